@@ -1,0 +1,4 @@
+//! The native side of migplan: the bundled-SQLite engine and the commands.
+
+pub mod check;
+pub mod sqlite;

@@ -1,0 +1,186 @@
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use migplan_cli::check::{self, Input};
+use migplan_cli::sqlite::NativeSqlite;
+use migplan_core::{Dialect, Severity, simulate};
+
+#[derive(Parser)]
+#[command(
+    name = "migplan",
+    version,
+    about = "Plan database migrations before they hurt production."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Postgres => Dialect::Postgres,
+            DialectArg::Mysql => Dialect::Mysql,
+            DialectArg::Sqlite => Dialect::Sqlite,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SeverityArg {
+    Safe,
+    Careful,
+    Dangerous,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and analyse migration files; list every statement.
+    Check {
+        #[arg(long, value_enum, default_value = "postgres")]
+        dialect: DialectArg,
+        /// Schema files (CREATE statements, dumps) the migration applies to.
+        #[arg(long)]
+        schema: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Exit with 1 when a finding reaches this severity.
+        #[arg(long, value_enum, default_value = "dangerous")]
+        fail_on: SeverityArg,
+        /// Migration files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run the schema and the migration on an in-memory SQLite.
+    Simulate {
+        #[arg(long, value_enum, default_value = "postgres")]
+        dialect: DialectArg,
+        #[arg(long)]
+        schema: Vec<PathBuf>,
+        #[arg(long)]
+        up: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+fn read(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::read(p)
+                .map(|b| Input {
+                    path: p.display().to_string(),
+                    text: String::from_utf8_lossy(&b).into_owned(),
+                })
+                .map_err(|e| format!("migplan: cannot read {}: {e}", p.display()))
+        })
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Check {
+            dialect,
+            schema,
+            format,
+            fail_on,
+            files,
+        } => {
+            let dialect = Dialect::from(dialect);
+            // Schema files are read (and must be readable) as context for the analysis.
+            let _schema = read(&schema)?;
+            let files = read(&files)?;
+            let report = check::report(dialect, &files);
+            let out = match format {
+                Format::Json => {
+                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
+                }
+                Format::Text => check::render_text(&report, &files),
+            };
+            let _ = stdout.write_all(out.as_bytes());
+            let threshold = match fail_on {
+                SeverityArg::Safe => Severity::Safe,
+                SeverityArg::Careful => Severity::Careful,
+                SeverityArg::Dangerous => Severity::Dangerous,
+            };
+            let failing = report.findings.iter().any(|f| f.severity >= threshold);
+            Ok(if failing {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Simulate {
+            dialect,
+            schema,
+            up,
+            format,
+        } => {
+            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
+            let up = read(std::slice::from_ref(&up))?.remove(0).text;
+            let mut engine = NativeSqlite::open().map_err(|e| format!("migplan: {e}"))?;
+            let report = simulate::run(&mut engine, dialect.into(), &schema, &up);
+            let out = match format {
+                Format::Json => {
+                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
+                }
+                Format::Text => match &report.failure {
+                    None => format!(
+                        "ok: {} statements applied on SQLite {}; tables: {}\n",
+                        report.executed,
+                        report.sqlite_version,
+                        report.tables.join(", ")
+                    ),
+                    Some(f) => format!(
+                        "failed: {:?} statement at line {}, column {}: {}\n",
+                        f.phase, f.line, f.column, f.message
+                    ),
+                },
+            };
+            let _ = stdout.write_all(out.as_bytes());
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! migplan's core: everything that does not touch IO.
+//!
+//! Analysis never fails: it returns what it understood plus diagnostics.
+//! IO sits behind the [`engine::Engine`] trait, implemented by the browser
+//! (sql.js) and the CLI (bundled SQLite).
+
+pub mod dialect;
+pub mod engine;
+pub mod parse;
+pub mod position;
+pub mod report;
+pub mod severity;
+pub mod simulate;
+pub mod split;
+
+pub use dialect::Dialect;
+pub use parse::{ParsedSource, ParsedStatement, SourceError, parse_source};
+pub use severity::Severity;

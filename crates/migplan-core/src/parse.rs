@@ -1,0 +1,293 @@
+//! Statement-by-statement parsing with sqlparser.
+//!
+//! Parsing never fails as a whole: a statement sqlparser rejects is kept with
+//! the parser's message at its line and column, and the rest still parse.
+
+use sqlparser::ast::Statement;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+
+use crate::Dialect;
+use crate::position::LineIndex;
+use crate::split::{SegmentKind, split};
+
+/// A message tied to a 1-based line and column of the user's text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One statement of the source, parsed or not.
+#[derive(Debug, Clone)]
+pub struct ParsedStatement {
+    pub index: usize,
+    /// Byte range in the source, delimiter excluded.
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
+    pub sql: String,
+    pub ast: Option<Statement>,
+    pub error: Option<SourceError>,
+    /// A short snake_case name such as `create_table` or `alter_table`.
+    pub kind: String,
+}
+
+impl ParsedStatement {
+    pub fn parsed(&self) -> bool {
+        self.ast.is_some()
+    }
+}
+
+/// Everything understood of one source text.
+#[derive(Debug, Clone)]
+pub struct ParsedSource {
+    pub dialect: Dialect,
+    pub statements: Vec<ParsedStatement>,
+}
+
+impl ParsedSource {
+    pub fn errors(&self) -> impl Iterator<Item = &SourceError> {
+        self.statements.iter().filter_map(|s| s.error.as_ref())
+    }
+}
+
+/// Splits and parses `src`; never panics, never drops input.
+pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
+    let index = LineIndex::new(src);
+    let parser_dialect = dialect.parser_dialect();
+    let statements = split(src, dialect)
+        .into_iter()
+        .enumerate()
+        .map(|(i, seg)| {
+            let sql = &src[seg.start..seg.end];
+            let (line, column) = index.line_col(src, seg.start);
+            let (ast, error, kind) = match seg.kind {
+                SegmentKind::ClientCommand => (
+                    None,
+                    Some(SourceError {
+                        message: "not analysed: client command, not SQL".into(),
+                        line,
+                        column,
+                    }),
+                    "client_command".to_string(),
+                ),
+                SegmentKind::CopyData => (
+                    None,
+                    Some(SourceError {
+                        message: "not analysed: COPY data block".into(),
+                        line,
+                        column,
+                    }),
+                    "copy_data".to_string(),
+                ),
+                SegmentKind::Sql => match parse_one(sql, &*parser_dialect) {
+                    Ok(ast) => (Some(ast), None, statement_kind(sql)),
+                    Err(e) => (
+                        None,
+                        Some(locate_error(&e, line, column)),
+                        statement_kind(sql),
+                    ),
+                },
+            };
+            ParsedStatement {
+                index: i,
+                start: seg.start,
+                end: seg.end,
+                line,
+                column,
+                sql: sql.to_string(),
+                ast,
+                error,
+                kind,
+            }
+        })
+        .collect();
+    ParsedSource {
+        dialect,
+        statements,
+    }
+}
+
+fn parse_one(
+    sql: &str,
+    dialect: &dyn sqlparser::dialect::Dialect,
+) -> Result<Statement, ParserError> {
+    let mut parser = Parser::new(dialect).try_with_sql(sql)?;
+    let statement = parser.parse_statement()?;
+    loop {
+        let next = parser.peek_token();
+        match next.token {
+            Token::SemiColon => {
+                parser.next_token();
+            }
+            Token::EOF => return Ok(statement),
+            _ => {
+                return Err(ParserError::ParserError(format!(
+                    "Expected: end of statement, found: {} at Line: {}, Column: {}",
+                    next.token, next.span.start.line, next.span.start.column
+                )));
+            }
+        }
+    }
+}
+
+/// Turns sqlparser's message ("... at Line: 2, Column: 5") into an absolute
+/// position in the user's text, given where the statement starts.
+fn locate_error(e: &ParserError, line: usize, column: usize) -> SourceError {
+    let raw = match e {
+        ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.clone(),
+        ParserError::RecursionLimitExceeded => "statement nested too deeply to analyse".to_string(),
+    };
+    let Some(at) = raw.rfind(" at Line: ") else {
+        return SourceError {
+            message: raw,
+            line,
+            column,
+        };
+    };
+    let tail = &raw[at + " at Line: ".len()..];
+    let mut parts = tail.split(", Column: ");
+    let rel_line = parts.next().and_then(|l| l.trim().parse::<usize>().ok());
+    let rel_col = parts.next().and_then(|c| c.trim().parse::<usize>().ok());
+    match (rel_line, rel_col) {
+        (Some(l), Some(c)) if l >= 1 && c >= 1 => {
+            let abs_line = line + l - 1;
+            let abs_col = if l == 1 { column + c - 1 } else { c };
+            SourceError {
+                message: raw[..at].to_string(),
+                line: abs_line,
+                column: abs_col,
+            }
+        }
+        _ => SourceError {
+            message: raw,
+            line,
+            column,
+        },
+    }
+}
+
+const MODIFIERS: &[&str] = &[
+    "OR",
+    "REPLACE",
+    "UNIQUE",
+    "TEMP",
+    "TEMPORARY",
+    "GLOBAL",
+    "LOCAL",
+    "UNLOGGED",
+    "IF",
+    "NOT",
+    "EXISTS",
+    "RECURSIVE",
+    "ONLY",
+    "CONCURRENTLY",
+];
+
+/// A snake_case statement kind from its leading keywords.
+pub fn statement_kind(sql: &str) -> String {
+    let words: Vec<String> = sql
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let Some(first) = words.first() else {
+        return "empty".into();
+    };
+    match first.as_str() {
+        "CREATE" | "ALTER" | "DROP" => {
+            let mut rest = words[1..]
+                .iter()
+                .filter(|w| !MODIFIERS.contains(&w.as_str()));
+            let object = match rest.next().map(String::as_str) {
+                Some("MATERIALIZED") => "materialized_view".to_string(),
+                Some(o) => o.to_ascii_lowercase(),
+                None => "unknown".to_string(),
+            };
+            format!("{}_{}", first.to_ascii_lowercase(), object)
+        }
+        other => other.to_ascii_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_carry_line_and_column() {
+        let src = "CREATE TABLE a (id int);\n\n  ALTER TABLE a ADD COLUMN b text;";
+        let p = parse_source(src, Dialect::Postgres);
+        assert_eq!(p.statements.len(), 2);
+        assert_eq!((p.statements[0].line, p.statements[0].column), (1, 1));
+        assert_eq!((p.statements[1].line, p.statements[1].column), (3, 3));
+        assert_eq!(p.statements[1].kind, "alter_table");
+        assert!(p.statements.iter().all(ParsedStatement::parsed));
+    }
+
+    #[test]
+    fn a_bad_statement_is_kept_and_the_rest_parse() {
+        let src = "SELECT 1;\nCREATE TABLE t (id int,,);\nSELECT 2;";
+        let p = parse_source(src, Dialect::Postgres);
+        assert_eq!(p.statements.len(), 3);
+        assert!(p.statements[0].parsed() && p.statements[2].parsed());
+        let bad = &p.statements[1];
+        assert!(!bad.parsed());
+        assert_eq!(bad.sql, "CREATE TABLE t (id int,,)");
+        let e = bad.error.as_ref().expect("error");
+        assert_eq!(e.line, 2);
+        assert_eq!(e.column, 24, "{e:?}");
+        assert!(!e.message.contains("Line:"), "{e:?}");
+    }
+
+    #[test]
+    fn errors_on_later_lines_of_a_statement_are_absolute() {
+        let src = "SELECT 1;\n  CREATE TABLE t (\n  id int\n  name text,,\n);";
+        let p = parse_source(src, Dialect::Postgres);
+        let e = p.statements[1].error.as_ref().expect("error");
+        assert_eq!(e.line, 4, "{e:?}");
+    }
+
+    #[test]
+    fn every_dialect_parses_its_own_syntax() {
+        assert!(
+            parse_source("CREATE TABLE `t` (`id` int) ENGINE=InnoDB;", Dialect::Mysql).statements
+                [0]
+            .parsed()
+        );
+        assert!(
+            parse_source(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);",
+                Dialect::Sqlite
+            )
+            .statements[0]
+                .parsed()
+        );
+        assert!(
+            parse_source("CREATE INDEX CONCURRENTLY i ON t (a);", Dialect::Postgres).statements[0]
+                .parsed()
+        );
+    }
+
+    #[test]
+    fn kinds_come_from_leading_keywords() {
+        assert_eq!(
+            statement_kind("create unique index concurrently i on t(a)"),
+            "create_index"
+        );
+        assert_eq!(
+            statement_kind("CREATE OR REPLACE FUNCTION f()"),
+            "create_function"
+        );
+        assert_eq!(statement_kind("drop table if exists t"), "drop_table");
+        assert_eq!(
+            statement_kind("CREATE MATERIALIZED VIEW v AS SELECT 1"),
+            "create_materialized_view"
+        );
+        assert_eq!(statement_kind("update t set a = 1"), "update");
+    }
+}

@@ -1,0 +1,110 @@
+//! The `check` report: the JSON contract shared by the CLI and the web app.
+//!
+//! Stable from the first release: later versions add fields, never rename.
+
+use serde::Serialize;
+
+use crate::{Dialect, ParsedSource, Severity};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    pub dialect: Dialect,
+    pub statements: Vec<StatementReport>,
+    pub findings: Vec<Finding>,
+    pub max_severity: Severity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementReport {
+    pub index: usize,
+    /// The file the statement came from, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    pub line: usize,
+    pub column: usize,
+    pub sql: String,
+    pub parsed: bool,
+    pub error: Option<String>,
+    /// Where the parse error is, when it is not the statement start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_column: Option<usize>,
+    pub kind: String,
+    pub severity: Severity,
+    pub lock: Option<String>,
+}
+
+/// A risk finding (filled by the rules).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub statement: usize,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl CheckReport {
+    pub fn new(dialect: Dialect) -> Self {
+        CheckReport {
+            dialect,
+            statements: Vec::new(),
+            findings: Vec::new(),
+            max_severity: Severity::Safe,
+        }
+    }
+
+    /// Adds the statements of one parsed source, numbering on from the last.
+    pub fn add_source(&mut self, file: Option<&str>, source: &ParsedSource) {
+        for s in &source.statements {
+            self.statements.push(StatementReport {
+                index: self.statements.len(),
+                file: file.map(str::to_string),
+                line: s.line,
+                column: s.column,
+                sql: s.sql.clone(),
+                parsed: s.parsed(),
+                error: s.error.as_ref().map(|e| e.message.clone()),
+                error_line: s.error.as_ref().map(|e| e.line),
+                error_column: s.error.as_ref().map(|e| e.column),
+                kind: s.kind.clone(),
+                severity: Severity::Safe,
+                lock: None,
+            });
+        }
+        self.max_severity = self
+            .findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_source;
+
+    #[test]
+    fn json_has_the_contract_fields() {
+        let mut r = CheckReport::new(Dialect::Postgres);
+        r.add_source(
+            None,
+            &parse_source("SELECT 1;\nSELEC 2;", Dialect::Postgres),
+        );
+        let v = serde_json::to_value(&r).expect("json");
+        assert_eq!(v["dialect"], "postgres");
+        assert_eq!(v["max_severity"], "safe");
+        assert_eq!(v["findings"], serde_json::json!([]));
+        let s = &v["statements"][1];
+        for key in ["index", "line", "column", "sql", "parsed", "error", "kind"] {
+            assert!(s.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(s["parsed"], false);
+        assert_eq!(s["line"], 2);
+        assert!(v["statements"][0]["error"].is_null());
+    }
+}

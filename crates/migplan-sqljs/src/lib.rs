@@ -1,0 +1,192 @@
+//! sql.js behind [`migplan_core::engine::Engine`].
+//!
+//! sql.js is loaded lazily, the first time a simulation needs it, from the
+//! app's own files (`sql-wasm.js` and `sql-wasm.wasm` beside `index.html`).
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use migplan_core::engine::{Engine, EngineError, ResultSet, Value};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+thread_local! {
+    static MODULE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+/// A loaded sql.js module; opens databases.
+#[derive(Clone)]
+pub struct SqlJs {
+    module: JsValue,
+}
+
+/// One in-memory sql.js database.
+pub struct SqlJsDatabase {
+    db: JsValue,
+    exec: Function,
+}
+
+fn js_message(e: &JsValue) -> String {
+    Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+fn unavailable(e: JsValue) -> EngineError {
+    EngineError::Unavailable(js_message(&e))
+}
+
+fn global_init() -> Option<Function> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("initSqlJs"))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()
+}
+
+async fn load_script(url: &str) -> Result<(), JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document to load sql.js into"))?;
+    let script = document.create_element("script")?;
+    script.set_attribute("src", url)?;
+    let loaded = Promise::new(&mut |resolve, reject| {
+        let _ = script.add_event_listener_with_callback("load", &resolve);
+        let _ = script.add_event_listener_with_callback("error", &reject);
+    });
+    document
+        .head()
+        .ok_or_else(|| JsValue::from_str("no <head>"))?
+        .append_child(&script)?;
+    JsFuture::from(loaded)
+        .await
+        .map_err(|_| JsValue::from_str(&format!("could not load {url}")))?;
+    Ok(())
+}
+
+async fn init(init: Function, config: Object) -> Result<SqlJs, EngineError> {
+    let promise: Promise = init
+        .call1(&JsValue::NULL, &config)
+        .map_err(unavailable)?
+        .dyn_into()
+        .map_err(unavailable)?;
+    let module = JsFuture::from(promise).await.map_err(unavailable)?;
+    MODULE.with(|m| *m.borrow_mut() = Some(module.clone()));
+    Ok(SqlJs { module })
+}
+
+impl SqlJs {
+    /// Loads sql.js from `base` (a folder URL ending in `/`, relative to the
+    /// page, such as `./`), once per page.
+    pub async fn load(base: &str) -> Result<SqlJs, EngineError> {
+        if let Some(module) = MODULE.with(|m| m.borrow().clone()) {
+            return Ok(SqlJs { module });
+        }
+        if global_init().is_none() {
+            load_script(&format!("{base}sql-wasm.js"))
+                .await
+                .map_err(unavailable)?;
+        }
+        let init_fn = global_init().ok_or_else(|| {
+            EngineError::Unavailable("sql-wasm.js did not define initSqlJs".into())
+        })?;
+        let base = base.to_string();
+        let locate =
+            Closure::<dyn Fn(String) -> String>::new(move |file: String| format!("{base}{file}"));
+        let config = Object::new();
+        Reflect::set(&config, &"locateFile".into(), &locate.into_js_value())
+            .map_err(unavailable)?;
+        init(init_fn, config).await
+    }
+
+    /// Loads sql.js from its source text and wasm bytes (for tests, where
+    /// no server hosts the files).
+    pub async fn load_embedded(js_source: &str, wasm: &[u8]) -> Result<SqlJs, EngineError> {
+        // sql.js assigns `module` when it sees one; give it a local to assign.
+        let factory = Function::new_no_args(&format!(
+            "var module = undefined; {js_source}\n;return initSqlJs;"
+        ));
+        let init_fn: Function = factory
+            .call0(&JsValue::NULL)
+            .map_err(unavailable)?
+            .dyn_into()
+            .map_err(unavailable)?;
+        let config = Object::new();
+        Reflect::set(&config, &"wasmBinary".into(), &Uint8Array::from(wasm))
+            .map_err(unavailable)?;
+        init(init_fn, config).await
+    }
+
+    /// Opens a new, empty in-memory database.
+    pub fn open(&self) -> Result<SqlJsDatabase, EngineError> {
+        let class: Function = Reflect::get(&self.module, &"Database".into())
+            .map_err(unavailable)?
+            .dyn_into()
+            .map_err(unavailable)?;
+        let db = Reflect::construct(&class, &Array::new()).map_err(unavailable)?;
+        let exec: Function = Reflect::get(&db, &"exec".into())
+            .map_err(unavailable)?
+            .dyn_into()
+            .map_err(unavailable)?;
+        Ok(SqlJsDatabase { db, exec })
+    }
+}
+
+fn to_value(v: JsValue) -> Value {
+    if v.is_null() || v.is_undefined() {
+        Value::Null
+    } else if let Some(n) = v.as_f64() {
+        // sql.js hands back JS numbers; integral ones came from INTEGER
+        // storage (a REAL with an integral value is reported as an integer).
+        if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+            Value::Integer(n as i64)
+        } else {
+            Value::Real(n)
+        }
+    } else if let Some(s) = v.as_string() {
+        Value::Text(s)
+    } else if let Ok(bytes) = v.dyn_into::<Uint8Array>() {
+        Value::Blob(bytes.to_vec())
+    } else {
+        Value::Null
+    }
+}
+
+impl Engine for SqlJsDatabase {
+    fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
+        let out = self
+            .exec
+            .call1(&self.db, &JsValue::from_str(sql))
+            .map_err(|e| EngineError::Sql(js_message(&e)))?;
+        let sets: Array = out.dyn_into().map_err(unavailable)?;
+        let mut result = Vec::new();
+        for set in sets.iter() {
+            let columns: Array = Reflect::get(&set, &"columns".into())
+                .map_err(unavailable)?
+                .into();
+            let values: Array = Reflect::get(&set, &"values".into())
+                .map_err(unavailable)?
+                .into();
+            result.push(ResultSet {
+                columns: columns.iter().filter_map(|c| c.as_string()).collect(),
+                rows: values
+                    .iter()
+                    .map(|row| Array::from(&row).iter().map(to_value).collect())
+                    .collect(),
+            });
+        }
+        Ok(result)
+    }
+}
+
+impl Drop for SqlJsDatabase {
+    fn drop(&mut self) {
+        if let Ok(close) = Reflect::get(&self.db, &"close".into())
+            .and_then(|c| c.dyn_into::<Function>().map_err(JsValue::from))
+        {
+            let _ = close.call0(&self.db);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The page: editors on the left, what migplan understood on the right.
+
+use migplan_core::Dialect;
+use migplan_core::report::StatementReport;
+use migplan_core::simulate;
+use migplan_sqljs::SqlJs;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::components::editor::Editor;
+use crate::components::simulation::SimulationPanel;
+use crate::components::statements::Statements;
+use crate::state::{Action, State};
+
+#[function_component]
+pub fn App() -> Html {
+    let state = use_reducer(State::example);
+
+    let on_schema = {
+        let s = state.dispatcher();
+        Callback::from(move |t: String| s.dispatch(Action::SetSchema(t)))
+    };
+    let on_migration = {
+        let s = state.dispatcher();
+        Callback::from(move |t: String| s.dispatch(Action::SetMigration(t)))
+    };
+    let on_dialect = {
+        let s = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Ok(d) = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse::<Dialect>()
+            {
+                s.dispatch(Action::SetDialect(d));
+            }
+        })
+    };
+    let on_run = {
+        let state = state.clone();
+        Callback::from(move |()| {
+            let dispatch = state.dispatcher();
+            let (dialect, schema, migration) =
+                (state.dialect, state.schema.clone(), state.migration.clone());
+            dispatch.dispatch(Action::SimulationStarted);
+            wasm_bindgen_futures::spawn_local(async move {
+                let engine = match SqlJs::load("./").await.and_then(|m| m.open()) {
+                    Ok(db) => db,
+                    Err(e) => {
+                        return dispatch.dispatch(Action::SimulationUnavailable(e.to_string()));
+                    }
+                };
+                let mut engine = engine;
+                let report = simulate::run(&mut engine, dialect, &schema, &migration);
+                dispatch.dispatch(Action::SimulationFinished(report));
+            });
+        })
+    };
+
+    let schema_statements: Vec<StatementReport> = {
+        let mut r = migplan_core::report::CheckReport::new(state.dialect);
+        r.add_source(None, &state.analysis.schema);
+        r.statements
+    };
+
+    html! {
+        <>
+            <header class="topbar">
+                <h1>{ "migplan" }</h1>
+                <p class="tagline">{ "Plan database migrations before they hurt production. Everything runs in this page." }</p>
+                <label class="dialect">{ "Dialect " }
+                    <select id="dialect" onchange={on_dialect} aria-label="SQL dialect">
+                        { for Dialect::ALL.iter().map(|d| html! {
+                            <option value={d.as_str()} selected={*d == state.dialect}>{ d.label() }</option>
+                        }) }
+                    </select>
+                </label>
+            </header>
+            <main class="layout">
+                <div class="inputs">
+                    <Editor id="schema-editor" label="Schema" value={state.schema.clone()} on_input={on_schema} />
+                    <Editor id="migration-editor" label="Migration" value={state.migration.clone()} on_input={on_migration} />
+                </div>
+                <div class="outputs">
+                    <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
+                    <SimulationPanel state={state.simulation.clone()} {on_run} />
+                    <details class="panel" id="schema-statements-panel">
+                        <summary>{ "Schema statements" }</summary>
+                        <Statements id="schema-statements" title="Schema statements" statements={schema_statements} />
+                    </details>
+                </div>
+            </main>
+        </>
+    }
+}

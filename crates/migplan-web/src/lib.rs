@@ -1,0 +1,8 @@
+//! migplan's front end: one reducer ([`state`]) and thin components that
+//! display what the core computed.
+
+mod app;
+mod components;
+pub mod state;
+
+pub use app::App;

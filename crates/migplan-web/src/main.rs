@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<migplan_web::App>::new().render();
+}

@@ -1,0 +1,154 @@
+//! The app state and its pure reducer (tested natively).
+
+use std::rc::Rc;
+
+use migplan_core::report::CheckReport;
+use migplan_core::simulate::SimulationReport;
+use migplan_core::{Dialect, ParsedSource, parse_source};
+use yew::Reducible;
+
+pub const EXAMPLE_SCHEMA: &str = include_str!("../../../tests/fixtures/example/schema.sql");
+pub const EXAMPLE_MIGRATION: &str = include_str!("../../../tests/fixtures/example/migration.sql");
+
+/// What the core understood of the current inputs.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub schema: ParsedSource,
+    pub migration: CheckReport,
+}
+
+impl Analysis {
+    pub fn of(dialect: Dialect, schema: &str, migration: &str) -> Self {
+        let mut report = CheckReport::new(dialect);
+        report.add_source(None, &parse_source(migration, dialect));
+        Analysis {
+            schema: parse_source(schema, dialect),
+            migration: report,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Simulation {
+    Idle,
+    Running,
+    Done(SimulationReport),
+    /// The engine could not be used at all (sql.js failed to load).
+    Unavailable(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub dialect: Dialect,
+    pub schema: String,
+    pub migration: String,
+    pub analysis: Rc<Analysis>,
+    pub simulation: Simulation,
+}
+
+impl State {
+    pub fn example() -> Self {
+        State::new(
+            Dialect::Postgres,
+            EXAMPLE_SCHEMA.to_string(),
+            EXAMPLE_MIGRATION.to_string(),
+        )
+    }
+
+    pub fn new(dialect: Dialect, schema: String, migration: String) -> Self {
+        let analysis = Rc::new(Analysis::of(dialect, &schema, &migration));
+        State {
+            dialect,
+            schema,
+            migration,
+            analysis,
+            simulation: Simulation::Idle,
+        }
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::example()
+    }
+}
+
+pub enum Action {
+    SetSchema(String),
+    SetMigration(String),
+    SetDialect(Dialect),
+    SimulationStarted,
+    SimulationFinished(SimulationReport),
+    SimulationUnavailable(String),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let s = (*self).clone();
+        Rc::new(match action {
+            // Any edit re-analyses and makes an earlier simulation stale.
+            Action::SetSchema(text) => State::new(s.dialect, text, s.migration),
+            Action::SetMigration(text) => State::new(s.dialect, s.schema, text),
+            Action::SetDialect(d) => State::new(d, s.schema, s.migration),
+            Action::SimulationStarted => State {
+                simulation: Simulation::Running,
+                ..s
+            },
+            Action::SimulationFinished(r) => State {
+                simulation: Simulation::Done(r),
+                ..s
+            },
+            Action::SimulationUnavailable(m) => State {
+                simulation: Simulation::Unavailable(m),
+                ..s
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(s: State, a: Action) -> State {
+        (*Rc::new(s).reduce(a)).clone()
+    }
+
+    #[test]
+    fn the_example_is_analysed_from_the_start() {
+        let s = State::example();
+        assert_eq!(s.analysis.migration.statements.len(), 4);
+        assert!(s.analysis.migration.statements.iter().all(|st| st.parsed));
+        assert!(s.analysis.schema.statements.iter().all(|st| st.parsed()));
+    }
+
+    #[test]
+    fn editing_reanalyses_and_clears_the_simulation() {
+        let s = State {
+            simulation: Simulation::Running,
+            ..State::example()
+        };
+        let s = reduce(s, Action::SetMigration("SELECT 1;\nSELEC 2;".into()));
+        assert_eq!(s.simulation, Simulation::Idle);
+        let st = &s.analysis.migration.statements;
+        assert_eq!(st.len(), 2);
+        assert!(!st[1].parsed);
+        assert_eq!(st[1].error_line, Some(2));
+    }
+
+    #[test]
+    fn switching_dialect_reparses() {
+        let s = reduce(
+            State::new(
+                Dialect::Postgres,
+                String::new(),
+                "CREATE TABLE `t` (id int);".into(),
+            ),
+            Action::SetDialect(Dialect::Mysql),
+        );
+        assert_eq!(s.analysis.migration.dialect, Dialect::Mysql);
+        assert!(s.analysis.migration.statements[0].parsed);
+    }
+}
