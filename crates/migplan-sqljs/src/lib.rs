@@ -183,8 +183,8 @@ impl Engine for SqlJsDatabase {
 
 impl Drop for SqlJsDatabase {
     fn drop(&mut self) {
-        if let Ok(close) = Reflect::get(&self.db, &"close".into())
-            .and_then(|c| c.dyn_into::<Function>().map_err(JsValue::from))
+        if let Ok(close) =
+            Reflect::get(&self.db, &"close".into()).and_then(|c| c.dyn_into::<Function>())
         {
             let _ = close.call0(&self.db);
         }

@@ -1,0 +1,96 @@
+//! The `migplan` binary as a user runs it.
+
+use std::process::Command;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/example/");
+
+fn migplan(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_migplan"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("migplan-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p.display().to_string()
+}
+
+#[test]
+fn check_json_follows_the_contract() {
+    let m = format!("{EXAMPLE}migration.sql");
+    let (code, out, _) = migplan(&[
+        "check",
+        "--format",
+        "json",
+        "--schema",
+        &format!("{EXAMPLE}schema.sql"),
+        &m,
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["dialect"], "postgres");
+    assert_eq!(v["max_severity"], "safe");
+    let st = v["statements"].as_array().expect("statements");
+    assert_eq!(st.len(), 4);
+    assert_eq!(st[0]["line"], 2);
+    assert_eq!(st[0]["kind"], "alter_table");
+    assert_eq!(st[0]["parsed"], true);
+    assert!(st[0]["error"].is_null());
+}
+
+#[test]
+fn check_text_points_at_the_error() {
+    let f = temp_file("bad.sql", "SELECT 1;\nCREATE TABLE t (id int,,);\n");
+    let (code, out, _) = migplan(&["check", &f]);
+    assert_eq!(code, 0, "analysis reports, it does not fail");
+    assert!(out.contains(":2:1  create_table"), "{out}");
+    assert!(out.contains("    2 | CREATE TABLE t (id int,,);"), "{out}");
+    assert!(
+        out.contains(&format!("        | {}^", " ".repeat(23))),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 statements, 1 parsed, 1 not parsed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unreadable_input_and_bad_usage_exit_2() {
+    let (code, _, err) = migplan(&["check", "/nonexistent/file.sql"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read /nonexistent/file.sql"), "{err}");
+    let (code, _, _) = migplan(&["check", "--dialect", "oracle", "x.sql"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn simulate_applies_the_example_and_reports_failures_by_line() {
+    let (code, out, _) = migplan(&[
+        "simulate",
+        "--schema",
+        &format!("{EXAMPLE}schema.sql"),
+        "--up",
+        &format!("{EXAMPLE}migration.sql"),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("ok: 7 statements applied on SQLite 3."),
+        "{out}"
+    );
+    let up = temp_file("up.sql", "SELECT 1;\nALTER TABLE nope ADD COLUMN x int;");
+    let (code, out, _) = migplan(&["simulate", "--up", &up, "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["failure"]["line"], 2);
+    assert_eq!(v["failure"]["message"], "no such table: nope");
+}

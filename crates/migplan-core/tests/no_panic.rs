@@ -1,0 +1,86 @@
+//! Parsing never panics: arbitrary text, and truncations and mutations of
+//! real SQL from ../shared/corpus (skipped with a message when absent).
+
+use std::path::{Path, PathBuf};
+
+use migplan_core::{Dialect, parse_source};
+use proptest::prelude::*;
+
+fn check_invariants(src: &str, d: Dialect) {
+    let parsed = parse_source(src, d);
+    for s in &parsed.statements {
+        assert!(s.start <= s.end && s.end <= src.len());
+        assert_eq!(&src[s.start..s.end], s.sql);
+        assert!(s.line >= 1 && s.column >= 1);
+        assert_eq!(s.parsed(), s.error.is_none());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(src in any::<String>()) {
+        for d in Dialect::ALL {
+            check_invariants(&src, d);
+        }
+    }
+
+    #[test]
+    fn sql_like_soup_never_panics(parts in proptest::collection::vec(
+        prop_oneof![
+            Just("CREATE TABLE "), Just("t ("), Just(")"), Just(";"), Just("'"), Just("\""), Just("`"),
+            Just("$$"), Just("$a$"), Just("--"), Just("/*"), Just("*/"), Just("\n"), Just("BEGIN "),
+            Just("END"), Just("DELIMITER //\n"), Just("//"), Just("\\."), Just("COPY t FROM stdin;\n"),
+            Just("CREATE TRIGGER x "), Just("CASE "), Just("E'\\'"), Just("é"), Just("("), Just(","),
+        ], 0..60)) {
+        let src: String = parts.concat();
+        for d in Dialect::ALL {
+            check_invariants(&src, d);
+        }
+    }
+}
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    p.is_dir().then_some(p)
+}
+
+fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            sql_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "sql") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn truncated_and_mutated_corpus_sql_never_panics() {
+    let Some(dir) = corpus() else {
+        eprintln!("../shared/corpus not found: corpus truncation test skipped");
+        return;
+    };
+    let mut files = Vec::new();
+    sql_files(&dir, &mut files);
+    files.sort();
+    assert!(!files.is_empty());
+    // Every 25th file keeps the run short; each is cut at ~16 places and
+    // has a quote or dollar sign spliced in.
+    for (n, f) in files.iter().enumerate().filter(|(n, _)| n % 25 == 0) {
+        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned();
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let step = (bounds.len() / 16).max(1);
+        for (k, &cut) in bounds.iter().step_by(step).enumerate() {
+            let truncated = &text[..cut];
+            let inject = ["'", "$$", "\"", "/*", "`"][(n + k) % 5];
+            let mutated = format!("{}{inject}{}", truncated, &text[cut..]);
+            for d in Dialect::ALL {
+                check_invariants(truncated, d);
+                check_invariants(&mutated, d);
+            }
+        }
+    }
+}

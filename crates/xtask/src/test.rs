@@ -1,0 +1,237 @@
+//! `cargo xtask test` and `cargo xtask bench`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::setup::{self, Env};
+
+/// Tallies of passed and failed tests and checks.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn check(&mut self, name: &str, ok: bool) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            self.failures.push(name.to_string());
+        }
+    }
+}
+
+/// Runs `cmd`, echoing its output, and returns (success, stdout lines).
+fn run_capture(mut cmd: Command) -> Result<(bool, Vec<String>)> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {cmd:?}"))?;
+    let mut lines = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            lines.push(line);
+        }
+    }
+    Ok((child.wait()?.success(), lines))
+}
+
+/// Counts from cargo/wasm-bindgen-test ("test result: ok. 3 passed; 0 failed")
+/// and node's TAP reporter ("# pass 3", "# fail 0").
+fn count(lines: &[String]) -> (usize, usize) {
+    let num = |s: &str, key: &str| -> usize {
+        s.split(';')
+            .find_map(|part| {
+                part.trim()
+                    .strip_suffix(key)
+                    .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
+            })
+            .unwrap_or(0)
+    };
+    let (mut p, mut f) = (0, 0);
+    for l in lines {
+        if let Some(rest) = l.strip_prefix("test result: ") {
+            p += num(rest, "passed");
+            f += num(rest, "failed");
+        } else if let Some(n) = l.strip_prefix("# pass ") {
+            p += n.trim().parse().unwrap_or(0);
+        } else if let Some(n) = l.strip_prefix("# fail ") {
+            f += n.trim().parse().unwrap_or(0);
+        }
+    }
+    (p, f)
+}
+
+/// A step with its own test counts; a failing run with no counted failure
+/// (a build error) counts as one failure.
+fn tests_step(t: &mut Tally, name: &str, cmd: Command) {
+    setup::step(name);
+    match run_capture(cmd) {
+        Ok((ok, lines)) => {
+            let (p, f) = count(&lines);
+            t.passed += p;
+            t.failed += f;
+            if !ok && f == 0 {
+                t.failed += 1;
+            }
+            if !ok {
+                t.failures.push(name.to_string());
+            }
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            t.check(name, false);
+        }
+    }
+}
+
+fn check_step(t: &mut Tally, name: &str, mut cmd: Command) -> bool {
+    setup::step(name);
+    let ok = cmd.status().is_ok_and(|s| s.success());
+    t.check(name, ok);
+    ok
+}
+
+const WASM_CRATES: [&str; 6] = [
+    "-p",
+    "migplan-core",
+    "-p",
+    "migplan-sqljs",
+    "-p",
+    "migplan-web",
+];
+
+pub fn run() -> Result<ExitCode> {
+    let started = Instant::now();
+    let env = setup::prepare(true)?;
+    let mut t = Tally::default();
+    let cargo = |args: &[&str]| {
+        let mut c = env.command("cargo");
+        c.args(args);
+        c
+    };
+
+    check_step(
+        &mut t,
+        "cargo fmt --check",
+        cargo(&["fmt", "--all", "--", "--check"]),
+    );
+    check_step(
+        &mut t,
+        "clippy (native)",
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+    let mut wasm_clippy = cargo(&[
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+    ]);
+    wasm_clippy.args(WASM_CRATES).args(["--", "-D", "warnings"]);
+    check_step(&mut t, "clippy (wasm32)", wasm_clippy);
+    tests_step(&mut t, "native tests", cargo(&["test", "--workspace"]));
+    let mut wasm = cargo(&["test", "--target", "wasm32-unknown-unknown"]);
+    wasm.args(&WASM_CRATES[2..])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    tests_step(&mut t, "wasm tests in headless Chromium", wasm);
+
+    setup::step("release build (trunk)");
+    let built = env.trunk_build().map_err(|e| eprintln!("{e:#}")).is_ok();
+    t.check("trunk build --release", built);
+    if built {
+        tests_step(
+            &mut t,
+            "end-to-end tests (playwright-core + Debian Chromium)",
+            e2e_command(&env),
+        );
+    } else {
+        t.check("end-to-end tests (skipped: no build)", false);
+    }
+
+    println!();
+    if !t.failures.is_empty() {
+        println!("failing steps: {}", t.failures.join("; "));
+    }
+    println!("took {:.0?}", started.elapsed());
+    println!("{} passed, {} failed", t.passed, t.failed);
+    Ok(if t.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn e2e_command(env: &Env) -> Command {
+    let mut c = env.command("node");
+    c.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
+    let dir = env.root.join("tests/e2e");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    c.args(files);
+    c
+}
+
+pub fn bench() -> Result<ExitCode> {
+    let env = setup::prepare(false)?;
+    setup::step("native benchmarks (release)");
+    let mut cmd = env.command("cargo");
+    cmd.args(["bench", "-p", "migplan-core", "--bench", "parse"]);
+    let (ok, lines) = run_capture(cmd)?;
+    if !ok {
+        anyhow::bail!("the benchmark failed");
+    }
+    let rows: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("BENCH|"))
+        .collect();
+    let mut md = String::from(
+        "# Benchmarks\n\nWritten by `cargo xtask bench`; do not edit by hand. Figures are the median of repeated runs on the machine that ran the command (2 cores).\n\n## Native (release build)\n\n| what | input | median |\n|---|---|---|\n",
+    );
+    for r in rows {
+        let cells: Vec<&str> = r.split('|').collect();
+        if let [name, input, ms] = cells[..] {
+            md.push_str(&format!("| {name} | {input} | {ms} ms |\n"));
+        }
+    }
+    std::fs::write(env.root.join("BENCHMARKS.md"), md).context("writing BENCHMARKS.md")?;
+    setup::step("BENCHMARKS.md rewritten");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn counts_cargo_and_tap_summaries() {
+        let lines: Vec<String> = [
+            "test result: ok. 14 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
+            "test result: FAILED. 2 passed; 1 failed; 0 ignored",
+            "# pass 3",
+            "# fail 1",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(count(&lines), (19, 2));
+    }
+}
