@@ -31,11 +31,7 @@ impl Engine for NativeSqlite {
         let mut out = Vec::new();
         let mut batch = Batch::new(&self.conn, sql);
         while let Some(mut stmt) = batch.next().map_err(sql_error)? {
-            let columns: Vec<String> = stmt
-                .column_names()
-                .into_iter()
-                .map(str::to_string)
-                .collect();
+            let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
             let n = columns.len();
             let mut rows_out = Vec::new();
             let mut rows = stmt.raw_query();

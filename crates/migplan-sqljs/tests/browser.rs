@@ -2,7 +2,7 @@
 //! serves only its own files).
 #![cfg(target_arch = "wasm32")]
 
-use migplan_core::engine::{Engine, conformance};
+use migplan_core::engine::conformance;
 use migplan_core::{Dialect, simulate};
 use migplan_sqljs::SqlJs;
 use wasm_bindgen_test::*;
