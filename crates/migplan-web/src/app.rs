@@ -1,7 +1,6 @@
 //! The page: editors on the left, what migplan understood on the right.
 
 use migplan_core::Dialect;
-use migplan_core::report::StatementReport;
 use migplan_core::simulate;
 use migplan_sqljs::SqlJs;
 use web_sys::HtmlSelectElement;
@@ -57,12 +56,6 @@ pub fn App() -> Html {
         })
     };
 
-    let schema_statements: Vec<StatementReport> = {
-        let mut r = migplan_core::report::CheckReport::new(state.dialect);
-        r.add_source(None, &state.analysis.schema);
-        r.statements
-    };
-
     html! {
         <>
             <header class="topbar">
@@ -86,7 +79,7 @@ pub fn App() -> Html {
                     <SimulationPanel state={state.simulation.clone()} {on_run} />
                     <details class="panel" id="schema-statements-panel">
                         <summary>{ "Schema statements" }</summary>
-                        <Statements id="schema-statements" title="Schema statements" statements={schema_statements} />
+                        <Statements id="schema-statements" title="Schema statements" statements={state.analysis.schema.statements.clone()} />
                     </details>
                 </div>
             </main>
