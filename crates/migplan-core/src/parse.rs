@@ -85,11 +85,15 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
                 ),
                 SegmentKind::Sql => match parse_one(sql, &*parser_dialect) {
                     Ok(ast) => (Some(ast), None, statement_kind(sql)),
-                    Err(e) => (
-                        None,
-                        Some(locate_error(&e, line, column)),
-                        statement_kind(sql),
-                    ),
+                    Err(e) => {
+                        let kind = statement_kind(sql);
+                        let mut error = locate_error(&e, line, column);
+                        if let Some(label) = recognise(&kind, sql) {
+                            error.message =
+                                format!("not analysed: {label} (parser: {})", error.message);
+                        }
+                        (None, Some(error), kind)
+                    }
                 },
             };
             ParsedStatement {
@@ -168,6 +172,27 @@ fn locate_error(e: &ParserError, line: usize, column: usize) -> SourceError {
             column,
         },
     }
+}
+
+/// What an unparsed statement is, when it can be told, so the user reads
+/// "not analysed: DO block" rather than a raw parser error.
+fn recognise(kind: &str, sql: &str) -> Option<&'static str> {
+    let lower = sql.to_ascii_lowercase();
+    Some(match kind {
+        "do" => "DO block (procedural code)",
+        "create_function" | "create_procedure" if lower.contains("plpgsql") => "PL/pgSQL routine",
+        "create_function" | "create_procedure" => "routine body",
+        "create_trigger" => "trigger",
+        "create_event" | "alter_event" | "drop_event" => "event trigger",
+        "pragma" => "SQLite PRAGMA",
+        "grant" | "revoke" => "privilege statement",
+        "create_extension" | "alter_extension" => "extension",
+        "create_policy" | "alter_policy" | "drop_policy" => "row-level security policy",
+        "create_publication" | "alter_publication" | "drop_publication" => {
+            "logical replication publication"
+        }
+        _ => return None,
+    })
 }
 
 const MODIFIERS: &[&str] = &[
@@ -271,6 +296,25 @@ mod tests {
             parse_source("CREATE INDEX CONCURRENTLY i ON t (a);", Dialect::Postgres).statements[0]
                 .parsed()
         );
+    }
+
+    #[test]
+    fn unparsed_statements_are_labelled_when_recognised() {
+        let src = "DO $$ BEGIN PERFORM 1; END $$ LANGUAGE plpgsql FOO;\nCREATE TABLE t (id int,,);";
+        let p = parse_source(src, Dialect::Postgres);
+        let first = p.statements[0].error.as_ref().map(|e| e.message.as_str());
+        assert!(
+            first.is_some_and(
+                |m| m.starts_with("not analysed: DO block (procedural code) (parser: ")
+            ),
+            "{first:?}"
+        );
+        let second = p.statements[1]
+            .error
+            .as_ref()
+            .map(|e| e.message.as_str())
+            .unwrap_or_default();
+        assert!(!second.starts_with("not analysed"), "{second}");
     }
 
     #[test]
