@@ -3,21 +3,11 @@
 //! parsed into an AST for each dialect.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use migplan_core::{Dialect, parse_source};
-
-fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            sql_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "sql") {
-            out.push(p);
-        }
-    }
-}
 
 /// The dialect a corpus file is written in, from its folder or file name;
 /// `None` for dialects migplan does not target (CockroachDB).
@@ -35,19 +25,17 @@ fn dialect_of(path: &str) -> Option<Dialect> {
 
 #[test]
 fn corpus_parse_rate_per_dialect() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if !dir.is_dir() {
+    let Some(dir) = common::corpus_dir() else {
         eprintln!("../shared/corpus not found: corpus parse-rate test skipped");
         return;
-    }
-    let mut files = Vec::new();
-    sql_files(&dir, &mut files);
+    };
+    let files = common::sql_files(&dir);
     let mut tally: BTreeMap<Dialect, (usize, usize, usize)> = BTreeMap::new();
     for f in &files {
         let Some(d) = dialect_of(&f.to_string_lossy()) else {
             continue;
         };
-        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned();
+        let text = common::read_lossy(f);
         let parsed = parse_source(&text, d);
         let t = tally.entry(d).or_default();
         t.0 += 1;

@@ -2,7 +2,7 @@
 //! real SQL from ../shared/corpus (skipped with a message when absent).
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use migplan_core::{Dialect, parse_source};
 use proptest::prelude::*;
@@ -42,36 +42,18 @@ proptest! {
     }
 }
 
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    p.is_dir().then_some(p)
-}
-
-fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            sql_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "sql") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn truncated_and_mutated_corpus_sql_never_panics() {
-    let Some(dir) = corpus() else {
+    let Some(dir) = common::corpus_dir() else {
         eprintln!("../shared/corpus not found: corpus truncation test skipped");
         return;
     };
-    let mut files = Vec::new();
-    sql_files(&dir, &mut files);
-    files.sort();
+    let files = common::sql_files(&dir);
     assert!(!files.is_empty());
     // Every 25th file keeps the run short; each is cut at ~16 places and
     // has a quote or dollar sign spliced in.
     for (n, f) in files.iter().enumerate().filter(|(n, _)| n % 25 == 0) {
-        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned();
+        let text = common::read_lossy(f);
         let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let step = (bounds.len() / 16).max(1);
         for (k, &cut) in bounds.iter().step_by(step).enumerate() {
