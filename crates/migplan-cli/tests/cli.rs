@@ -94,3 +94,20 @@ fn simulate_applies_the_example_and_reports_failures_by_line() {
     assert_eq!(v["failure"]["line"], 2);
     assert_eq!(v["failure"]["message"], "no such table: nope");
 }
+
+#[test]
+fn simulate_lists_client_commands_as_not_run() {
+    let up = temp_file(
+        "meta.sql",
+        "\\set ON_ERROR_STOP on\nCREATE TABLE t (id int);",
+    );
+    let (code, out, _) = migplan(&["simulate", "--up", &up, "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["executed"], 1);
+    assert_eq!(v["skipped"][0]["line"], 1);
+    assert_eq!(
+        v["skipped"][0]["reason"],
+        "not analysed: client command, not SQL"
+    );
+}

@@ -33,11 +33,19 @@ pub struct ParsedStatement {
     pub error: Option<SourceError>,
     /// A short snake_case name such as `create_table` or `alter_table`.
     pub kind: String,
+    /// SQL, or a client-side piece (psql meta-command, COPY data) that no
+    /// database would run.
+    pub segment: SegmentKind,
 }
 
 impl ParsedStatement {
     pub fn parsed(&self) -> bool {
         self.ast.is_some()
+    }
+
+    /// Whether this is SQL a database would run (not a client-side piece).
+    pub fn is_sql(&self) -> bool {
+        self.segment == SegmentKind::Sql
     }
 }
 
@@ -106,6 +114,7 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
                 ast,
                 error,
                 kind,
+                segment: seg.kind,
             }
         })
         .collect();

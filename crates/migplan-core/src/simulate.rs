@@ -64,7 +64,7 @@ pub fn run(
     };
     'phases: for (phase, src) in [(Phase::Schema, schema), (Phase::Migration, migration)] {
         for st in parse_source(src, dialect).statements {
-            if matches!(st.kind.as_str(), "client_command" | "copy_data") {
+            if !st.is_sql() {
                 let reason = st
                     .error
                     .map_or_else(|| "not simulated".to_string(), |e| e.message);

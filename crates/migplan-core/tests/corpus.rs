@@ -25,11 +25,9 @@ fn dialect_of(path: &str) -> Option<Dialect> {
 
 #[test]
 fn corpus_parse_rate_per_dialect() {
-    let Some(dir) = common::corpus_dir() else {
-        eprintln!("../shared/corpus not found: corpus parse-rate test skipped");
+    let Some(files) = common::corpus_sql_files("corpus parse-rate test") else {
         return;
     };
-    let files = common::sql_files(&dir);
     let mut tally: BTreeMap<Dialect, (usize, usize, usize)> = BTreeMap::new();
     for f in &files {
         let Some(d) = dialect_of(&f.to_string_lossy()) else {

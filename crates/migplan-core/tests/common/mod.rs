@@ -2,14 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
-/// `../shared/corpus` beside the project, when present.
-pub fn corpus_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    p.is_dir().then_some(p)
+/// The `.sql` files of `../shared/corpus` beside the project, sorted; when
+/// the corpus is absent, says that `test` is skipped and returns `None`.
+pub fn corpus_sql_files(test: &str) -> Option<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    if !dir.is_dir() {
+        eprintln!("../shared/corpus not found: {test} skipped");
+        return None;
+    }
+    Some(sql_files(&dir))
 }
 
 /// Every `.sql` file under `dir`, sorted.
-pub fn sql_files(dir: &Path) -> Vec<PathBuf> {
+fn sql_files(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let p = e.path();
