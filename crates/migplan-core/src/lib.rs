@@ -4,15 +4,22 @@
 //! IO sits behind the [`engine::Engine`] trait, implemented by the browser
 //! (sql.js) and the CLI (bundled SQLite).
 
+pub mod analysis;
+pub mod catalog;
 pub mod dialect;
+pub mod diff;
 pub mod engine;
+pub mod locks;
+pub mod names;
 pub mod parse;
 pub mod position;
 pub mod report;
+pub mod rules;
 pub mod severity;
 pub mod simulate;
 pub mod split;
 
+pub use analysis::{Analysis, Analyzer, Options, analyze};
 pub use dialect::Dialect;
 pub use parse::{ParsedSource, ParsedStatement, SourceError, parse_source};
 pub use severity::Severity;

@@ -91,7 +91,9 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
                     }),
                     "copy_data".to_string(),
                 ),
-                SegmentKind::Sql => match parse_one(sql, &*parser_dialect) {
+                SegmentKind::Sql => match parse_one(sql, &*parser_dialect)
+                    .or_else(|e| parse_known_gap(sql, &*parser_dialect).ok_or(e))
+                {
                     Ok(ast) => (Some(ast), None, statement_kind(sql)),
                     Err(e) => {
                         let kind = statement_kind(sql);
@@ -147,6 +149,30 @@ fn parse_one(
     }
 }
 
+/// Statements sqlparser does not read yet but that differ from one it reads
+/// only by a keyword the analysis takes from the text (`DROP INDEX
+/// CONCURRENTLY`): parsed without the keyword.
+fn parse_known_gap(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Option<Statement> {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().take(3).collect();
+    if words == ["DROP", "INDEX", "CONCURRENTLY"] {
+        let at = upper.find("CONCURRENTLY")?;
+        let rewritten = format!("{}{}", &sql[..at], &sql[at + "CONCURRENTLY".len()..]);
+        return parse_one(&rewritten, dialect).ok();
+    }
+    // SQLite's `PRAGMA foreign_keys = OFF`: sqlparser wants a literal value.
+    if words.first() == Some(&"PRAGMA")
+        && let Some(eq) = sql.find('=')
+    {
+        let value = sql[eq + 1..].trim().trim_end_matches(';').trim();
+        if value.chars().all(|c| c.is_ascii_alphabetic()) && !value.is_empty() {
+            let rewritten = format!("{}= '{}'", &sql[..eq], value);
+            return parse_one(&rewritten, dialect).ok();
+        }
+    }
+    None
+}
+
 /// Turns sqlparser's message ("... at Line: 2, Column: 5") into an absolute
 /// position in the user's text, given where the statement starts.
 fn locate_error(e: &ParserError, line: usize, column: usize) -> SourceError {
@@ -194,6 +220,7 @@ fn recognise(kind: &str, sql: &str) -> Option<&'static str> {
         "create_trigger" => "trigger",
         "create_event" | "alter_event" | "drop_event" => "event trigger",
         "pragma" => "SQLite PRAGMA",
+        "reindex" | "cluster" | "vacuum" => "maintenance command (rules read its text)",
         "grant" | "revoke" => "privilege statement",
         "create_extension" | "alter_extension" => "extension",
         "create_policy" | "alter_policy" | "drop_policy" => "row-level security policy",

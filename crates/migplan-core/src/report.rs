@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::locks::Effect;
 use crate::{Dialect, ParsedSource, Severity};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,18 +33,42 @@ pub struct StatementReport {
     pub error_column: Option<usize>,
     pub kind: String,
     pub severity: Severity,
+    /// PostgreSQL: the strongest table lock, in the manual's words.
     pub lock: Option<String>,
+    /// MySQL: the online DDL algorithm InnoDB will use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// Whether the table is scanned or rewritten.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
 }
 
-/// A risk finding (filled by the rules).
+/// A risk finding: one rule matching one statement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub rule: String,
     pub severity: Severity,
+    /// Index into `statements`.
     pub statement: usize,
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// PostgreSQL: the lock the statement takes.
+    pub lock: Option<String>,
+    /// Whether the table is scanned or rewritten.
+    pub effect: Option<Effect>,
+    /// The safe alternative, in a sentence.
+    pub instead: String,
+    /// Set when an ignore comment silenced the finding: the reason given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<String>,
+}
+
+impl CheckReport {
+    /// Findings that were not ignored.
+    pub fn active_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.ignored.is_none())
+    }
 }
 
 impl CheckReport {
@@ -72,6 +97,8 @@ impl CheckReport {
                 kind: s.kind.clone(),
                 severity: Severity::Safe,
                 lock: None,
+                algorithm: None,
+                effect: None,
             });
         }
         self.max_severity = self

@@ -9,36 +9,34 @@ use std::collections::BTreeMap;
 
 use migplan_core::{Dialect, parse_source};
 
-/// The dialect a corpus file is written in, from its folder or file name;
-/// `None` for dialects migplan does not target (CockroachDB).
-fn dialect_of(path: &str) -> Option<Dialect> {
-    if path.contains(".cockroach.") {
-        None
-    } else if path.contains("/mysql/") || path.contains(".mysql.") {
-        Some(Dialect::Mysql)
-    } else if path.contains("/sqlite/") || path.contains(".sqlite3.") {
-        Some(Dialect::Sqlite)
-    } else {
-        Some(Dialect::Postgres)
-    }
-}
-
 #[test]
 fn corpus_parse_rate_per_dialect() {
     let Some(files) = common::corpus_sql_files("corpus parse-rate test") else {
         return;
     };
     let mut tally: BTreeMap<Dialect, (usize, usize, usize)> = BTreeMap::new();
-    for f in &files {
-        let Some(d) = dialect_of(&f.to_string_lossy()) else {
-            continue;
-        };
+    for (f, d) in &files {
+        let d = *d;
         let text = common::read_lossy(f);
         let parsed = parse_source(&text, d);
         let t = tally.entry(d).or_default();
         t.0 += 1;
         t.1 += parsed.statements.len();
         t.2 += parsed.statements.iter().filter(|s| s.parsed()).count();
+        // Every unparsed statement says what it is and why, with a position.
+        for s in parsed.statements.iter().filter(|s| !s.parsed()) {
+            let e = s
+                .error
+                .as_ref()
+                .expect("an unparsed statement has an error");
+            assert!(
+                !e.message.is_empty() && e.line >= s.line && !matches!(s.kind.as_str(), "empty"),
+                "{}:{}: unlabelled {:?}",
+                f.display(),
+                s.line,
+                s.kind
+            );
+        }
     }
     assert_eq!(tally.len(), 3, "every dialect has corpus files");
     for (d, (nfiles, total, ok)) in tally {

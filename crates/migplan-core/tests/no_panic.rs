@@ -4,7 +4,7 @@
 
 mod common;
 
-use migplan_core::{Dialect, parse_source};
+use migplan_core::{Dialect, Options, analyze, parse_source};
 use proptest::prelude::*;
 
 fn check_invariants(src: &str, d: Dialect) {
@@ -14,6 +14,13 @@ fn check_invariants(src: &str, d: Dialect) {
         assert_eq!(&src[s.start..s.end], s.sql);
         assert!(s.line >= 1 && s.column >= 1);
         assert_eq!(s.parsed(), s.error.is_none());
+    }
+    // The schema model, the rules and the diff on the same text, as schema
+    // and as migration.
+    let a = analyze(d, Options::default(), src, src);
+    assert_eq!(a.report.statements.len(), parsed.statements.len());
+    for f in &a.report.findings {
+        assert!(f.statement < a.report.statements.len());
     }
 }
 
@@ -33,7 +40,10 @@ proptest! {
             Just("CREATE TABLE "), Just("t ("), Just(")"), Just(";"), Just("'"), Just("\""), Just("`"),
             Just("$$"), Just("$a$"), Just("--"), Just("/*"), Just("*/"), Just("\n"), Just("BEGIN "),
             Just("END"), Just("DELIMITER //\n"), Just("//"), Just("\\."), Just("COPY t FROM stdin;\n"),
-            Just("CREATE TRIGGER x "), Just("CASE "), Just("E'\\'"), Just("é"), Just("("), Just(","),
+            Just("CREATE TRIGGER x "), Just("CASE "), Just("ALTER TABLE t "), Just("ADD COLUMN c int "),
+            Just("DROP COLUMN c"), Just("RENAME TO u"), Just("CREATE INDEX i ON t (c)"), Just("NOT NULL "),
+            Just("DEFAULT random() "), Just("INSERT INTO u SELECT * FROM t"), Just("DROP TABLE t"),
+            Just("ALTER COLUMN c TYPE bigint"), Just("ADD CONSTRAINT k CHECK (c > 0) NOT VALID"), Just("E'\\'"), Just("é"), Just("("), Just(","),
         ], 0..60)) {
         let src: String = parts.concat();
         for d in Dialect::ALL {
@@ -50,7 +60,7 @@ fn truncated_and_mutated_corpus_sql_never_panics() {
     assert!(!files.is_empty());
     // Every 25th file keeps the run short; each is cut at ~16 places and
     // has a quote or dollar sign spliced in.
-    for (n, f) in files.iter().enumerate().filter(|(n, _)| n % 25 == 0) {
+    for (n, (f, _)) in files.iter().enumerate().filter(|(n, _)| n % 25 == 0) {
         let text = common::read_lossy(f);
         let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let step = (bounds.len() / 16).max(1);

@@ -1,0 +1,477 @@
+//! The analysis driver: replays the schema, walks the migration statement
+//! by statement with its context, runs every rule, applies ignores and
+//! fills the report, then diffs the catalogue before and after.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlparser::ast::{
+    AlterTableOperation, ObjectType, RenameTableNameKind, SelectItem, SetExpr, Statement,
+    TableConstraint, TableObject,
+};
+
+use crate::catalog::Catalog;
+use crate::diff::{Change, diff};
+use crate::locks::{self, MysqlAlgorithm, PgLock};
+use crate::names;
+use crate::report::{CheckReport, Finding};
+use crate::rules::{self, Ctx, Rebuild, RebuildStep, TxState};
+use crate::{Dialect, ParsedSource, Severity, parse_source};
+
+/// Analysis settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Target PostgreSQL major version (10 to 18).
+    pub pg_version: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            pg_version: rules::DEFAULT_PG_VERSION,
+        }
+    }
+}
+
+impl Options {
+    /// Options for a PostgreSQL version, refusing ones migplan does not know.
+    pub fn with_pg_version(pg_version: u32) -> Result<Options, String> {
+        if rules::PG_VERSIONS.contains(&pg_version) {
+            Ok(Options { pg_version })
+        } else {
+            Err(format!(
+                "PostgreSQL {pg_version} is not supported: use {} to {}",
+                rules::PG_VERSIONS.start(),
+                rules::PG_VERSIONS.end()
+            ))
+        }
+    }
+}
+
+/// The result of analysing a schema and a migration.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub report: CheckReport,
+    /// The schema before the migration.
+    pub before: Catalog,
+    /// The schema after it.
+    pub after: Catalog,
+    /// What the migration changes in the schema.
+    pub changes: Vec<Change>,
+}
+
+/// Analyses `migration` against `schema` (both as typed by the user).
+pub fn analyze(dialect: Dialect, options: Options, schema: &str, migration: &str) -> Analysis {
+    let mut a = Analyzer::new(dialect, options);
+    a.add_schema(&parse_source(schema, dialect));
+    a.add_migration(None, migration, &parse_source(migration, dialect));
+    a.finish()
+}
+
+/// Incremental analysis over several migration files.
+pub struct Analyzer {
+    dialect: Dialect,
+    options: Options,
+    catalog: Catalog,
+    before: Catalog,
+    created: BTreeSet<String>,
+    report: CheckReport,
+}
+
+impl Analyzer {
+    pub fn new(dialect: Dialect, options: Options) -> Analyzer {
+        Analyzer {
+            dialect,
+            options,
+            catalog: Catalog::default(),
+            before: Catalog::default(),
+            created: BTreeSet::new(),
+            report: CheckReport::new(dialect),
+        }
+    }
+
+    /// Replays a schema (before any migration).
+    pub fn add_schema(&mut self, schema: &ParsedSource) {
+        self.catalog.apply_source(schema);
+        self.before = self.catalog.clone();
+    }
+
+    /// Analyses one migration file; files are applied in the order given.
+    pub fn add_migration(&mut self, file: Option<&str>, src: &str, parsed: &ParsedSource) {
+        let first = self.report.statements.len();
+        self.report.add_source(file, parsed);
+        let lines: Vec<&str> = src.lines().collect();
+        let file_ignores = file_ignores(&lines);
+        let rebuilds = detect_rebuilds(parsed, &self.catalog);
+        let mut tx = TxState::default();
+        let d = self.dialect;
+        for (i, s) in parsed.statements.iter().enumerate() {
+            let at = first + s.index;
+            if !s.is_sql() {
+                continue;
+            }
+            let pg_lock = (d == Dialect::Postgres)
+                .then(|| {
+                    locks::pg_lock(
+                        s.ast.as_ref(),
+                        &s.kind,
+                        &s.sql,
+                        &self.catalog,
+                        self.options.pg_version,
+                    )
+                })
+                .flatten();
+            let algorithm = (d == Dialect::Mysql)
+                .then(|| mysql_algorithm(s.ast.as_ref(), &self.catalog))
+                .flatten();
+            let cx = Ctx {
+                dialect: d,
+                pg_version: self.options.pg_version,
+                statement: s,
+                catalog: &self.catalog,
+                created: &self.created,
+                tx: &tx,
+                pg_lock: pg_lock.as_ref(),
+                rebuild: rebuilds.get(&s.index),
+                rest: &parsed.statements[i + 1..],
+            };
+            let ignores = statement_ignores(&lines, s.line);
+            let mut effect = pg_lock.as_ref().map(|l| l.effect);
+            let mut fired = Vec::new();
+            for rule in rules::ALL {
+                if !rule.applies(d, self.options.pg_version) {
+                    continue;
+                }
+                let mut hits = Vec::new();
+                (rule.check)(&cx, &mut hits);
+                for hit in hits {
+                    let ignored = ignores
+                        .iter()
+                        .chain(&file_ignores)
+                        .find(|(id, _)| id == rule.id || id == "all")
+                        .map(|(_, reason)| reason.clone());
+                    if ignored.is_none() && hit.effect.is_some() {
+                        effect = effect.max(hit.effect);
+                    }
+                    fired.push(rule.id);
+                    self.report.findings.push(Finding {
+                        rule: rule.id.to_string(),
+                        severity: rule.severity,
+                        statement: at,
+                        line: s.line,
+                        column: s.column,
+                        message: hit.message,
+                        lock: pg_lock.as_ref().map(|l| l.lock.as_str().to_string()),
+                        effect: hit.effect.or(pg_lock.as_ref().map(|l| l.effect)),
+                        instead: hit.instead.unwrap_or_else(|| rule.instead.to_string()),
+                        ignored,
+                    });
+                }
+            }
+            let severity = self
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.statement == at && f.ignored.is_none())
+                .map(|f| f.severity)
+                .max()
+                .unwrap_or(Severity::Safe);
+            if let Some(r) = self.report.statements.get_mut(at) {
+                r.severity = severity;
+                r.lock = pg_lock.as_ref().map(|l| l.lock.as_str().to_string());
+                r.algorithm = algorithm.map(|a| a.describe().to_string());
+                r.effect = effect;
+            }
+            self.advance(&mut tx, s, pg_lock.as_ref(), &fired);
+        }
+        self.report.max_severity = self
+            .report
+            .statements
+            .iter()
+            .map(|s| s.severity)
+            .max()
+            .unwrap_or_default();
+    }
+
+    /// Updates transaction state, the created set and the catalogue after a
+    /// statement.
+    fn advance(
+        &mut self,
+        tx: &mut TxState,
+        s: &crate::ParsedStatement,
+        pg_lock: Option<&locks::PgStatementLock>,
+        fired: &[&str],
+    ) {
+        let d = self.dialect;
+        if fired.contains(&"statements-after-access-exclusive") {
+            tx.access_exclusive_reported = true;
+        }
+        if fired.contains(&"missing-lock-timeout") {
+            tx.lock_timeout_reported = true;
+        }
+        let upper = s.sql.to_uppercase();
+        if upper.contains("LOCK_TIMEOUT")
+            && (upper.starts_with("SET") || upper.contains("SET_CONFIG"))
+        {
+            tx.lock_timeout =
+                !upper.contains("= 0") && !upper.contains("TO 0") && !upper.contains("'0'");
+        }
+        match s.ast.as_ref() {
+            Some(Statement::StartTransaction { .. }) => {
+                tx.in_transaction = true;
+                tx.access_exclusive = None;
+                tx.access_exclusive_reported = false;
+                tx.not_valid.clear();
+            }
+            Some(Statement::Commit { .. } | Statement::Rollback { .. }) => {
+                tx.in_transaction = false;
+                tx.access_exclusive = None;
+                tx.access_exclusive_reported = false;
+                tx.not_valid.clear();
+            }
+            Some(Statement::CreateTable(ct)) => {
+                self.created.insert(names::object(&ct.name, d));
+            }
+            Some(Statement::AlterTable(at)) => {
+                let table = names::object(&at.name, d);
+                for op in &at.operations {
+                    match op {
+                        AlterTableOperation::AddConstraint {
+                            constraint,
+                            not_valid: true,
+                        } if tx.in_transaction => {
+                            let name = match constraint {
+                                TableConstraint::Check(c) => c.name.as_ref(),
+                                TableConstraint::ForeignKey(f) => f.name.as_ref(),
+                                _ => None,
+                            };
+                            if let Some(n) = name {
+                                tx.not_valid.insert((table.clone(), names::ident(n, d)));
+                            }
+                        }
+                        AlterTableOperation::RenameTable { table_name } => {
+                            let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) =
+                                table_name;
+                            if self.created.contains(&table) {
+                                self.created.insert(names::object(n, d));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        if tx.in_transaction
+            && tx.access_exclusive.is_none()
+            && let Some(l) = pg_lock
+            && l.lock == PgLock::AccessExclusive
+            && let Some(t) = &l.table
+            && !self.created.contains(t)
+        {
+            tx.access_exclusive = Some((t.clone(), s.line));
+        }
+        if let Some(ast) = &s.ast {
+            self.catalog.apply(ast, d);
+        }
+    }
+
+    pub fn finish(self) -> Analysis {
+        let changes = diff(&self.before, &self.catalog);
+        Analysis {
+            report: self.report,
+            before: self.before,
+            after: self.catalog,
+            changes,
+        }
+    }
+}
+
+/// The algorithm MySQL 8 will use for an ALTER TABLE or CREATE INDEX.
+fn mysql_algorithm(stmt: Option<&Statement>, catalog: &Catalog) -> Option<MysqlAlgorithm> {
+    match stmt? {
+        Statement::AlterTable(at) => {
+            let table = names::object(&at.name, Dialect::Mysql);
+            at.operations
+                .iter()
+                .map(|op| locks::mysql_op_algorithm(op, &table, catalog).0)
+                .max()
+        }
+        Statement::CreateIndex(_)
+        | Statement::Drop {
+            object_type: ObjectType::Index,
+            ..
+        } => Some(MysqlAlgorithm::Inplace),
+        _ => None,
+    }
+}
+
+/// `-- migplan:ignore-file <rule> <reason>` lines anywhere in the file.
+fn file_ignores(lines: &[&str]) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .filter_map(|l| directive(l, "migplan:ignore-file"))
+        .collect()
+}
+
+/// `-- migplan:ignore <rule> <reason>` comment lines right above `line`.
+fn statement_ignores(lines: &[&str], line: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut l = line.saturating_sub(1);
+    while l >= 1 {
+        let text = lines.get(l - 1).map(|t| t.trim()).unwrap_or("");
+        if !text.starts_with("--") {
+            break;
+        }
+        if let Some(d) = directive(text, "migplan:ignore") {
+            out.push(d);
+        }
+        l -= 1;
+    }
+    out
+}
+
+fn directive(line: &str, keyword: &str) -> Option<(String, String)> {
+    let rest = line.trim().strip_prefix("--")?.trim_start();
+    let rest = rest.strip_prefix(keyword)?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let mut words = rest.split_whitespace();
+    let id = words.next()?.to_string();
+    let reason = words.collect::<Vec<_>>().join(" ");
+    let reason = if reason.is_empty() {
+        "no reason given".to_string()
+    } else {
+        reason
+    };
+    Some((id, reason))
+}
+
+/// Finds create-new → copy → drop-old → rename-new-to-old sequences.
+fn detect_rebuilds(parsed: &ParsedSource, catalog: &Catalog) -> BTreeMap<usize, Rebuild> {
+    let d = parsed.dialect;
+    let mut out = BTreeMap::new();
+    if d != Dialect::Sqlite {
+        return out;
+    }
+    let stmts = &parsed.statements;
+    let mut scratch = catalog.clone();
+    for (i, s) in stmts.iter().enumerate() {
+        if let Some(Statement::Drop {
+            object_type: ObjectType::Table,
+            names: objects,
+            ..
+        }) = &s.ast
+            && let [old] = objects.as_slice()
+        {
+            let old = names::object(old, d);
+            if let Some(found) = rebuild_around(stmts, i, &old, &scratch) {
+                for (idx, step) in [
+                    (found.0, RebuildStep::Create),
+                    (found.1, RebuildStep::Copy),
+                    (i, RebuildStep::Drop),
+                    (found.2, RebuildStep::Rename),
+                ] {
+                    out.insert(
+                        stmts[idx].index,
+                        Rebuild {
+                            table: old.clone(),
+                            new_table: found.3.clone(),
+                            step,
+                            lost_columns: found.4.clone(),
+                            checks_foreign_keys: found.5,
+                        },
+                    );
+                }
+            }
+        }
+        if let Some(ast) = &s.ast {
+            scratch.apply(ast, d);
+        }
+    }
+    out
+}
+
+type Found = (usize, usize, usize, String, Vec<String>, bool);
+
+fn rebuild_around(
+    stmts: &[crate::ParsedStatement],
+    drop_at: usize,
+    old: &str,
+    catalog: &Catalog,
+) -> Option<Found> {
+    let d = Dialect::Sqlite;
+    // The rename of some table to the old name, after the drop.
+    let (rename_at, new) = stmts[drop_at + 1..].iter().enumerate().find_map(|(k, s)| {
+        let Some(Statement::AlterTable(at)) = &s.ast else {
+            return None;
+        };
+        at.operations.iter().find_map(|op| match op {
+            AlterTableOperation::RenameTable { table_name } => {
+                let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
+                (names::object(n, d) == old).then(|| (drop_at + 1 + k, names::object(&at.name, d)))
+            }
+            _ => None,
+        })
+    })?;
+    // The copy from old into new, before the drop.
+    let (copy_at, kept) = stmts[..drop_at]
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(k, s)| {
+            let Some(Statement::Insert(ins)) = &s.ast else {
+                return None;
+            };
+            let TableObject::TableName(target) = &ins.table else {
+                return None;
+            };
+            if names::object(target, d) != new {
+                return None;
+            }
+            let query = ins.source.as_ref()?;
+            let SetExpr::Select(select) = query.body.as_ref() else {
+                return None;
+            };
+            let from_old = select.from.iter().any(|f| match &f.relation {
+                sqlparser::ast::TableFactor::Table { name, .. } => names::object(name, d) == old,
+                _ => false,
+            });
+            if !from_old {
+                return None;
+            }
+            let mut kept: Option<BTreeSet<String>> = Some(BTreeSet::new());
+            for item in &select.projection {
+                match item {
+                    SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => kept = None,
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        if let Some(k) = kept.as_mut() {
+                            k.extend(
+                                e.to_string()
+                                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                                    .map(|w| w.to_lowercase()),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Some((k, kept))
+        })?;
+    let create_at = stmts[..copy_at].iter().rposition(
+        |s| matches!(&s.ast, Some(Statement::CreateTable(ct)) if names::object(&ct.name, d) == new),
+    )?;
+    let lost = match (kept, catalog.table(old)) {
+        (Some(kept), Some(t)) => t
+            .columns
+            .iter()
+            .filter(|c| !kept.contains(&c.name))
+            .map(|c| c.name.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let checks = stmts[rename_at..]
+        .iter()
+        .any(|s| s.sql.to_lowercase().contains("foreign_key_check"));
+    Some((create_at, copy_at, rename_at, new, lost, checks))
+}

@@ -1,0 +1,901 @@
+//! The schema model: a catalogue built by replaying statements in order.
+//!
+//! Replaying never fails: a statement the model does not understand (or one
+//! that refers to an object it does not know) leaves the catalogue as it was
+//! and returns a note, so that analysis carries on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTable, AlterTableOperation, AlterTypeOperation, ColumnDef,
+    ColumnOption, CommentObject, CreateIndex, CreateTable, CreateTableLikeKind, ObjectType,
+    RenameTableNameKind, SchemaName, Statement, TableConstraint, UserDefinedTypeRepresentation,
+};
+
+use crate::names::{self, column_of};
+use crate::{Dialect, ParsedSource};
+
+/// Everything the model knows about a database's schema.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Catalog {
+    pub schemas: BTreeSet<String>,
+    pub tables: BTreeMap<String, Table>,
+    pub views: BTreeMap<String, View>,
+    pub indexes: BTreeMap<String, Index>,
+    pub sequences: BTreeSet<String>,
+    pub enums: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub constraints: Vec<Constraint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// False for `CREATE TABLE ... AS SELECT`, whose columns the model
+    /// cannot know without running the query.
+    pub columns_known: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub data_type: String,
+    pub nullable: bool,
+    pub default: Option<String>,
+    /// `serial`, `identity` or `auto_increment` when the database numbers it.
+    pub identity: Option<String>,
+    /// The expression of a generated column.
+    pub generated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Constraint {
+    /// The declared name; unnamed constraints get the database's usual name.
+    pub name: String,
+    pub kind: ConstraintKind,
+    /// False while a constraint added NOT VALID has not been validated.
+    pub validated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConstraintKind {
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
+    Check {
+        expr: String,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        references: String,
+        referred_columns: Vec<String>,
+        on_delete: Option<String>,
+    },
+}
+
+impl ConstraintKind {
+    pub fn columns(&self) -> &[String] {
+        match self {
+            ConstraintKind::PrimaryKey { columns }
+            | ConstraintKind::Unique { columns }
+            | ConstraintKind::ForeignKey { columns, .. } => columns,
+            ConstraintKind::Check { .. } => &[],
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey { .. } => "primary key",
+            ConstraintKind::Unique { .. } => "unique",
+            ConstraintKind::Check { .. } => "check",
+            ConstraintKind::ForeignKey { .. } => "foreign key",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub table: String,
+    pub unique: bool,
+    pub method: Option<String>,
+    /// Column names, or expression text for expression indexes.
+    pub columns: Vec<String>,
+    pub predicate: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    pub name: String,
+    pub materialized: bool,
+    pub definition: String,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    pub fn primary_key(&self) -> Option<&Constraint> {
+        self.constraints
+            .iter()
+            .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+    }
+
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    /// Whether a validated CHECK constraint proves `column IS NOT NULL`.
+    pub fn has_not_null_check(&self, column: &str) -> bool {
+        self.constraints.iter().any(|c| {
+            c.validated
+                && matches!(&c.kind, ConstraintKind::Check { expr }
+                    if is_not_null_check(expr, column))
+        })
+    }
+}
+
+fn is_not_null_check(expr: &str, column: &str) -> bool {
+    let e = expr
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_lowercase();
+    let e = e.replace('"', "");
+    e == format!("{column} is not null")
+}
+
+/// What replaying one statement did to the model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Applied {
+    Changed,
+    /// The statement does not change the schema (DML, SET, ...).
+    NoChange,
+    /// The model could not apply it; the reason says why.
+    Skipped(String),
+}
+
+impl Catalog {
+    /// Replays every parsed statement of `source` onto an empty catalogue.
+    pub fn build(source: &ParsedSource) -> Catalog {
+        let mut c = Catalog::default();
+        c.apply_source(source);
+        c
+    }
+
+    pub fn apply_source(&mut self, source: &ParsedSource) {
+        for s in &source.statements {
+            if let Some(ast) = &s.ast {
+                self.apply(ast, source.dialect);
+            }
+        }
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Indexes on `table`, in name order.
+    pub fn indexes_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> + 'a {
+        self.indexes.values().filter(move |i| i.table == table)
+    }
+
+    /// Applies one statement.
+    pub fn apply(&mut self, stmt: &Statement, d: Dialect) -> Applied {
+        match stmt {
+            Statement::CreateTable(ct) => self.create_table(ct, d),
+            Statement::AlterTable(at) => self.alter_table(at, d),
+            Statement::CreateIndex(ci) => self.create_index(ci, d),
+            Statement::CreateView(v) => {
+                let name = names::object(&v.name, d);
+                if v.if_not_exists && self.views.contains_key(&name) {
+                    return Applied::NoChange;
+                }
+                self.views.insert(
+                    name.clone(),
+                    View {
+                        name,
+                        materialized: v.materialized,
+                        definition: v.query.to_string(),
+                    },
+                );
+                Applied::Changed
+            }
+            Statement::Drop {
+                object_type,
+                names: objects,
+                table,
+                cascade,
+                ..
+            } => {
+                let mut changed = false;
+                for o in objects {
+                    let name = names::object(o, d);
+                    changed |= self.drop_object(*object_type, &name, table.as_ref(), *cascade, d);
+                }
+                if changed {
+                    Applied::Changed
+                } else {
+                    Applied::Skipped("the dropped object is not in the schema".into())
+                }
+            }
+            Statement::RenameTable(renames) => {
+                for r in renames {
+                    let from = names::object(&r.old_name, d);
+                    let to = names::object(&r.new_name, d);
+                    self.rename_table(&from, &to);
+                }
+                Applied::Changed
+            }
+            Statement::CreateSequence { name, .. } => {
+                self.sequences.insert(names::object(name, d));
+                Applied::Changed
+            }
+            Statement::CreateSchema { schema_name, .. } => {
+                let name = match schema_name {
+                    SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => {
+                        names::object(n, d)
+                    }
+                    SchemaName::UnnamedAuthorization(i) => names::ident(i, d),
+                };
+                self.schemas.insert(name);
+                Applied::Changed
+            }
+            Statement::CreateType {
+                name,
+                representation: Some(UserDefinedTypeRepresentation::Enum { labels }),
+            } => {
+                self.enums.insert(
+                    names::object(name, d),
+                    labels.iter().map(|l| l.value.clone()).collect(),
+                );
+                Applied::Changed
+            }
+            Statement::AlterType(at) => {
+                let name = names::object(&at.name, d);
+                let Some(labels) = self.enums.get_mut(&name) else {
+                    return Applied::Skipped(format!("type {name} is not in the schema"));
+                };
+                match &at.operation {
+                    AlterTypeOperation::AddValue(add) => {
+                        let value = add.value.value.clone();
+                        if labels.contains(&value) {
+                            return Applied::NoChange;
+                        }
+                        let pos = match &add.position {
+                            Some(sqlparser::ast::AlterTypeAddValuePosition::Before(b)) => {
+                                labels.iter().position(|l| *l == b.value)
+                            }
+                            Some(sqlparser::ast::AlterTypeAddValuePosition::After(a)) => {
+                                labels.iter().position(|l| *l == a.value).map(|p| p + 1)
+                            }
+                            None => None,
+                        };
+                        match pos {
+                            Some(p) => labels.insert(p, value),
+                            None => labels.push(value),
+                        }
+                    }
+                    AlterTypeOperation::RenameValue(rv) => {
+                        for l in labels.iter_mut() {
+                            if *l == rv.from.value {
+                                *l = rv.to.value.clone();
+                            }
+                        }
+                    }
+                    AlterTypeOperation::Rename(r) => {
+                        let labels = self.enums.remove(&name).unwrap_or_default();
+                        self.enums.insert(names::ident(&r.new_name, d), labels);
+                    }
+                }
+                Applied::Changed
+            }
+            Statement::Comment {
+                object_type,
+                object_name,
+                comment,
+                ..
+            } => self.comment(*object_type, object_name, comment.clone(), d),
+            _ => Applied::NoChange,
+        }
+    }
+
+    fn create_table(&mut self, ct: &CreateTable, d: Dialect) -> Applied {
+        let name = names::object(&ct.name, d);
+        if self.tables.contains_key(&name) && ct.if_not_exists {
+            return Applied::NoChange;
+        }
+        let mut table = Table {
+            name: name.clone(),
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            comment: None,
+            columns_known: ct.query.is_none(),
+        };
+        let like = match &ct.like {
+            Some(CreateTableLikeKind::Parenthesized(l) | CreateTableLikeKind::Plain(l)) => {
+                Some(&l.name)
+            }
+            None => None,
+        };
+        if let Some(parent) = ct.partition_of.as_ref().or(like).or(ct.clone.as_ref()) {
+            if let Some(p) = self.tables.get(&names::object(parent, d)) {
+                table.columns = p.columns.clone();
+            } else {
+                table.columns_known = false;
+            }
+        }
+        for c in &ct.columns {
+            add_column(&mut table, c, d);
+        }
+        for tc in &ct.constraints {
+            self.add_constraint(&mut table, tc, true, d);
+        }
+        if let Some(comment) = &ct.comment {
+            table.comment = Some(comment_text(&comment.to_string()));
+        }
+        self.tables.insert(name, table);
+        Applied::Changed
+    }
+
+    fn alter_table(&mut self, at: &AlterTable, d: Dialect) -> Applied {
+        let mut name = names::object(&at.name, d);
+        if !self.tables.contains_key(&name) {
+            return Applied::Skipped(format!("table {name} is not in the schema"));
+        }
+        for op in &at.operations {
+            let Some(mut table) = self.tables.remove(&name) else {
+                break;
+            };
+            match op {
+                AlterTableOperation::AddColumn { column_def, .. }
+                    if table.column(&names::ident(&column_def.name, d)).is_none() =>
+                {
+                    add_column(&mut table, column_def, d);
+                }
+                AlterTableOperation::DropColumn { column_names, .. } => {
+                    for c in column_names {
+                        let col = names::ident(c, d);
+                        table.columns.retain(|x| x.name != col);
+                        table
+                            .constraints
+                            .retain(|k| !k.kind.columns().contains(&col));
+                        self.indexes
+                            .retain(|_, i| !(i.table == name && i.columns.contains(&col)));
+                    }
+                }
+                AlterTableOperation::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => {
+                    let from = names::ident(old_column_name, d);
+                    let to = names::ident(new_column_name, d);
+                    self.rename_column(&mut table, &from, &to);
+                }
+                AlterTableOperation::ChangeColumn {
+                    old_name,
+                    new_name,
+                    data_type,
+                    options,
+                    ..
+                } => {
+                    let from = names::ident(old_name, d);
+                    let to = names::ident(new_name, d);
+                    self.rename_column(&mut table, &from, &to);
+                    replace_column(&mut table, &to, data_type, options, d);
+                }
+                AlterTableOperation::ModifyColumn {
+                    col_name,
+                    data_type,
+                    options,
+                    ..
+                } => {
+                    replace_column(
+                        &mut table,
+                        &names::ident(col_name, d),
+                        data_type,
+                        options,
+                        d,
+                    );
+                }
+                AlterTableOperation::AlterColumn { column_name, op } => {
+                    let col = names::ident(column_name, d);
+                    if let Some(c) = table.column_mut(&col) {
+                        match op {
+                            AlterColumnOperation::SetNotNull => c.nullable = false,
+                            AlterColumnOperation::DropNotNull => c.nullable = true,
+                            AlterColumnOperation::SetDefault { value } => {
+                                c.default = Some(names::expr(value))
+                            }
+                            AlterColumnOperation::DropDefault => c.default = None,
+                            AlterColumnOperation::SetDataType { data_type, .. } => {
+                                c.data_type = names::data_type(data_type, d)
+                            }
+                            AlterColumnOperation::AddGenerated { .. } => {
+                                c.identity = Some("identity".into())
+                            }
+                            AlterColumnOperation::GenericOptions { .. } => {}
+                        }
+                    }
+                }
+                AlterTableOperation::AddConstraint {
+                    constraint,
+                    not_valid,
+                } => {
+                    self.add_constraint(&mut table, constraint, !not_valid, d);
+                }
+                AlterTableOperation::DropConstraint { name: cname, .. }
+                | AlterTableOperation::DropForeignKey { name: cname, .. } => {
+                    let cname = names::ident(cname, d);
+                    table.constraints.retain(|c| c.name != cname);
+                    if d == Dialect::Mysql {
+                        self.indexes.remove(&cname);
+                    }
+                }
+                AlterTableOperation::DropPrimaryKey { .. } => {
+                    table
+                        .constraints
+                        .retain(|c| !matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+                }
+                AlterTableOperation::DropIndex { name: iname } => {
+                    self.indexes.remove(&names::ident(iname, d));
+                }
+                AlterTableOperation::ValidateConstraint { name: cname } => {
+                    let cname = names::ident(cname, d);
+                    for c in &mut table.constraints {
+                        if c.name == cname {
+                            c.validated = true;
+                        }
+                    }
+                }
+                AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                    let from = names::ident(old_name, d);
+                    let to = names::ident(new_name, d);
+                    for c in &mut table.constraints {
+                        if c.name == from {
+                            c.name = to.clone();
+                        }
+                    }
+                }
+                AlterTableOperation::RenameTable { table_name } => {
+                    let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
+                    let mut to = names::object(n, d);
+                    // PostgreSQL keeps the schema of the renamed table.
+                    if d == Dialect::Postgres
+                        && !to.contains('.')
+                        && let Some((schema, _)) = name.rsplit_once('.')
+                    {
+                        to = format!("{schema}.{to}");
+                    }
+                    self.tables.insert(name.clone(), table);
+                    self.rename_table(&name, &to);
+                    name = to;
+                    continue;
+                }
+                _ => {}
+            }
+            self.tables.insert(name.clone(), table);
+        }
+        Applied::Changed
+    }
+
+    fn rename_column(&mut self, table: &mut Table, from: &str, to: &str) {
+        if from == to {
+            return;
+        }
+        if let Some(c) = table.column_mut(from) {
+            c.name = to.to_string();
+        }
+        let rename = |cols: &mut Vec<String>| {
+            for c in cols.iter_mut() {
+                if c == from {
+                    *c = to.to_string();
+                }
+            }
+        };
+        for c in &mut table.constraints {
+            match &mut c.kind {
+                ConstraintKind::PrimaryKey { columns }
+                | ConstraintKind::Unique { columns }
+                | ConstraintKind::ForeignKey { columns, .. } => rename(columns),
+                ConstraintKind::Check { .. } => {}
+            }
+        }
+        for i in self.indexes.values_mut() {
+            if i.table == table.name {
+                rename(&mut i.columns);
+            }
+        }
+        for t in self.tables.values_mut() {
+            for c in &mut t.constraints {
+                if let ConstraintKind::ForeignKey {
+                    references,
+                    referred_columns,
+                    ..
+                } = &mut c.kind
+                    && *references == table.name
+                {
+                    rename(referred_columns);
+                }
+            }
+        }
+    }
+
+    fn rename_table(&mut self, from: &str, to: &str) {
+        let Some(mut t) = self.tables.remove(from) else {
+            return;
+        };
+        t.name = to.to_string();
+        self.tables.insert(to.to_string(), t);
+        for i in self.indexes.values_mut() {
+            if i.table == from {
+                i.table = to.to_string();
+            }
+        }
+        for t in self.tables.values_mut() {
+            for c in &mut t.constraints {
+                if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                    && references == from
+                {
+                    *references = to.to_string();
+                }
+            }
+        }
+    }
+
+    fn create_index(&mut self, ci: &CreateIndex, d: Dialect) -> Applied {
+        let table = names::object(&ci.table_name, d);
+        let columns: Vec<String> = ci
+            .columns
+            .iter()
+            .map(|c| column_of(&c.column.expr, d).unwrap_or_else(|| names::expr(&c.column.expr)))
+            .collect();
+        let name = match &ci.name {
+            Some(n) => names::object(n, d),
+            None => format!("{}_{}_idx", names::last(&table), columns.join("_")),
+        };
+        if self.indexes.contains_key(&name) && ci.if_not_exists {
+            return Applied::NoChange;
+        }
+        self.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                table,
+                unique: ci.unique,
+                method: ci.using.as_ref().map(|u| u.to_string().to_lowercase()),
+                columns,
+                predicate: ci.predicate.as_ref().map(names::expr),
+            },
+        );
+        Applied::Changed
+    }
+
+    fn drop_object(
+        &mut self,
+        kind: ObjectType,
+        name: &str,
+        table: Option<&sqlparser::ast::ObjectName>,
+        cascade: bool,
+        d: Dialect,
+    ) -> bool {
+        match kind {
+            ObjectType::Table => {
+                let removed = self.tables.remove(name).is_some();
+                self.indexes.retain(|_, i| i.table != name);
+                if cascade {
+                    for t in self.tables.values_mut() {
+                        t.constraints.retain(|c| {
+                            !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
+                                if references == name)
+                        });
+                    }
+                }
+                removed
+            }
+            ObjectType::View | ObjectType::MaterializedView => self.views.remove(name).is_some(),
+            ObjectType::Index => {
+                // PostgreSQL index names are schema-qualified like tables.
+                let _ = table.map(|t| names::object(t, d));
+                self.indexes.remove(name).is_some()
+            }
+            ObjectType::Sequence => self.sequences.remove(name),
+            ObjectType::Type => self.enums.remove(name).is_some(),
+            ObjectType::Schema => {
+                let prefix = format!("{name}.");
+                self.tables.retain(|k, _| !k.starts_with(&prefix));
+                self.views.retain(|k, _| !k.starts_with(&prefix));
+                self.indexes
+                    .retain(|k, i| !k.starts_with(&prefix) && !i.table.starts_with(&prefix));
+                self.schemas.remove(name)
+            }
+            _ => false,
+        }
+    }
+
+    fn comment(
+        &mut self,
+        kind: CommentObject,
+        name: &sqlparser::ast::ObjectName,
+        comment: Option<String>,
+        d: Dialect,
+    ) -> Applied {
+        let full = names::object(name, d);
+        match kind {
+            CommentObject::Table => match self.tables.get_mut(&full) {
+                Some(t) => {
+                    t.comment = comment;
+                    Applied::Changed
+                }
+                None => Applied::Skipped(format!("table {full} is not in the schema")),
+            },
+            CommentObject::Column => {
+                let Some((table, column)) = full.rsplit_once('.') else {
+                    return Applied::Skipped("column name without a table".into());
+                };
+                match self
+                    .tables
+                    .get_mut(table)
+                    .and_then(|t| t.column_mut(column))
+                {
+                    Some(c) => {
+                        c.comment = comment;
+                        Applied::Changed
+                    }
+                    None => Applied::Skipped(format!("column {full} is not in the schema")),
+                }
+            }
+            _ => Applied::NoChange,
+        }
+    }
+
+    fn add_constraint(
+        &mut self,
+        table: &mut Table,
+        tc: &TableConstraint,
+        validated: bool,
+        d: Dialect,
+    ) {
+        let tname = names::last(&table.name).to_string();
+        let cols = |v: &[sqlparser::ast::IndexColumn]| -> Vec<String> {
+            v.iter()
+                .map(|c| {
+                    column_of(&c.column.expr, d).unwrap_or_else(|| names::expr(&c.column.expr))
+                })
+                .collect()
+        };
+        let idents = |v: &[sqlparser::ast::Ident]| -> Vec<String> {
+            v.iter().map(|i| names::ident(i, d)).collect()
+        };
+        let named = |n: &Option<sqlparser::ast::Ident>, fallback: String| {
+            n.as_ref().map(|i| names::ident(i, d)).unwrap_or(fallback)
+        };
+        let constraint = match tc {
+            TableConstraint::PrimaryKey(pk) => {
+                let columns = cols(&pk.columns);
+                for c in &columns {
+                    if let Some(col) = table.column_mut(c) {
+                        col.nullable = false;
+                    }
+                }
+                Constraint {
+                    name: named(&pk.name, format!("{tname}_pkey")),
+                    kind: ConstraintKind::PrimaryKey { columns },
+                    validated: true,
+                }
+            }
+            TableConstraint::Unique(u) => {
+                let columns = cols(&u.columns);
+                Constraint {
+                    name: named(
+                        &u.name.clone().or(u.index_name.clone()),
+                        format!("{tname}_{}_key", columns.join("_")),
+                    ),
+                    kind: ConstraintKind::Unique { columns },
+                    validated: true,
+                }
+            }
+            TableConstraint::ForeignKey(fk) => {
+                let columns = idents(&fk.columns);
+                Constraint {
+                    name: named(&fk.name, format!("{tname}_{}_fkey", columns.join("_"))),
+                    kind: ConstraintKind::ForeignKey {
+                        columns,
+                        references: names::object(&fk.foreign_table, d),
+                        referred_columns: idents(&fk.referred_columns),
+                        on_delete: fk.on_delete.map(|a| a.to_string()),
+                    },
+                    validated,
+                }
+            }
+            TableConstraint::Check(ck) => Constraint {
+                name: named(&ck.name, format!("{tname}_check")),
+                kind: ConstraintKind::Check {
+                    expr: names::expr(&ck.expr),
+                },
+                validated,
+            },
+            TableConstraint::PrimaryKeyUsingIndex(u) | TableConstraint::UniqueUsingIndex(u) => {
+                let index = names::ident(&u.index_name, d);
+                let columns = self
+                    .indexes
+                    .remove(&index)
+                    .map(|i| i.columns)
+                    .unwrap_or_default();
+                let name = named(&u.name, index);
+                let kind = if matches!(tc, TableConstraint::PrimaryKeyUsingIndex(_)) {
+                    for c in &columns {
+                        if let Some(col) = table.column_mut(c) {
+                            col.nullable = false;
+                        }
+                    }
+                    ConstraintKind::PrimaryKey { columns }
+                } else {
+                    ConstraintKind::Unique { columns }
+                };
+                Constraint {
+                    name,
+                    kind,
+                    validated: true,
+                }
+            }
+            TableConstraint::Index(ix) => {
+                let columns = cols(&ix.columns);
+                let name = named(&ix.name, format!("{tname}_{}_idx", columns.join("_")));
+                self.indexes.insert(
+                    name.clone(),
+                    Index {
+                        name,
+                        table: table.name.clone(),
+                        unique: false,
+                        method: ix.index_type.as_ref().map(|t| t.to_string().to_lowercase()),
+                        columns,
+                        predicate: None,
+                    },
+                );
+                return;
+            }
+            TableConstraint::FulltextOrSpatial(_) | TableConstraint::Exclude(_) => return,
+        };
+        table.constraints.retain(|c| c.name != constraint.name);
+        table.constraints.push(constraint);
+    }
+}
+
+fn comment_text(s: &str) -> String {
+    let s = s.trim();
+    let s = s
+        .strip_prefix("COMMENT")
+        .map(|r| r.trim_start().trim_start_matches('=').trim())
+        .unwrap_or(s);
+    s.trim_matches('\'').to_string()
+}
+
+fn column_from_def(c: &ColumnDef, d: Dialect) -> (Column, Vec<TableConstraint>) {
+    let mut col = Column {
+        name: names::ident(&c.name, d),
+        data_type: names::data_type(&c.data_type, d),
+        nullable: true,
+        default: None,
+        identity: None,
+        generated: None,
+        comment: None,
+    };
+    if matches!(
+        col.data_type.as_str(),
+        "serial" | "bigserial" | "smallserial"
+    ) {
+        col.identity = Some("serial".into());
+        col.nullable = false;
+        col.data_type = match col.data_type.as_str() {
+            "bigserial" => "bigint",
+            "smallserial" => "smallint",
+            _ => "integer",
+        }
+        .into();
+    }
+    let mut constraints = Vec::new();
+    let column_ident = || vec![sqlparser::ast::IndexColumn::from(c.name.clone())];
+    for opt in &c.options {
+        match &opt.option {
+            ColumnOption::NotNull => col.nullable = false,
+            ColumnOption::Null => col.nullable = true,
+            ColumnOption::Default(e) => col.default = Some(names::expr(e)),
+            ColumnOption::Comment(s) => col.comment = Some(s.clone()),
+            ColumnOption::Generated {
+                generation_expr: Some(e),
+                ..
+            } => col.generated = Some(names::expr(e)),
+            ColumnOption::Generated { .. } | ColumnOption::Identity(_) => {
+                col.identity = Some("identity".into());
+                col.nullable = false;
+            }
+            ColumnOption::DialectSpecific(tokens) => {
+                let text: String = tokens.iter().map(|t| t.to_string()).collect();
+                let upper = text.to_uppercase();
+                if upper.contains("AUTO_INCREMENT") || upper.contains("AUTOINCREMENT") {
+                    col.identity = Some("auto_increment".into());
+                }
+            }
+            ColumnOption::PrimaryKey(pk) => {
+                let mut pk = pk.clone();
+                pk.columns = column_ident();
+                pk.name = pk.name.or(opt.name.clone());
+                constraints.push(TableConstraint::PrimaryKey(pk));
+            }
+            ColumnOption::Unique(u) => {
+                let mut u = u.clone();
+                u.columns = column_ident();
+                u.name = u.name.or(opt.name.clone());
+                constraints.push(TableConstraint::Unique(u));
+            }
+            ColumnOption::ForeignKey(fk) => {
+                let mut fk = fk.clone();
+                fk.columns = vec![c.name.clone()];
+                fk.name = fk.name.or(opt.name.clone());
+                constraints.push(TableConstraint::ForeignKey(fk));
+            }
+            ColumnOption::Check(ck) => {
+                let mut ck = ck.clone();
+                ck.name = ck.name.or(opt.name.clone());
+                constraints.push(TableConstraint::Check(ck));
+            }
+            _ => {}
+        }
+    }
+    (col, constraints)
+}
+
+fn add_column(table: &mut Table, c: &ColumnDef, d: Dialect) {
+    let (col, constraints) = column_from_def(c, d);
+    table.columns.push(col);
+    let mut scratch = Catalog::default();
+    for tc in &constraints {
+        scratch.add_constraint(table, tc, true, d);
+    }
+}
+
+fn replace_column(
+    table: &mut Table,
+    name: &str,
+    data_type: &sqlparser::ast::DataType,
+    options: &[ColumnOption],
+    d: Dialect,
+) {
+    let def = ColumnDef {
+        name: sqlparser::ast::Ident::new(name),
+        data_type: data_type.clone(),
+        options: options
+            .iter()
+            .map(|o| sqlparser::ast::ColumnOptionDef {
+                name: None,
+                option: o.clone(),
+            })
+            .collect(),
+    };
+    let (mut col, constraints) = column_from_def(&def, d);
+    if let Some(existing) = table.column_mut(name) {
+        col.comment = col.comment.or(existing.comment.take());
+        *existing = col;
+    } else {
+        table.columns.push(col);
+    }
+    let mut scratch = Catalog::default();
+    for tc in &constraints {
+        scratch.add_constraint(table, tc, true, d);
+    }
+}

@@ -1,0 +1,124 @@
+//! Name, type and expression normalisation shared by the catalogue and the
+//! rules, so that `"Users"`, `users` and `public.users` compare as the
+//! database would compare them.
+
+use sqlparser::ast::{DataType, Expr, Ident, ObjectName, ObjectNamePart};
+
+use crate::Dialect;
+
+/// An identifier as the database stores it: PostgreSQL folds unquoted names
+/// to lower case and keeps quoted ones; MySQL and SQLite compare names
+/// case-insensitively.
+pub fn ident(id: &Ident, dialect: Dialect) -> String {
+    match (dialect, id.quote_style) {
+        (Dialect::Postgres, Some(_)) => id.value.clone(),
+        _ => id.value.to_lowercase(),
+    }
+}
+
+/// A qualified object name without the default schema (`public.`, `main.`).
+pub fn object(name: &ObjectName, dialect: Dialect) -> String {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => ident(i, dialect),
+            ObjectNamePart::Function(f) => f.name.value.to_lowercase(),
+        })
+        .collect();
+    let skip = match (dialect, parts.first().map(String::as_str)) {
+        (_, _) if parts.len() < 2 => 0,
+        (Dialect::Postgres, Some("public")) | (Dialect::Sqlite, Some("main")) => 1,
+        _ => 0,
+    };
+    parts[skip..].join(".")
+}
+
+/// The last part of a qualified name (`s.t` → `t`).
+pub fn last(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// A data type in one canonical spelling per dialect, so that `int4`,
+/// `integer` and `INT` compare equal.
+pub fn data_type(dt: &DataType, dialect: Dialect) -> String {
+    normalise_type(&dt.to_string(), dialect)
+}
+
+/// Canonical spelling of a type written as text.
+pub fn normalise_type(text: &str, dialect: Dialect) -> String {
+    let lower = text.trim().to_lowercase();
+    let lower = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (base, args, suffix) = match (lower.find('('), lower.rfind(')')) {
+        (Some(i), Some(j)) if j > i => (
+            lower[..i].trim(),
+            lower[i..=j].replace(' ', ""),
+            lower[j + 1..].trim().to_string(),
+        ),
+        _ => (lower.as_str(), String::new(), String::new()),
+    };
+    let base = match (dialect, base) {
+        (Dialect::Sqlite, _) => base,
+        (_, "int" | "int4" | "integer") => "integer",
+        (_, "int8" | "bigint") => "bigint",
+        (_, "int2" | "smallint") => "smallint",
+        (_, "serial" | "serial4") => "serial",
+        (_, "bigserial" | "serial8") => "bigserial",
+        (_, "bool" | "boolean") if dialect == Dialect::Postgres => "boolean",
+        (_, "character varying") => "varchar",
+        (_, "character" | "char") => "char",
+        (_, "float8" | "double precision" | "double") => "double precision",
+        (_, "float4" | "real") => "real",
+        (_, "decimal" | "numeric") => "numeric",
+        (Dialect::Postgres, "timestamptz" | "timestamp with time zone") => "timestamptz",
+        (Dialect::Postgres, "timestamp without time zone") => "timestamp",
+        (Dialect::Postgres, "timetz" | "time with time zone") => "timetz",
+        (Dialect::Postgres, "time without time zone") => "time",
+        _ => base,
+    };
+    let suffix = suffix.trim();
+    match (base, suffix) {
+        ("timestamp", "with time zone") => format!("timestamptz{args}"),
+        ("timestamp", "without time zone") => format!("timestamp{args}"),
+        (_, "") => format!("{base}{args}"),
+        (_, s) => format!("{base}{args} {s}"),
+    }
+}
+
+/// An expression's text in sqlparser's canonical rendering.
+pub fn expr(e: &Expr) -> String {
+    e.to_string()
+}
+
+/// The column an index element or expression names, when it is a bare column.
+pub fn column_of(e: &Expr, dialect: Dialect) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(ident(i, dialect)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| ident(i, dialect)),
+        Expr::Nested(inner) => column_of(inner, dialect),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_have_one_spelling() {
+        let pg = Dialect::Postgres;
+        assert_eq!(normalise_type("INT4", pg), "integer");
+        assert_eq!(normalise_type("character varying(20)", pg), "varchar(20)");
+        assert_eq!(normalise_type("VARCHAR( 20 )", pg), "varchar(20)");
+        assert_eq!(
+            normalise_type("timestamp(3) with time zone", pg),
+            "timestamptz(3)"
+        );
+        assert_eq!(
+            normalise_type("timestamp without time zone", pg),
+            "timestamp"
+        );
+        assert_eq!(normalise_type("NUMERIC(10, 2)", pg), "numeric(10,2)");
+        assert_eq!(normalise_type("INTEGER", Dialect::Sqlite), "integer");
+    }
+}

@@ -1,0 +1,39 @@
+use super::*;
+use sqlparser::ast::TableConstraint;
+
+pub static RULE: Rule = Rule {
+    id: "adding-unique-constraint",
+    severity: Severity::Careful,
+    dialects: POSTGRES,
+    pg_versions: (10, 18),
+    summary: "Adding a UNIQUE constraint that builds its index in place.",
+    why: "ADD UNIQUE builds a unique index while holding an ACCESS EXCLUSIVE lock, blocking reads \
+          and writes for the whole build; it fails on duplicates.",
+    example: "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+    instead: "CREATE UNIQUE INDEX CONCURRENTLY, check it is valid, then ADD CONSTRAINT ... UNIQUE \
+              USING INDEX (metadata only).",
+    instead_example: "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;",
+    rollback: "ALTER TABLE users DROP CONSTRAINT users_email_key;",
+    check,
+};
+
+fn check(cx: &Ctx, out: &mut Vec<Hit>) {
+    let Some((table, ops)) = cx.alter_existing() else {
+        return;
+    };
+    for op in ops {
+        if let AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::Unique(_),
+            ..
+        } = op
+        {
+            out.push(
+                Hit::new(format!(
+                    "adding a UNIQUE constraint on {table} builds its index under an {}",
+                    cx.lock_phrase()
+                ))
+                .effect(crate::locks::Effect::Scan),
+            );
+        }
+    }
+}

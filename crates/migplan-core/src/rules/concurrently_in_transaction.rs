@@ -1,0 +1,36 @@
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "concurrently-in-transaction",
+    severity: Severity::Careful,
+    dialects: POSTGRES,
+    pg_versions: (10, 18),
+    summary: "CREATE/DROP INDEX CONCURRENTLY or REINDEX CONCURRENTLY inside a transaction block.",
+    why: "PostgreSQL refuses to run CONCURRENTLY inside BEGIN ... COMMIT: the migration fails at \
+          this statement. Many migration tools wrap each file in a transaction unless told not to.",
+    example: "BEGIN;\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nCOMMIT;",
+    instead: "Run the concurrent statement on its own, outside any transaction (for example a \
+              migration marked as non-transactional).",
+    instead_example: "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+    rollback: "Nothing to undo: the statement fails. If a concurrent build failed half-way, drop \
+               the INVALID index it left behind.",
+    check,
+};
+
+fn check(cx: &Ctx, out: &mut Vec<Hit>) {
+    if !cx.tx.in_transaction {
+        return;
+    }
+    let concurrent = match cx.ast() {
+        Some(Statement::CreateIndex(ci)) => ci.concurrently,
+        Some(Statement::RefreshMaterializedView(_)) => false,
+        _ => {
+            matches!(cx.kind(), "drop_index" | "reindex") && cx.upper_sql().contains("CONCURRENTLY")
+        }
+    };
+    if concurrent {
+        out.push(Hit::new(
+            "CONCURRENTLY cannot run inside a transaction block: this statement will fail",
+        ));
+    }
+}

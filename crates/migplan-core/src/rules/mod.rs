@@ -1,0 +1,313 @@
+//! The risk rules. Each rule is one unit in its own file: its metadata and
+//! documentation declared once in a [`Rule`] value, and its detection as a
+//! function over one statement in context.
+//!
+//! Rules see the schema as it was just before the statement ([`Ctx::catalog`]),
+//! the tables created earlier in the migration, the transaction state and the
+//! target version, so their verdicts follow the context.
+
+use std::collections::BTreeSet;
+
+use sqlparser::ast::{AlterTableOperation, Statement};
+
+use crate::catalog::{Catalog, Table};
+use crate::locks::{Effect, PgStatementLock};
+use crate::names;
+use crate::{Dialect, ParsedStatement, Severity};
+
+mod adding_check_constraint;
+mod adding_column_with_default_before_pg11;
+mod adding_column_with_volatile_default;
+mod adding_foreign_key;
+mod adding_index_non_concurrently;
+mod adding_not_null_column;
+mod adding_primary_key;
+mod adding_rewriting_column;
+mod adding_unique_constraint;
+mod attaching_partition;
+mod changing_column_type;
+mod changing_enum_values;
+mod changing_primary_key;
+mod concurrent_index_on_pg14;
+mod concurrently_in_transaction;
+mod deleting_without_where;
+mod detaching_partition;
+mod dropping_column;
+mod dropping_constraint;
+mod dropping_index;
+mod dropping_schema;
+mod dropping_table;
+mod missing_lock_timeout;
+mod reindexing_non_concurrently;
+mod renaming_column;
+mod renaming_table;
+mod rewriting_whole_table;
+mod setting_not_null;
+mod sqlite_add_column_limits;
+mod sqlite_alter_needs_rebuild;
+mod sqlite_drop_column_limits;
+mod sqlite_table_rebuild;
+mod statements_after_access_exclusive;
+mod truncating_table;
+mod updating_without_where;
+mod validating_in_same_transaction;
+
+/// Every rule, in id order.
+pub static ALL: &[&Rule] = &[
+    &adding_check_constraint::RULE,
+    &adding_column_with_default_before_pg11::RULE,
+    &adding_column_with_volatile_default::RULE,
+    &adding_foreign_key::RULE,
+    &adding_index_non_concurrently::RULE,
+    &adding_not_null_column::RULE,
+    &adding_primary_key::RULE,
+    &adding_rewriting_column::RULE,
+    &adding_unique_constraint::RULE,
+    &attaching_partition::RULE,
+    &changing_column_type::RULE,
+    &changing_enum_values::RULE,
+    &changing_primary_key::RULE,
+    &concurrent_index_on_pg14::RULE,
+    &concurrently_in_transaction::RULE,
+    &deleting_without_where::RULE,
+    &detaching_partition::RULE,
+    &dropping_column::RULE,
+    &dropping_constraint::RULE,
+    &dropping_index::RULE,
+    &dropping_schema::RULE,
+    &dropping_table::RULE,
+    &missing_lock_timeout::RULE,
+    &reindexing_non_concurrently::RULE,
+    &renaming_column::RULE,
+    &renaming_table::RULE,
+    &rewriting_whole_table::RULE,
+    &setting_not_null::RULE,
+    &sqlite_add_column_limits::RULE,
+    &sqlite_alter_needs_rebuild::RULE,
+    &sqlite_drop_column_limits::RULE,
+    &sqlite_table_rebuild::RULE,
+    &statements_after_access_exclusive::RULE,
+    &truncating_table::RULE,
+    &updating_without_where::RULE,
+    &validating_in_same_transaction::RULE,
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+pub const ALL_DIALECTS: &[Dialect] = &[Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
+pub const POSTGRES: &[Dialect] = &[Dialect::Postgres];
+pub const MYSQL: &[Dialect] = &[Dialect::Mysql];
+pub const SQLITE: &[Dialect] = &[Dialect::Sqlite];
+/// The PostgreSQL major versions migplan knows.
+pub const PG_VERSIONS: std::ops::RangeInclusive<u32> = 10..=18;
+pub const DEFAULT_PG_VERSION: u32 = 16;
+
+/// One rule: metadata and docs declared once, and the detection.
+pub struct Rule {
+    /// Stable kebab-case id naming the risky pattern.
+    pub id: &'static str,
+    pub severity: Severity,
+    pub dialects: &'static [Dialect],
+    /// PostgreSQL major versions the rule applies to (inclusive).
+    pub pg_versions: (u32, u32),
+    /// What it detects, in one line.
+    pub summary: &'static str,
+    /// Why it is risky.
+    pub why: &'static str,
+    /// A migration that triggers the rule (first dialect of `dialects`).
+    pub example: &'static str,
+    /// The safe alternative, in a sentence.
+    pub instead: &'static str,
+    /// The safe alternative as SQL (does not trigger the rule).
+    pub instead_example: &'static str,
+    /// How to undo the change.
+    pub rollback: &'static str,
+    pub check: fn(&Ctx, &mut Vec<Hit>),
+}
+
+impl Rule {
+    pub fn applies(&self, dialect: Dialect, pg_version: u32) -> bool {
+        self.dialects.contains(&dialect)
+            && (dialect != Dialect::Postgres
+                || (self.pg_versions.0..=self.pg_versions.1).contains(&pg_version))
+    }
+
+    /// The versions line of the docs, e.g. "PostgreSQL 10 to 18".
+    pub fn versions_label(&self) -> String {
+        let dialects: Vec<String> = self
+            .dialects
+            .iter()
+            .map(|d| match d {
+                Dialect::Postgres => {
+                    let (a, b) = self.pg_versions;
+                    if (a, b) == (*PG_VERSIONS.start(), *PG_VERSIONS.end()) {
+                        "PostgreSQL (all versions)".to_string()
+                    } else if a == b {
+                        format!("PostgreSQL {a}")
+                    } else {
+                        format!("PostgreSQL {a} to {b}")
+                    }
+                }
+                other => other.label().to_string(),
+            })
+            .collect();
+        dialects.join(", ")
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("id", &self.id).finish()
+    }
+}
+
+/// What a rule found in one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub message: String,
+    /// Overrides the statement's effect on the table when the rule knows
+    /// better (e.g. the one operation that rewrites).
+    pub effect: Option<Effect>,
+    /// Overrides the rule's general "use instead" sentence.
+    pub instead: Option<String>,
+}
+
+impl Hit {
+    pub fn new(message: impl Into<String>) -> Hit {
+        Hit {
+            message: message.into(),
+            effect: None,
+            instead: None,
+        }
+    }
+
+    pub fn effect(mut self, effect: Effect) -> Hit {
+        self.effect = Some(effect);
+        self
+    }
+
+    pub fn instead(mut self, instead: impl Into<String>) -> Hit {
+        self.instead = Some(instead.into());
+        self
+    }
+}
+
+/// Transaction state at a statement.
+#[derive(Debug, Clone, Default)]
+pub struct TxState {
+    /// Inside an explicit BEGIN ... COMMIT.
+    pub in_transaction: bool,
+    /// The first statement of this transaction that took ACCESS EXCLUSIVE on
+    /// an existing table: (table, line).
+    pub access_exclusive: Option<(String, usize)>,
+    /// Whether `statements-after-access-exclusive` already fired for it.
+    pub access_exclusive_reported: bool,
+    /// Constraints added NOT VALID in this transaction: (table, name).
+    pub not_valid: BTreeSet<(String, String)>,
+    /// `SET lock_timeout` has been run in this session.
+    pub lock_timeout: bool,
+    /// `missing-lock-timeout` already fired in this file.
+    pub lock_timeout_reported: bool,
+}
+
+/// The part a statement plays in a recognised table rebuild
+/// (create new → copy → drop old → rename new to old).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rebuild {
+    pub table: String,
+    pub new_table: String,
+    pub step: RebuildStep,
+    /// Columns of the old table that the copy does not carry over.
+    pub lost_columns: Vec<String>,
+    /// `PRAGMA foreign_key_check` runs after the rename.
+    pub checks_foreign_keys: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebuildStep {
+    Create,
+    Copy,
+    Drop,
+    Rename,
+}
+
+/// Everything a rule may look at.
+pub struct Ctx<'a> {
+    pub dialect: Dialect,
+    pub pg_version: u32,
+    pub statement: &'a ParsedStatement,
+    /// The schema just before this statement.
+    pub catalog: &'a Catalog,
+    /// Tables created earlier in the migration.
+    pub created: &'a BTreeSet<String>,
+    pub tx: &'a TxState,
+    /// The PostgreSQL lock of this statement.
+    pub pg_lock: Option<&'a PgStatementLock>,
+    pub rebuild: Option<&'a Rebuild>,
+    /// The statements after this one in the same file.
+    pub rest: &'a [ParsedStatement],
+}
+
+impl<'a> Ctx<'a> {
+    pub fn ast(&self) -> Option<&'a Statement> {
+        self.statement.ast.as_ref()
+    }
+
+    /// The statement's kind (`alter_table`, `reindex`, ...).
+    pub fn kind(&self) -> &str {
+        &self.statement.kind
+    }
+
+    pub fn upper_sql(&self) -> String {
+        self.statement.sql.to_uppercase()
+    }
+
+    pub fn name(&self, n: &sqlparser::ast::ObjectName) -> String {
+        names::object(n, self.dialect)
+    }
+
+    pub fn ident(&self, i: &sqlparser::ast::Ident) -> String {
+        names::ident(i, self.dialect)
+    }
+
+    /// The table a FROM item names.
+    pub fn relation(&self, tf: &sqlparser::ast::TableFactor) -> Option<String> {
+        match tf {
+            sqlparser::ast::TableFactor::Table { name, .. } => Some(self.name(name)),
+            _ => None,
+        }
+    }
+
+    /// Whether `table` was created earlier in this migration (so it holds
+    /// no production rows and nobody else uses it yet).
+    pub fn is_new(&self, table: &str) -> bool {
+        self.created.contains(table)
+    }
+
+    pub fn table(&self, name: &str) -> Option<&'a Table> {
+        self.catalog.table(name)
+    }
+
+    /// `ALTER TABLE` target and operations, when this is one on a table that
+    /// existed before the migration.
+    pub fn alter_existing(&self) -> Option<(String, &'a [AlterTableOperation])> {
+        match self.ast()? {
+            Statement::AlterTable(at) => {
+                let table = self.name(&at.name);
+                (!self.is_new(&table)).then_some((table, at.operations.as_slice()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The lock as shown in messages: "ACCESS EXCLUSIVE (blocks reads and
+    /// writes)".
+    pub fn lock_phrase(&self) -> String {
+        self.pg_lock
+            .map(|l| format!("{} lock ({})", l.lock.as_str(), l.lock.blocks()))
+            .unwrap_or_else(|| "a lock".into())
+    }
+}

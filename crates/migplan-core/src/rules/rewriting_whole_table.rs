@@ -1,0 +1,44 @@
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "rewriting-whole-table",
+    severity: Severity::Careful,
+    dialects: POSTGRES,
+    pg_versions: (10, 18),
+    summary: "VACUUM FULL, CLUSTER or ALTER TABLE ... SET TABLESPACE.",
+    why: "Each rewrites the whole table and its indexes under an ACCESS EXCLUSIVE lock: reads and \
+          writes wait for the whole copy, and the disk needs room for a second copy.",
+    example: "VACUUM FULL orders;",
+    instead: "Use pg_repack (or pg_squeeze) to rewrite online, or run it in a maintenance window; \
+              plain VACUUM reclaims space for reuse without the lock.",
+    instead_example: "VACUUM orders;",
+    rollback: "Nothing to undo in the schema; a SET TABLESPACE can be moved back (another rewrite).",
+    check,
+};
+
+fn check(cx: &Ctx, out: &mut Vec<Hit>) {
+    let upper = cx.upper_sql();
+    let what = match cx.kind() {
+        "vacuum"
+            if upper
+                .split_whitespace()
+                .any(|w| w == "FULL" || w == "(FULL" || w == "(FULL)") =>
+        {
+            "VACUUM FULL"
+        }
+        "cluster" => "CLUSTER",
+        "alter_table"
+            if cx.ast().is_none_or(|_| cx.alter_existing().is_some())
+                && upper.contains("SET TABLESPACE") =>
+        {
+            "SET TABLESPACE"
+        }
+        _ => return,
+    };
+    out.push(
+        Hit::new(format!(
+            "{what} rewrites the table under an ACCESS EXCLUSIVE lock (blocks reads and writes)"
+        ))
+        .effect(crate::locks::Effect::Rewrite),
+    );
+}

@@ -1,0 +1,35 @@
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "sqlite-table-rebuild",
+    severity: Severity::Careful,
+    dialects: SQLITE,
+    pg_versions: (10, 18),
+    summary: "The table-rebuild pattern (create new, copy, drop old, rename), recognised as one change.",
+    why: "A rebuild is the right way to change a SQLite table, but it copies every row while \
+          holding the database write lock, and it silently breaks foreign keys, indexes, \
+          triggers and views unless they are recreated and checked.",
+    example: "CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT, age INTEGER NOT NULL DEFAULT 0);\nINSERT INTO users_new (id, email, name, age) SELECT id, email, name, COALESCE(age, 0) FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+    instead: "Keep the rebuild, with PRAGMA foreign_keys=OFF before it, every index, trigger and \
+              view recreated after the rename, and PRAGMA foreign_key_check before COMMIT.",
+    instead_example: "ALTER TABLE users ADD COLUMN nickname TEXT;",
+    rollback: "Rebuild again with the old definition; rows copied keep their values.",
+    check,
+};
+
+fn check(cx: &Ctx, out: &mut Vec<Hit>) {
+    let Some(r) = cx.rebuild else {
+        return;
+    };
+    if r.step != RebuildStep::Drop {
+        return;
+    }
+    let mut message = format!(
+        "table rebuild of {} through {}: every row is copied under the database write lock",
+        r.table, r.new_table
+    );
+    if !r.checks_foreign_keys {
+        message.push_str("; no PRAGMA foreign_key_check follows it");
+    }
+    out.push(Hit::new(message).effect(crate::locks::Effect::Rewrite));
+}

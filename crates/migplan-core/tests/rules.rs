@@ -1,0 +1,280 @@
+//! Every rule against its fixtures: for each dialect it applies to, a risky
+//! migration that must trigger it and a safe one that must not, both run
+//! against `tests/fixtures/rules/schema.<dialect>.sql`. The full findings
+//! of each case are snapshot-tested, so a change in any message, lock or
+//! severity shows up in review.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use migplan_core::rules::{self, Rule};
+use migplan_core::{Analysis, Dialect, Options, analyze};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rules")
+}
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Analyses `migration`, honouring a `-- pg-version: N` first line.
+fn run(dialect: Dialect, migration: &str) -> Analysis {
+    let schema = read(&fixtures().join(format!("schema.{}.sql", dialect.as_str())));
+    let options = migration
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("-- pg-version: "))
+        .map(|v| Options::with_pg_version(v.trim().parse().expect("version")).expect("known"))
+        .unwrap_or_default();
+    analyze(dialect, options, &schema, migration)
+}
+
+fn render(a: &Analysis) -> String {
+    let mut out = String::new();
+    for s in &a.report.statements {
+        let _ = writeln!(
+            out,
+            "{}:{} {} severity={:?} lock={} algorithm={} effect={}",
+            s.line,
+            s.column,
+            s.kind,
+            s.severity,
+            s.lock.as_deref().unwrap_or("-"),
+            s.algorithm.as_deref().unwrap_or("-"),
+            s.effect.map(|e| e.as_str()).unwrap_or("-"),
+        );
+        if let Some(e) = &s.error {
+            let _ = writeln!(out, "  unparsed: {e}");
+        }
+        for f in a.report.findings.iter().filter(|f| f.statement == s.index) {
+            let _ = writeln!(
+                out,
+                "  {:?} {}: {}{}",
+                f.severity,
+                f.rule,
+                f.message,
+                f.ignored
+                    .as_ref()
+                    .map(|r| format!(" [ignored: {r}]"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let _ = writeln!(out, "max_severity={:?}", a.report.max_severity);
+    out
+}
+
+fn fires(a: &Analysis, rule: &Rule) -> bool {
+    a.report.active_findings().any(|f| f.rule == rule.id)
+}
+
+#[test]
+fn every_rule_has_risky_and_safe_fixtures_per_dialect() {
+    let mut failures = Vec::new();
+    for rule in rules::ALL {
+        for &d in rule.dialects {
+            for case in ["risky", "safe"] {
+                let path = fixtures()
+                    .join(rule.id)
+                    .join(format!("{}.{case}.sql", d.as_str()));
+                if !path.exists() {
+                    failures.push(format!("missing {}", path.display()));
+                    continue;
+                }
+                let a = run(d, &read(&path));
+                let unparsed: Vec<_> = a.report.statements.iter().filter(|s| !s.parsed).collect();
+                let unparsed_ok = a.report.statements.iter().filter(|s| !s.parsed).all(|s| {
+                    matches!(s.kind.as_str(), "reindex" | "cluster" | "vacuum" | "pragma")
+                });
+                if !unparsed_ok {
+                    failures.push(format!("{}: unparsed {:?}", path.display(), unparsed));
+                }
+                let fired = fires(&a, rule);
+                if fired != (case == "risky") {
+                    failures.push(format!(
+                        "{} {} {case}: fired={fired}\n{}",
+                        rule.id,
+                        d.as_str(),
+                        render(&a)
+                    ));
+                }
+                insta::assert_snapshot!(format!("{}__{}_{case}", rule.id, d.as_str()), render(&a));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_docs_example_triggers_it_and_the_alternative_does_not() {
+    let mut failures = Vec::new();
+    for rule in rules::ALL {
+        let d = rule.dialects[0];
+        let version = format!("-- pg-version: {}\n", rule.pg_versions.0);
+        let example = format!("{version}{}", rule.example);
+        if !fires(&run(d, &example), rule) {
+            failures.push(format!("{}: example does not trigger it", rule.id));
+        }
+        let instead = format!("{version}{}", rule.instead_example);
+        let a = run(d, &instead);
+        if fires(&a, rule) {
+            failures.push(format!("{}: instead_example triggers it", rule.id));
+        }
+        if let Some(s) = a.report.statements.iter().find(|s| {
+            !s.parsed && !matches!(s.kind.as_str(), "reindex" | "cluster" | "vacuum" | "pragma")
+        }) {
+            failures.push(format!(
+                "{}: instead_example does not parse: {:?}",
+                rule.id, s.error
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn rule_metadata_is_well_formed() {
+    let mut seen = std::collections::BTreeSet::new();
+    for rule in rules::ALL {
+        assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
+        assert!(
+            rule.id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{} is not kebab-case",
+            rule.id
+        );
+        assert!(!rule.dialects.is_empty(), "{}", rule.id);
+        for text in [rule.summary, rule.why, rule.instead, rule.rollback] {
+            assert!(text.len() > 10, "{}: empty docs", rule.id);
+        }
+        assert_eq!(rules::find(rule.id).map(|r| r.id), Some(rule.id));
+    }
+    let ids: Vec<_> = rules::ALL.iter().map(|r| r.id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "keep rules::ALL in id order");
+}
+
+#[test]
+fn ignores_silence_a_finding_but_keep_it_with_the_reason() {
+    let migration = "-- migplan:ignore dropping-column the column was unused since v2\n\
+                     ALTER TABLE users DROP COLUMN name;\n\
+                     ALTER TABLE users DROP COLUMN age;";
+    let a = run(Dialect::Sqlite, migration);
+    let drops: Vec<_> = a
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "dropping-column")
+        .collect();
+    assert_eq!(drops.len(), 2);
+    assert_eq!(
+        drops[0].ignored.as_deref(),
+        Some("the column was unused since v2")
+    );
+    assert_eq!(drops[1].ignored, None);
+    assert_eq!(
+        a.report.statements[0].severity,
+        migplan_core::Severity::Safe
+    );
+    assert_eq!(
+        a.report.statements[1].severity,
+        migplan_core::Severity::Dangerous
+    );
+
+    let file_level = "-- migplan:ignore-file dropping-column cleaning up legacy columns\n\
+                      ALTER TABLE users DROP COLUMN name;\nALTER TABLE users DROP COLUMN age;";
+    let a = run(Dialect::Sqlite, file_level);
+    assert!(a.report.findings.iter().all(|f| f.ignored.is_some()));
+    assert_eq!(a.report.max_severity, migplan_core::Severity::Safe);
+}
+
+#[test]
+fn context_changes_the_verdict() {
+    // An index on a table created in the same migration is safe.
+    let a = run(
+        Dialect::Postgres,
+        "SET lock_timeout = '2s';\nCREATE TABLE t (id bigint);\nCREATE INDEX t_id ON t (id);",
+    );
+    assert_eq!(
+        a.report.max_severity,
+        migplan_core::Severity::Safe,
+        "{}",
+        render(&a)
+    );
+    // SET NOT NULL with a validated CHECK is safe on 12+, careful on 11.
+    let m = "SET lock_timeout = '2s';\n\
+             ALTER TABLE users ADD CONSTRAINT n CHECK (name IS NOT NULL) NOT VALID;\n\
+             ALTER TABLE users VALIDATE CONSTRAINT n;\n\
+             ALTER TABLE users ALTER COLUMN name SET NOT NULL;";
+    let a = run(Dialect::Postgres, m);
+    assert_eq!(
+        a.report.statements[3].severity,
+        migplan_core::Severity::Safe
+    );
+    assert_eq!(
+        a.report.statements[3].effect.map(|e| e.as_str()),
+        Some("none")
+    );
+    let a = run(Dialect::Postgres, &format!("-- pg-version: 11\n{m}"));
+    assert_eq!(
+        a.report.statements[3].severity,
+        migplan_core::Severity::Careful
+    );
+}
+
+#[test]
+fn postgres_statements_report_the_manuals_lock_names() {
+    let a = run(
+        Dialect::Postgres,
+        "CREATE INDEX i ON users (email);\n\
+         CREATE INDEX CONCURRENTLY j ON users (email);\n\
+         ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n\
+         ALTER TABLE orders VALIDATE CONSTRAINT f;\n\
+         ALTER TABLE users ADD COLUMN x text;",
+    );
+    let locks: Vec<_> = a
+        .report
+        .statements
+        .iter()
+        .map(|s| s.lock.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        locks,
+        [
+            "SHARE",
+            "SHARE UPDATE EXCLUSIVE",
+            "SHARE ROW EXCLUSIVE",
+            "SHARE UPDATE EXCLUSIVE",
+            "ACCESS EXCLUSIVE"
+        ]
+    );
+}
+
+#[test]
+fn mysql_statements_report_the_algorithm() {
+    let a = run(
+        Dialect::Mysql,
+        "ALTER TABLE `users` ADD COLUMN `x` int NULL;\n\
+         ALTER TABLE `orders` MODIFY `total` decimal(12,4);\n\
+         CREATE INDEX `i` ON `orders` (`total`);",
+    );
+    let algos: Vec<_> = a
+        .report
+        .statements
+        .iter()
+        .map(|s| s.algorithm.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        algos,
+        [
+            "INSTANT",
+            "COPY, LOCK=SHARED (writes blocked)",
+            "INPLACE, LOCK=NONE"
+        ]
+    );
+    assert!(a.report.statements.iter().all(|s| s.lock.is_none()));
+}
