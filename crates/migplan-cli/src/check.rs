@@ -1,9 +1,10 @@
-//! `migplan check`: the statement list, as text or JSON.
+//! `migplan check`: statements, findings and locks, as text or JSON.
 
 use std::fmt::Write;
 
 use migplan_core::report::CheckReport;
-use migplan_core::{Dialect, parse_source};
+use migplan_core::rules::Rule;
+use migplan_core::{Analyzer, Dialect, Options, Severity, parse_source};
 
 /// One input file, already read.
 pub struct Input {
@@ -11,12 +12,27 @@ pub struct Input {
     pub text: String,
 }
 
-pub fn report(dialect: Dialect, files: &[Input]) -> CheckReport {
-    let mut report = CheckReport::new(dialect);
+/// Analyses the migration `files` in order against the `schema` files.
+pub fn report(
+    dialect: Dialect,
+    options: Options,
+    schema: &[Input],
+    files: &[Input],
+) -> CheckReport {
+    let mut a = Analyzer::new(dialect, options);
+    let schema_text: String = schema.iter().map(|i| i.text.clone() + "\n").collect();
+    a.add_schema(&parse_source(&schema_text, dialect));
     for f in files {
-        report.add_source(Some(&f.path), &parse_source(&f.text, dialect));
+        a.add_migration(Some(&f.path), &f.text, &parse_source(&f.text, dialect));
     }
-    report
+    a.finish().report
+}
+
+fn source_line<'a>(files: &'a [Input], file: Option<&str>, line: usize) -> Option<&'a str> {
+    files
+        .iter()
+        .find(|f| Some(f.path.as_str()) == file)
+        .and_then(|f| f.text.lines().nth(line.checked_sub(1)?))
 }
 
 /// Human output: one line per statement; errors show the source line and a caret.
@@ -25,35 +41,83 @@ pub fn render_text(report: &CheckReport, files: &[Input]) -> String {
     for s in &report.statements {
         let file = s.file.as_deref().unwrap_or("-");
         let first_line = s.sql.lines().next().unwrap_or("");
+        let mut facts = Vec::new();
+        if s.severity != Severity::Safe {
+            facts.push(s.severity.as_str().to_string());
+        }
+        facts.extend(s.lock.clone());
+        facts.extend(s.algorithm.clone());
+        if let Some(e) = s.effect.filter(|e| e.as_str() != "none") {
+            facts.push(e.as_str().to_string());
+        }
+        let facts = if facts.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", facts.join(", "))
+        };
         let _ = writeln!(
             out,
-            "{file}:{}:{}  {:<14} {}",
+            "{file}:{}:{}  {:<14} {}{facts}",
             s.line,
             s.column,
             s.kind,
             shorten(first_line, 70)
         );
+        for f in report.findings.iter().filter(|f| f.statement == s.index) {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}{}",
+                f.severity.as_str(),
+                f.rule,
+                f.message,
+                f.ignored
+                    .as_ref()
+                    .map(|r| format!(" (ignored: {r})"))
+                    .unwrap_or_default()
+            );
+            if f.ignored.is_none() {
+                if let Some(src_line) = source_line(files, s.file.as_deref(), f.line) {
+                    let _ = writeln!(out, "  {:>5} | {src_line}", f.line);
+                    let _ = writeln!(out, "        | {}^", " ".repeat(f.column.saturating_sub(1)));
+                }
+                let _ = writeln!(out, "    use instead: {}", f.instead);
+            }
+        }
         if let (Some(msg), Some(l), Some(c)) = (&s.error, s.error_line, s.error_column) {
             let _ = writeln!(out, "  error: {msg}");
-            let text = files
-                .iter()
-                .find(|f| Some(f.path.as_str()) == s.file.as_deref())
-                .map(|f| f.text.as_str());
-            if let Some(src_line) = text.and_then(|t| t.lines().nth(l - 1)) {
+            if let Some(src_line) = source_line(files, s.file.as_deref(), l) {
                 let _ = writeln!(out, "  {l:>5} | {src_line}");
                 let _ = writeln!(out, "        | {}^", " ".repeat(c.saturating_sub(1)));
             }
         }
     }
     let unparsed = report.statements.iter().filter(|s| !s.parsed).count();
+    let findings = report.active_findings().count();
+    let ignored = report.findings.len() - findings;
     let _ = writeln!(
         out,
-        "{} statements, {} parsed, {} not parsed; max severity: {}",
+        "{} statements, {} parsed, {} not parsed; {findings} findings ({ignored} ignored); max severity: {}",
         report.statements.len(),
         report.statements.len() - unparsed,
         unparsed,
         report.max_severity.as_str()
     );
+    out
+}
+
+/// `migplan rules`: one line per rule.
+pub fn render_rule_list(rules: &[&Rule]) -> String {
+    let mut out = String::new();
+    for r in rules {
+        let _ = writeln!(
+            out,
+            "{:<40} {:<9} {:<45} {}",
+            r.id,
+            r.severity.as_str(),
+            r.versions_label(),
+            r.summary
+        );
+    }
     out
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use migplan_cli::check::{self, Input};
 use migplan_cli::sqlite::NativeSqlite;
-use migplan_core::{Dialect, Severity, simulate};
+use migplan_core::{Dialect, Options, Severity, simulate};
 
 #[derive(Parser)]
 #[command(
@@ -62,9 +62,17 @@ enum Command {
         /// Exit with 1 when a finding reaches this severity.
         #[arg(long, value_enum, default_value = "dangerous")]
         fail_on: SeverityArg,
+        /// Target PostgreSQL major version (10 to 18).
+        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
+        pg_version: u32,
         /// Migration files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// List every rule, or explain one.
+    Rules {
+        /// The rule to explain.
+        id: Option<String>,
     },
     /// Run the schema and the migration on an in-memory SQLite.
     Simulate {
@@ -122,13 +130,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             schema,
             format,
             fail_on,
+            pg_version,
             files,
         } => {
             let dialect = Dialect::from(dialect);
-            // Schema files are read (and must be readable) as context for the analysis.
-            let _schema = read(&schema)?;
+            let options =
+                Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
+            let schema = read(&schema)?;
             let files = read(&files)?;
-            let report = check::report(dialect, &files);
+            let report = check::report(dialect, options, &schema, &files);
             let out = match format {
                 Format::Json => {
                     serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
@@ -141,13 +151,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 SeverityArg::Careful => Severity::Careful,
                 SeverityArg::Dangerous => Severity::Dangerous,
             };
-            let failing = report.findings.iter().any(|f| f.severity >= threshold);
+            let failing = report.active_findings().any(|f| f.severity >= threshold);
             Ok(if failing {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             })
         }
+        Command::Rules { id: None } => {
+            let _ = stdout.write_all(check::render_rule_list(migplan_core::rules::ALL).as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { id: Some(id) } => match migplan_core::rules::find(&id) {
+            Some(rule) => {
+                let _ = stdout.write_all(migplan_core::rules::markdown(rule).as_bytes());
+                Ok(ExitCode::SUCCESS)
+            }
+            None => Err(format!(
+                "migplan: no rule {id}; `migplan rules` lists them all"
+            )),
+        },
         Command::Simulate {
             dialect,
             schema,

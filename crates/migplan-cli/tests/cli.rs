@@ -35,16 +35,144 @@ fn check_json_follows_the_contract() {
         &format!("{EXAMPLE}schema.sql"),
         &m,
     ]);
-    assert_eq!(code, 0);
+    assert_eq!(
+        code, 1,
+        "the example drops a column: dangerous fails by default"
+    );
     let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(v["dialect"], "postgres");
-    assert_eq!(v["max_severity"], "safe");
+    assert_eq!(v["max_severity"], "dangerous");
     let st = v["statements"].as_array().expect("statements");
     assert_eq!(st.len(), 4);
     assert_eq!(st[0]["line"], 2);
     assert_eq!(st[0]["kind"], "alter_table");
     assert_eq!(st[0]["parsed"], true);
     assert!(st[0]["error"].is_null());
+    let locks: Vec<_> = st
+        .iter()
+        .map(|s| s["lock"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        locks,
+        [
+            "ACCESS EXCLUSIVE",
+            "ROW EXCLUSIVE",
+            "SHARE",
+            "ACCESS EXCLUSIVE"
+        ]
+    );
+    let severities: Vec<_> = st
+        .iter()
+        .map(|s| s["severity"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(severities, ["careful", "careful", "careful", "dangerous"]);
+    let rules: Vec<_> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap_or(""))
+        .collect();
+    for r in [
+        "missing-lock-timeout",
+        "updating-without-where",
+        "adding-index-non-concurrently",
+        "dropping-column",
+    ] {
+        assert!(rules.contains(&r), "{r} missing from {rules:?}");
+    }
+    let drop = &v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "dropping-column")
+        .expect("drop");
+    assert_eq!(drop["line"], 8);
+    assert_eq!(drop["severity"], "dangerous");
+    assert!(drop["instead"].as_str().is_some_and(|s| !s.is_empty()));
+}
+
+#[test]
+fn check_honours_fail_on_ignores_and_pg_version() {
+    let schema = temp_file(
+        "s.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text);",
+    );
+    let m = temp_file(
+        "m.sql",
+        "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN active boolean DEFAULT true;\n",
+    );
+    let (code, out, _) = migplan(&["check", "--schema", &schema, &m]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 findings"), "{out}");
+    let (code, out, _) = migplan(&[
+        "check",
+        "--schema",
+        &schema,
+        "--pg-version",
+        "10",
+        "--fail-on",
+        "careful",
+        &m,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("careful adding-column-with-default-before-pg11"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    2 | ALTER TABLE users ADD COLUMN active boolean DEFAULT true;"),
+        "{out}"
+    );
+    assert!(out.contains("    use instead: "), "{out}");
+    let ignored = temp_file(
+        "i.sql",
+        "SET lock_timeout = '2s';\n-- migplan:ignore adding-column-with-default-before-pg11 table is tiny\nALTER TABLE users ADD COLUMN active boolean DEFAULT true;\n",
+    );
+    let (code, out, _) = migplan(&[
+        "check",
+        "--schema",
+        &schema,
+        "--pg-version",
+        "10",
+        "--fail-on",
+        "careful",
+        &ignored,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(ignored: table is tiny)"), "{out}");
+    let (code, _, err) = migplan(&["check", "--pg-version", "9", &m]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("PostgreSQL 9 is not supported: use 10 to 18"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rules_lists_and_explains() {
+    let (code, out, _) = migplan(&["rules"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), migplan_core::rules::ALL.len());
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("dropping-column") && l.contains("dangerous")),
+        "{out}"
+    );
+    let (code, out, _) = migplan(&["rules", "setting-not-null"]);
+    assert_eq!(code, 0);
+    for section in [
+        "# setting-not-null",
+        "## Why it is risky",
+        "## Example",
+        "## Use instead",
+        "## Rollback",
+        "migplan:ignore setting-not-null",
+    ] {
+        assert!(out.contains(section), "{section} missing:\n{out}");
+    }
+    let (code, _, err) = migplan(&["rules", "no-such-rule"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rule no-such-rule"), "{err}");
 }
 
 #[test]

@@ -1,10 +1,11 @@
-//! `cargo xtask serve | dist | test | bench`: migplan's developer commands.
+//! `cargo xtask serve | dist | test | bench | docs`: migplan's developer commands.
 //!
 //! Set-up is part of every command and idempotent: the wasm32 target, trunk
 //! and wasm-bindgen-cli (installed once per version under
 //! `~/.cache/migplan/<tool>-<version>`), `npm ci` in `web/`, and for tests
 //! Debian's Chromium.
 
+mod docs;
 mod setup;
 mod test;
 
@@ -18,7 +19,8 @@ commands:
   serve [--port N]   set up, build and serve the app on http://127.0.0.1:8080
   dist               set up and build the release site into dist/
   test               every check and test layer; ends with `N passed, N failed`
-  bench              run the benchmarks and rewrite BENCHMARKS.md";
+  bench              run the benchmarks and rewrite BENCHMARKS.md
+  docs               regenerate docs/rules/ from the rules' own docs";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -80,6 +82,12 @@ fn run(args: &[String]) -> Result<ExitCode> {
         }
         "test" => test::run(),
         "bench" => test::bench(),
+        "docs" => {
+            let root = setup::root();
+            let n = docs::write(&root)?;
+            setup::step(&format!("docs/rules/: {n} pages written"));
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -143,6 +143,12 @@ pub fn run() -> Result<ExitCode> {
     ]);
     wasm_clippy.args(WASM_CRATES).args(["--", "-D", "warnings"]);
     check_step(&mut t, "clippy (wasm32)", wasm_clippy);
+    setup::step("docs/rules/ up to date");
+    let stale = crate::docs::stale(&env.root);
+    if !stale.is_empty() {
+        println!("stale (run `cargo xtask docs`): {}", stale.join(", "));
+    }
+    t.check("docs/rules/ up to date", stale.is_empty());
     tests_step(&mut t, "native tests", cargo(&["test", "--workspace"]));
     let mut wasm = cargo(&["test", "--target", "wasm32-unknown-unknown"]);
     wasm.args(&WASM_CRATES[2..])
