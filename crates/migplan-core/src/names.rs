@@ -59,6 +59,9 @@ pub fn normalise_type(text: &str, dialect: Dialect) -> String {
     };
     let base = match (dialect, base) {
         (Dialect::Sqlite, _) => base,
+        (Dialect::Mysql, "int" | "integer") => "int",
+        (Dialect::Mysql, "decimal" | "numeric" | "dec" | "fixed") => "decimal",
+        (Dialect::Mysql, "bool" | "boolean") => "tinyint(1)",
         (_, "int" | "int4" | "integer") => "integer",
         (_, "int8" | "bigint") => "bigint",
         (_, "int2" | "smallint") => "smallint",
@@ -120,5 +123,10 @@ mod tests {
         );
         assert_eq!(normalise_type("NUMERIC(10, 2)", pg), "numeric(10,2)");
         assert_eq!(normalise_type("INTEGER", Dialect::Sqlite), "integer");
+        assert_eq!(
+            normalise_type("NUMERIC(10,2)", Dialect::Mysql),
+            "decimal(10,2)"
+        );
+        assert_eq!(normalise_type("INTEGER", Dialect::Mysql), "int");
     }
 }

@@ -7,6 +7,8 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::editor::Editor;
+use crate::components::findings::Findings;
+use crate::components::schema_model::SchemaModel;
 use crate::components::simulation::SimulationPanel;
 use crate::components::statements::Statements;
 use crate::state::{Action, State};
@@ -32,6 +34,18 @@ pub fn App() -> Html {
                 .parse::<Dialect>()
             {
                 s.dispatch(Action::SetDialect(d));
+            }
+        })
+    };
+    let on_pg_version = {
+        let s = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Ok(v) = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse::<u32>()
+            {
+                s.dispatch(Action::SetPgVersion(v));
             }
         })
     };
@@ -68,6 +82,15 @@ pub fn App() -> Html {
                         }) }
                     </select>
                 </label>
+                if state.dialect == Dialect::Postgres {
+                    <label class="dialect">{ "Version " }
+                        <select id="pg-version" onchange={on_pg_version} aria-label="Target PostgreSQL version">
+                            { for migplan_core::rules::PG_VERSIONS.map(|v| html! {
+                                <option value={v.to_string()} selected={v == state.options.pg_version}>{ format!("PostgreSQL {v}") }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
             </header>
             <main class="layout">
                 <div class="inputs">
@@ -75,8 +98,10 @@ pub fn App() -> Html {
                     <Editor id="migration-editor" label="Migration" value={state.migration.clone()} on_input={on_migration} />
                 </div>
                 <div class="outputs">
+                    <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
                     <SimulationPanel state={state.simulation.clone()} {on_run} />
+                    <SchemaModel analysis={state.analysis.clone()} />
                     <details class="panel" id="schema-statements-panel">
                         <summary>{ "Schema statements" }</summary>
                         <Statements id="schema-statements" title="Schema statements" statements={state.analysis.schema.statements.clone()} />

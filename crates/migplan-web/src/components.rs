@@ -1,5 +1,7 @@
 //! Thin components: they display what the core computed.
 
 pub mod editor;
+pub mod findings;
+pub mod schema_model;
 pub mod simulation;
 pub mod statements;

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use migplan_core::report::CheckReport;
 use migplan_core::simulate::SimulationReport;
-use migplan_core::{Dialect, parse_source};
+use migplan_core::{Dialect, Options, analyze, parse_source};
 use yew::Reducible;
 
 pub const EXAMPLE_SCHEMA: &str = include_str!("../../../tests/fixtures/example/schema.sql");
@@ -13,20 +13,23 @@ pub const EXAMPLE_MIGRATION: &str = include_str!("../../../tests/fixtures/exampl
 /// What the core understood of the current inputs.
 #[derive(Debug, Clone)]
 pub struct Analysis {
+    /// The schema's statements (parse results only).
     pub schema: CheckReport,
+    /// The migration's statements, findings and locks.
     pub migration: CheckReport,
+    /// The schema model before and after the migration, and what changed.
+    pub model: migplan_core::Analysis,
 }
 
 impl Analysis {
-    pub fn of(dialect: Dialect, schema: &str, migration: &str) -> Self {
-        let report = |src: &str| {
-            let mut r = CheckReport::new(dialect);
-            r.add_source(None, &parse_source(src, dialect));
-            r
-        };
+    pub fn of(dialect: Dialect, options: Options, schema: &str, migration: &str) -> Self {
+        let mut schema_report = CheckReport::new(dialect);
+        schema_report.add_source(None, &parse_source(schema, dialect));
+        let model = analyze(dialect, options, schema, migration);
         Analysis {
-            schema: report(schema),
-            migration: report(migration),
+            schema: schema_report,
+            migration: model.report.clone(),
+            model,
         }
     }
 }
@@ -43,6 +46,7 @@ pub enum Simulation {
 #[derive(Debug, Clone)]
 pub struct State {
     pub dialect: Dialect,
+    pub options: Options,
     pub schema: String,
     pub migration: String,
     pub analysis: Rc<Analysis>,
@@ -59,9 +63,19 @@ impl State {
     }
 
     pub fn new(dialect: Dialect, schema: String, migration: String) -> Self {
-        let analysis = Rc::new(Analysis::of(dialect, &schema, &migration));
+        State::with_options(dialect, Options::default(), schema, migration)
+    }
+
+    pub fn with_options(
+        dialect: Dialect,
+        options: Options,
+        schema: String,
+        migration: String,
+    ) -> Self {
+        let analysis = Rc::new(Analysis::of(dialect, options, &schema, &migration));
         State {
             dialect,
+            options,
             schema,
             migration,
             analysis,
@@ -80,6 +94,8 @@ pub enum Action {
     SetSchema(String),
     SetMigration(String),
     SetDialect(Dialect),
+    /// The target PostgreSQL major version.
+    SetPgVersion(u32),
     SimulationStarted,
     SimulationFinished(SimulationReport),
     SimulationUnavailable(String),
@@ -92,9 +108,13 @@ impl Reducible for State {
         let s = (*self).clone();
         Rc::new(match action {
             // Any edit re-analyses and makes an earlier simulation stale.
-            Action::SetSchema(text) => State::new(s.dialect, text, s.migration),
-            Action::SetMigration(text) => State::new(s.dialect, s.schema, text),
-            Action::SetDialect(d) => State::new(d, s.schema, s.migration),
+            Action::SetSchema(text) => State::with_options(s.dialect, s.options, text, s.migration),
+            Action::SetMigration(text) => State::with_options(s.dialect, s.options, s.schema, text),
+            Action::SetDialect(d) => State::with_options(d, s.options, s.schema, s.migration),
+            Action::SetPgVersion(v) => match Options::with_pg_version(v) {
+                Ok(o) => State::with_options(s.dialect, o, s.schema, s.migration),
+                Err(_) => s,
+            },
             Action::SimulationStarted => State {
                 simulation: Simulation::Running,
                 ..s
@@ -140,6 +160,47 @@ mod tests {
         assert_eq!(st.len(), 2);
         assert!(!st[1].parsed);
         assert_eq!(st[1].error_line, Some(2));
+    }
+
+    #[test]
+    fn the_example_shows_its_risks() {
+        let s = State::example();
+        let m = &s.analysis.migration;
+        assert_eq!(m.max_severity, migplan_core::Severity::Dangerous);
+        assert!(
+            m.findings
+                .iter()
+                .any(|f| f.rule == "dropping-column" && f.line == 8)
+        );
+        assert!(
+            s.analysis
+                .model
+                .changes
+                .iter()
+                .any(|c| c.to_string() == "- column orders.total")
+        );
+    }
+
+    #[test]
+    fn the_pg_version_changes_the_verdict() {
+        let m =
+            "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN active boolean DEFAULT true;";
+        let s = reduce(
+            State::new(Dialect::Postgres, EXAMPLE_SCHEMA.into(), m.into()),
+            Action::SetPgVersion(10),
+        );
+        assert_eq!(s.options.pg_version, 10);
+        assert_eq!(
+            s.analysis.migration.max_severity,
+            migplan_core::Severity::Careful
+        );
+        let s = reduce(s, Action::SetPgVersion(11));
+        assert_eq!(
+            s.analysis.migration.max_severity,
+            migplan_core::Severity::Safe
+        );
+        let s = reduce(s, Action::SetPgVersion(99));
+        assert_eq!(s.options.pg_version, 11, "unknown versions are refused");
     }
 
     #[test]

@@ -33,16 +33,26 @@ pub fn Statements(props: &StatementsProps) -> Html {
 
 fn statement(s: &StatementReport) -> Html {
     let first = s.sql.lines().next().unwrap_or_default().to_string();
-    let class = if s.parsed {
-        "statement parsed"
-    } else {
-        "statement unparsed"
-    };
+    let class = classes!(
+        "statement",
+        if s.parsed { "parsed" } else { "unparsed" },
+        s.severity.as_str()
+    );
     html! {
         <li class={class} data-line={s.line.to_string()}>
             <span class="loc">{ format!("line {}:{}", s.line, s.column) }</span>
             <span class="kind">{ s.kind.clone() }</span>
             <code class="sql">{ first }</code>
+            if s.severity != migplan_core::Severity::Safe || s.lock.is_some() || s.algorithm.is_some() {
+                <p class="statement-facts">
+                    <span class={classes!("word", s.severity.as_str())}>
+                        { format!("{} {}", crate::components::findings::icon(s.severity), s.severity.as_str()) }
+                    </span>
+                    if let Some(l) = &s.lock { <span class="lock">{ format!(" · lock {l}") }</span> }
+                    if let Some(a) = &s.algorithm { <span class="lock">{ format!(" · {a}") }</span> }
+                    if let Some(e) = s.effect.filter(|e| e.as_str() != "none") { <span class="effect">{ format!(" · {}", e.as_str()) }</span> }
+                </p>
+            }
             if let Some(err) = &s.error {
                 <p class="error" role="note">
                     { format!("⚠ line {}, column {}: {}", s.error_line.unwrap_or(s.line), s.error_column.unwrap_or(s.column), err) }
