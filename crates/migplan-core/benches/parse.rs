@@ -1,25 +1,17 @@
-//! Parse benchmark: prints `BENCH|name|input|median ms` lines that
-//! `cargo xtask bench` turns into BENCHMARKS.md.
+//! Native benchmarks: prints `BENCH|name|input|median ms` lines that
+//! `cargo xtask bench` turns into BENCHMARKS.md. The in-browser twin is
+//! `crates/migplan-web/tests/bench.rs`, over the same inputs.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use migplan_core::{Dialect, parse_source};
+use migplan_core::{Dialect, Options, analyze, parse_source};
 
-/// A pg_dump-like schema of roughly `lines` lines.
-fn schema(lines: usize) -> String {
-    let mut s = String::new();
-    let mut i = 0;
-    while s.lines().count() < lines {
-        s.push_str(&format!(
-            "CREATE TABLE public.t{i} (\n    id bigint NOT NULL,\n    name text NOT NULL,\n    email character varying(255),\n    created_at timestamp with time zone DEFAULT now() NOT NULL\n);\n\nALTER TABLE ONLY public.t{i}\n    ADD CONSTRAINT t{i}_pkey PRIMARY KEY (id);\n\nCREATE INDEX t{i}_name_idx ON public.t{i} USING btree (name);\n\n"
-        ));
-        i += 1;
-    }
-    s
-}
+mod input;
 
+/// Median of 9 timed runs after one warm-up run.
 fn median_ms(mut f: impl FnMut()) -> f64 {
+    f();
     let mut times: Vec<f64> = (0..9)
         .map(|_| {
             let t = Instant::now();
@@ -34,10 +26,27 @@ fn median_ms(mut f: impl FnMut()) -> f64 {
 fn main() {
     for factor in [1, 4, 16] {
         let lines = 1250 * factor;
-        let src = schema(lines);
+        let src = input::pg_dump_schema(lines);
         let ms = median_ms(|| {
             black_box(parse_source(black_box(&src), Dialect::Postgres));
         });
         println!("BENCH|split + parse (PostgreSQL)|{lines}-line pg_dump-style schema|{ms:.1}");
+    }
+    for factor in [1, 4, 16] {
+        let lines = 1250 * factor;
+        let statements = 200 * factor / 16;
+        let schema = input::pg_dump_schema(lines);
+        let migration = input::migration(statements, input::tables_in(&schema));
+        let ms = median_ms(|| {
+            black_box(analyze(
+                Dialect::Postgres,
+                Options::default(),
+                black_box(&schema),
+                black_box(&migration),
+            ));
+        });
+        println!(
+            "BENCH|parse + model + classify (PostgreSQL)|{lines}-line schema + {statements}-statement migration|{ms:.1}"
+        );
     }
 }

@@ -41,7 +41,7 @@ fn corpus_parse_rate_per_dialect() {
     assert_eq!(tally.len(), 3, "every dialect has corpus files");
     for (d, (nfiles, total, ok)) in tally {
         let rate = 100.0 * ok as f64 / total.max(1) as f64;
-        eprintln!("{d}: {nfiles} files, {total} statements, {rate:.1} % parsed");
+        println!("{d}: {nfiles} files, {total} statements, {rate:.1} % parsed");
         assert!(
             rate >= 97.0,
             "{d}: only {rate:.1} % of {total} statements parsed"

@@ -1,0 +1,67 @@
+//! Generated benchmark inputs, shared by the native bench and the in-browser
+//! one (`crates/migplan-web/tests/bench.rs`): a pg_dump-style schema and a
+//! migration over its tables, both scaling linearly.
+
+/// A pg_dump-like schema of about `lines` lines: session settings, tables
+/// with comments, sequences, constraints added with ALTER TABLE ONLY,
+/// foreign keys and indexes.
+pub fn pg_dump_schema(lines: usize) -> String {
+    let mut s = String::from(
+        "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n\
+         SELECT pg_catalog.set_config('search_path', '', false);\n\n",
+    );
+    let mut i = 0;
+    while s.bytes().filter(|b| *b == b'\n').count() < lines {
+        let fk = if i > 0 {
+            format!(
+                "ALTER TABLE ONLY public.t{i}\n    ADD CONSTRAINT t{i}_parent_fkey FOREIGN KEY (parent_id) REFERENCES public.t{} (id);\n\n",
+                i - 1
+            )
+        } else {
+            "\n\n\n".to_string()
+        };
+        s.push_str(&format!(
+            "CREATE TABLE public.t{i} (\n    id bigint NOT NULL,\n    parent_id bigint,\n    name text NOT NULL,\n    email character varying(255),\n    created_at timestamp with time zone DEFAULT now() NOT NULL\n);\n\n\
+             COMMENT ON TABLE public.t{i} IS 'table {i}';\n\n\
+             CREATE SEQUENCE public.t{i}_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;\n\n\
+             ALTER TABLE ONLY public.t{i}\n    ADD CONSTRAINT t{i}_pkey PRIMARY KEY (id);\n\n{fk}\
+             CREATE INDEX t{i}_name_idx ON public.t{i} USING btree (name);\n\n"
+        ));
+        i += 1;
+    }
+    s
+}
+
+/// How many tables a schema from `pg_dump_schema` creates.
+pub fn tables_in(schema: &str) -> usize {
+    schema.matches("CREATE TABLE").count()
+}
+
+/// A migration of `statements` statements over `tables` tables of the
+/// schema above, mixing safe and risky changes.
+pub fn migration(statements: usize, tables: usize) -> String {
+    let mut s = String::from("SET lock_timeout = '2s';\n");
+    for k in 0..statements.saturating_sub(1) {
+        let t = k * 7 % tables.max(1);
+        let stmt = match k % 10 {
+            0 => format!("ALTER TABLE t{t} ADD COLUMN c{k} text;"),
+            1 => format!("CREATE INDEX CONCURRENTLY t{t}_c{k}_idx ON t{t} (email);"),
+            2 => format!("ALTER TABLE t{t} ALTER COLUMN email TYPE varchar(300);"),
+            3 => format!("ALTER TABLE t{t} ADD CONSTRAINT t{t}_k{k} CHECK (name <> '') NOT VALID;"),
+            4 => format!("ALTER TABLE t{t} VALIDATE CONSTRAINT t{t}_parent_fkey;"),
+            5 => format!("ALTER TABLE t{t} ALTER COLUMN parent_id SET NOT NULL;"),
+            6 => format!(
+                "UPDATE t{t} SET name = lower(name) WHERE id BETWEEN {k} AND {};",
+                k + 1000
+            ),
+            7 => format!("CREATE INDEX t{t}_created_{k} ON t{t} (created_at);"),
+            8 => format!("ALTER TABLE t{t} RENAME COLUMN email TO email_{k};"),
+            _ => format!(
+                "CREATE TABLE n{k} (id bigint PRIMARY KEY, t_id bigint REFERENCES t{t} (id));"
+            ),
+        };
+        s.push_str(&stmt);
+        s.push('\n');
+    }
+    s
+}

@@ -1,0 +1,76 @@
+//! The in-browser benchmark: the same inputs as the native one, analysed by
+//! the wasm build in headless Chromium. Ignored in `cargo xtask test`;
+//! `cargo xtask bench` runs it with `--include-ignored --nocapture` and
+//! reads the `BENCH|` lines into BENCHMARKS.md.
+#![cfg(target_arch = "wasm32")]
+
+use migplan_core::{Dialect, Options, analyze, parse_source};
+use wasm_bindgen_test::*;
+
+#[path = "../../migplan-core/benches/input.rs"]
+mod input;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// Median of 9 timed runs after one warm-up run.
+fn median_ms(mut f: impl FnMut()) -> f64 {
+    f();
+    let mut times: Vec<f64> = (0..9)
+        .map(|_| {
+            let t = now();
+            f();
+            now() - t
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+#[wasm_bindgen_test]
+#[ignore = "benchmark: run by cargo xtask bench"]
+fn bench_in_the_browser() {
+    // Let the engine tier the wasm code up (Liftoff → TurboFan) first, so
+    // the smallest input is not timed on baseline code.
+    let warm = input::pg_dump_schema(5000);
+    let warm_migration = input::migration(50, input::tables_in(&warm));
+    for _ in 0..5 {
+        std::hint::black_box(analyze(
+            Dialect::Postgres,
+            Options::default(),
+            &warm,
+            &warm_migration,
+        ));
+    }
+    for factor in [1, 4, 16] {
+        let lines = 1250 * factor;
+        let src = input::pg_dump_schema(lines);
+        let ms = median_ms(|| {
+            std::hint::black_box(parse_source(&src, Dialect::Postgres));
+        });
+        console_log!("BENCH|split + parse (PostgreSQL)|{lines}-line pg_dump-style schema|{ms:.1}");
+    }
+    for factor in [1, 4, 16] {
+        let lines = 1250 * factor;
+        let statements = 200 * factor / 16;
+        let schema = input::pg_dump_schema(lines);
+        let migration = input::migration(statements, input::tables_in(&schema));
+        let ms = median_ms(|| {
+            std::hint::black_box(analyze(
+                Dialect::Postgres,
+                Options::default(),
+                &schema,
+                &migration,
+            ));
+        });
+        console_log!(
+            "BENCH|parse + model + classify (PostgreSQL)|{lines}-line schema + {statements}-statement migration|{ms:.1}"
+        );
+    }
+}
