@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::diff::{Change, diff};
 use crate::locks::{self, MysqlAlgorithm, PgLock};
 use crate::names;
+use crate::parse::Section;
 use crate::report::{CheckReport, Finding};
 use crate::rules::{self, Ctx, Rebuild, RebuildStep, TxState};
 use crate::{Dialect, ParsedSource, Severity, parse_source};
@@ -106,7 +107,9 @@ impl Analyzer {
         let d = self.dialect;
         for (i, s) in parsed.statements.iter().enumerate() {
             let at = first + s.index;
-            if !s.is_sql() {
+            // Client commands are not SQL; a down section is the file's own
+            // rollback, kept in the report but neither run nor risk-checked.
+            if !s.is_sql() || s.section == Section::Down {
                 continue;
             }
             let pg_lock = (d == Dialect::Postgres)

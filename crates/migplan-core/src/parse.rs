@@ -36,6 +36,35 @@ pub struct ParsedStatement {
     /// SQL, or a client-side piece (psql meta-command, COPY data) that no
     /// database would run.
     pub segment: SegmentKind,
+    /// Which section of a migration file the statement is in: files of
+    /// dbmate (`-- migrate:down`), goose (`-- +goose Down`) and sql-migrate
+    /// (`-- +migrate Down`) carry their rollback after a marker.
+    pub section: Section,
+}
+
+/// The part of a migration file a statement belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    /// What the migration runs (the whole file when it has no markers).
+    #[default]
+    Up,
+    /// The rollback, after a down marker: not run, not risk-checked.
+    Down,
+}
+
+/// The section a marker comment line switches to, if it is one.
+pub fn section_marker(line: &str) -> Option<Section> {
+    let t = line.trim().strip_prefix("--")?.trim().to_ascii_lowercase();
+    let word = t
+        .strip_prefix("migrate:")
+        .or_else(|| t.strip_prefix("+goose "))
+        .or_else(|| t.strip_prefix("+migrate "))?;
+    match word.split_whitespace().next()? {
+        "up" => Some(Section::Up),
+        "down" => Some(Section::Down),
+        _ => None,
+    }
 }
 
 impl ParsedStatement {
@@ -65,6 +94,19 @@ impl ParsedSource {
 /// Splits and parses `src`; never panics, never drops input.
 pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
     let index = LineIndex::new(src);
+    // Section markers by line number, in order.
+    let markers: Vec<(usize, Section)> = src
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| section_marker(l).map(|s| (i + 1, s)))
+        .collect();
+    let section_at = |line: usize| {
+        markers
+            .iter()
+            .take_while(|(l, _)| *l < line)
+            .last()
+            .map_or(Section::Up, |(_, s)| *s)
+    };
     let parser_dialect = dialect.parser_dialect();
     let statements = split(src, dialect)
         .into_iter()
@@ -117,6 +159,7 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
                 error,
                 kind,
                 segment: seg.kind,
+                section: section_at(line),
             }
         })
         .collect();
@@ -158,6 +201,14 @@ fn parse_known_gap(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Opti
     if words == ["DROP", "INDEX", "CONCURRENTLY"] {
         let at = upper.find("CONCURRENTLY")?;
         let rewritten = format!("{}{}", &sql[..at], &sql[at + "CONCURRENTLY".len()..]);
+        return parse_one(&rewritten, dialect).ok();
+    }
+    // pg_dump's `CREATE INDEX ... ON ONLY parent`: the index is created on
+    // the partitioned parent only.
+    if words.first() == Some(&"CREATE")
+        && let Some(at) = upper.find(" ON ONLY ")
+    {
+        let rewritten = format!("{} ON {}", &sql[..at], &sql[at + " ON ONLY ".len()..]);
         return parse_one(&rewritten, dialect).ok();
     }
     // SQLite's `PRAGMA foreign_keys = OFF`: sqlparser wants a literal value.
@@ -213,6 +264,12 @@ fn locate_error(e: &ParserError, line: usize, column: usize) -> SourceError {
 /// "not analysed: DO block" rather than a raw parser error.
 fn recognise(kind: &str, sql: &str) -> Option<&'static str> {
     let lower = sql.to_ascii_lowercase();
+    if lower.contains(" owner to ") {
+        return Some("ownership change (no effect on the schema model)");
+    }
+    if lower.contains("disable keys") || lower.contains("enable keys") {
+        return Some("mysqldump index bookkeeping");
+    }
     Some(match kind {
         "do" => "DO block (procedural code)",
         "create_function" | "create_procedure" if lower.contains("plpgsql") => "PL/pgSQL routine",
@@ -222,6 +279,8 @@ fn recognise(kind: &str, sql: &str) -> Option<&'static str> {
         "pragma" => "SQLite PRAGMA",
         "reindex" | "cluster" | "vacuum" => "maintenance command (rules read its text)",
         "grant" | "revoke" => "privilege statement",
+        "alter_sequence" => "sequence option change",
+        "comment" => "comment",
         "create_extension" | "alter_extension" => "extension",
         "create_policy" | "alter_policy" | "drop_policy" => "row-level security policy",
         "create_publication" | "alter_publication" | "drop_publication" => {
@@ -248,14 +307,39 @@ const MODIFIERS: &[&str] = &[
     "CONCURRENTLY",
 ];
 
+/// Object keywords after CREATE that end MySQL's `DEFINER=...`,
+/// `ALGORITHM=...` and `SQL SECURITY ...` clauses.
+const OBJECTS: &[&str] = &[
+    "TABLE",
+    "VIEW",
+    "PROCEDURE",
+    "FUNCTION",
+    "TRIGGER",
+    "EVENT",
+    "INDEX",
+];
+
 /// A snake_case statement kind from its leading keywords.
 pub fn statement_kind(sql: &str) -> String {
-    let words: Vec<String> = sql
+    let mut words: Vec<String> = sql
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
-        .take(8)
+        .take(16)
         .map(str::to_ascii_uppercase)
         .collect();
+    // MySQL's `/*!40000 ALTER TABLE ... */`: the version is not a keyword.
+    if words
+        .first()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+    {
+        words.remove(0);
+    }
+    if words.first().is_some_and(|w| w == "CREATE")
+        && words.iter().any(|w| w == "DEFINER" || w == "ALGORITHM")
+        && let Some(at) = words.iter().position(|w| OBJECTS.contains(&w.as_str()))
+    {
+        words.drain(1..at);
+    }
     let Some(first) = words.first() else {
         return "empty".into();
     };
@@ -354,6 +438,37 @@ mod tests {
     }
 
     #[test]
+    fn down_sections_are_marked() {
+        for (up, down) in [
+            ("-- migrate:up", "-- migrate:down"),
+            ("-- +goose Up", "-- +goose Down"),
+            ("-- +migrate Up", "-- +migrate Down"),
+        ] {
+            let src = format!("{up}\nCREATE TABLE t (id int);\n\n{down}\nDROP TABLE t;\n");
+            let p = parse_source(&src, Dialect::Postgres);
+            let sections: Vec<Section> = p.statements.iter().map(|s| s.section).collect();
+            assert_eq!(sections, [Section::Up, Section::Down], "{up}");
+        }
+        let plain = parse_source("DROP TABLE t;", Dialect::Postgres);
+        assert_eq!(plain.statements[0].section, Section::Up);
+    }
+
+    #[test]
+    fn goose_statement_blocks_are_one_statement() {
+        let src = "-- +goose Up\n-- +goose StatementBegin\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END;\n-- +goose StatementEnd\nSELECT 3;";
+        let p = parse_source(src, Dialect::Mysql);
+        assert_eq!(
+            p.statements.len(),
+            2,
+            "{:?}",
+            p.statements.iter().map(|s| &s.sql).collect::<Vec<_>>()
+        );
+        assert!(p.statements[0].sql.starts_with("CREATE PROCEDURE"));
+        assert!(p.statements[0].sql.ends_with("END"));
+        assert_eq!(p.statements[1].sql, "SELECT 3");
+    }
+
+    #[test]
     fn kinds_come_from_leading_keywords() {
         assert_eq!(
             statement_kind("create unique index concurrently i on t(a)"),
@@ -369,5 +484,13 @@ mod tests {
             "create_materialized_view"
         );
         assert_eq!(statement_kind("update t set a = 1"), "update");
+        assert_eq!(
+            statement_kind("CREATE DEFINER=`root`@`localhost` PROCEDURE `p`()"),
+            "create_procedure"
+        );
+        assert_eq!(
+            statement_kind("/*!40000 ALTER TABLE `users` DISABLE KEYS */"),
+            "alter_table"
+        );
     }
 }

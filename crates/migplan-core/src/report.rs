@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::locks::Effect;
+use crate::parse::Section;
 use crate::{Dialect, ParsedSource, Severity};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +42,8 @@ pub struct StatementReport {
     /// Whether the table is scanned or rewritten.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<Effect>,
+    /// `up`, or `down` for a file's own rollback section (not risk-checked).
+    pub section: Section,
 }
 
 /// A risk finding: one rule matching one statement.
@@ -99,6 +102,7 @@ impl CheckReport {
                 lock: None,
                 algorithm: None,
                 effect: None,
+                section: s.section,
             });
         }
         self.max_severity = self

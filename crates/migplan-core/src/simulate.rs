@@ -64,10 +64,13 @@ pub fn run(
     };
     'phases: for (phase, src) in [(Phase::Schema, schema), (Phase::Migration, migration)] {
         for st in parse_source(src, dialect).statements {
-            if !st.is_sql() {
-                let reason = st
-                    .error
-                    .map_or_else(|| "not simulated".to_string(), |e| e.message);
+            if !st.is_sql() || st.section == crate::parse::Section::Down {
+                let reason = if st.section == crate::parse::Section::Down {
+                    "down section: the file's rollback, not run with the migration".to_string()
+                } else {
+                    st.error
+                        .map_or_else(|| "not simulated".to_string(), |e| e.message)
+                };
                 report.skipped.push(Skipped {
                     phase,
                     line: st.line,

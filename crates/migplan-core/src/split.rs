@@ -34,6 +34,7 @@ pub fn split(src: &str, dialect: Dialect) -> Vec<Segment> {
         dialect,
         i: 0,
         out: Vec::new(),
+        goose_block_end: None,
     }
     .run()
 }
@@ -44,6 +45,15 @@ struct Splitter<'a> {
     dialect: Dialect,
     i: usize,
     out: Vec<Segment>,
+    /// Set after a `-- +goose StatementBegin` line: where its
+    /// `-- +goose StatementEnd` line starts.
+    goose_block_end: Option<usize>,
+}
+
+/// The first case-insensitive occurrence of `needle` in `src` from `from`.
+fn find_ci(src: &str, from: usize, needle: &str) -> Option<usize> {
+    let hay = src.get(from..)?.to_ascii_lowercase();
+    hay.find(&needle.to_ascii_lowercase()).map(|p| from + p)
 }
 
 fn is_word(c: u8) -> bool {
@@ -59,6 +69,15 @@ impl Splitter<'_> {
                 break;
             }
             let start = self.i;
+            if let Some(end) = self.goose_block_end.take() {
+                // `-- +goose StatementBegin` ... `-- +goose StatementEnd`:
+                // one statement whatever it holds.
+                let body = self.src[start..end].trim_end();
+                let body = body.strip_suffix(';').unwrap_or(body);
+                self.push(start, start + body.len(), SegmentKind::Sql);
+                self.i = self.line_end(end);
+                continue;
+            }
             if self.dialect == Dialect::Postgres && self.b[start] == b'\\' {
                 let end = self.line_end(start);
                 self.push(start, end, SegmentKind::ClientCommand);
@@ -124,7 +143,12 @@ impl Splitter<'_> {
         if rest.starts_with(b"--")
             || (self.dialect == Dialect::Mysql && rest.first() == Some(&b'#'))
         {
-            self.i = self.line_end(self.i);
+            let end = self.line_end(self.i);
+            let comment = self.src[self.i..end].trim();
+            if comment.eq_ignore_ascii_case("-- +goose StatementBegin") {
+                self.goose_block_end = find_ci(self.src, end, "-- +goose StatementEnd");
+            }
+            self.i = end;
             true
         } else if rest.starts_with(b"/*")
             && !(self.dialect == Dialect::Mysql && rest.get(2) == Some(&b'!'))
@@ -139,6 +163,8 @@ impl Splitter<'_> {
     /// Scans one statement from `start`; returns whether it was `COPY ... FROM stdin`.
     fn statement(&mut self, start: usize, delimiter: &str) -> bool {
         let mut words: Vec<String> = Vec::new();
+        // COPY's column list can be long: STDIN is looked for in every word.
+        let mut stdin = false;
         let mut depth = 0usize;
         let delim = delimiter.as_bytes();
         while self.i < self.b.len() {
@@ -146,7 +172,7 @@ impl Splitter<'_> {
             if depth == 0 && self.b[self.i..].starts_with(delim) {
                 self.push(start, self.i, SegmentKind::Sql);
                 self.i += delim.len();
-                return is_copy_from_stdin(&words);
+                return is_copy_from_stdin(&words, stdin);
             }
             if self.skip_comment() {
                 continue;
@@ -167,6 +193,7 @@ impl Splitter<'_> {
                 c if is_word(c) && (self.i == 0 || !is_word(self.b[self.i - 1])) => {
                     let w = self.word_at(self.i).to_ascii_uppercase();
                     self.i += w.len().max(1);
+                    stdin |= w == "STDIN";
                     if words.len() < 8 {
                         words.push(w.clone());
                     }
@@ -278,8 +305,8 @@ fn is_routine(words: &[String]) -> bool {
             .any(|w| matches!(w.as_str(), "TRIGGER" | "FUNCTION" | "PROCEDURE" | "EVENT"))
 }
 
-fn is_copy_from_stdin(words: &[String]) -> bool {
-    words.first().is_some_and(|w| w == "COPY") && words.iter().any(|w| w == "STDIN")
+fn is_copy_from_stdin(words: &[String], stdin: bool) -> bool {
+    words.first().is_some_and(|w| w == "COPY") && stdin
 }
 
 #[cfg(test)]
