@@ -383,6 +383,7 @@ fn detect_rebuilds(parsed: &ParsedSource, catalog: &Catalog) -> BTreeMap<usize, 
                             step,
                             lost_columns: found.4.clone(),
                             checks_foreign_keys: found.5,
+                            foreign_keys_off: found.6,
                         },
                     );
                 }
@@ -395,7 +396,7 @@ fn detect_rebuilds(parsed: &ParsedSource, catalog: &Catalog) -> BTreeMap<usize, 
     out
 }
 
-type Found = (usize, usize, usize, String, Vec<String>, bool);
+type Found = (usize, usize, usize, String, Vec<String>, bool, bool);
 
 fn rebuild_around(
     stmts: &[crate::ParsedStatement],
@@ -476,5 +477,11 @@ fn rebuild_around(
     let checks = stmts[rename_at..]
         .iter()
         .any(|s| s.sql.to_lowercase().contains("foreign_key_check"));
-    Some((create_at, copy_at, rename_at, new, lost, checks))
+    let off = stmts[..create_at].iter().any(|s| {
+        let l = s.sql.to_lowercase().replace(' ', "");
+        l.contains("foreign_keys=off")
+            || l.contains("foreign_keys=0")
+            || l.contains("foreign_keys=false")
+    });
+    Some((create_at, copy_at, rename_at, new, lost, checks, off))
 }

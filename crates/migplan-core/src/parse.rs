@@ -211,6 +211,12 @@ fn parse_known_gap(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Opti
         let rewritten = format!("{} ON {}", &sql[..at], &sql[at + " ON ONLY ".len()..]);
         return parse_one(&rewritten, dialect).ok();
     }
+    // MySQL's legacy `VARCHAR(255) BINARY` (binary collation): read as the
+    // plain type.
+    if let Some(at) = upper.find(") BINARY") {
+        let rewritten = format!("{}){}", &sql[..at], &sql[at + ") BINARY".len()..]);
+        return parse_one(&rewritten, dialect).ok();
+    }
     // SQLite's `PRAGMA foreign_keys = OFF`: sqlparser wants a literal value.
     if words.first() == Some(&"PRAGMA")
         && let Some(eq) = sql.find('=')
@@ -280,6 +286,10 @@ fn recognise(kind: &str, sql: &str) -> Option<&'static str> {
         "reindex" | "cluster" | "vacuum" => "maintenance command (rules read its text)",
         "grant" | "revoke" => "privilege statement",
         "alter_sequence" => "sequence option change",
+        "create_user" | "alter_user" | "create_role" | "alter_role" | "drop_role" | "drop_user" => {
+            "role statement"
+        }
+        "alter_index" => "index change",
         "comment" => "comment",
         "create_extension" | "alter_extension" => "extension",
         "create_policy" | "alter_policy" | "drop_policy" => "row-level security policy",
@@ -416,6 +426,20 @@ mod tests {
             parse_source("CREATE INDEX CONCURRENTLY i ON t (a);", Dialect::Postgres).statements[0]
                 .parsed()
         );
+        for (sql, d) in [
+            ("DROP INDEX CONCURRENTLY i;", Dialect::Postgres),
+            (
+                "CREATE INDEX i ON ONLY public.t USING btree (a);",
+                Dialect::Postgres,
+            ),
+            (
+                "ALTER TABLE t MODIFY COLUMN c VARCHAR(255) BINARY;",
+                Dialect::Mysql,
+            ),
+            ("PRAGMA foreign_keys=OFF;", Dialect::Sqlite),
+        ] {
+            assert!(parse_source(sql, d).statements[0].parsed(), "{sql}");
+        }
     }
 
     #[test]

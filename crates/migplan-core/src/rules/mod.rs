@@ -38,6 +38,7 @@ mod dropping_index;
 mod dropping_schema;
 mod dropping_table;
 mod missing_lock_timeout;
+mod mysql_algorithm_refused;
 mod reindexing_non_concurrently;
 mod renaming_column;
 mod renaming_table;
@@ -77,6 +78,7 @@ pub static ALL: &[&Rule] = &[
     &dropping_schema::RULE,
     &dropping_table::RULE,
     &missing_lock_timeout::RULE,
+    &mysql_algorithm_refused::RULE,
     &reindexing_non_concurrently::RULE,
     &renaming_column::RULE,
     &renaming_table::RULE,
@@ -264,6 +266,8 @@ pub struct Rebuild {
     pub lost_columns: Vec<String>,
     /// `PRAGMA foreign_key_check` runs after the rename.
     pub checks_foreign_keys: bool,
+    /// `PRAGMA foreign_keys=OFF` runs before the copy.
+    pub foreign_keys_off: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

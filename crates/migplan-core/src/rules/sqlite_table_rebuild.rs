@@ -31,5 +31,16 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
     if !r.checks_foreign_keys {
         message.push_str("; no PRAGMA foreign_key_check follows it");
     }
+    let fk_off = cx.catalog.tables.values().any(|t| {
+        t.constraints.iter().any(|k| {
+            matches!(&k.kind, crate::catalog::ConstraintKind::ForeignKey { references, .. } if *references == r.table)
+        })
+    });
+    if fk_off && !r.foreign_keys_off {
+        message.push_str(&format!(
+            "; tables reference {} but PRAGMA foreign_keys=OFF does not come first",
+            r.table
+        ));
+    }
     out.push(Hit::new(message).effect(crate::locks::Effect::Rewrite));
 }
