@@ -65,3 +65,18 @@ pub fn migration(statements: usize, tables: usize) -> String {
     }
     s
 }
+
+/// Median of 9 timed runs of `f` after one warm-up run, in milliseconds,
+/// with `now` the clock in milliseconds.
+pub fn median_ms(now: impl Fn() -> f64, mut f: impl FnMut()) -> f64 {
+    f();
+    let mut times: Vec<f64> = (0..9)
+        .map(|_| {
+            let t = now();
+            f();
+            now() - t
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}

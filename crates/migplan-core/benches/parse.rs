@@ -9,25 +9,17 @@ use migplan_core::{Dialect, Options, analyze, parse_source};
 
 mod input;
 
-/// Median of 9 timed runs after one warm-up run.
-fn median_ms(mut f: impl FnMut()) -> f64 {
-    f();
-    let mut times: Vec<f64> = (0..9)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+/// Milliseconds since the first call.
+fn since_start() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1e3
 }
 
 fn main() {
     for factor in [1, 4, 16] {
         let lines = 1250 * factor;
         let src = input::pg_dump_schema(lines);
-        let ms = median_ms(|| {
+        let ms = input::median_ms(since_start, || {
             black_box(parse_source(black_box(&src), Dialect::Postgres));
         });
         println!("BENCH|split + parse (PostgreSQL)|{lines}-line pg_dump-style schema|{ms:.1}");
@@ -37,7 +29,7 @@ fn main() {
         let statements = 200 * factor / 16;
         let schema = input::pg_dump_schema(lines);
         let migration = input::migration(statements, input::tables_in(&schema));
-        let ms = median_ms(|| {
+        let ms = input::median_ms(since_start, || {
             black_box(analyze(
                 Dialect::Postgres,
                 Options::default(),

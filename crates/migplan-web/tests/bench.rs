@@ -19,20 +19,6 @@ fn now() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-/// Median of 9 timed runs after one warm-up run.
-fn median_ms(mut f: impl FnMut()) -> f64 {
-    f();
-    let mut times: Vec<f64> = (0..9)
-        .map(|_| {
-            let t = now();
-            f();
-            now() - t
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
-
 #[wasm_bindgen_test]
 #[ignore = "benchmark: run by cargo xtask bench"]
 fn bench_in_the_browser() {
@@ -51,7 +37,7 @@ fn bench_in_the_browser() {
     for factor in [1, 4, 16] {
         let lines = 1250 * factor;
         let src = input::pg_dump_schema(lines);
-        let ms = median_ms(|| {
+        let ms = input::median_ms(now, || {
             std::hint::black_box(parse_source(&src, Dialect::Postgres));
         });
         console_log!("BENCH|split + parse (PostgreSQL)|{lines}-line pg_dump-style schema|{ms:.1}");
@@ -61,7 +47,7 @@ fn bench_in_the_browser() {
         let statements = 200 * factor / 16;
         let schema = input::pg_dump_schema(lines);
         let migration = input::migration(statements, input::tables_in(&schema));
-        let ms = median_ms(|| {
+        let ms = input::median_ms(now, || {
             std::hint::black_box(analyze(
                 Dialect::Postgres,
                 Options::default(),

@@ -19,36 +19,33 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddConstraint {
-            constraint: TableConstraint::Check(ck),
-            not_valid: false,
-        } = op
-        {
-            let name = ck
-                .name
-                .as_ref()
-                .map(|n| cx.ident(n))
-                .unwrap_or_else(|| "CHECK".into());
-            let message = match cx.dialect {
-                Dialect::Mysql => {
-                    format!("adding {name} on {table} copies the table to check every row")
-                }
-                _ => format!(
-                    "adding {name} on {table} checks every row under an {}",
-                    cx.lock_phrase()
-                ),
-            };
-            let mut hit = Hit::new(message).effect(crate::locks::Effect::Scan);
-            if cx.dialect == Dialect::Mysql {
-                hit = hit.instead(
-                    "MySQL has no NOT VALID: add the check in a quiet period, or with gh-ost / pt-online-schema-change.",
-                );
-            }
-            out.push(hit);
+    for (table, constraint, not_valid) in cx.added_constraints() {
+        let TableConstraint::Check(ck) = constraint else {
+            continue;
+        };
+        if not_valid {
+            continue;
         }
+        let name = ck
+            .name
+            .as_ref()
+            .map(|n| cx.ident(n))
+            .unwrap_or_else(|| "CHECK".into());
+        let message = match cx.dialect {
+            Dialect::Mysql => {
+                format!("adding {name} on {table} copies the table to check every row")
+            }
+            _ => format!(
+                "adding {name} on {table} checks every row under an {}",
+                cx.lock_phrase()
+            ),
+        };
+        let mut hit = Hit::new(message).effect(crate::locks::Effect::Scan);
+        if cx.dialect == Dialect::Mysql {
+            hit = hit.instead(
+                "MySQL has no NOT VALID: add the check in a quiet period, or with gh-ost / pt-online-schema-change.",
+            );
+        }
+        out.push(hit);
     }
 }

@@ -17,25 +17,20 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddColumn { column_def, .. } = op {
-            let constant_default = column_def.options.iter().any(|o| {
-                matches!(&o.option, sqlparser::ast::ColumnOption::Default(e)
-                    if !crate::locks::is_volatile(e))
-            });
-            if constant_default {
-                out.push(
-                    Hit::new(format!(
-                        "on PostgreSQL {} adding {table}.{} with a default rewrites the table",
-                        cx.pg_version,
-                        cx.ident(&column_def.name)
-                    ))
-                    .effect(crate::locks::Effect::Rewrite),
-                );
-            }
+    for (table, column_def) in cx.added_columns() {
+        let constant_default = column_def.options.iter().any(|o| {
+            matches!(&o.option, sqlparser::ast::ColumnOption::Default(e)
+                if !crate::locks::is_volatile(e))
+        });
+        if constant_default {
+            out.push(
+                Hit::new(format!(
+                    "on PostgreSQL {} adding {table}.{} with a default rewrites the table",
+                    cx.pg_version,
+                    cx.ident(&column_def.name)
+                ))
+                .effect(crate::locks::Effect::Rewrite),
+            );
         }
     }
 }

@@ -19,27 +19,22 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddColumn { column_def, .. } = op {
-            let volatile = column_def.options.iter().find_map(|o| match &o.option {
-                sqlparser::ast::ColumnOption::Default(e) if crate::locks::is_volatile(e) => {
-                    Some(e.to_string())
-                }
-                _ => None,
-            });
-            if let Some(default) = volatile {
-                out.push(
-                    Hit::new(format!(
-                        "adding {table}.{} with the volatile default {default} rewrites the table under an {}",
-                        cx.ident(&column_def.name),
-                        cx.lock_phrase()
-                    ))
-                    .effect(crate::locks::Effect::Rewrite),
-                );
+    for (table, column_def) in cx.added_columns() {
+        let volatile = column_def.options.iter().find_map(|o| match &o.option {
+            sqlparser::ast::ColumnOption::Default(e) if crate::locks::is_volatile(e) => {
+                Some(e.to_string())
             }
+            _ => None,
+        });
+        if let Some(default) = volatile {
+            out.push(
+                Hit::new(format!(
+                    "adding {table}.{} with the volatile default {default} rewrites the table under an {}",
+                    cx.ident(&column_def.name),
+                    cx.lock_phrase()
+                ))
+                .effect(crate::locks::Effect::Rewrite),
+            );
         }
     }
 }

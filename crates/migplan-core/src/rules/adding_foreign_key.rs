@@ -19,34 +19,28 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddConstraint {
-            constraint: TableConstraint::ForeignKey(fk),
-            not_valid,
-        } = op
-        {
-            if *not_valid {
-                continue;
-            }
-            let target = cx.name(&fk.foreign_table);
-            let message = match cx.dialect {
-                Dialect::Mysql => format!(
-                    "adding a foreign key from {table} to {target} copies {table} (ALGORITHM=COPY with foreign_key_checks=1)"
-                ),
-                _ => format!(
-                    "adding a foreign key from {table} to {target} blocks writes on both tables (SHARE ROW EXCLUSIVE) while every row is checked"
-                ),
-            };
-            let mut hit = Hit::new(message).effect(crate::locks::Effect::Scan);
-            if cx.dialect == Dialect::Mysql {
-                hit = hit.instead(
-                    "Run SET foreign_key_checks=0 for the session so the key is added INPLACE (existing rows are then not checked: check orphans yourself), or use pt-online-schema-change.",
-                );
-            }
-            out.push(hit);
+    for (table, constraint, not_valid) in cx.added_constraints() {
+        let TableConstraint::ForeignKey(fk) = constraint else {
+            continue;
+        };
+        if not_valid {
+            continue;
         }
+        let target = cx.name(&fk.foreign_table);
+        let message = match cx.dialect {
+            Dialect::Mysql => format!(
+                "adding a foreign key from {table} to {target} copies {table} (ALGORITHM=COPY with foreign_key_checks=1)"
+            ),
+            _ => format!(
+                "adding a foreign key from {table} to {target} blocks writes on both tables (SHARE ROW EXCLUSIVE) while every row is checked"
+            ),
+        };
+        let mut hit = Hit::new(message).effect(crate::locks::Effect::Scan);
+        if cx.dialect == Dialect::Mysql {
+            hit = hit.instead(
+                "Run SET foreign_key_checks=0 for the session so the key is added INPLACE (existing rows are then not checked: check orphans yourself), or use pt-online-schema-change.",
+            );
+        }
+        out.push(hit);
     }
 }

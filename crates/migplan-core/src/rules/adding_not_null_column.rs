@@ -19,30 +19,23 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddColumn { column_def, .. } = op {
-            let has =
-                |f: fn(&ColumnOption) -> bool| column_def.options.iter().any(|o| f(&o.option));
-            let not_null =
-                has(|o| matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
-            let filled = has(|o| {
-                matches!(
-                    o,
-                    ColumnOption::Default(_)
-                        | ColumnOption::Generated { .. }
-                        | ColumnOption::Identity(_)
-                )
-            });
-            let serial = names::data_type(&column_def.data_type, cx.dialect).ends_with("serial");
-            if not_null && !filled && !serial {
-                out.push(Hit::new(format!(
-                    "{table}.{} is NOT NULL without a default: the statement fails if {table} has any row",
-                    cx.ident(&column_def.name)
-                )));
-            }
+    for (table, column_def) in cx.added_columns() {
+        let has = |f: fn(&ColumnOption) -> bool| column_def.options.iter().any(|o| f(&o.option));
+        let not_null = has(|o| matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
+        let filled = has(|o| {
+            matches!(
+                o,
+                ColumnOption::Default(_)
+                    | ColumnOption::Generated { .. }
+                    | ColumnOption::Identity(_)
+            )
+        });
+        let serial = names::data_type(&column_def.data_type, cx.dialect).ends_with("serial");
+        if not_null && !filled && !serial {
+            out.push(Hit::new(format!(
+                "{table}.{} is NOT NULL without a default: the statement fails if {table} has any row",
+                cx.ident(&column_def.name)
+            )));
         }
     }
 }

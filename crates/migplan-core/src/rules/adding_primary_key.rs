@@ -18,27 +18,21 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddConstraint {
-            constraint: TableConstraint::PrimaryKey(_),
-            ..
-        } = op
-        {
-            let message = match cx.dialect {
-                Dialect::Mysql => format!("adding a primary key to {table} rebuilds the table"),
-                _ => format!(
-                    "adding a primary key to {table} builds its index under an {}",
-                    cx.lock_phrase()
-                ),
-            };
-            let mut hit = Hit::new(message).effect(crate::locks::Effect::Scan);
-            if cx.dialect == Dialect::Mysql {
-                hit = hit.instead("Ask for ALGORITHM=INPLACE, LOCK=NONE, or use gh-ost / pt-online-schema-change for large tables.");
-            }
-            out.push(hit);
+    for (table, constraint, _) in cx.added_constraints() {
+        if !matches!(constraint, TableConstraint::PrimaryKey(_)) {
+            continue;
         }
+        let message = match cx.dialect {
+            Dialect::Mysql => format!("adding a primary key to {table} rebuilds the table"),
+            _ => format!(
+                "adding a primary key to {table} builds its index under an {}",
+                cx.lock_phrase()
+            ),
+        };
+        let mut hit = Hit::new(message).effect(crate::locks::Effect::Scan);
+        if cx.dialect == Dialect::Mysql {
+            hit = hit.instead("Ask for ALGORITHM=INPLACE, LOCK=NONE, or use gh-ost / pt-online-schema-change for large tables.");
+        }
+        out.push(hit);
     }
 }

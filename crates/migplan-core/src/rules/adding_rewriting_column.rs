@@ -17,28 +17,23 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddColumn { column_def, .. } = op {
-            let ty = names::data_type(&column_def.data_type, cx.dialect);
-            // Defaults have their own rules.
-            let no_default: Vec<_> = column_def
-                .options
-                .iter()
-                .filter(|o| !matches!(o.option, sqlparser::ast::ColumnOption::Default(_)))
-                .cloned()
-                .collect();
-            if let Some(why) = crate::locks::add_column_rewrite(&no_default, &ty, 18) {
-                out.push(
-                    Hit::new(format!(
-                        "adding {table}.{} rewrites the table: {why}",
-                        cx.ident(&column_def.name)
-                    ))
-                    .effect(crate::locks::Effect::Rewrite),
-                );
-            }
+    for (table, column_def) in cx.added_columns() {
+        let ty = names::data_type(&column_def.data_type, cx.dialect);
+        // Defaults have their own rules.
+        let no_default: Vec<_> = column_def
+            .options
+            .iter()
+            .filter(|o| !matches!(o.option, sqlparser::ast::ColumnOption::Default(_)))
+            .cloned()
+            .collect();
+        if let Some(why) = crate::locks::add_column_rewrite(&no_default, &ty, 18) {
+            out.push(
+                Hit::new(format!(
+                    "adding {table}.{} rewrites the table: {why}",
+                    cx.ident(&column_def.name)
+                ))
+                .effect(crate::locks::Effect::Rewrite),
+            );
         }
     }
 }

@@ -18,22 +18,16 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let Some((table, ops)) = cx.alter_existing() else {
-        return;
-    };
-    for op in ops {
-        if let AlterTableOperation::AddConstraint {
-            constraint: TableConstraint::Unique(_),
-            ..
-        } = op
-        {
-            out.push(
-                Hit::new(format!(
-                    "adding a UNIQUE constraint on {table} builds its index under an {}",
-                    cx.lock_phrase()
-                ))
-                .effect(crate::locks::Effect::Scan),
-            );
+    for (table, constraint, _) in cx.added_constraints() {
+        if !matches!(constraint, TableConstraint::Unique(_)) {
+            continue;
         }
+        out.push(
+            Hit::new(format!(
+                "adding a UNIQUE constraint on {table} builds its index under an {}",
+                cx.lock_phrase()
+            ))
+            .effect(crate::locks::Effect::Scan),
+        );
     }
 }

@@ -347,6 +347,39 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Columns this ALTER TABLE adds to a table that existed before the
+    /// migration: (table, column).
+    pub fn added_columns(&self) -> Vec<(String, &'a sqlparser::ast::ColumnDef)> {
+        let Some((table, ops)) = self.alter_existing() else {
+            return Vec::new();
+        };
+        ops.iter()
+            .filter_map(|op| match op {
+                AlterTableOperation::AddColumn { column_def, .. } => {
+                    Some((table.clone(), column_def))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Constraints this ALTER TABLE adds to a table that existed before the
+    /// migration: (table, constraint, added NOT VALID).
+    pub fn added_constraints(&self) -> Vec<(String, &'a sqlparser::ast::TableConstraint, bool)> {
+        let Some((table, ops)) = self.alter_existing() else {
+            return Vec::new();
+        };
+        ops.iter()
+            .filter_map(|op| match op {
+                AlterTableOperation::AddConstraint {
+                    constraint,
+                    not_valid,
+                } => Some((table.clone(), constraint, *not_valid)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The lock as shown in messages: "ACCESS EXCLUSIVE (blocks reads and
     /// writes)".
     pub fn lock_phrase(&self) -> String {
