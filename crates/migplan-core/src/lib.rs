@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod ddl;
 pub mod dialect;
 pub mod diff;
 pub mod engine;
@@ -14,6 +15,7 @@ pub mod names;
 pub mod parse;
 pub mod position;
 pub mod report;
+pub mod rollback;
 pub mod rules;
 pub mod severity;
 pub mod simulate;

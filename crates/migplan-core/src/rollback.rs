@@ -1,0 +1,673 @@
+//! Generated rollbacks: the statements that undo a migration, computed from
+//! the migration and the catalogue before each statement, with every lossy
+//! undo marked (a dropped column comes back empty).
+
+use serde::Serialize;
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, AlterTypeOperation, CommentObject, ObjectType,
+    RenameTableNameKind, SchemaName, Statement, TableConstraint,
+};
+
+use crate::catalog::{Catalog, ConstraintKind};
+use crate::diff::{Change, diff};
+use crate::locks::binary_coercible;
+use crate::parse::Section;
+use crate::{Dialect, ddl, names, parse_source};
+
+/// How to undo one statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inverse {
+    /// The undoing SQL (empty when there is nothing to undo); `None` when
+    /// migplan cannot generate it.
+    pub sql: Option<String>,
+    /// Set when undoing does not bring the data back: what is lost.
+    pub lossy: Option<String>,
+}
+
+impl Inverse {
+    fn sql(sql: impl Into<String>) -> Inverse {
+        Inverse {
+            sql: Some(sql.into()),
+            lossy: None,
+        }
+    }
+
+    fn nothing() -> Inverse {
+        Inverse::sql("")
+    }
+
+    fn lossy(sql: impl Into<String>, what: impl Into<String>) -> Inverse {
+        Inverse {
+            sql: Some(sql.into()),
+            lossy: Some(what.into()),
+        }
+    }
+
+    fn none(why: impl Into<String>) -> Inverse {
+        Inverse {
+            sql: None,
+            lossy: Some(why.into()),
+        }
+    }
+}
+
+/// The inverse of `stmt`, given the catalogue just before it.
+pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    match stmt {
+        Statement::CreateTable(ct) => {
+            let t = n(&ct.name);
+            if ct.if_not_exists && before.tables.contains_key(&t) {
+                return Inverse::nothing();
+            }
+            Inverse::sql(format!("DROP TABLE {}", ddl::name(&t, d)))
+        }
+        Statement::CreateIndex(ci) => {
+            let table = n(&ci.table_name);
+            let Some(name) = ci.name.as_ref().map(n) else {
+                return Inverse::none("the index has no name to drop it by");
+            };
+            if ci.if_not_exists && before.indexes.contains_key(&name) {
+                return Inverse::nothing();
+            }
+            let index = crate::catalog::Index {
+                name,
+                table,
+                unique: ci.unique,
+                method: None,
+                columns: Vec::new(),
+                predicate: None,
+            };
+            Inverse::sql(ddl::drop_index(&index, d, ci.concurrently, false))
+        }
+        Statement::CreateView(v) => Inverse::sql(format!(
+            "DROP {}VIEW {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            ddl::name(&n(&v.name), d)
+        )),
+        Statement::CreateSequence { name, .. } => {
+            Inverse::sql(format!("DROP SEQUENCE {}", ddl::name(&n(name), d)))
+        }
+        Statement::CreateSchema { schema_name, .. } => match schema_name {
+            SchemaName::Simple(s) | SchemaName::NamedAuthorization(s, _) => {
+                Inverse::sql(format!("DROP SCHEMA {}", ddl::name(&n(s), d)))
+            }
+            SchemaName::UnnamedAuthorization(_) => Inverse::none("unnamed schema"),
+        },
+        Statement::CreateType { name, .. } => {
+            Inverse::sql(format!("DROP TYPE {}", ddl::name(&n(name), d)))
+        }
+        Statement::Drop {
+            object_type,
+            names: objects,
+            ..
+        } => {
+            let mut sql = Vec::new();
+            let mut lost = Vec::new();
+            for o in objects {
+                let name = n(o);
+                match object_type {
+                    ObjectType::Table => {
+                        let Some(t) = before.table(&name) else {
+                            return Inverse::none(format!("table {name} is not in the schema"));
+                        };
+                        sql.push(ddl::create_table(t, d));
+                        for i in before.indexes_on(&name) {
+                            sql.push(ddl::create_index(i, d, false));
+                        }
+                        lost.push(format!("the rows of table {name}"));
+                    }
+                    ObjectType::Index => {
+                        let Some(i) = before.indexes.get(&name) else {
+                            return Inverse::none(format!("index {name} is not in the schema"));
+                        };
+                        sql.push(ddl::create_index(i, d, false));
+                    }
+                    ObjectType::View | ObjectType::MaterializedView => {
+                        let Some(v) = before.views.get(&name) else {
+                            return Inverse::none(format!("view {name} is not in the schema"));
+                        };
+                        sql.push(format!(
+                            "CREATE {}VIEW {} AS {}",
+                            if v.materialized { "MATERIALIZED " } else { "" },
+                            ddl::name(&name, d),
+                            v.definition
+                        ));
+                    }
+                    ObjectType::Sequence => {
+                        sql.push(format!("CREATE SEQUENCE {}", ddl::name(&name, d)));
+                        lost.push(format!("the current value of sequence {name}"));
+                    }
+                    ObjectType::Type => {
+                        let Some(values) = before.enums.get(&name) else {
+                            return Inverse::none(format!("type {name} is not in the schema"));
+                        };
+                        let values: Vec<String> = values.iter().map(|v| ddl::literal(v)).collect();
+                        sql.push(format!(
+                            "CREATE TYPE {} AS ENUM ({})",
+                            ddl::name(&name, d),
+                            values.join(", ")
+                        ));
+                    }
+                    _ => return Inverse::none("no generated rollback for this DROP"),
+                }
+            }
+            finish(sql, lost)
+        }
+        Statement::AlterTable(at) => {
+            let table = n(&at.name);
+            let Some(t) = before.table(&table) else {
+                return Inverse::none(format!("table {table} is not in the schema"));
+            };
+            let tq = ddl::name(&table, d);
+            let mut sql = Vec::new();
+            let mut lost = Vec::new();
+            // Undo the operations in reverse order.
+            for op in at.operations.iter().rev() {
+                match inverse_op(op, t, before, &tq, d) {
+                    Some(Inverse {
+                        sql: Some(s),
+                        lossy,
+                    }) => {
+                        if !s.is_empty() {
+                            sql.push(s);
+                        }
+                        lost.extend(lossy);
+                    }
+                    Some(Inverse { sql: None, lossy }) => {
+                        return Inverse::none(lossy.unwrap_or_default());
+                    }
+                    None => {
+                        return Inverse::none(format!("no generated rollback for `{op}`"));
+                    }
+                }
+            }
+            finish(sql, lost)
+        }
+        Statement::RenameTable(list) => Inverse::sql(
+            list.iter()
+                .rev()
+                .map(|r| {
+                    format!(
+                        "RENAME TABLE {} TO {}",
+                        ddl::name(&n(&r.new_name), d),
+                        ddl::name(&n(&r.old_name), d)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(";\n"),
+        ),
+        Statement::Comment {
+            object_type,
+            object_name,
+            ..
+        } => {
+            let full = n(object_name);
+            let previous = match object_type {
+                CommentObject::Table => before.table(&full).and_then(|t| t.comment.clone()),
+                CommentObject::Column => full
+                    .rsplit_once('.')
+                    .and_then(|(t, c)| before.table(t)?.column(c)?.comment.clone()),
+                _ => return Inverse::none("no generated rollback for this COMMENT"),
+            };
+            let kind = if *object_type == CommentObject::Table {
+                "TABLE"
+            } else {
+                "COLUMN"
+            };
+            Inverse::sql(format!(
+                "COMMENT ON {kind} {} IS {}",
+                ddl::name(&full, d),
+                previous.map_or("NULL".to_string(), |c| ddl::literal(&c))
+            ))
+        }
+        Statement::AlterType(at) => match &at.operation {
+            AlterTypeOperation::AddValue(_) => {
+                Inverse::none("PostgreSQL cannot remove a value from an enum type")
+            }
+            AlterTypeOperation::RenameValue(rv) => Inverse::sql(format!(
+                "ALTER TYPE {} RENAME VALUE {} TO {}",
+                ddl::name(&n(&at.name), d),
+                ddl::literal(&rv.to.value),
+                ddl::literal(&rv.from.value)
+            )),
+            AlterTypeOperation::Rename(r) => Inverse::sql(format!(
+                "ALTER TYPE {} RENAME TO {}",
+                ddl::ident(&names::ident(&r.new_name, d), d),
+                ddl::ident(names::last(&n(&at.name)), d)
+            )),
+        },
+        Statement::Insert(_)
+        | Statement::Update(_)
+        | Statement::Delete(_)
+        | Statement::Merge(_) => Inverse::none("data change: the previous rows are not kept"),
+        Statement::Truncate(_) => Inverse::none("TRUNCATE: the rows are gone"),
+        Statement::Set(_)
+        | Statement::StartTransaction { .. }
+        | Statement::Commit { .. }
+        | Statement::Rollback { .. }
+        | Statement::Query(_) => Inverse::nothing(),
+        _ => Inverse::none("no generated rollback for this kind of statement"),
+    }
+}
+
+fn finish(sql: Vec<String>, lost: Vec<String>) -> Inverse {
+    Inverse {
+        sql: Some(sql.join(";\n")),
+        lossy: (!lost.is_empty()).then(|| lost.join("; ")),
+    }
+}
+
+fn inverse_op(
+    op: &AlterTableOperation,
+    t: &crate::catalog::Table,
+    before: &Catalog,
+    tq: &str,
+    d: Dialect,
+) -> Option<Inverse> {
+    use AlterTableOperation as Op;
+    let col = |i: &sqlparser::ast::Ident| names::ident(i, d);
+    Some(match op {
+        Op::AddColumn { column_def, .. } => {
+            let c = col(&column_def.name);
+            if t.column(&c).is_some() {
+                return Some(Inverse::nothing());
+            }
+            Inverse::sql(format!(
+                "ALTER TABLE {tq} DROP COLUMN {}",
+                ddl::ident(&c, d)
+            ))
+        }
+        Op::DropColumn { column_names, .. } => {
+            let mut sql = Vec::new();
+            let mut lost = Vec::new();
+            for c in column_names {
+                let c = col(c);
+                let Some(def) = t.column(&c) else {
+                    return Some(Inverse::none(format!("column {c} is not in the schema")));
+                };
+                sql.push(format!(
+                    "ALTER TABLE {tq} ADD COLUMN {}",
+                    ddl::column(def, d)
+                ));
+                // Constraints and indexes that went with the column.
+                for k in t
+                    .constraints
+                    .iter()
+                    .filter(|k| k.kind.columns().contains(&c))
+                {
+                    sql.push(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)));
+                }
+                for i in before
+                    .indexes_on(&t.name)
+                    .filter(|i| i.columns.contains(&c))
+                {
+                    sql.push(ddl::create_index(i, d, false));
+                }
+                lost.push(format!("the values of column {}.{c}", t.name));
+            }
+            finish(sql, lost)
+        }
+        Op::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => Inverse::sql(format!(
+            "ALTER TABLE {tq} RENAME COLUMN {} TO {}",
+            ddl::ident(&col(new_column_name), d),
+            ddl::ident(&col(old_column_name), d)
+        )),
+        Op::ModifyColumn { col_name, .. } => {
+            let c = col(col_name);
+            let def = t.column(&c)?;
+            Inverse::sql(format!("ALTER TABLE {tq} MODIFY {}", ddl::column(def, d)))
+        }
+        Op::ChangeColumn {
+            old_name,
+            new_name,
+            data_type,
+            ..
+        } => {
+            let def = t.column(&col(old_name))?;
+            let to = names::data_type(data_type, d);
+            let sql = format!(
+                "ALTER TABLE {tq} CHANGE {} {}",
+                ddl::ident(&col(new_name), d),
+                ddl::column(def, d)
+            );
+            if def.data_type != to && !binary_coercible(&to, &def.data_type) {
+                Inverse::lossy(
+                    sql,
+                    format!(
+                        "values of {}.{} that do not fit {}",
+                        t.name, def.name, def.data_type
+                    ),
+                )
+            } else {
+                Inverse::sql(sql)
+            }
+        }
+        Op::AlterColumn { column_name, op } => {
+            let c = col(column_name);
+            let def = t.column(&c)?;
+            let cq = ddl::ident(&c, d);
+            match op {
+                AlterColumnOperation::SetNotNull if def.nullable => {
+                    Inverse::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP NOT NULL"))
+                }
+                AlterColumnOperation::DropNotNull if !def.nullable => {
+                    Inverse::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"))
+                }
+                AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull => {
+                    Inverse::nothing()
+                }
+                AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault => {
+                    match &def.default {
+                        Some(v) => Inverse::sql(format!(
+                            "ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {v}"
+                        )),
+                        None => {
+                            Inverse::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT"))
+                        }
+                    }
+                }
+                AlterColumnOperation::SetDataType { data_type, .. } => {
+                    let to = names::data_type(data_type, d);
+                    let sql = format!(
+                        "ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {} USING {cq}::{}",
+                        def.data_type, def.data_type
+                    );
+                    if binary_coercible(&def.data_type, &to)
+                        && !binary_coercible(&to, &def.data_type)
+                    {
+                        Inverse::lossy(
+                            sql,
+                            format!(
+                                "values of {}.{c} longer or finer than {}",
+                                t.name, def.data_type
+                            ),
+                        )
+                    } else {
+                        Inverse::sql(sql)
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Op::AddConstraint { constraint, .. } => {
+            let name = constraint_name(constraint, t, d)?;
+            let nq = ddl::ident(&name, d);
+            match (d, constraint) {
+                (Dialect::Mysql, TableConstraint::ForeignKey(_)) => {
+                    Inverse::sql(format!("ALTER TABLE {tq} DROP FOREIGN KEY {nq}"))
+                }
+                (Dialect::Mysql, TableConstraint::PrimaryKey(_)) => {
+                    Inverse::sql(format!("ALTER TABLE {tq} DROP PRIMARY KEY"))
+                }
+                (Dialect::Mysql, TableConstraint::Unique(_) | TableConstraint::Index(_)) => {
+                    Inverse::sql(format!("ALTER TABLE {tq} DROP INDEX {nq}"))
+                }
+                (Dialect::Sqlite, _) => {
+                    return Some(Inverse::none(
+                        "SQLite cannot drop a constraint without a table rebuild",
+                    ));
+                }
+                _ => Inverse::sql(format!("ALTER TABLE {tq} DROP CONSTRAINT {nq}")),
+            }
+        }
+        Op::DropConstraint { name, .. } | Op::DropForeignKey { name, .. } => {
+            let k = t.constraint(&col(name))?;
+            Inverse::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
+        }
+        Op::DropPrimaryKey { .. } => {
+            let k = t.primary_key()?;
+            Inverse::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
+        }
+        Op::DropIndex { name, .. } => {
+            let i = before.indexes.get(&col(name))?;
+            Inverse::sql(ddl::create_index(i, d, false))
+        }
+        Op::RenameTable { table_name } => {
+            let (RenameTableNameKind::As(to) | RenameTableNameKind::To(to)) = table_name;
+            let to = names::object(to, d);
+            Inverse::sql(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                ddl::name(&to, d),
+                ddl::ident(names::last(&t.name), d)
+            ))
+        }
+        Op::RenameConstraint { old_name, new_name } => Inverse::sql(format!(
+            "ALTER TABLE {tq} RENAME CONSTRAINT {} TO {}",
+            ddl::ident(&col(new_name), d),
+            ddl::ident(&col(old_name), d)
+        )),
+        Op::ValidateConstraint { .. } | Op::Algorithm { .. } | Op::Lock { .. } => {
+            Inverse::nothing()
+        }
+        _ => return None,
+    })
+}
+
+/// The name a constraint gets, as the catalogue names it.
+fn constraint_name(c: &TableConstraint, t: &crate::catalog::Table, d: Dialect) -> Option<String> {
+    let mut scratch = Catalog::default();
+    let mut table = t.clone();
+    table.constraints.clear();
+    scratch.tables.insert(t.name.clone(), table);
+    let stmt = Statement::AlterTable(sqlparser::ast::AlterTable {
+        name: sqlparser::ast::ObjectName::from(
+            t.name
+                .split('.')
+                .map(sqlparser::ast::Ident::new)
+                .collect::<Vec<_>>(),
+        ),
+        if_exists: false,
+        only: false,
+        operations: vec![AlterTableOperation::AddConstraint {
+            constraint: c.clone(),
+            not_valid: false,
+        }],
+        location: None,
+        on_cluster: None,
+        table_type: None,
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+    });
+    scratch.apply(&stmt, d);
+    let after = scratch.tables.get(&t.name)?;
+    after
+        .constraints
+        .first()
+        .map(|k| k.name.clone())
+        .or_else(|| scratch.indexes.keys().next().cloned())
+}
+
+/// A generated down migration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rollback {
+    /// The undo statements, last migration statement first.
+    pub steps: Vec<RollbackStep>,
+    /// The whole down script.
+    pub sql: String,
+    /// Whether every statement could be undone.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollbackStep {
+    /// Line of the migration statement this undoes.
+    pub line: usize,
+    pub statement: String,
+    pub inverse: Inverse,
+}
+
+/// The down migration for `migration` against `schema`.
+pub fn generate(d: Dialect, schema: &str, migration: &str) -> Rollback {
+    let mut catalog = Catalog::build(&parse_source(schema, d));
+    let mut steps = Vec::new();
+    for s in parse_source(migration, d).statements {
+        if !s.is_sql() || s.section == Section::Down {
+            continue;
+        }
+        let inverse = match &s.ast {
+            Some(ast) => inverse(ast, &catalog, d),
+            None => Inverse::none("the statement was not parsed"),
+        };
+        if let Some(ast) = &s.ast {
+            catalog.apply(ast, d);
+        }
+        steps.push(RollbackStep {
+            line: s.line,
+            statement: s.sql,
+            inverse,
+        });
+    }
+    steps.reverse();
+    let mut sql = String::new();
+    for st in &steps {
+        match (&st.inverse.sql, &st.inverse.lossy) {
+            (Some(s), lossy) if !s.is_empty() => {
+                sql.push_str(&format!("-- undoes line {}", st.line));
+                if let Some(l) = lossy {
+                    sql.push_str(&format!(" (lossy: {l})"));
+                }
+                sql.push('\n');
+                sql.push_str(s);
+                sql.push_str(";\n\n");
+            }
+            (Some(_), _) => {}
+            (None, why) => sql.push_str(&format!(
+                "-- line {} cannot be undone automatically: {}\n\n",
+                st.line,
+                why.as_deref().unwrap_or("unknown")
+            )),
+        }
+    }
+    let complete = steps.iter().all(|s| s.inverse.sql.is_some());
+    Rollback {
+        steps,
+        sql,
+        complete,
+    }
+}
+
+/// How a user's own down migration differs from the generated one: the
+/// schema each leaves behind when run after the migration, compared.
+pub fn compare(d: Dialect, schema: &str, migration: &str, user_down: &str) -> Vec<Change> {
+    let mut after = Catalog::build(&parse_source(schema, d));
+    after.apply_source(&parse_source(migration, d));
+    let generated = generate(d, schema, migration);
+    let mut by_generated = after.clone();
+    by_generated.apply_source(&parse_source(&generated.sql, d));
+    let mut by_user = after;
+    by_user.apply_source(&parse_source(user_down, d));
+    diff(&by_generated, &by_user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, \
+                          name text DEFAULT 'x', age integer);\n\
+                          CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL \
+                          CONSTRAINT orders_user_fk REFERENCES users (id), total numeric(10,2));\n\
+                          CREATE INDEX orders_user_idx ON orders (user_id);";
+
+    fn round_trip(d: Dialect, schema: &str, migration: &str) -> Rollback {
+        let before = Catalog::build(&parse_source(schema, d));
+        let r = generate(d, schema, migration);
+        let down = parse_source(&r.sql, d);
+        assert!(down.statements.iter().all(|s| s.parsed()), "{}", r.sql);
+        let mut c = before.clone();
+        c.apply_source(&parse_source(migration, d));
+        assert_ne!(diff(&before, &c), [], "the migration changes something");
+        c.apply_source(&down);
+        assert_eq!(diff(&before, &c), [], "{}", r.sql);
+        r
+    }
+
+    #[test]
+    fn every_kind_of_change_is_undone() {
+        let r = round_trip(
+            Dialect::Postgres,
+            SCHEMA,
+            "ALTER TABLE users ADD COLUMN nickname text;\n\
+             CREATE INDEX users_name_idx ON users (name);\n\
+             ALTER TABLE users DROP COLUMN age;\n\
+             ALTER TABLE users RENAME COLUMN name TO full_name;\n\
+             ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);\n\
+             ALTER TABLE users ALTER COLUMN full_name SET DEFAULT 'y';\n\
+             ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n\
+             ALTER TABLE orders DROP CONSTRAINT orders_user_fk;\n\
+             ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID;\n\
+             DROP INDEX orders_user_idx;\n\
+             CREATE TABLE tags (id bigint PRIMARY KEY);\n\
+             ALTER TABLE orders RENAME TO purchases;\n\
+             DROP TABLE purchases;\n\
+             COMMENT ON TABLE users IS 'people';",
+        );
+        assert!(r.complete);
+        let lossy: Vec<_> = r
+            .steps
+            .iter()
+            .filter_map(|s| s.inverse.lossy.clone())
+            .collect();
+        assert!(lossy.iter().any(|l| l.contains("users.age")), "{lossy:?}");
+        assert!(
+            lossy.iter().any(|l| l.contains("rows of table purchases")),
+            "{lossy:?}"
+        );
+    }
+
+    #[test]
+    fn mysql_and_sqlite_changes_are_undone() {
+        round_trip(
+            Dialect::Mysql,
+            "CREATE TABLE `users` (`id` bigint NOT NULL, `name` varchar(50), PRIMARY KEY (`id`));",
+            "ALTER TABLE `users` ADD COLUMN `age` int NULL;\n\
+             ALTER TABLE `users` MODIFY `name` varchar(80);\n\
+             CREATE INDEX `users_age` ON `users` (`age`);\n\
+             RENAME TABLE `users` TO `people`;",
+        );
+        round_trip(
+            Dialect::Sqlite,
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER);",
+            "ALTER TABLE users ADD COLUMN nickname TEXT;\n\
+             ALTER TABLE users RENAME COLUMN name TO full_name;\n\
+             ALTER TABLE users DROP COLUMN age;\n\
+             ALTER TABLE users RENAME TO people;",
+        );
+    }
+
+    #[test]
+    fn data_changes_are_reported_as_not_undoable() {
+        let r = generate(
+            Dialect::Postgres,
+            SCHEMA,
+            "UPDATE users SET age = 1;\nDELETE FROM orders;",
+        );
+        assert!(!r.complete);
+        assert!(
+            r.sql
+                .contains("line 2 cannot be undone automatically: data change"),
+            "{}",
+            r.sql
+        );
+    }
+
+    #[test]
+    fn a_users_down_is_compared_with_the_generated_one() {
+        let up = "ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX users_nick ON users (nickname);";
+        assert_eq!(
+            compare(
+                Dialect::Postgres,
+                SCHEMA,
+                up,
+                "DROP INDEX users_nick; ALTER TABLE users DROP COLUMN nickname;"
+            ),
+            []
+        );
+        let missing = compare(Dialect::Postgres, SCHEMA, up, "DROP INDEX users_nick;");
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].to_string(), "+ column users.nickname");
+    }
+}
