@@ -8,7 +8,7 @@ use sqlparser::ast::{
     RenameTableNameKind, SchemaName, Statement, TableConstraint,
 };
 
-use crate::catalog::{Catalog, ConstraintKind};
+use crate::catalog::Catalog;
 use crate::diff::{Change, diff};
 use crate::locks::binary_coercible;
 use crate::parse::Section;
