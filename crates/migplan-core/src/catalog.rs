@@ -241,6 +241,23 @@ impl Catalog {
                 }
                 Applied::Changed
             }
+            Statement::AlterIndex {
+                name,
+                operation: sqlparser::ast::AlterIndexOperation::RenameIndex { index_name },
+            } => {
+                let from = names::object(name, d);
+                let Some(mut index) = self.indexes.remove(&from) else {
+                    return Applied::Skipped(format!("index {from} is not in the schema"));
+                };
+                // PostgreSQL keeps the index in its schema.
+                let to = match (from.rsplit_once('.'), names::object(index_name, d)) {
+                    (Some((schema, _)), to) if !to.contains('.') => format!("{schema}.{to}"),
+                    (_, to) => to,
+                };
+                index.name = to.clone();
+                self.indexes.insert(to, index);
+                Applied::Changed
+            }
             Statement::CreateSequence { name, .. } => {
                 self.sequences.insert(names::object(name, d));
                 Applied::Changed
@@ -814,6 +831,12 @@ fn column_from_def(c: &ColumnDef, d: Dialect) -> (Column, Vec<TableConstraint>) 
         match &opt.option {
             ColumnOption::NotNull => col.nullable = false,
             ColumnOption::Null => col.nullable = true,
+            // `DEFAULT NULL` is no default.
+            ColumnOption::Default(sqlparser::ast::Expr::Value(v))
+                if matches!(v.value, sqlparser::ast::Value::Null) =>
+            {
+                col.default = None
+            }
             ColumnOption::Default(e) => col.default = Some(names::expr(e)),
             ColumnOption::Comment(s) => col.comment = Some(s.clone()),
             ColumnOption::Generated {

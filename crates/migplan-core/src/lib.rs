@@ -13,6 +13,7 @@ pub mod engine;
 pub mod locks;
 pub mod names;
 pub mod parse;
+pub mod plan;
 pub mod position;
 pub mod report;
 pub mod rollback;

@@ -1,0 +1,386 @@
+//! The planner: turns a migration into a zero-downtime step plan, grouped in
+//! phases (expand → migrate → contract) with the points where application
+//! code must be deployed. Safe statements pass through as single steps;
+//! careful and dangerous ones expand into the safe patterns of the rules
+//! catalogue, per dialect. Every step carries up SQL, down SQL (or why it
+//! cannot be undone), its lock, and whether it needs its own
+//! non-transactional migration.
+
+mod patterns;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use sqlparser::ast::Statement;
+
+use crate::catalog::Catalog;
+use crate::locks::{self, Effect, PgLock};
+use crate::parse::Section;
+use crate::rollback;
+use crate::{Dialect, Options, analyze, parse_source};
+
+/// The three phases of a zero-downtime change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Add what the new code needs, old code keeps working.
+    Expand,
+    /// Move the data (backfills).
+    Migrate,
+    /// Remove what only old code needed, once it is gone.
+    Contract,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Expand => "expand",
+            Phase::Migrate => "migrate",
+            Phase::Contract => "contract",
+        }
+    }
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub phase: Phase,
+    pub title: String,
+    pub why: String,
+    /// SQL to run (may be only a comment for a manual step).
+    pub up: String,
+    /// SQL that undoes it; `None` when it cannot be generated.
+    pub down: Option<String>,
+    /// True when undoing does not bring the data back.
+    pub irreversible: bool,
+    /// What is lost, or why there is no down.
+    pub reason: Option<String>,
+    /// PostgreSQL: the strongest table lock; MySQL: the algorithm.
+    pub lock: Option<String>,
+    pub effect: Option<Effect>,
+    /// False when the step must run outside a transaction (its own file).
+    pub transactional: bool,
+    /// Whether running it twice is harmless.
+    pub idempotent: bool,
+    /// A backfill: run it again until it changes no row.
+    pub repeat: bool,
+    /// Application code must be deployed after this step.
+    pub deploy_after: bool,
+    /// What that deploy must do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<String>,
+    /// The migration line this step comes from.
+    pub line: usize,
+}
+
+impl Step {
+    fn new(
+        phase: Phase,
+        title: impl Into<String>,
+        why: impl Into<String>,
+        up: impl Into<String>,
+    ) -> Step {
+        Step {
+            phase,
+            title: title.into(),
+            why: why.into(),
+            up: up.into(),
+            down: Some(String::new()),
+            irreversible: false,
+            reason: None,
+            lock: None,
+            effect: None,
+            transactional: true,
+            idempotent: false,
+            repeat: false,
+            deploy_after: false,
+            deploy: None,
+            line: 0,
+        }
+    }
+
+    fn down(mut self, down: impl Into<String>) -> Step {
+        self.down = Some(down.into());
+        self
+    }
+
+    fn no_down(mut self, reason: impl Into<String>) -> Step {
+        self.down = None;
+        self.irreversible = true;
+        self.reason = Some(reason.into());
+        self
+    }
+
+    fn lossy(mut self, reason: impl Into<String>) -> Step {
+        self.irreversible = true;
+        self.reason = Some(reason.into());
+        self
+    }
+
+    fn non_transactional(mut self) -> Step {
+        self.transactional = false;
+        self
+    }
+
+    fn idempotent(mut self) -> Step {
+        self.idempotent = true;
+        self
+    }
+
+    fn repeat(mut self) -> Step {
+        self.repeat = true;
+        self.idempotent = true;
+        self
+    }
+
+    fn deploy(mut self, what: impl Into<String>) -> Step {
+        self.deploy_after = true;
+        self.deploy = Some(what.into());
+        self
+    }
+
+    /// A manual deploy point with no SQL of its own.
+    fn deploy_point(phase: Phase, what: impl Into<String>) -> Step {
+        let what = what.into();
+        Step::new(
+            phase,
+            format!("Deploy: {what}"),
+            "Application code must change before the next step runs.",
+            format!("-- deploy: {what}"),
+        )
+        .idempotent()
+        .deploy(what)
+    }
+}
+
+/// Planner settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanOptions {
+    pub pg_version: u32,
+    /// Rows per backfill batch.
+    pub batch_size: u32,
+    /// `SET lock_timeout` before locking PostgreSQL steps, e.g. `2s`.
+    pub lock_timeout: String,
+    /// Use `IF [NOT] EXISTS` where the dialect has it.
+    pub idempotent: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            pg_version: crate::rules::DEFAULT_PG_VERSION,
+            batch_size: 1000,
+            lock_timeout: "2s".into(),
+            idempotent: true,
+        }
+    }
+}
+
+/// A plan for one migration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub dialect: Dialect,
+    pub options: PlanOptions,
+    pub steps: Vec<Step>,
+    /// Things the user should know that belong to no single step.
+    pub notes: Vec<String>,
+    /// The migration's verdict before planning.
+    pub max_severity: crate::Severity,
+}
+
+impl Plan {
+    /// The up SQL of every step in order, as one script (for checks).
+    pub fn up_script(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| format!("{}\n", terminated(&s.up)))
+            .collect()
+    }
+
+    /// The down SQL of every step in reverse order.
+    pub fn down_script(&self) -> String {
+        self.steps
+            .iter()
+            .rev()
+            .filter_map(|s| s.down.as_ref())
+            .map(|d| format!("{}\n", terminated(d)))
+            .collect()
+    }
+}
+
+/// `sql` ending in a semicolon (unless empty or only comments).
+pub fn terminated(sql: &str) -> String {
+    let t = sql.trim_end();
+    let last_line = t.lines().last().unwrap_or("");
+    if t.is_empty() || t.ends_with(';') || last_line.trim_start().starts_with("--") {
+        t.to_string()
+    } else {
+        format!("{t};")
+    }
+}
+
+/// Context for planning one statement.
+pub(crate) struct Pc<'a> {
+    pub d: Dialect,
+    pub o: &'a PlanOptions,
+    pub before: &'a Catalog,
+    pub created: &'a BTreeSet<String>,
+    pub line: usize,
+}
+
+/// Plans `migration` against `schema`.
+pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> Plan {
+    let analysis = analyze(
+        d,
+        Options {
+            pg_version: options.pg_version,
+        },
+        schema,
+        migration,
+    );
+    let mut catalog = Catalog::build(&parse_source(schema, d));
+    let mut created = BTreeSet::new();
+    let mut steps = Vec::new();
+    let mut notes = Vec::new();
+    for s in parse_source(migration, d).statements {
+        if !s.is_sql() {
+            notes.push(format!(
+                "line {}: {} (left out of the plan)",
+                s.line,
+                s.error.map(|e| e.message).unwrap_or_default()
+            ));
+            continue;
+        }
+        if s.section == Section::Down {
+            continue;
+        }
+        let pc = Pc {
+            d,
+            o: &options,
+            before: &catalog,
+            created: &created,
+            line: s.line,
+        };
+        let mut new_steps = match &s.ast {
+            Some(ast) => patterns::steps_for(&pc, ast, &s.sql, &mut notes),
+            None => vec![passthrough_unparsed(
+                &s.sql,
+                s.error.as_ref().map(|e| e.message.as_str()),
+            )],
+        };
+        for st in &mut new_steps {
+            st.line = s.line;
+        }
+        steps.extend(new_steps);
+        if let Some(ast) = &s.ast {
+            if let Statement::CreateTable(ct) = ast {
+                created.insert(crate::names::object(&ct.name, d));
+            }
+            catalog.apply(ast, d);
+        }
+    }
+    // Expand, then migrate, then contract; statement order within a phase.
+    steps.sort_by_key(|s| s.phase);
+    for st in &mut steps {
+        finish_step(st, d, &options);
+    }
+    if steps.iter().any(|s| s.repeat) {
+        notes.push(format!(
+            "Backfill steps change at most {} rows per run: run each again (committing in between) until it reports 0 rows.",
+            options.batch_size
+        ));
+    }
+    if d == Dialect::Postgres && steps.iter().any(|s| s.up.contains("SET lock_timeout")) {
+        notes.push(format!(
+            "Locking steps start with SET lock_timeout = '{}': if one times out, nothing was changed; retry it (with a pause) until it gets its lock.",
+            options.lock_timeout
+        ));
+    }
+    Plan {
+        dialect: d,
+        options,
+        steps,
+        notes,
+        max_severity: analysis.report.max_severity,
+    }
+}
+
+fn passthrough_unparsed(sql: &str, error: Option<&str>) -> Step {
+    Step::new(
+        Phase::Expand,
+        "Run as written (not analysed)",
+        format!(
+            "migplan could not read this statement ({}), so it is kept as written.",
+            error.unwrap_or("unknown")
+        ),
+        sql,
+    )
+    .no_down("the statement was not parsed, so no rollback could be generated")
+}
+
+/// Fills the lock of a step from its own SQL and adds `SET lock_timeout`
+/// before locking PostgreSQL statements.
+fn finish_step(st: &mut Step, d: Dialect, o: &PlanOptions) {
+    let parsed = parse_source(&st.up, d);
+    let catalog = Catalog::default();
+    match d {
+        Dialect::Postgres => {
+            let strongest = parsed
+                .statements
+                .iter()
+                .filter_map(|s| {
+                    locks::pg_lock(s.ast.as_ref(), &s.kind, &s.sql, &catalog, o.pg_version)
+                })
+                .max_by_key(|l| l.lock);
+            if let Some(l) = strongest {
+                st.lock = Some(l.lock.as_str().to_string());
+                st.effect = Some(st.effect.unwrap_or(l.effect));
+                if l.lock >= PgLock::Share && !st.up.contains("lock_timeout") {
+                    st.up = format!("SET lock_timeout = '{}';\n{}", o.lock_timeout, st.up);
+                }
+            }
+        }
+        Dialect::Mysql => {
+            let algorithm = parsed.statements.iter().find_map(|s| {
+                let up = s.sql.to_uppercase();
+                ["ALGORITHM=INSTANT", "ALGORITHM=INPLACE", "ALGORITHM=COPY"]
+                    .iter()
+                    .find(|a| up.contains(*a))
+                    .map(|a| a.trim_start_matches("ALGORITHM=").to_string())
+            });
+            st.lock = algorithm;
+        }
+        Dialect::Sqlite => {}
+    }
+}
+
+/// The plan's steps as files-to-be: consecutive transactional steps of one
+/// phase without a deploy point between them share a unit; a
+/// non-transactional step is a unit of its own.
+pub fn units(plan: &Plan) -> Vec<Vec<&Step>> {
+    let mut out: Vec<Vec<&Step>> = Vec::new();
+    let mut open = false;
+    for s in &plan.steps {
+        let manual = s.up.trim_start().starts_with("-- deploy:");
+        let joinable = s.transactional && !s.repeat && !manual;
+        match out.last_mut() {
+            Some(last)
+                if open
+                    && joinable
+                    && last
+                        .last()
+                        .is_some_and(|p| p.phase == s.phase && !p.deploy_after) =>
+            {
+                last.push(s)
+            }
+            _ => out.push(vec![s]),
+        }
+        open = joinable && !s.deploy_after;
+    }
+    out
+}
+
+/// The down SQL migplan generates for the original migration (not the plan).
+pub fn rollback_of(d: Dialect, schema: &str, migration: &str) -> rollback::Rollback {
+    rollback::generate(d, schema, migration)
+}

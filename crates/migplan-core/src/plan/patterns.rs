@@ -1,0 +1,1613 @@
+//! The safe patterns, per dialect: what one migration statement becomes in
+//! a plan.
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, ObjectType, Statement,
+    TableConstraint,
+};
+
+use super::{Pc, Phase, Step};
+use crate::catalog::{Catalog, Column, Table};
+use crate::locks::{self, MysqlAlgorithm, binary_coercible};
+use crate::rollback::inverse;
+use crate::{Dialect, ddl, names};
+
+/// The steps for one parsed statement.
+pub(super) fn steps_for(
+    pc: &Pc,
+    stmt: &Statement,
+    sql: &str,
+    notes: &mut Vec<String>,
+) -> Vec<Step> {
+    let d = pc.d;
+    match stmt {
+        Statement::StartTransaction { .. }
+        | Statement::Commit { .. }
+        | Statement::Rollback { .. } => {
+            notes.push(format!(
+                "line {}: transaction control is left out; each step says whether it runs in a transaction",
+                pc.line
+            ));
+            Vec::new()
+        }
+        Statement::Set(_) => {
+            notes.push(format!(
+                "line {}: session setting left out of the plan (steps set lock_timeout themselves): {}",
+                pc.line,
+                sql.lines().next().unwrap_or_default()
+            ));
+            Vec::new()
+        }
+        Statement::CreateIndex(ci) => {
+            let table = names::object(&ci.table_name, d);
+            if pc.created.contains(&table) || pc.before.table(&table).is_none() {
+                return vec![passthrough(pc, stmt, sql)];
+            }
+            match d {
+                Dialect::Postgres => create_index_concurrently(pc, ci),
+                Dialect::Mysql => vec![mysql_online_index(pc, ci, sql)],
+                Dialect::Sqlite => vec![passthrough(pc, stmt, sql)],
+            }
+        }
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            names: objects,
+            ..
+        } if d == Dialect::Postgres => objects
+            .iter()
+            .map(|o| {
+                let name = names::object(o, d);
+                drop_index_concurrently(pc, &name)
+            })
+            .collect(),
+        Statement::Drop {
+            object_type: ObjectType::Table,
+            names: objects,
+            ..
+        } => objects
+            .iter()
+            .flat_map(|o| {
+                let t = names::object(o, d);
+                match pc.before.table(&t) {
+                    Some(table) if !pc.created.contains(&t) => drop_table(pc, table),
+                    _ => vec![passthrough(pc, stmt, sql)],
+                }
+            })
+            .collect(),
+        Statement::Update(u) if u.selection.is_none() && u.limit.is_none() => {
+            match relation(pc, &u.table.relation) {
+                Some(table) if !pc.created.contains(&table.name) => batched_update(pc, table, u),
+                _ => vec![passthrough(pc, stmt, sql)],
+            }
+        }
+        Statement::Delete(del) if del.selection.is_none() && del.limit.is_none() => {
+            let tables = match &del.from {
+                sqlparser::ast::FromTable::WithFromKeyword(t)
+                | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+            };
+            match tables.first().and_then(|t| relation(pc, &t.relation)) {
+                Some(table) if !pc.created.contains(&table.name) => batched_delete(pc, table),
+                _ => vec![passthrough(pc, stmt, sql)],
+            }
+        }
+        Statement::Truncate(tr) => {
+            let mut out = Vec::new();
+            for t in &tr.table_names {
+                let name = names::object(&t.name, d);
+                match pc.before.table(&name) {
+                    Some(table) if !pc.created.contains(&name) => out.extend(truncate(pc, table)),
+                    _ => out.push(passthrough(pc, stmt, sql)),
+                }
+            }
+            out
+        }
+        Statement::AlterTable(at) => {
+            let table_name = names::object(&at.name, d);
+            let Some(table) = pc.before.table(&table_name) else {
+                return vec![passthrough(pc, stmt, sql)];
+            };
+            if pc.created.contains(&table_name) {
+                return vec![passthrough(pc, stmt, sql)];
+            }
+            alter_table(pc, table, at, stmt, sql)
+        }
+        Statement::RenameTable(list) if list.len() == 1 => {
+            let from = names::object(&list[0].old_name, d);
+            let to = names::object(&list[0].new_name, d);
+            if pc.created.contains(&from) || pc.before.table(&from).is_none() {
+                return vec![passthrough(pc, stmt, sql)];
+            }
+            rename_table(pc, &from, &to)
+        }
+        _ => vec![passthrough(pc, stmt, sql)],
+    }
+}
+
+fn relation<'a>(pc: &Pc<'a>, tf: &sqlparser::ast::TableFactor) -> Option<&'a Table> {
+    match tf {
+        sqlparser::ast::TableFactor::Table { name, .. } => {
+            pc.before.table(&names::object(name, pc.d))
+        }
+        _ => None,
+    }
+}
+
+/// A statement kept as written, with its generated inverse.
+fn passthrough(pc: &Pc, stmt: &Statement, sql: &str) -> Step {
+    let inv = inverse(stmt, pc.before, pc.d);
+    let phase = match stmt {
+        Statement::Update(_)
+        | Statement::Delete(_)
+        | Statement::Insert(_)
+        | Statement::Merge(_) => Phase::Migrate,
+        Statement::Drop { .. } | Statement::Truncate(_) => Phase::Contract,
+        Statement::AlterTable(at)
+            if at.operations.iter().all(|op| {
+                matches!(
+                    op,
+                    AlterTableOperation::DropColumn { .. }
+                        | AlterTableOperation::DropConstraint { .. }
+                        | AlterTableOperation::DropIndex { .. }
+                        | AlterTableOperation::DropPrimaryKey { .. }
+                        | AlterTableOperation::DropForeignKey { .. }
+                )
+            }) =>
+        {
+            Phase::Contract
+        }
+        _ => Phase::Expand,
+    };
+    let first = sql.lines().next().unwrap_or_default();
+    let title = format!("Run as written: {}", shorten(first, 60));
+    let mut step = Step::new(phase, title, "Safe to run as written.", sql);
+    match inv.sql {
+        Some(down) => {
+            step = step.down(down);
+            if let Some(l) = inv.lossy {
+                step = step.lossy(format!("undoing it does not restore {l}"));
+            }
+        }
+        None => step = step.no_down(inv.lossy.unwrap_or_else(|| "no generated rollback".into())),
+    }
+    step
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+// ---------------------------------------------------------------- indexes
+
+fn create_index_concurrently(pc: &Pc, ci: &sqlparser::ast::CreateIndex) -> Vec<Step> {
+    let d = pc.d;
+    let mut ci = ci.clone();
+    let table = names::object(&ci.table_name, d);
+    let name = match &ci.name {
+        Some(n) => names::object(n, d),
+        None => {
+            let cols: Vec<String> = ci
+                .columns
+                .iter()
+                .filter_map(|c| names::column_of(&c.column.expr, d))
+                .collect();
+            let name = format!("{}_{}_idx", names::last(&table), cols.join("_"));
+            ci.name = Some(sqlparser::ast::ObjectName::from(vec![
+                sqlparser::ast::Ident::new(&name),
+            ]));
+            name
+        }
+    };
+    ci.concurrently = true;
+    ci.if_not_exists = pc.o.idempotent;
+    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    vec![
+        Step::new(
+            Phase::Expand,
+            format!("Build index {name} concurrently"),
+            format!(
+                "CREATE INDEX CONCURRENTLY takes only a SHARE UPDATE EXCLUSIVE lock, so writes to {table} go on during the build. It cannot run in a transaction: give it its own migration. If it fails it leaves an INVALID index: drop it and run the step again."
+            ),
+            Statement::CreateIndex(ci).to_string(),
+        )
+        .down(format!("DROP INDEX CONCURRENTLY {ie}{}", ddl::name(&name, d)))
+        .non_transactional()
+        .idempotent(),
+    ]
+}
+
+fn drop_index_concurrently(pc: &Pc, name: &str) -> Step {
+    let d = pc.d;
+    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let up = format!("DROP INDEX CONCURRENTLY {ie}{}", ddl::name(name, d));
+    let step = Step::new(
+        Phase::Contract,
+        format!("Drop index {name} concurrently"),
+        "DROP INDEX CONCURRENTLY waits for queries using the index instead of blocking the table. Check first that nothing uses it (pg_stat_user_indexes.idx_scan).",
+        up,
+    )
+    .non_transactional()
+    .idempotent();
+    match pc.before.indexes.get(name) {
+        Some(i) => step.down(ddl::create_index(i, d, true)),
+        None => step.no_down(format!(
+            "index {name} is not in the schema, so it cannot be rebuilt"
+        )),
+    }
+}
+
+fn mysql_online_index(pc: &Pc, ci: &sqlparser::ast::CreateIndex, sql: &str) -> Step {
+    let d = pc.d;
+    let table = names::object(&ci.table_name, d);
+    let Some(name) = ci.name.as_ref().map(|n| names::object(n, d)) else {
+        return Step::new(Phase::Expand, "Run as written", "", sql)
+            .no_down("the index has no name");
+    };
+    let cols: Vec<String> = ci
+        .columns
+        .iter()
+        .map(|c| c.column.expr.to_string())
+        .collect();
+    let unique = if ci.unique { "UNIQUE " } else { "" };
+    Step::new(
+        Phase::Expand,
+        format!("Add index {name} online"),
+        "InnoDB builds secondary indexes in place while reads and writes go on; asking for ALGORITHM=INPLACE, LOCK=NONE makes MySQL refuse instead of falling back to a blocking copy.",
+        format!(
+            "ALTER TABLE {} ADD {unique}INDEX {} ({}), ALGORITHM=INPLACE, LOCK=NONE",
+            ddl::name(&table, d),
+            ddl::ident(&name, d),
+            cols.join(", ")
+        ),
+    )
+    .down(format!(
+        "ALTER TABLE {} DROP INDEX {}",
+        ddl::name(&table, d),
+        ddl::ident(&name, d)
+    ))
+}
+
+// ---------------------------------------------------------------- ALTER TABLE
+
+fn alter_table(
+    pc: &Pc,
+    table: &Table,
+    at: &sqlparser::ast::AlterTable,
+    stmt: &Statement,
+    sql: &str,
+) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    // SQLite can only rename, add and drop columns: anything else is a rebuild.
+    if d == Dialect::Sqlite {
+        let native = at.operations.iter().all(|op| {
+            matches!(
+                op,
+                AlterTableOperation::AddColumn { .. }
+                    | AlterTableOperation::DropColumn { .. }
+                    | AlterTableOperation::RenameColumn { .. }
+                    | AlterTableOperation::RenameTable { .. }
+            )
+        }) && !sqlite_add_column_needs_rebuild(at);
+        if !native {
+            return vec![sqlite_rebuild(pc, table, stmt)];
+        }
+    }
+    let mut out = Vec::new();
+    let mut plain: Vec<&AlterTableOperation> = Vec::new();
+    for op in &at.operations {
+        let steps = alter_op(pc, table, op);
+        if steps.is_empty() {
+            plain.push(op);
+        } else {
+            out.extend(steps);
+        }
+    }
+    if plain.len() == at.operations.len() {
+        // Nothing needed a pattern: the statement as written (MySQL with
+        // the algorithm made explicit).
+        let mut step = passthrough(pc, stmt, sql);
+        if d == Dialect::Mysql {
+            step.up = mysql_with_algorithm(pc, table, at, sql);
+        }
+        return vec![step];
+    }
+    for op in plain {
+        let single = sqlparser::ast::AlterTable {
+            operations: vec![op.clone()],
+            ..at.clone()
+        };
+        let single_stmt = Statement::AlterTable(single);
+        let text = format!("ALTER TABLE {tq} {op}");
+        out.push(passthrough(pc, &single_stmt, &text));
+    }
+    out
+}
+
+/// The ALTER as written with `ALGORITHM=...` (and `LOCK=NONE`) made explicit
+/// when the user did not ask for one.
+fn mysql_with_algorithm(
+    pc: &Pc,
+    table: &Table,
+    at: &sqlparser::ast::AlterTable,
+    sql: &str,
+) -> String {
+    let (requested, _) = locks::mysql_requested(&at.operations);
+    if requested.is_some() {
+        return sql.to_string();
+    }
+    let algorithm = at
+        .operations
+        .iter()
+        .map(|op| locks::mysql_op_algorithm(op, &table.name, pc.before).0)
+        .max();
+    let clause = match algorithm {
+        Some(MysqlAlgorithm::Instant) => ", ALGORITHM=INSTANT",
+        Some(MysqlAlgorithm::Inplace) => ", ALGORITHM=INPLACE, LOCK=NONE",
+        _ => "",
+    };
+    format!("{}{clause}", sql.trim_end().trim_end_matches(';'))
+}
+
+/// Steps for one operation on an existing table; empty when the operation
+/// is fine as written.
+fn alter_op(pc: &Pc, table: &Table, op: &AlterTableOperation) -> Vec<Step> {
+    let d = pc.d;
+    match (d, op) {
+        (_, AlterTableOperation::AddColumn { column_def, .. }) => add_column(pc, table, column_def),
+        (_, AlterTableOperation::DropColumn { column_names, .. }) => column_names
+            .iter()
+            .flat_map(|c| drop_column(pc, table, &names::ident(c, d)))
+            .collect(),
+        (
+            _,
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            },
+        ) => {
+            let from = names::ident(old_column_name, d);
+            let to = names::ident(new_column_name, d);
+            match table.column(&from) {
+                Some(col) => rename_column(pc, table, col, &to),
+                None => Vec::new(),
+            }
+        }
+        (
+            Dialect::Mysql,
+            AlterTableOperation::ChangeColumn {
+                old_name,
+                new_name,
+                data_type,
+                ..
+            },
+        ) if names::ident(old_name, d) != names::ident(new_name, d) => {
+            let from = names::ident(old_name, d);
+            let to = names::ident(new_name, d);
+            let same_type = table
+                .column(&from)
+                .is_some_and(|c| c.data_type == names::data_type(data_type, d));
+            match table.column(&from) {
+                Some(col) if same_type => rename_column(pc, table, col, &to),
+                _ => Vec::new(),
+            }
+        }
+        (
+            Dialect::Mysql,
+            AlterTableOperation::ModifyColumn {
+                col_name,
+                data_type,
+                ..
+            },
+        ) => {
+            let (algorithm, _, _) = locks::mysql_op_algorithm(op, &table.name, pc.before);
+            let col = names::ident(col_name, d);
+            match table.column(&col) {
+                Some(c) if algorithm == MysqlAlgorithm::Copy => {
+                    change_type(pc, table, c, &names::data_type(data_type, d), None)
+                }
+                _ => Vec::new(),
+            }
+        }
+        (
+            Dialect::Postgres,
+            AlterTableOperation::AlterColumn {
+                column_name,
+                op: aop,
+            },
+        ) => {
+            let col = names::ident(column_name, d);
+            let Some(c) = table.column(&col) else {
+                return Vec::new();
+            };
+            match aop {
+                AlterColumnOperation::SetDataType {
+                    data_type, using, ..
+                } => {
+                    let to = names::data_type(data_type, d);
+                    if using.is_none() && binary_coercible(&c.data_type, &to) {
+                        Vec::new()
+                    } else {
+                        change_type(pc, table, c, &data_type.to_string(), using.as_ref())
+                    }
+                }
+                AlterColumnOperation::SetNotNull if c.nullable => {
+                    if pc.o.pg_version >= 12 && table.has_not_null_check(&col) {
+                        Vec::new()
+                    } else {
+                        set_not_null(pc, table, &col)
+                    }
+                }
+                _ => Vec::new(),
+            }
+        }
+        (
+            Dialect::Postgres,
+            AlterTableOperation::AddConstraint {
+                constraint,
+                not_valid,
+            },
+        ) => match constraint {
+            TableConstraint::ForeignKey(_) | TableConstraint::Check(_) if !not_valid => {
+                add_then_validate(pc, table, constraint)
+            }
+            TableConstraint::Unique(_) | TableConstraint::PrimaryKey(_) => {
+                unique_via_index(pc, table, constraint)
+            }
+            _ => Vec::new(),
+        },
+        (_, AlterTableOperation::RenameTable { table_name }) => {
+            let (sqlparser::ast::RenameTableNameKind::As(n)
+            | sqlparser::ast::RenameTableNameKind::To(n)) = table_name;
+            let mut to = names::object(n, d);
+            if d == Dialect::Postgres
+                && !to.contains('.')
+                && let Some((schema, _)) = table.name.rsplit_once('.')
+            {
+                to = format!("{schema}.{to}");
+            }
+            rename_table(pc, &table.name, &to)
+        }
+        _ => Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------- columns
+
+fn has(c: &sqlparser::ast::ColumnDef, f: impl Fn(&ColumnOption) -> bool) -> bool {
+    c.options.iter().any(|o| f(&o.option))
+}
+
+fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step> {
+    let d = pc.d;
+    if d != Dialect::Postgres {
+        return Vec::new();
+    }
+    let ty = names::data_type(&c.data_type, d);
+    let default = c.options.iter().find_map(|o| match &o.option {
+        ColumnOption::Default(e) => Some(e),
+        _ => None,
+    });
+    let serial = matches!(ty.as_str(), "serial" | "bigserial" | "smallserial");
+    let not_null = has(c, |o| matches!(o, ColumnOption::NotNull));
+    let volatile = default.is_some_and(locks::is_volatile);
+    let old_pg_default = default.is_some() && pc.o.pg_version < 11;
+    let needs_value = not_null && default.is_none() && !serial;
+    if !(serial || volatile || old_pg_default || needs_value) {
+        return Vec::new();
+    }
+    let col = names::ident(&c.name, d);
+    let cq = ddl::ident(&col, d);
+    let tq = ddl::name(&table.name, d);
+    let plain_type = match ty.as_str() {
+        "serial" => "integer".to_string(),
+        "bigserial" => "bigint".to_string(),
+        "smallserial" => "smallint".to_string(),
+        _ => c.data_type.to_string(),
+    };
+    let ine = if pc.o.idempotent {
+        "IF NOT EXISTS "
+    } else {
+        ""
+    };
+    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let mut steps = vec![
+        Step::new(
+            Phase::Expand,
+            format!(
+                "Add {}.{col} as a nullable column without default",
+                table.name
+            ),
+            "Adding a nullable column without a default is metadata only: no table rewrite.",
+            format!("ALTER TABLE {tq} ADD COLUMN {ine}{cq} {plain_type}"),
+        )
+        .down(format!("ALTER TABLE {tq} DROP COLUMN {ie}{cq}"))
+        .idempotent(),
+    ];
+    // The value new rows get, and the one the backfill writes.
+    let fill: String = if serial {
+        let seq = format!("{}_{col}_seq", names::last(&table.name));
+        steps.push(
+            Step::new(
+                Phase::Expand,
+                format!("Number new rows of {}.{col} from sequence {seq}", table.name),
+                "The sequence and default serve new rows at once; existing rows are filled in batches next.",
+                format!(
+                    "CREATE SEQUENCE {ine}{} OWNED BY {tq}.{cq};\nALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT nextval('{seq}')",
+                    ddl::ident(&seq, d)
+                ),
+            )
+            .down(format!(
+                "ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;\nDROP SEQUENCE {ie}{}",
+                ddl::ident(&seq, d)
+            )),
+        );
+        format!("nextval('{seq}')")
+    } else if let Some(e) = default {
+        steps.push(
+            Step::new(
+                Phase::Expand,
+                format!("Set the default of {}.{col} for new rows", table.name),
+                "Setting a default is metadata only; it applies to rows inserted from now on.",
+                format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {e}"),
+            )
+            .down(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT"))
+            .idempotent(),
+        );
+        e.to_string()
+    } else {
+        steps.push(Step::deploy_point(
+            Phase::Expand,
+            format!("code that writes {}.{col} on every insert", table.name),
+        ));
+        placeholder(&ty)
+    };
+    let why = if default.is_none() && !serial {
+        format!(
+            "Existing rows need a value before the column can be NOT NULL. {fill} is a placeholder for the type: review it before running."
+        )
+    } else {
+        "Existing rows get their value in small batches, each committed, so no long lock or transaction is held.".to_string()
+    };
+    steps.extend(backfill(
+        pc,
+        table,
+        &col,
+        &fill,
+        &format!("{cq} IS NULL"),
+        &why,
+    ));
+    if not_null || serial {
+        steps.extend(set_not_null(pc, table, &col));
+    }
+    steps
+}
+
+/// A typed value to backfill when the user gave none.
+fn placeholder(ty: &str) -> String {
+    let base = ty.split('(').next().unwrap_or(ty);
+    match base {
+        "integer" | "bigint" | "smallint" | "numeric" | "real" | "double precision" | "int"
+        | "decimal" => "0",
+        "boolean" => "false",
+        "timestamptz" | "timestamp" => "now()",
+        "date" => "CURRENT_DATE",
+        "uuid" => "gen_random_uuid()",
+        "json" | "jsonb" => "'{}'",
+        _ => "''",
+    }
+    .to_string()
+}
+
+/// Batched, repeatable `UPDATE table SET col = value WHERE <pending>`.
+fn backfill(pc: &Pc, table: &Table, col: &str, value: &str, pending: &str, why: &str) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let cq = ddl::ident(col, d);
+    let set = format!("{cq} = {value}");
+    let (up, note) = batched(pc, table, &format!("UPDATE {tq} SET {set}"), pending);
+    let mut why = why.to_string();
+    if let Some(n) = note {
+        why.push(' ');
+        why.push_str(&n);
+    }
+    vec![
+        Step::new(
+            Phase::Migrate,
+            format!(
+                "Backfill {}.{col} in batches of {}",
+                table.name, pc.o.batch_size
+            ),
+            why,
+            up,
+        )
+        .down(format!(
+            "-- nothing to undo: {}.{col} is dropped by the step that added it",
+            table.name
+        ))
+        .repeat(),
+    ]
+}
+
+/// A batch of `head` (an UPDATE ... SET or DELETE FROM) over rows matching
+/// `pending`, keyed on the primary key; with a note when there is none.
+fn batched(pc: &Pc, table: &Table, head: &str, pending: &str) -> (String, Option<String>) {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let n = pc.o.batch_size;
+    let pk: Vec<String> = table
+        .primary_key()
+        .map(|k| k.kind.columns().to_vec())
+        .unwrap_or_default();
+    if d == Dialect::Mysql {
+        let order = if pk.is_empty() {
+            String::new()
+        } else {
+            format!(" ORDER BY {}", ddl::columns(&pk, d))
+        };
+        let note = pk.is_empty().then(|| {
+            format!(
+                "{} has no primary key: batches follow LIMIT alone.",
+                table.name
+            )
+        });
+        return (format!("{head} WHERE {pending}{order} LIMIT {n}"), note);
+    }
+    let (key, note) = if pk.is_empty() {
+        let key = if d == Dialect::Postgres {
+            "ctid"
+        } else {
+            "rowid"
+        };
+        (
+            key.to_string(),
+            Some(format!(
+                "{} has no primary key: batches are keyed on {key}, which is stable only while no other writer moves rows; add a primary key if you can.",
+                table.name
+            )),
+        )
+    } else if pk.len() == 1 {
+        (ddl::ident(&pk[0], d), None)
+    } else {
+        (format!("({})", ddl::columns(&pk, d)), None)
+    };
+    let order = if pk.is_empty() {
+        String::new()
+    } else {
+        format!(" ORDER BY {}", ddl::columns(&pk, d))
+    };
+    let select = key.trim_start_matches('(').trim_end_matches(')');
+    (
+        format!(
+            "{head} WHERE {key} IN (SELECT {select} FROM {tq} WHERE {pending}{order} LIMIT {n})"
+        ),
+        note,
+    )
+}
+
+fn set_not_null(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let cq = ddl::ident(col, d);
+    let check = truncate_name(&format!("{}_{col}_not_null", names::last(&table.name)));
+    let kq = ddl::ident(&check, d);
+    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let mut steps = vec![
+        Step::new(
+            Phase::Contract,
+            format!("Check {}.{col} IS NOT NULL for new rows (NOT VALID)", table.name),
+            "A CHECK added NOT VALID applies to new rows at once without scanning existing ones.",
+            format!("ALTER TABLE {tq} ADD CONSTRAINT {kq} CHECK ({cq} IS NOT NULL) NOT VALID"),
+        )
+        .down(format!("ALTER TABLE {tq} DROP CONSTRAINT {ie}{kq}")),
+        Step::new(
+            Phase::Contract,
+            format!("Validate {check}"),
+            "VALIDATE scans the table under SHARE UPDATE EXCLUSIVE: reads and writes go on. Run it in its own transaction.",
+            format!("ALTER TABLE {tq} VALIDATE CONSTRAINT {kq}"),
+        )
+        .down("-- nothing to undo: validation only checks rows")
+        .idempotent(),
+    ];
+    if pc.o.pg_version >= 12 {
+        steps.push(
+            Step::new(
+                Phase::Contract,
+                format!("Set {}.{col} NOT NULL", table.name),
+                "With a validated CHECK (col IS NOT NULL), PostgreSQL 12+ sets NOT NULL without scanning the table.",
+                format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"),
+            )
+            .down(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP NOT NULL"))
+            .idempotent(),
+        );
+        steps.push(
+            Step::new(
+                Phase::Contract,
+                format!("Drop the helper constraint {check}"),
+                "NOT NULL now holds the guarantee; the CHECK is redundant.",
+                format!("ALTER TABLE {tq} DROP CONSTRAINT {ie}{kq}"),
+            )
+            .down(format!(
+                "ALTER TABLE {tq} ADD CONSTRAINT {kq} CHECK ({cq} IS NOT NULL) NOT VALID"
+            ))
+            .idempotent(),
+        );
+    }
+    steps
+}
+
+/// PostgreSQL names are at most 63 bytes.
+fn truncate_name(n: &str) -> String {
+    n.chars().take(63).collect()
+}
+
+fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
+    let d = pc.d;
+    let Some(c) = table.column(col) else {
+        return Vec::new();
+    };
+    let tq = ddl::name(&table.name, d);
+    let cq = ddl::ident(col, d);
+    let archive = truncate_name(&format!("{}_{col}_archive", names::last(&table.name)));
+    let aq = ddl::ident(&archive, d);
+    let pk: Vec<String> = table
+        .primary_key()
+        .map(|k| k.kind.columns().to_vec())
+        .unwrap_or_default();
+    let ine = if pc.o.idempotent && d != Dialect::Mysql {
+        "IF NOT EXISTS "
+    } else {
+        ""
+    };
+    let ie = if pc.o.idempotent && d == Dialect::Postgres {
+        "IF EXISTS "
+    } else {
+        ""
+    };
+    let mut steps = vec![Step::deploy_point(
+        Phase::Contract,
+        format!(
+            "code that no longer reads or writes {}.{col} (ORMs: mark it ignored)",
+            table.name
+        ),
+    )];
+    let readd = format!(
+        "ALTER TABLE {tq} ADD COLUMN {}",
+        ddl::column(
+            &Column {
+                nullable: true,
+                ..c.clone()
+            },
+            d
+        )
+    );
+    let (restore, note) = if pk.is_empty() {
+        (
+            None,
+            format!(
+                "{} has no primary key: the archive cannot be matched back to rows.",
+                table.name
+            ),
+        )
+    } else {
+        let on: Vec<String> = pk
+            .iter()
+            .map(|k| format!("a.{k} = {tq}.{k}", k = ddl::ident(k, d)))
+            .collect();
+        let on = on.join(" AND ");
+        let sql = match d {
+            Dialect::Postgres => format!("UPDATE {tq} SET {cq} = a.{cq} FROM {aq} a WHERE {on}"),
+            Dialect::Mysql => format!("UPDATE {tq} JOIN {aq} a ON {on} SET {tq}.{cq} = a.{cq}"),
+            Dialect::Sqlite => {
+                format!("UPDATE {tq} SET {cq} = (SELECT a.{cq} FROM {aq} a WHERE {on})")
+            }
+        };
+        (Some(sql), String::new())
+    };
+    let keep: Vec<String> = pk.iter().chain(std::iter::once(&c.name)).cloned().collect();
+    steps.push(
+        Step::new(
+            Phase::Contract,
+            format!("Archive {}.{col} to {archive}", table.name),
+            format!(
+                "A copy of the values, keyed on the primary key, so the drop can be undone with the data. Drop {archive} once you are sure. {note}"
+            ),
+            format!(
+                "CREATE TABLE {ine}{aq} AS SELECT {} FROM {tq}",
+                ddl::columns(&keep, d)
+            ),
+        )
+        .down(format!("DROP TABLE {aq}")),
+    );
+    let mut down = readd;
+    if let Some(r) = &restore {
+        down.push_str(";\n");
+        down.push_str(r);
+    }
+    if !c.nullable {
+        if d == Dialect::Postgres {
+            down.push_str(&format!(
+                ";\nALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"
+            ));
+        } else if d == Dialect::Mysql {
+            down.push_str(&format!(";\nALTER TABLE {tq} MODIFY {}", ddl::column(c, d)));
+        }
+    }
+    // Constraints and indexes that go with the column come back too.
+    for k in table
+        .constraints
+        .iter()
+        .filter(|k| k.kind.columns().contains(&c.name))
+    {
+        if d != Dialect::Sqlite {
+            down.push_str(&format!(
+                ";\nALTER TABLE {tq} ADD {}",
+                ddl::constraint(k, d)
+            ));
+        }
+    }
+    for i in pc
+        .before
+        .indexes_on(&table.name)
+        .filter(|i| i.columns.contains(&c.name))
+    {
+        down.push_str(&format!(";\n{}", ddl::create_index(i, d, false)));
+    }
+    let mut step = Step::new(
+        Phase::Contract,
+        format!("Drop {}.{col}", table.name),
+        "Dropping a column is metadata only in PostgreSQL and instant in MySQL 8.0.29+, but the data goes: the archive above keeps it.",
+        format!("ALTER TABLE {tq} DROP COLUMN {ie}{cq}"),
+    )
+    .down(down);
+    if restore.is_none() {
+        step = step.lossy(format!(
+            "drops the data in column {}.{col} (no primary key to restore it by)",
+            table.name
+        ));
+    }
+    steps.push(step);
+    steps
+}
+
+fn rename_column(pc: &Pc, table: &Table, old: &Column, new: &str) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let oq = ddl::ident(&old.name, d);
+    let nq = ddl::ident(new, d);
+    let t = names::last(&table.name);
+    let new_col = Column {
+        name: new.to_string(),
+        nullable: true,
+        identity: None,
+        ..old.clone()
+    };
+    let mut steps = vec![
+        Step::new(
+            Phase::Expand,
+            format!("Add {}.{new} next to {}", table.name, old.name),
+            format!(
+                "The new column, same type as {}, nullable until it is filled.",
+                old.name
+            ),
+            format!("ALTER TABLE {tq} ADD COLUMN {}", ddl::column(&new_col, d)),
+        )
+        .down(format!("ALTER TABLE {tq} DROP COLUMN {nq}")),
+    ];
+    let (trigger_up, trigger_down) =
+        sync_trigger(d, &table.name, &old.name, new, &format!("NEW.{oq}"), t);
+    steps.push(
+        Step::new(
+            Phase::Expand,
+            format!("Keep {new} in step with {} (trigger)", old.name),
+            "While old and new code run side by side, the trigger copies writes of the old column to the new one, so neither loses data. New code writes both columns until the contract phase.",
+            trigger_up.clone(),
+        )
+        .down(trigger_down.clone()),
+    );
+    steps.extend(backfill(
+        pc,
+        table,
+        new,
+        &oq,
+        &format!("{nq} IS NULL AND {oq} IS NOT NULL"),
+        "Copies existing values in batches; the trigger covers rows written meanwhile.",
+    ));
+    steps.push(Step::deploy_point(
+        Phase::Migrate,
+        format!(
+            "code that reads {}.{new} and writes both {} and {new}",
+            table.name, old.name
+        ),
+    ));
+    if !old.nullable && d == Dialect::Postgres {
+        steps.extend(set_not_null(pc, table, new));
+    }
+    steps.push(Step::deploy_point(
+        Phase::Contract,
+        format!("code that no longer uses {}.{}", table.name, old.name),
+    ));
+    steps.push(
+        Step::new(
+            Phase::Contract,
+            format!("Drop the sync trigger on {}", table.name),
+            "Old code is gone: nothing writes the old column any more.",
+            trigger_down,
+        )
+        .down(trigger_up),
+    );
+    let restore = format!("UPDATE {tq} SET {oq} = {nq}");
+    let readd = Column {
+        nullable: true,
+        ..old.clone()
+    };
+    steps.push(
+        Step::new(
+            Phase::Contract,
+            format!("Drop the old column {}.{}", table.name, old.name),
+            format!("Its values live on in {new}."),
+            format!("ALTER TABLE {tq} DROP COLUMN {oq}"),
+        )
+        .down(format!(
+            "ALTER TABLE {tq} ADD COLUMN {};\n{restore}",
+            ddl::column(&readd, d)
+        )),
+    );
+    steps
+}
+
+/// The trigger keeping `new` equal to `value` (an expression over the row's
+/// `old` column) on insert and update, and how to drop it.
+fn sync_trigger(
+    d: Dialect,
+    table: &str,
+    old: &str,
+    new: &str,
+    value: &str,
+    short: &str,
+) -> (String, String) {
+    let tq = ddl::name(table, d);
+    let oq = ddl::ident(old, d);
+    let nq = ddl::ident(new, d);
+    let name = truncate_name(&format!("{short}_sync_{old}_{new}"));
+    let fq = ddl::ident(&name, d);
+    match d {
+        Dialect::Postgres => (
+            format!(
+                "CREATE OR REPLACE FUNCTION {fq}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF (TG_OP = 'INSERT' AND NEW.{nq} IS NULL) OR (TG_OP = 'UPDATE' AND NEW.{oq} IS DISTINCT FROM OLD.{oq}) THEN\n    NEW.{nq} := {value};\n  END IF;\n  RETURN NEW;\nEND\n$$;\nCREATE TRIGGER {fq} BEFORE INSERT OR UPDATE ON {tq} FOR EACH ROW EXECUTE FUNCTION {fq}()"
+            ),
+            format!("DROP TRIGGER IF EXISTS {fq} ON {tq};\nDROP FUNCTION IF EXISTS {fq}()"),
+        ),
+        Dialect::Mysql => {
+            let ins = ddl::ident(&truncate_name(&format!("{name}_ins")), d);
+            let upd = ddl::ident(&truncate_name(&format!("{name}_upd")), d);
+            (
+                format!(
+                    "CREATE TRIGGER {ins} BEFORE INSERT ON {tq} FOR EACH ROW BEGIN IF NEW.{nq} IS NULL THEN SET NEW.{nq} = {value}; END IF; END;\nCREATE TRIGGER {upd} BEFORE UPDATE ON {tq} FOR EACH ROW BEGIN IF NOT (NEW.{oq} <=> OLD.{oq}) THEN SET NEW.{nq} = {value}; END IF; END"
+                ),
+                format!("DROP TRIGGER IF EXISTS {ins};\nDROP TRIGGER IF EXISTS {upd}"),
+            )
+        }
+        Dialect::Sqlite => {
+            let ins = ddl::ident(&format!("{name}_ins"), d);
+            let upd = ddl::ident(&format!("{name}_upd"), d);
+            (
+                format!(
+                    "CREATE TRIGGER {ins} AFTER INSERT ON {tq} FOR EACH ROW WHEN NEW.{nq} IS NULL BEGIN UPDATE {tq} SET {nq} = {value} WHERE rowid = NEW.rowid; END;\nCREATE TRIGGER {upd} AFTER UPDATE OF {oq} ON {tq} FOR EACH ROW BEGIN UPDATE {tq} SET {nq} = {value} WHERE rowid = NEW.rowid; END"
+                ),
+                format!("DROP TRIGGER IF EXISTS {ins};\nDROP TRIGGER IF EXISTS {upd}"),
+            )
+        }
+    }
+}
+
+/// Type change through a new column, a trigger, a backfill and a swap.
+fn change_type(
+    pc: &Pc,
+    table: &Table,
+    c: &Column,
+    to_type: &str,
+    using: Option<&Expr>,
+) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let cq = ddl::ident(&c.name, d);
+    let new = truncate_name(&format!("{}_new", c.name));
+    let old = truncate_name(&format!("{}_old", c.name));
+    let nq = ddl::ident(&new, d);
+    let oldq = ddl::ident(&old, d);
+    let t = names::last(&table.name);
+    let convert = |row: &str| -> String {
+        match (d, using) {
+            (Dialect::Postgres, Some(e)) => {
+                let text = e.to_string();
+                text.replace(&c.name, &format!("{row}{cq}"))
+            }
+            (Dialect::Postgres, None) => format!("{row}{cq}::{to_type}"),
+            _ => format!("CAST({row}{cq} AS {})", mysql_cast_type(to_type)),
+        }
+    };
+    let new_col = Column {
+        name: new.clone(),
+        data_type: to_type.to_string(),
+        nullable: true,
+        default: None,
+        identity: None,
+        generated: None,
+        comment: None,
+    };
+    let mut steps = vec![
+        Step::new(
+            Phase::Expand,
+            format!("Add {}.{new} of type {to_type}", table.name),
+            format!(
+                "Changing the type in place rewrites {} under a lock that blocks reads and writes; a new column is metadata only.",
+                table.name
+            ),
+            format!("ALTER TABLE {tq} ADD COLUMN {}", ddl::column(&new_col, d)),
+        )
+        .down(format!("ALTER TABLE {tq} DROP COLUMN {nq}")),
+    ];
+    let (trigger_up, trigger_down) =
+        sync_trigger(d, &table.name, &c.name, &new, &convert("NEW."), t);
+    steps.push(
+        Step::new(
+            Phase::Expand,
+            format!("Keep {new} in step with {} (trigger, converting)", c.name),
+            "Every write to the old column is converted into the new one while the backfill runs.",
+            trigger_up.clone(),
+        )
+        .down(trigger_down.clone()),
+    );
+    steps.extend(backfill(
+        pc,
+        table,
+        &new,
+        &convert(""),
+        &format!("{nq} IS NULL AND {cq} IS NOT NULL"),
+        "Converts existing values in batches; a value that does not convert stops the batch and shows you the row.",
+    ));
+    // PostgreSQL builds replacement indexes before the swap and renames them
+    // after; MySQL (no RENAME INDEX here) rebuilds them online at the end.
+    let pg_indexes = if d == Dialect::Postgres {
+        pc.before
+            .indexes_on(&table.name)
+            .filter(|i| i.columns.contains(&c.name))
+            .collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    for i in pg_indexes.iter().copied() {
+        let mut copy = i.clone();
+        copy.name = truncate_name(&format!("{}_new", i.name));
+        copy.columns = i
+            .columns
+            .iter()
+            .map(|x| if *x == c.name { new.clone() } else { x.clone() })
+            .collect();
+        let build = Step::new(
+            Phase::Migrate,
+            format!("Build index {} on the new column", copy.name),
+            format!("Replaces {} once the columns are swapped.", i.name),
+            ddl::create_index(&copy, d, true),
+        )
+        .down(ddl::drop_index(&copy, d, d == Dialect::Postgres, true));
+        steps.push(if d == Dialect::Postgres {
+            build.non_transactional()
+        } else {
+            build
+        });
+    }
+    steps.push(Step::deploy_point(
+        Phase::Migrate,
+        format!("code that accepts {}.{} as {to_type}", table.name, c.name),
+    ));
+    let swap = match d {
+        Dialect::Mysql => format!(
+            "{trigger_down};\nALTER TABLE {tq} RENAME COLUMN {cq} TO {oldq}, RENAME COLUMN {nq} TO {cq}"
+        ),
+        _ => format!(
+            "{trigger_down};\nALTER TABLE {tq} RENAME COLUMN {cq} TO {oldq};\nALTER TABLE {tq} RENAME COLUMN {nq} TO {cq}"
+        ),
+    };
+    let unswap = match d {
+        Dialect::Mysql => format!(
+            "ALTER TABLE {tq} RENAME COLUMN {cq} TO {nq}, RENAME COLUMN {oldq} TO {cq};\n{trigger_up}"
+        ),
+        _ => format!(
+            "ALTER TABLE {tq} RENAME COLUMN {cq} TO {nq};\nALTER TABLE {tq} RENAME COLUMN {oldq} TO {cq};\n{trigger_up}"
+        ),
+    };
+    steps.push(
+        Step::new(
+            Phase::Contract,
+            format!("Swap {} and {new} in one transaction", c.name),
+            "Renames are metadata only; in one transaction readers see either the old column or the new one, never neither.",
+            swap,
+        )
+        .down(unswap),
+    );
+    let readd = Column {
+        name: old.clone(),
+        nullable: true,
+        identity: None,
+        ..c.clone()
+    };
+    let back = match d {
+        Dialect::Postgres => format!("{cq}::{}", c.data_type),
+        _ => format!("CAST({cq} AS {})", mysql_cast_type(&c.data_type)),
+    };
+    let mut drop_old = format!("ALTER TABLE {tq} DROP COLUMN {oldq}");
+    let mut undo_drop = format!(
+        "ALTER TABLE {tq} ADD COLUMN {};\nUPDATE {tq} SET {oldq} = {back}",
+        ddl::column(&readd, d)
+    );
+    for i in pc
+        .before
+        .indexes_on(&table.name)
+        .filter(|i| i.columns.contains(&c.name))
+    {
+        if d == Dialect::Mysql {
+            let mut old_index = i.clone();
+            old_index.columns = i
+                .columns
+                .iter()
+                .map(|x| if *x == c.name { old.clone() } else { x.clone() })
+                .collect();
+            undo_drop.push_str(&format!(";\n{}", ddl::create_index(&old_index, d, false)));
+            continue;
+        }
+        let temp = truncate_name(&format!("{}_new", i.name));
+        let iq = ddl::ident(&i.name, d);
+        let tq_i = ddl::ident(&temp, d);
+        let mut old_index = i.clone();
+        old_index.columns = i
+            .columns
+            .iter()
+            .map(|x| if *x == c.name { old.clone() } else { x.clone() })
+            .collect();
+        drop_old.push_str(&format!(";\nALTER INDEX {tq_i} RENAME TO {iq}"));
+        undo_drop = format!(
+            "ALTER INDEX {iq} RENAME TO {tq_i};\n{undo_drop};\n{}",
+            ddl::create_index(&old_index, d, false)
+        );
+    }
+    let lossy = !binary_coercible(to_type, &c.data_type);
+    let mut step = Step::new(
+        Phase::Contract,
+        format!("Drop the old column {}.{old}", table.name),
+        "Once nothing reads the old values, the old column (and its indexes) can go.",
+        drop_old,
+    )
+    .down(undo_drop);
+    if lossy {
+        step = step.lossy(format!(
+            "converting back to {} may lose values that do not fit it",
+            c.data_type
+        ));
+    }
+    steps.push(step);
+    if d == Dialect::Mysql {
+        for i in pc
+            .before
+            .indexes_on(&table.name)
+            .filter(|i| i.columns.contains(&c.name))
+        {
+            let unique = if i.unique { "UNIQUE " } else { "" };
+            steps.push(
+                Step::new(
+                    Phase::Contract,
+                    format!("Rebuild index {} on the converted column", i.name),
+                    "The index went with the old column; InnoDB builds it again in place while writes go on.",
+                    format!(
+                        "ALTER TABLE {tq} ADD {unique}INDEX {} ({}), ALGORITHM=INPLACE, LOCK=NONE",
+                        ddl::ident(&i.name, d),
+                        ddl::columns(&i.columns, d)
+                    ),
+                )
+                .down(format!("ALTER TABLE {tq} DROP INDEX {}", ddl::ident(&i.name, d))),
+            );
+        }
+    }
+    steps
+}
+
+fn mysql_cast_type(t: &str) -> String {
+    let base = t.split('(').next().unwrap_or(t).to_lowercase();
+    match base.as_str() {
+        "int" | "integer" | "bigint" | "smallint" | "tinyint" => "SIGNED".to_string(),
+        "varchar" | "text" | "char" => "CHAR".to_string(),
+        "decimal" | "numeric" => t.to_uppercase(),
+        "datetime" | "timestamp" => "DATETIME".to_string(),
+        "date" => "DATE".to_string(),
+        _ => t.to_uppercase(),
+    }
+}
+
+// ---------------------------------------------------------------- constraints
+
+fn add_then_validate(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let mut named = constraint.clone();
+    let name = constraint_name(pc, table, constraint);
+    let ident = sqlparser::ast::Ident::new(&name);
+    match &mut named {
+        TableConstraint::ForeignKey(fk) => fk.name = Some(ident),
+        TableConstraint::Check(ck) => ck.name = Some(ident),
+        _ => {}
+    }
+    let kq = ddl::ident(&name, d);
+    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let what = if matches!(constraint, TableConstraint::ForeignKey(_)) {
+        "foreign key"
+    } else {
+        "check"
+    };
+    vec![
+        Step::new(
+            Phase::Expand,
+            format!("Add {what} {name} NOT VALID"),
+            "NOT VALID enforces the constraint for new writes at once, without checking existing rows under a strong lock.",
+            format!("ALTER TABLE {tq} ADD {named} NOT VALID"),
+        )
+        .down(format!("ALTER TABLE {tq} DROP CONSTRAINT {ie}{kq}")),
+        Step::new(
+            Phase::Migrate,
+            format!("Validate {name}"),
+            "VALIDATE checks existing rows under SHARE UPDATE EXCLUSIVE (writes go on). It must run in its own transaction, after the one that added the constraint has committed; it fails on violating rows, showing you which.",
+            format!("ALTER TABLE {tq} VALIDATE CONSTRAINT {kq}"),
+        )
+        .down("-- nothing to undo: validation only checks rows")
+        .idempotent(),
+    ]
+}
+
+fn unique_via_index(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let name = constraint_name(pc, table, constraint);
+    let kq = ddl::ident(&name, d);
+    let (cols, primary) = match constraint {
+        TableConstraint::Unique(u) => (&u.columns, false),
+        TableConstraint::PrimaryKey(p) => (&p.columns, true),
+        _ => return Vec::new(),
+    };
+    let cols: Vec<String> = cols
+        .iter()
+        .map(|c| names::column_of(&c.column.expr, d).unwrap_or_else(|| c.column.expr.to_string()))
+        .collect();
+    let ine = if pc.o.idempotent {
+        "IF NOT EXISTS "
+    } else {
+        ""
+    };
+    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let mut steps = Vec::new();
+    if primary {
+        for c in &cols {
+            if table.column(c).is_some_and(|x| x.nullable) {
+                steps.extend(set_not_null(pc, table, c));
+            }
+        }
+    }
+    steps.push(
+        Step::new(
+            Phase::Expand,
+            format!("Build the unique index {name} concurrently"),
+            "Builds the index without blocking writes (its own non-transactional migration). If it fails, duplicates exist: the INVALID index it leaves must be dropped before retrying.",
+            format!(
+                "CREATE UNIQUE INDEX CONCURRENTLY {ine}{kq} ON {tq} ({})",
+                ddl::columns(&cols, d)
+            ),
+        )
+        .down(format!("DROP INDEX CONCURRENTLY {ie}{kq}"))
+        .non_transactional()
+        .idempotent(),
+    );
+    let kind = if primary { "PRIMARY KEY" } else { "UNIQUE" };
+    steps.push(
+        Step::new(
+            Phase::Expand,
+            format!("Attach {name} as the {} constraint", kind.to_lowercase()),
+            "USING INDEX turns the ready index into the constraint: metadata only.",
+            format!("ALTER TABLE {tq} ADD CONSTRAINT {kq} {kind} USING INDEX {kq}"),
+        )
+        .down(format!(
+            "ALTER TABLE {tq} DROP CONSTRAINT {kq};\nCREATE UNIQUE INDEX {kq} ON {tq} ({})",
+            ddl::columns(&cols, d)
+        )),
+    );
+    steps
+}
+
+/// The name the catalogue gives the constraint once added.
+fn constraint_name(pc: &Pc, table: &Table, constraint: &TableConstraint) -> String {
+    let mut scratch = Catalog::default();
+    let mut t = table.clone();
+    t.constraints.clear();
+    scratch.tables.insert(table.name.clone(), t);
+    let text = format!(
+        "ALTER TABLE {} ADD {constraint}",
+        ddl::name(&table.name, pc.d)
+    );
+    scratch.apply_source(&crate::parse_source(&text, pc.d));
+    scratch
+        .table(&table.name)
+        .and_then(|t| t.constraints.first())
+        .map(|k| k.name.clone())
+        .unwrap_or_else(|| format!("{}_constraint", names::last(&table.name)))
+}
+
+// ---------------------------------------------------------------- tables
+
+fn rename_table(pc: &Pc, from: &str, to: &str) -> Vec<Step> {
+    let d = pc.d;
+    let fq = ddl::name(from, d);
+    let toq = ddl::name(to, d);
+    let rename = match d {
+        Dialect::Mysql => format!("RENAME TABLE {fq} TO {toq}"),
+        _ => format!(
+            "ALTER TABLE {fq} RENAME TO {}",
+            ddl::ident(names::last(to), d)
+        ),
+    };
+    let back = match d {
+        Dialect::Mysql => format!("RENAME TABLE {toq} TO {fq}"),
+        _ => format!(
+            "ALTER TABLE {toq} RENAME TO {}",
+            ddl::ident(names::last(from), d)
+        ),
+    };
+    let view_note = if d == Dialect::Sqlite {
+        " SQLite views are read-only: old code can read through it but not write."
+    } else {
+        " A simple view over one table is updatable, so old code keeps reading and writing."
+    };
+    vec![
+        Step::new(
+            Phase::Expand,
+            format!("Rename {from} to {to}, leaving a view named {from}"),
+            format!("In one transaction, so queries see the table under one name or the other at every moment.{view_note}"),
+            format!("{rename};\nCREATE VIEW {fq} AS SELECT * FROM {toq}"),
+        )
+        .down(format!("DROP VIEW {fq};\n{back}")),
+        Step::deploy_point(Phase::Migrate, format!("code that uses {to} instead of {from}")),
+        Step::new(
+            Phase::Contract,
+            format!("Drop the compatibility view {from}"),
+            "Nothing uses the old name any more.",
+            format!("DROP VIEW {fq}"),
+        )
+        .down(format!("CREATE VIEW {fq} AS SELECT * FROM {toq}")),
+    ]
+}
+
+fn drop_table(pc: &Pc, table: &Table) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let archived = truncate_name(&format!("{}_archived", names::last(&table.name)));
+    let archived_full = match table.name.rsplit_once('.') {
+        Some((s, _)) => format!("{s}.{archived}"),
+        None => archived.clone(),
+    };
+    let aq = ddl::name(&archived_full, d);
+    let (rename, back) = match d {
+        Dialect::Mysql => (
+            format!("RENAME TABLE {tq} TO {aq}"),
+            format!("RENAME TABLE {aq} TO {tq}"),
+        ),
+        _ => (
+            format!("ALTER TABLE {tq} RENAME TO {}", ddl::ident(&archived, d)),
+            format!(
+                "ALTER TABLE {aq} RENAME TO {}",
+                ddl::ident(names::last(&table.name), d)
+            ),
+        ),
+    };
+    let mut recreated = table.clone();
+    recreated.name = archived_full.clone();
+    let mut down = ddl::create_table(&recreated, d);
+    for i in pc.before.indexes_on(&table.name) {
+        let mut i = i.clone();
+        i.table = archived_full.clone();
+        down.push_str(&format!(";\n{}", ddl::create_index(&i, d, false)));
+    }
+    vec![
+        Step::deploy_point(Phase::Contract, format!("code that no longer uses {}", table.name)),
+        Step::new(
+            Phase::Contract,
+            format!("Rename {} to {archived}", table.name),
+            "Reversible: if something still used the table, renaming it back restores everything. Wait (days, a release) before the final drop.",
+            rename,
+        )
+        .down(back),
+        Step::new(
+            Phase::Contract,
+            format!("Drop {archived}"),
+            format!("The final, irreversible drop of {}: take a backup first.", table.name),
+            format!("DROP TABLE {aq}"),
+        )
+        .down(down)
+        .lossy(format!("deletes every row of {} (the down re-creates an empty table)", table.name)),
+    ]
+}
+
+fn truncate(pc: &Pc, table: &Table) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let archive = truncate_name(&format!("{}_truncated_archive", names::last(&table.name)));
+    let aq = ddl::ident(&archive, d);
+    vec![
+        Step::new(
+            Phase::Contract,
+            format!("Copy {} to {archive}", table.name),
+            "A copy of every row, so the TRUNCATE can be undone. Drop it once you are sure.",
+            format!("CREATE TABLE {aq} AS SELECT * FROM {tq}"),
+        )
+        .down(format!("DROP TABLE {aq}")),
+        Step::new(
+            Phase::Contract,
+            format!("Truncate {}", table.name),
+            "Deletes every row at once under an ACCESS EXCLUSIVE lock (PostgreSQL).",
+            format!("TRUNCATE TABLE {tq}"),
+        )
+        .down(format!("INSERT INTO {tq} SELECT * FROM {aq}")),
+    ]
+}
+
+fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let assignments: Vec<String> = u.assignments.iter().map(|a| a.to_string()).collect();
+    let pending: Vec<String> = u
+        .assignments
+        .iter()
+        .map(|a| {
+            let target = a.target.to_string();
+            let value = a.value.to_string();
+            match d {
+                Dialect::Postgres => format!("({target}) IS DISTINCT FROM ({value})"),
+                Dialect::Mysql => format!("NOT ({target} <=> ({value}))"),
+                Dialect::Sqlite => format!("{target} IS NOT ({value})"),
+            }
+        })
+        .collect();
+    let (up, note) = batched(
+        pc,
+        table,
+        &format!("UPDATE {tq} SET {}", assignments.join(", ")),
+        &pending.join(" OR "),
+    );
+    let mut why = "One UPDATE of every row holds row locks on the whole table for one long transaction. In batches, each committed, the table stays writable; the WHERE skips rows already done, so the step is safe to re-run.".to_string();
+    if let Some(n) = note {
+        why.push(' ');
+        why.push_str(&n);
+    }
+    vec![
+        Step::new(
+            Phase::Migrate,
+            format!("Update {} in batches of {}", table.name, pc.o.batch_size),
+            why,
+            up,
+        )
+        .no_down("overwrites values: keep a copy of the columns first if you may need them back")
+        .repeat(),
+    ]
+}
+
+fn batched_delete(pc: &Pc, table: &Table) -> Vec<Step> {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let archive = truncate_name(&format!("{}_deleted_archive", names::last(&table.name)));
+    let aq = ddl::ident(&archive, d);
+    let (up, note) = batched(pc, table, &format!("DELETE FROM {tq}"), "1 = 1");
+    let mut why = "Deleting in committed batches keeps locks and transactions short.".to_string();
+    if let Some(n) = note {
+        why.push(' ');
+        why.push_str(&n);
+    }
+    vec![
+        Step::new(
+            Phase::Contract,
+            format!("Copy {} to {archive}", table.name),
+            "A copy of every row, so the delete can be undone.",
+            format!("CREATE TABLE {aq} AS SELECT * FROM {tq}"),
+        )
+        .down(format!("DROP TABLE {aq}")),
+        Step::new(
+            Phase::Contract,
+            format!(
+                "Delete all rows of {} in batches of {}",
+                table.name, pc.o.batch_size
+            ),
+            why,
+            up,
+        )
+        .down(format!("INSERT INTO {tq} SELECT * FROM {aq}"))
+        .repeat(),
+    ]
+}
+
+// ---------------------------------------------------------------- SQLite
+
+fn sqlite_add_column_needs_rebuild(at: &sqlparser::ast::AlterTable) -> bool {
+    at.operations.iter().any(|op| match op {
+        AlterTableOperation::AddColumn { column_def, .. } => {
+            let not_null = has(column_def, |o| matches!(o, ColumnOption::NotNull));
+            let default = column_def.options.iter().find_map(|o| match &o.option {
+                ColumnOption::Default(e) => Some(e),
+                _ => None,
+            });
+            has(column_def, |o| {
+                matches!(o, ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_))
+            }) || default.is_some_and(|e| !matches!(e, Expr::Value(_)))
+                || (not_null && default.is_none())
+        }
+        _ => false,
+    })
+}
+
+/// The 12-step table rebuild to reach the table as `stmt` would leave it.
+fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Step {
+    let d = pc.d;
+    let mut after_catalog = pc.before.clone();
+    after_catalog.apply(stmt, d);
+    // The catalogue cannot apply what SQLite lacks: apply the same change
+    // as PostgreSQL would read it.
+    let sql_pg = stmt.to_string();
+    let mut as_pg = pc.before.clone();
+    as_pg.apply_source(&crate::parse_source(&sql_pg, Dialect::Postgres));
+    let after = as_pg
+        .table(&table.name)
+        .or_else(|| after_catalog.table(&table.name))
+        .cloned()
+        .unwrap_or_else(|| table.clone());
+    let script = |from: &Table, to: &Table| -> String {
+        let name = ddl::name(&from.name, d);
+        let tmp = format!("{}_new", names::last(&from.name));
+        let tmpq = ddl::ident(&tmp, d);
+        let mut staged = to.clone();
+        staged.name = tmp.clone();
+        let common: Vec<String> = to
+            .columns
+            .iter()
+            .filter(|c| from.column(&c.name).is_some())
+            .map(|c| c.name.clone())
+            .collect();
+        let cols = ddl::columns(&common, d);
+        let mut s = format!(
+            "PRAGMA foreign_keys=OFF;\nBEGIN;\n{};\nINSERT INTO {tmpq} ({cols}) SELECT {cols} FROM {name};\nDROP TABLE {name};\nALTER TABLE {tmpq} RENAME TO {name};\n",
+            ddl::create_table(&staged, d)
+        );
+        for i in pc.before.indexes_on(&from.name) {
+            if i.columns.iter().all(|c| to.column(c).is_some()) {
+                s.push_str(&ddl::create_index(i, d, false));
+                s.push_str(";\n");
+            }
+        }
+        s.push_str("PRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys=ON");
+        s
+    };
+    let lost: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| after.column(&c.name).is_none())
+        .map(|c| c.name.clone())
+        .collect();
+    let mut step = Step::new(
+        Phase::Expand,
+        format!("Rebuild {} with the new definition", table.name),
+        "SQLite's ALTER TABLE cannot make this change: the table is rebuilt (create the new table, copy the rows, drop the old, rename), with foreign keys off during the copy and checked before COMMIT. Views and triggers on the table must be re-created if any exist.",
+        script(table, &after),
+    )
+    .down(script(&after, table))
+    .non_transactional();
+    if !lost.is_empty() {
+        step = step.lossy(format!("the rebuild drops column(s) {}", lost.join(", ")));
+    }
+    step
+}
