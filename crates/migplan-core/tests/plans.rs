@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use migplan_core::catalog::Catalog;
 use migplan_core::diff::diff;
-use migplan_core::plan::{Phase, Plan, PlanOptions, plan, units};
+use migplan_core::plan::{Phase, Plan, PlanOptions, plan, runbook, units};
 use migplan_core::{Dialect, parse_source};
 
 fn root() -> PathBuf {
@@ -101,6 +101,14 @@ fn check(name: &str, d: Dialect, schema: &str, migration: &str, p: &Plan) -> Vec
                 ));
             }
         }
+    }
+    for (i, s) in p.steps.iter().enumerate() {
+        if let Err(e) = runbook::checks_parse(d, &s.checks) {
+            fails.push(format!("{name}: step {} check does not parse: {e}", i + 1));
+        }
+    }
+    if let Err(e) = runbook::checks_parse(d, &p.validation) {
+        fails.push(format!("{name}: validation does not parse: {e}"));
     }
     let before = Catalog::build(&parse_source(schema, d));
     let mut c = before.clone();
@@ -258,4 +266,38 @@ fn tables_without_a_primary_key_get_a_note_and_a_fallback() {
     let s = &p.steps[0];
     assert!(s.up.contains("ctid IN (SELECT ctid FROM logs"), "{}", s.up);
     assert!(s.why.contains("no primary key"), "{}", s.why);
+}
+
+#[test]
+fn the_runbook_has_checks_rollbacks_and_validation() {
+    let d = Dialect::Postgres;
+    let p = plan(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "ALTER TABLE users RENAME COLUMN name TO full_name;\nALTER TABLE orders ADD CONSTRAINT orders_user_fk2 FOREIGN KEY (user_id) REFERENCES users (id);",
+    );
+    let md = runbook::markdown(&p, "rename name", &p.validation);
+    for needle in [
+        "# Runbook: rename name",
+        "## Before you start",
+        "pg_restore",
+        "### Phase: expand",
+        "### Phase: contract",
+        "Verify (column users.full_name exists; expect 1)",
+        "Verify (no row left to backfill; expect 0)",
+        "Roll back:",
+        "> **Deploy point:** code that reads users.full_name",
+        "no orphan rows for foreign key orders_user_fk2",
+        "SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid",
+        "## Manual steps and dependencies",
+    ] {
+        assert!(md.contains(needle), "{needle} missing:\n{md}");
+    }
+    let txt = runbook::text(&p, "rename name", &p.validation);
+    assert!(
+        txt.contains("[ ] 1. Add users.full_name next to name"),
+        "{txt}"
+    );
+    assert!(!txt.contains("```"));
 }

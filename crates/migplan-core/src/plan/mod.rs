@@ -7,6 +7,7 @@
 //! non-transactional migration.
 
 mod patterns;
+pub mod runbook;
 
 use std::collections::BTreeSet;
 
@@ -71,6 +72,11 @@ pub struct Step {
     pub deploy: Option<String>,
     /// The migration line this step comes from.
     pub line: usize,
+    /// Queries showing the step worked, for the runbook.
+    pub checks: Vec<runbook::Check>,
+    /// For batched steps: a query counting the rows still to do.
+    #[serde(skip)]
+    remaining: Option<String>,
 }
 
 impl Step {
@@ -96,7 +102,14 @@ impl Step {
             deploy_after: false,
             deploy: None,
             line: 0,
+            checks: Vec::new(),
+            remaining: None,
         }
+    }
+
+    fn remaining(mut self, count_sql: impl Into<String>) -> Step {
+        self.remaining = Some(count_sql.into());
+        self
     }
 
     fn down(mut self, down: impl Into<String>) -> Step {
@@ -186,6 +199,8 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// The migration's verdict before planning.
     pub max_severity: crate::Severity,
+    /// Queries to run on the real database after the whole migration.
+    pub validation: Vec<runbook::Check>,
 }
 
 impl Plan {
@@ -281,9 +296,15 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
     }
     // Expand, then migrate, then contract; statement order within a phase.
     steps.sort_by_key(|s| s.phase);
+    let before = Catalog::build(&parse_source(schema, d));
+    let mut running = before.clone();
     for st in &mut steps {
+        let start = running.clone();
+        running.apply_source(&parse_source(&st.up, d));
+        st.checks = runbook::step_checks(d, &start, &running, st.remaining.as_deref());
         finish_step(st, d, &options);
     }
+    let validation = runbook::validation(d, &before, &catalog);
     if steps.iter().any(|s| s.repeat) {
         notes.push(format!(
             "Backfill steps change at most {} rows per run: run each again (committing in between) until it reports 0 rows.",
@@ -302,6 +323,7 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
         steps,
         notes,
         max_severity: analysis.report.max_severity,
+        validation,
     }
 }
 

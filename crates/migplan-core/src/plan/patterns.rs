@@ -628,6 +628,7 @@ fn backfill(pc: &Pc, table: &Table, col: &str, value: &str, pending: &str, why: 
             "-- nothing to undo: {}.{col} is dropped by the step that added it",
             table.name
         ))
+        .remaining(format!("SELECT count(*) FROM {tq} WHERE {pending}"))
         .repeat(),
     ]
 }
@@ -1495,6 +1496,10 @@ fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Ste
             up,
         )
         .no_down("overwrites values: keep a copy of the columns first if you may need them back")
+        .remaining(format!(
+            "SELECT count(*) FROM {tq} WHERE {}",
+            pending.join(" OR ")
+        ))
         .repeat(),
     ]
 }
@@ -1528,6 +1533,7 @@ fn batched_delete(pc: &Pc, table: &Table) -> Vec<Step> {
             up,
         )
         .down(format!("INSERT INTO {tq} SELECT * FROM {aq}"))
+        .remaining(format!("SELECT count(*) FROM {tq}"))
         .repeat(),
     ]
 }
