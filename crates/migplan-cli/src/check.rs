@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use migplan_core::plan::Plan;
 use migplan_core::report::CheckReport;
 use migplan_core::rules::Rule;
 use migplan_core::{Analyzer, Dialect, Options, Severity, parse_source};
@@ -127,4 +128,58 @@ fn shorten(s: &str, n: usize) -> String {
     } else {
         format!("{}…", s.chars().take(n).collect::<String>())
     }
+}
+
+/// `migplan plan`: the steps by phase, with deploy points.
+pub fn render_plan(p: &Plan) -> String {
+    let mut out = String::new();
+    let mut phase = None;
+    for (i, s) in p.steps.iter().enumerate() {
+        if phase != Some(s.phase) {
+            phase = Some(s.phase);
+            let _ = writeln!(out, "== {} ==", s.phase.as_str().to_uppercase());
+        }
+        let mut flags = Vec::new();
+        flags.extend(s.lock.clone());
+        if !s.transactional {
+            flags.push("no transaction".into());
+        }
+        if s.repeat {
+            flags.push("repeat until 0 rows".into());
+        }
+        if s.irreversible {
+            flags.push("irreversible".into());
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", flags.join(", "))
+        };
+        let _ = writeln!(out, "{}. {}{flags}", i + 1, s.title);
+        for l in s.up.lines() {
+            let _ = writeln!(out, "     {l}");
+        }
+        match &s.down {
+            Some(d) if !d.trim().is_empty() => {
+                let _ = writeln!(out, "   down:");
+                for l in d.lines() {
+                    let _ = writeln!(out, "     {l}");
+                }
+            }
+            Some(_) => {}
+            None => {
+                let _ = writeln!(out, "   down: none");
+            }
+        }
+        if let Some(r) = &s.reason {
+            let _ = writeln!(out, "   ! {r}");
+        }
+        if let Some(d) = &s.deploy {
+            let _ = writeln!(out, "   >>> DEPLOY: {d}");
+        }
+    }
+    for n in &p.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
 }

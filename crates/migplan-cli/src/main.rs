@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use migplan_cli::check::{self, Input};
 use migplan_cli::sqlite::NativeSqlite;
-use migplan_core::{Dialect, Options, Severity, simulate};
+use migplan_core::plan::{self, PlanOptions};
+use migplan_core::{Dialect, Options, Severity, rollback, simulate};
 
 #[derive(Parser)]
 #[command(
@@ -22,6 +23,13 @@ struct Cli {
 enum Format {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,6 +76,46 @@ enum Command {
         /// Migration files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Turn a migration into a zero-downtime step plan (expand, migrate,
+    /// contract) with up and down SQL for every step.
+    Plan {
+        #[arg(long, value_enum, default_value = "postgres")]
+        dialect: DialectArg,
+        #[arg(long)]
+        schema: Vec<PathBuf>,
+        /// Target PostgreSQL major version (10 to 18).
+        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
+        pg_version: u32,
+        /// Rows per backfill batch.
+        #[arg(long, default_value_t = 1000)]
+        batch_size: u32,
+        /// lock_timeout set before locking PostgreSQL steps.
+        #[arg(long, default_value = "2s")]
+        lock_timeout: String,
+        /// Plain DDL instead of IF [NOT] EXISTS forms.
+        #[arg(long)]
+        no_idempotent: bool,
+        /// text, json, or markdown (the runbook).
+        #[arg(long, value_enum, default_value = "text")]
+        format: PlanFormat,
+        /// The migration file.
+        file: PathBuf,
+    },
+    /// Generate the down migration for a migration (and compare it with
+    /// yours when given).
+    Rollback {
+        #[arg(long, value_enum, default_value = "postgres")]
+        dialect: DialectArg,
+        #[arg(long)]
+        schema: Vec<PathBuf>,
+        /// Your own down migration, to compare with the generated one.
+        #[arg(long)]
+        down: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The up migration.
+        file: PathBuf,
     },
     /// List every rule, or explain one.
     Rules {
@@ -153,6 +201,91 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let failing = report.active_findings().any(|f| f.severity >= threshold);
             Ok(if failing {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Plan {
+            dialect,
+            schema,
+            pg_version,
+            batch_size,
+            lock_timeout,
+            no_idempotent,
+            format,
+            file,
+        } => {
+            let d = Dialect::from(dialect);
+            Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
+            if batch_size == 0 {
+                return Err("migplan: --batch-size must be at least 1".into());
+            }
+            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
+            let input = read(std::slice::from_ref(&file))?.remove(0);
+            let options = PlanOptions {
+                pg_version,
+                batch_size,
+                lock_timeout,
+                idempotent: !no_idempotent,
+            };
+            let p = plan::plan(d, options, &schema, &input.text);
+            let out = match format {
+                PlanFormat::Json => {
+                    serde_json::to_string_pretty(&p).map_err(|e| e.to_string())? + "\n"
+                }
+                PlanFormat::Markdown => plan::runbook::markdown(&p, &input.path, &p.validation),
+                PlanFormat::Text => check::render_plan(&p),
+            };
+            let _ = stdout.write_all(out.as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rollback {
+            dialect,
+            schema,
+            down,
+            format,
+            file,
+        } => {
+            let d = Dialect::from(dialect);
+            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
+            let up = read(std::slice::from_ref(&file))?.remove(0).text;
+            let generated = rollback::generate(d, &schema, &up);
+            let differences = match &down {
+                Some(p) => {
+                    let mine = read(std::slice::from_ref(p))?.remove(0).text;
+                    Some(rollback::compare(d, &schema, &up, &mine))
+                }
+                None => None,
+            };
+            let out = match format {
+                Format::Json => {
+                    let v = serde_json::json!({
+                        "rollback": generated,
+                        "differences": differences.as_ref().map(|d| d.iter().map(ToString::to_string).collect::<Vec<_>>()),
+                    });
+                    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n"
+                }
+                Format::Text => {
+                    let mut t = generated.sql.clone();
+                    if let Some(diffs) = &differences {
+                        if diffs.is_empty() {
+                            t.push_str(
+                                "-- your down migration leaves the same schema as this one\n",
+                            );
+                        } else {
+                            t.push_str("-- your down migration differs from this one; after yours, compared with this one:\n");
+                            for c in diffs {
+                                t.push_str(&format!("--   {c}\n"));
+                            }
+                        }
+                    }
+                    t
+                }
+            };
+            let _ = stdout.write_all(out.as_bytes());
+            let differs = differences.is_some_and(|d| !d.is_empty());
+            Ok(if differs || !generated.complete {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

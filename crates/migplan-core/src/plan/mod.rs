@@ -240,6 +240,8 @@ pub(crate) struct Pc<'a> {
     pub o: &'a PlanOptions,
     pub before: &'a Catalog,
     pub created: &'a BTreeSet<String>,
+    /// Columns (table.column) added earlier in the migration.
+    pub new_columns: &'a BTreeSet<String>,
     pub line: usize,
 }
 
@@ -255,6 +257,7 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
     );
     let mut catalog = Catalog::build(&parse_source(schema, d));
     let mut created = BTreeSet::new();
+    let mut new_columns = BTreeSet::new();
     let mut steps = Vec::new();
     let mut notes = Vec::new();
     for s in parse_source(migration, d).statements {
@@ -274,6 +277,7 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
             o: &options,
             before: &catalog,
             created: &created,
+            new_columns: &new_columns,
             line: s.line,
         };
         let mut new_steps = match &s.ast {
@@ -291,7 +295,9 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
             if let Statement::CreateTable(ct) = ast {
                 created.insert(crate::names::object(&ct.name, d));
             }
+            let had: BTreeSet<String> = column_names(&catalog);
             catalog.apply(ast, d);
+            new_columns.extend(column_names(&catalog).difference(&had).cloned());
         }
     }
     // Expand, then migrate, then contract; statement order within a phase.
@@ -325,6 +331,17 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
         max_severity: analysis.report.max_severity,
         validation,
     }
+}
+
+fn column_names(c: &Catalog) -> BTreeSet<String> {
+    c.tables
+        .values()
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .map(move |col| format!("{}.{}", t.name, col.name))
+        })
+        .collect()
 }
 
 fn passthrough_unparsed(sql: &str, error: Option<&str>) -> Step {

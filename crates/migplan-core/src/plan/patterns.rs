@@ -293,7 +293,7 @@ fn alter_table(
             )
         }) && !sqlite_add_column_needs_rebuild(at);
         if !native {
-            return vec![sqlite_rebuild(pc, table, stmt)];
+            return sqlite_rebuild(pc, table, stmt);
         }
     }
     let mut out = Vec::new();
@@ -1488,20 +1488,35 @@ fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Ste
         why.push(' ');
         why.push_str(&n);
     }
-    vec![
-        Step::new(
-            Phase::Migrate,
-            format!("Update {} in batches of {}", table.name, pc.o.batch_size),
-            why,
-            up,
+    let only_new_columns = u.assignments.iter().all(|a| {
+        let target = a.target.to_string();
+        let col = target
+            .rsplit('.')
+            .next()
+            .unwrap_or(&target)
+            .trim_matches(|c| c == '"' || c == '`');
+        pc.new_columns
+            .contains(&format!("{}.{}", table.name, col.to_lowercase()))
+            || pc.new_columns.contains(&format!("{}.{col}", table.name))
+    });
+    let step = Step::new(
+        Phase::Migrate,
+        format!("Update {} in batches of {}", table.name, pc.o.batch_size),
+        why,
+        up,
+    )
+    .remaining(format!(
+        "SELECT count(*) FROM {tq} WHERE {}",
+        pending.join(" OR ")
+    ))
+    .repeat();
+    vec![if only_new_columns {
+        step.down("-- nothing to undo: the columns it fills were added by this migration")
+    } else {
+        step.no_down(
+            "overwrites values: keep a copy of the columns first if you may need them back",
         )
-        .no_down("overwrites values: keep a copy of the columns first if you may need them back")
-        .remaining(format!(
-            "SELECT count(*) FROM {tq} WHERE {}",
-            pending.join(" OR ")
-        ))
-        .repeat(),
-    ]
+    }]
 }
 
 fn batched_delete(pc: &Pc, table: &Table) -> Vec<Step> {
@@ -1557,8 +1572,9 @@ fn sqlite_add_column_needs_rebuild(at: &sqlparser::ast::AlterTable) -> bool {
     })
 }
 
-/// The 12-step table rebuild to reach the table as `stmt` would leave it.
-fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Step {
+/// The 12-step table rebuild to reach the table as `stmt` would leave it,
+/// after backfilling NULLs in columns that become NOT NULL.
+fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
     let d = pc.d;
     let mut after_catalog = pc.before.clone();
     after_catalog.apply(stmt, d);
@@ -1585,10 +1601,31 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Step {
             .map(|c| c.name.clone())
             .collect();
         let cols = ddl::columns(&common, d);
+        // Views over the table must go while it is swapped (SQLite checks
+        // them on RENAME) and come back after.
+        let base = names::last(&from.name).to_lowercase();
+        let views: Vec<&crate::catalog::View> = pc
+            .before
+            .views
+            .values()
+            .filter(|v| {
+                v.definition
+                    .to_lowercase()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == base)
+            })
+            .collect();
+        let drop_views: String = views
+            .iter()
+            .map(|v| format!("DROP VIEW {};\n", ddl::name(&v.name, d)))
+            .collect();
         let mut s = format!(
-            "PRAGMA foreign_keys=OFF;\nBEGIN;\n{};\nINSERT INTO {tmpq} ({cols}) SELECT {cols} FROM {name};\nDROP TABLE {name};\nALTER TABLE {tmpq} RENAME TO {name};\n",
+            "PRAGMA foreign_keys=OFF;\nBEGIN;\n{};\nINSERT INTO {tmpq} ({cols}) SELECT {cols} FROM {name};\n{drop_views}DROP TABLE {name};\nALTER TABLE {tmpq} RENAME TO {name};\n",
             ddl::create_table(&staged, d)
         );
+        for v in &views {
+            s.push_str(&format!("CREATE VIEW {} AS {};\n", ddl::name(&v.name, d), v.definition));
+        }
         for i in pc.before.indexes_on(&from.name) {
             if i.columns.iter().all(|c| to.column(c).is_some()) {
                 s.push_str(&ddl::create_index(i, d, false));
@@ -1604,6 +1641,36 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Step {
         .filter(|c| after.column(&c.name).is_none())
         .map(|c| c.name.clone())
         .collect();
+    let mut steps = Vec::new();
+    for c in &after.columns {
+        if !c.nullable && table.column(&c.name).is_some_and(|b| b.nullable) {
+            let cq = ddl::ident(&c.name, d);
+            let fill = c
+                .default
+                .clone()
+                .unwrap_or_else(|| placeholder(&c.data_type.to_lowercase()));
+            let mut backfill_steps = backfill(
+                pc,
+                table,
+                &c.name,
+                &fill,
+                &format!("{cq} IS NULL"),
+                &format!(
+                    "The rebuild copies rows into a NOT NULL column: existing NULLs need a value first. {fill} is a placeholder: review it before running."
+                ),
+            );
+            for st in &mut backfill_steps {
+                st.phase = Phase::Expand;
+                st.down = Some("-- the previous NULLs are not kept".into());
+                st.irreversible = true;
+                st.reason = Some(format!(
+                    "replaces NULLs in {}.{} with {fill}",
+                    table.name, c.name
+                ));
+            }
+            steps.extend(backfill_steps);
+        }
+    }
     let mut step = Step::new(
         Phase::Expand,
         format!("Rebuild {} with the new definition", table.name),
@@ -1615,5 +1682,6 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Step {
     if !lost.is_empty() {
         step = step.lossy(format!("the rebuild drops column(s) {}", lost.join(", ")));
     }
-    step
+    steps.push(step);
+    steps
 }

@@ -1,0 +1,231 @@
+//! `migplan plan` and `migplan rollback` as a user runs them, and every
+//! SQLite plan fixture executed for real on the bundled SQLite: each step
+//! up (backfills repeated until they change no row), then every down, with
+//! the data checked on the way.
+
+use std::process::Command;
+
+use migplan_cli::sqlite::NativeSqlite;
+use migplan_core::Dialect;
+use migplan_core::engine::{Engine, Value};
+use migplan_core::plan::{PlanOptions, plan};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
+
+fn migplan(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_migplan"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn plan_json_follows_the_contract() {
+    let (code, out, err) = migplan(&[
+        "plan",
+        "--format",
+        "json",
+        "--schema",
+        &format!("{FIXTURES}example/schema.sql"),
+        &format!("{FIXTURES}example/migration.sql"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let steps = v["steps"].as_array().expect("steps");
+    assert!(steps.len() >= 5);
+    for s in steps {
+        for key in [
+            "phase",
+            "title",
+            "up",
+            "down",
+            "irreversible",
+            "reason",
+            "lock",
+            "transactional",
+            "deploy_after",
+        ] {
+            assert!(s.get(key).is_some(), "{key} missing in {s}");
+        }
+        assert!(["expand", "migrate", "contract"].contains(&s["phase"].as_str().unwrap_or("")));
+    }
+    assert!(steps.iter().any(|s| s["deploy_after"] == true));
+    assert!(steps.iter().any(|s| s["transactional"] == false));
+}
+
+#[test]
+fn plan_markdown_is_the_runbook_and_bad_options_exit_2() {
+    let m = format!("{FIXTURES}plans/rename-column/postgres.sql");
+    let s = format!("{FIXTURES}rules/schema.postgres.sql");
+    let (code, out, _) = migplan(&["plan", "--format", "markdown", "--schema", &s, &m]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# Runbook: "), "{out}");
+    assert!(out.contains("> **Deploy point:**"), "{out}");
+    let (code, out, _) = migplan(&[
+        "plan",
+        "--batch-size",
+        "50",
+        "--lock-timeout",
+        "3s",
+        "--schema",
+        &s,
+        &m,
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("LIMIT 50") && out.contains("lock_timeout = '3s'"),
+        "{out}"
+    );
+    let (code, _, err) = migplan(&["plan", "--batch-size", "0", &m]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--batch-size"), "{err}");
+}
+
+#[test]
+fn rollback_generates_and_compares() {
+    let dir = std::env::temp_dir().join(format!("migplan-rollback-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let up = dir.join("up.sql");
+    let good = dir.join("good.sql");
+    let bad = dir.join("bad.sql");
+    std::fs::write(
+        &up,
+        "ALTER TABLE users ADD COLUMN bio text;\nCREATE INDEX users_bio ON users (bio);",
+    )
+    .expect("w");
+    std::fs::write(
+        &good,
+        "DROP INDEX users_bio;\nALTER TABLE users DROP COLUMN bio;",
+    )
+    .expect("w");
+    std::fs::write(&bad, "DROP INDEX users_bio;").expect("w");
+    let schema = format!("{FIXTURES}example/schema.sql");
+    let (code, out, _) = migplan(&["rollback", "--schema", &schema, &up.display().to_string()]);
+    assert_eq!(code, 0, "{out}");
+    let drop_index = out.find("DROP INDEX users_bio").expect("index dropped");
+    let drop_column = out
+        .find("ALTER TABLE users DROP COLUMN bio")
+        .expect("column dropped");
+    assert!(drop_index < drop_column, "undone in reverse order:\n{out}");
+    let (code, out, _) = migplan(&[
+        "rollback",
+        "--schema",
+        &schema,
+        "--down",
+        &good.display().to_string(),
+        &up.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("leaves the same schema"), "{out}");
+    let (code, out, _) = migplan(&[
+        "rollback",
+        "--schema",
+        &schema,
+        "--down",
+        &bad.display().to_string(),
+        &up.display().to_string(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("+ column users.bio"), "{out}");
+}
+
+fn count(db: &mut NativeSqlite, sql: &str) -> i64 {
+    match db
+        .execute(sql)
+        .ok()
+        .and_then(|r| r.into_iter().next())
+        .and_then(|r| r.rows.into_iter().next())
+        .and_then(|r| r.into_iter().next())
+    {
+        Some(Value::Integer(n)) => n,
+        other => panic!("{sql}: {other:?}"),
+    }
+}
+
+#[test]
+fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
+    let schema =
+        std::fs::read_to_string(format!("{FIXTURES}rules/schema.sqlite.sql")).expect("schema");
+    let mut dirs: Vec<_> = std::fs::read_dir(format!("{FIXTURES}plans"))
+        .expect("plans")
+        .flatten()
+        .map(|e| e.path().join("sqlite.sql"))
+        .filter(|p| p.exists())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 10, "{dirs:?}");
+    for path in dirs {
+        let name = path.display().to_string();
+        let migration = std::fs::read_to_string(&path).expect("fixture");
+        let p = plan(
+            Dialect::Sqlite,
+            PlanOptions {
+                batch_size: 7,
+                ..PlanOptions::default()
+            },
+            &schema,
+            &migration,
+        );
+        let mut db = NativeSqlite::open().expect("sqlite");
+        db.execute(&schema).expect("schema");
+        let mut seed = String::new();
+        for i in 1..=25 {
+            seed.push_str(&format!(
+                "INSERT INTO users (id, email, name, age) VALUES ({i}, 'u{i}@example.com', 'user {i}', {});\n\
+                 INSERT INTO orders (id, user_id, total, status, note) VALUES ({i}, {i}, {i}.5, 'new', NULL);\n",
+                if i % 3 == 0 { "NULL".to_string() } else { i.to_string() }
+            ));
+        }
+        db.execute(&seed).expect("seed");
+        for (i, s) in p.steps.iter().enumerate() {
+            let mut runs = 0;
+            loop {
+                db.execute(&s.up)
+                    .unwrap_or_else(|e| panic!("{name}: step {} up failed: {e}\n{}", i + 1, s.up));
+                runs += 1;
+                if !s.repeat || count(&mut db, "SELECT changes()") == 0 {
+                    break;
+                }
+                assert!(runs < 100, "{name}: step {} never finishes", i + 1);
+            }
+            if s.repeat && s.up.starts_with("UPDATE") {
+                assert!(
+                    runs > 1,
+                    "{name}: batches of 7 over 25 rows take several runs"
+                );
+            }
+        }
+        for (i, s) in p.steps.iter().enumerate().rev() {
+            if let Some(down) = &s.down {
+                db.execute(down)
+                    .unwrap_or_else(|e| panic!("{name}: step {} down failed: {e}\n{down}", i + 1));
+            }
+        }
+        // Undoing a plan with no irreversible step brings every row back.
+        let lossless = p.steps.iter().all(|s| !s.irreversible);
+        assert!(
+            lossless
+                || ["drop-table", "batched-update", "set-not-null"]
+                    .iter()
+                    .any(|n| name.contains(n)),
+            "{name}: unexpected data loss"
+        );
+        assert_eq!(count(&mut db, "SELECT count(*) FROM users"), 25, "{name}");
+        if lossless {
+            assert_eq!(count(&mut db, "SELECT count(*) FROM orders"), 25, "{name}");
+            assert_eq!(
+                count(
+                    &mut db,
+                    "SELECT count(*) FROM users WHERE name LIKE 'user %'"
+                ),
+                25,
+                "{name}"
+            );
+        }
+    }
+}
