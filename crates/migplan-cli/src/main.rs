@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use migplan_cli::check::{self, Input};
 use migplan_cli::sqlite::NativeSqlite;
 use migplan_core::plan::{self, PlanOptions};
-use migplan_core::{Dialect, Options, Severity, rollback, simulate};
+use migplan_core::{Dialect, Options, Severity, frameworks, rollback, simulate};
 
 #[derive(Parser)]
 #[command(
@@ -115,6 +115,38 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// The up migration.
+        file: PathBuf,
+    },
+    /// Detect the migration framework of a project directory.
+    Detect {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The project directory.
+        dir: PathBuf,
+    },
+    /// Write the plan as migration files in a framework's conventions.
+    Export {
+        #[arg(long, value_enum, default_value = "postgres")]
+        dialect: DialectArg,
+        #[arg(long)]
+        schema: Vec<PathBuf>,
+        /// Framework name (flyway, liquibase, dbmate, golang-migrate, goose,
+        /// sqitch, diesel, prisma, rails, django, alembic, knex, sequelize,
+        /// typeorm, ef-core); detected from --project when omitted.
+        #[arg(long)]
+        framework: Option<String>,
+        /// The project whose numbering and folders to continue.
+        #[arg(long)]
+        project: Option<PathBuf>,
+        /// Where to write the files.
+        #[arg(long)]
+        out: PathBuf,
+        /// A name for the change (used in file names).
+        #[arg(long, default_value = "migplan")]
+        name: String,
+        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
+        pg_version: u32,
+        /// The migration file.
         file: PathBuf,
     },
     /// List every rule, or explain one.
@@ -290,6 +322,89 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Detect { format, dir } => {
+            let files = migplan_cli::project::read_tree(&dir)?;
+            let refs: Vec<frameworks::File> = files
+                .iter()
+                .map(|(p, t)| frameworks::File { path: p, text: t })
+                .collect();
+            let Some(d) = frameworks::detect(&refs) else {
+                let _ = stdout.write_all(b"no migration framework recognised\n");
+                return Ok(ExitCode::from(1));
+            };
+            let out = match format {
+                Format::Json => serde_json::to_string_pretty(&d).map_err(|e| e.to_string())? + "\n",
+                Format::Text => migplan_cli::project::render_detection(&d),
+            };
+            let _ = stdout.write_all(out.as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            dialect,
+            schema,
+            framework,
+            project,
+            out,
+            name,
+            pg_version,
+            file,
+        } => {
+            let d = Dialect::from(dialect);
+            Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
+            let detection = match &project {
+                Some(dir) => {
+                    let files = migplan_cli::project::read_tree(dir)?;
+                    let refs: Vec<frameworks::File> = files
+                        .iter()
+                        .map(|(p, t)| frameworks::File { path: p, text: t })
+                        .collect();
+                    frameworks::detect(&refs)
+                }
+                None => None,
+            };
+            let fw = match (&framework, &detection) {
+                (Some(id), _) => frameworks::Framework::from_id(id).ok_or_else(|| {
+                    format!(
+                        "migplan: unknown framework {id}; one of: {}",
+                        frameworks::Framework::ALL.map(|f| f.id()).join(", ")
+                    )
+                })?,
+                (None, Some(det)) => det.framework,
+                (None, None) => {
+                    return Err("migplan: give --framework, or --project to detect it".into());
+                }
+            };
+            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
+            let up = read(std::slice::from_ref(&file))?.remove(0).text;
+            let p = plan::plan(
+                d,
+                PlanOptions {
+                    pg_version,
+                    ..PlanOptions::default()
+                },
+                &schema,
+                &up,
+            );
+            let stamp = migplan_cli::project::timestamp();
+            let files = frameworks::export(
+                fw,
+                &p,
+                detection.as_ref().filter(|det| det.framework == fw),
+                &name,
+                &stamp,
+            );
+            for f in &files {
+                let path = out.join(&f.path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("migplan: cannot create {}: {e}", parent.display()))?;
+                }
+                std::fs::write(&path, &f.content)
+                    .map_err(|e| format!("migplan: cannot write {}: {e}", path.display()))?;
+                let _ = writeln!(stdout, "wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Rules { id: None } => {
             let _ = stdout.write_all(check::render_rule_list(migplan_core::rules::ALL).as_bytes());

@@ -229,3 +229,57 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
         }
     }
 }
+
+#[test]
+fn detect_and_export_continue_a_project() {
+    let (code, out, _) = migplan(&["detect", &format!("{FIXTURES}projects/dbmate")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("framework: dbmate\n"), "{out}");
+    let (code, out, _) = migplan(&[
+        "detect",
+        "--format",
+        "json",
+        &format!("{FIXTURES}projects/diesel"),
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["framework"], "diesel");
+    let empty = std::env::temp_dir().join(format!("migplan-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("dir");
+    let (code, _, _) = migplan(&["detect", &empty.display().to_string()]);
+    assert_eq!(code, 1);
+
+    let out_dir = std::env::temp_dir().join(format!("migplan-export-{}", std::process::id()));
+    let (code, out, err) = migplan(&[
+        "export",
+        "--project",
+        &format!("{FIXTURES}projects/golang-migrate"),
+        "--schema",
+        &format!("{FIXTURES}rules/schema.postgres.sql"),
+        "--out",
+        &out_dir.display().to_string(),
+        "--name",
+        "rename",
+        &format!("{FIXTURES}plans/rename-column/postgres.sql"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("migrations/000003_rename_1_"), "{out}");
+    let first = std::fs::read_dir(out_dir.join("migrations"))
+        .expect("written")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("000003") && n.ends_with(".up.sql"))
+        .count();
+    assert_eq!(first, 1);
+    assert!(out_dir.join("RUNBOOK.md").exists());
+    let (code, _, err) = migplan(&[
+        "export",
+        "--framework",
+        "nope",
+        "--out",
+        "/tmp/x",
+        &format!("{FIXTURES}plans/rename-column/postgres.sql"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown framework nope"), "{err}");
+}

@@ -10,6 +10,7 @@ pub mod ddl;
 pub mod dialect;
 pub mod diff;
 pub mod engine;
+pub mod frameworks;
 pub mod locks;
 pub mod names;
 pub mod parse;

@@ -1624,7 +1624,11 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
             ddl::create_table(&staged, d)
         );
         for v in &views {
-            s.push_str(&format!("CREATE VIEW {} AS {};\n", ddl::name(&v.name, d), v.definition));
+            s.push_str(&format!(
+                "CREATE VIEW {} AS {};\n",
+                ddl::name(&v.name, d),
+                v.definition
+            ));
         }
         for i in pc.before.indexes_on(&from.name) {
             if i.columns.iter().all(|c| to.column(c).is_some()) {

@@ -1,0 +1,292 @@
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::plan::{PlanOptions, plan};
+use crate::{Dialect, parse_source};
+
+fn read_tree(root: &Path) -> Vec<(String, String)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned();
+                out.push((rel, text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+fn detect_tree(files: &[(String, String)]) -> Option<Detection> {
+    let refs: Vec<File> = files
+        .iter()
+        .map(|(p, t)| File { path: p, text: t })
+        .collect();
+    detect(&refs)
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+#[test]
+fn every_framework_is_detected_from_its_fixture_tree() {
+    for fw in Framework::ALL {
+        let files = read_tree(&fixtures().join("projects").join(fw.id()));
+        assert!(!files.is_empty(), "no fixture tree for {}", fw.id());
+        let d = detect_tree(&files).unwrap_or_else(|| panic!("{}: nothing detected", fw.id()));
+        assert_eq!(d.framework, fw, "{}: {:?}", fw.id(), d.evidence);
+        assert!(
+            !d.migrations.is_empty(),
+            "{}: no migrations listed",
+            fw.id()
+        );
+    }
+}
+
+#[test]
+fn migrations_are_ordered_and_paired() {
+    let files = read_tree(&fixtures().join("projects/golang-migrate"));
+    let d = detect_tree(&files).expect("detected");
+    let versions: Vec<&str> = d.migrations.iter().map(|m| m.version.as_str()).collect();
+    assert_eq!(versions, ["000001", "000002"]);
+    assert_eq!(
+        d.migrations[0].down.as_deref(),
+        Some("migrations/000001_create_users.down.sql")
+    );
+    assert_eq!(d.missing_down, ["000002_add_email"]);
+    let d = detect_tree(&read_tree(&fixtures().join("projects/dbmate"))).expect("dbmate");
+    assert_eq!(
+        d.missing_down,
+        ["20260102120000_add_email"],
+        "an empty down section is no down"
+    );
+    let d = detect_tree(&read_tree(&fixtures().join("projects/alembic"))).expect("alembic");
+    assert!(
+        d.migrations[0].name.starts_with("1a2b3c4d5e6f"),
+        "{:?}",
+        d.migrations
+    );
+    let d = detect_tree(&read_tree(&fixtures().join("projects/rails"))).expect("rails");
+    assert_eq!(d.schema_file.as_deref(), Some("db/structure.sql"));
+}
+
+#[test]
+fn the_corpus_folders_are_detected() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("../shared/corpus not found: corpus detection skipped");
+        return;
+    }
+    for (folder, fw, min) in [
+        ("rust-lang__crates.io", Framework::Diesel, 200),
+        ("ory__kratos", Framework::GolangMigrate, 100),
+        ("authelia__authelia", Framework::GolangMigrate, 20),
+        ("umami-software__umami", Framework::Prisma, 5),
+        ("supabase__postgres", Framework::Dbmate, 20),
+    ] {
+        let files: Vec<(String, String)> = read_tree(&corpus.join(folder))
+            .into_iter()
+            .filter(|(p, _)| p != "MANIFEST.txt")
+            .collect();
+        let d = detect_tree(&files).unwrap_or_else(|| panic!("{folder}: nothing detected"));
+        assert_eq!(d.framework, fw, "{folder}: {:?}", d.evidence);
+        assert!(
+            d.migrations.len() >= min,
+            "{folder}: {} migrations",
+            d.migrations.len()
+        );
+        let keys: Vec<Vec<u128>> = d
+            .migrations
+            .iter()
+            .map(|m| version_key(&m.version))
+            .collect();
+        assert!(
+            keys.windows(2).all(|w| w[0] <= w[1]),
+            "{folder}: not in order"
+        );
+    }
+}
+
+#[test]
+fn next_versions_continue_the_numbering() {
+    let m = |v: &str| Migration {
+        version: v.into(),
+        name: "x".into(),
+        up: String::new(),
+        down: None,
+    };
+    assert_eq!(next_version(&[m("000002")], "20261124120000", 0), "000003");
+    assert_eq!(next_version(&[m("000002")], "20261124120000", 1), "000004");
+    assert_eq!(next_version(&[m("2")], "20261124120000", 0), "3");
+    assert_eq!(
+        next_version(&[m("20260102120000")], "20261124120000", 1),
+        "20261124120001"
+    );
+    assert_eq!(
+        next_version(&[m("2026-01-02-120000")], "20261124120000", 0),
+        "2026-11-24-120000"
+    );
+    assert_eq!(next_version(&[], "20261124120000", 2), "20261124120002");
+}
+
+/// The SQL statements of an exported SQL file parse, except the loop
+/// wrappers around backfills (DO blocks and procedures), which our parser
+/// keeps whole and labels.
+fn assert_sql_parses(path: &str, text: &str, d: Dialect) {
+    for s in parse_source(text, d)
+        .statements
+        .iter()
+        .filter(|s| !s.parsed())
+    {
+        let m = s.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
+        assert!(
+            m.starts_with("not analysed: DO block") || m.starts_with("not analysed: routine body"),
+            "{path}: {}\n{m}",
+            s.sql
+        );
+    }
+}
+
+#[test]
+fn every_framework_exports_the_plan_in_its_conventions() {
+    let d = Dialect::Postgres;
+    let schema =
+        std::fs::read_to_string(fixtures().join("rules/schema.postgres.sql")).expect("schema");
+    let p = plan(
+        d,
+        PlanOptions::default(),
+        &schema,
+        "ALTER TABLE users RENAME COLUMN name TO full_name;\nCREATE INDEX users_email_idx ON users (email);",
+    );
+    for fw in Framework::ALL {
+        let files = export(fw, &p, None, "rename name", "20261124120000");
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert!(
+            paths.contains(&"RUNBOOK.md") && paths.contains(&"progress.txt"),
+            "{paths:?}"
+        );
+        let all: String = files.iter().map(|f| f.content.as_str()).collect();
+        assert!(
+            all.contains("ADD COLUMN full_name text"),
+            "{}: {paths:?}",
+            fw.id()
+        );
+        assert!(all.contains("CREATE INDEX CONCURRENTLY"), "{}", fw.id());
+        assert!(
+            all.contains("DEPLOY"),
+            "{}: deploy points are written down",
+            fw.id()
+        );
+        // The backfill loops until done.
+        assert!(all.contains("EXIT WHEN n = 0"), "{}", fw.id());
+        for f in &files {
+            if f.path.ends_with(".sql") {
+                assert_sql_parses(&f.path, &f.content, d);
+            }
+        }
+    }
+    // Spot checks of each convention.
+    let by = |fw: Framework| export(fw, &p, None, "rename name", "20261124120000");
+    let fly = by(Framework::Flyway);
+    assert!(fly.iter().any(|f| {
+        f.path
+            .starts_with("db/migration/V20261124120000__rename_name_1_")
+            && f.path.ends_with(".sql")
+    }));
+    assert!(
+        fly.iter()
+            .any(|f| f.path.ends_with(".sql.conf") && f.content == "executeInTransaction=false\n")
+    );
+    assert!(fly.iter().any(|f| f.path.contains("/U20261124120000__")));
+    let goose = by(Framework::Goose);
+    assert!(goose.iter().any(|f| {
+        f.content
+            .starts_with("-- +goose NO TRANSACTION\n-- +goose Up\n")
+    }));
+    assert!(
+        goose
+            .iter()
+            .any(|f| f.content.contains("-- +goose StatementBegin\n"))
+    );
+    let diesel = by(Framework::Diesel);
+    assert!(
+        diesel.iter().any(|f| f.path.ends_with("/metadata.toml")
+            && f.content.contains("run_in_transaction = false"))
+    );
+    let rails = by(Framework::Rails);
+    assert!(
+        rails
+            .iter()
+            .any(|f| f.content.contains("disable_ddl_transaction!")
+                && f.content.contains("execute <<~SQL"))
+    );
+    let django = by(Framework::Django);
+    assert!(
+        django
+            .iter()
+            .any(|f| f.content.contains("atomic = False") && f.content.contains("reverse_sql="))
+    );
+    let alembic = by(Framework::Alembic);
+    assert!(
+        alembic
+            .iter()
+            .any(|f| f.content.contains("autocommit_block()"))
+    );
+    let ef = by(Framework::EfCore);
+    assert!(
+        ef.iter()
+            .any(|f| f.content.contains("suppressTransaction: true"))
+    );
+    let liquibase = by(Framework::Liquibase);
+    assert!(
+        liquibase[0].content.contains("runInTransaction:false")
+            && liquibase[0].content.contains("--rollback ")
+    );
+    let prisma = by(Framework::Prisma);
+    assert!(prisma.iter().all(|f| !f.path.contains("down")));
+}
+
+#[test]
+fn export_continues_an_existing_project() {
+    let files = read_tree(&fixtures().join("projects/golang-migrate"));
+    let det = detect_tree(&files).expect("detected");
+    let d = Dialect::Postgres;
+    let p = plan(
+        d,
+        PlanOptions::default(),
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text, email text);",
+        "ALTER TABLE users ADD COLUMN bio text;\nCREATE INDEX users_bio ON users (bio);",
+    );
+    let out = export(
+        Framework::GolangMigrate,
+        &p,
+        Some(&det),
+        "add bio",
+        "20261124120000",
+    );
+    let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        paths
+            .contains(&"migrations/000003_add_bio_1_run_as_written_alter_table_users_add_c.up.sql"),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().any(
+            |p| p.starts_with("migrations/000004_add_bio_2_build_index_users_bio")
+                && p.ends_with(".down.sql")
+        ),
+        "{paths:?}"
+    );
+}
