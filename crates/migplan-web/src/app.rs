@@ -8,6 +8,8 @@ use yew::prelude::*;
 
 use crate::components::editor::Editor;
 use crate::components::findings::Findings;
+use crate::components::handoff::HandOff;
+use crate::components::plan_panel::PlanPanel;
 use crate::components::schema_model::SchemaModel;
 use crate::components::simulation::SimulationPanel;
 use crate::components::statements::Statements;
@@ -48,6 +50,18 @@ pub fn App() -> Html {
                 s.dispatch(Action::SetPgVersion(v));
             }
         })
+    };
+    let on_batch_size = {
+        let s = state.dispatcher();
+        Callback::from(move |n: u32| s.dispatch(Action::SetBatchSize(n)))
+    };
+    let on_framework = {
+        let s = state.dispatcher();
+        Callback::from(move |f| s.dispatch(Action::SetFramework(f)))
+    };
+    let on_project = {
+        let s = state.dispatcher();
+        Callback::from(move |files| s.dispatch(Action::SetProject(files)))
     };
     let on_run = {
         let state = state.clone();
@@ -99,9 +113,11 @@ pub fn App() -> Html {
                 </div>
                 <div class="outputs">
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
+                    <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size} />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
                     <SimulationPanel state={state.simulation.clone()} {on_run} />
                     <SchemaModel analysis={state.analysis.clone()} />
+                    <HandOff analysis={state.analysis.clone()} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
                     <details class="panel" id="schema-statements-panel">
                         <summary>{ "Schema statements" }</summary>
                         <Statements id="schema-statements" title="Schema statements" statements={state.analysis.schema.statements.clone()} />

@@ -2,6 +2,8 @@
 
 pub mod editor;
 pub mod findings;
+pub mod handoff;
+pub mod plan_panel;
 pub mod schema_model;
 pub mod simulation;
 pub mod statements;

@@ -2,6 +2,7 @@
 //! display what the core computed.
 
 mod app;
+mod browser;
 mod components;
 pub mod state;
 

@@ -2,7 +2,10 @@
 
 use std::rc::Rc;
 
+use migplan_core::frameworks::{self, Detection, Framework};
+use migplan_core::plan::{Plan, PlanOptions, plan};
 use migplan_core::report::CheckReport;
+use migplan_core::rollback::{self, Rollback};
 use migplan_core::simulate::SimulationReport;
 use migplan_core::{Dialect, Options, analyze, parse_source};
 use yew::Reducible;
@@ -19,19 +22,43 @@ pub struct Analysis {
     pub migration: CheckReport,
     /// The schema model before and after the migration, and what changed.
     pub model: migplan_core::Analysis,
+    /// The zero-downtime plan.
+    pub plan: Plan,
+    /// The generated down migration.
+    pub rollback: Rollback,
 }
 
 impl Analysis {
-    pub fn of(dialect: Dialect, options: Options, schema: &str, migration: &str) -> Self {
+    pub fn of(
+        dialect: Dialect,
+        options: Options,
+        batch_size: u32,
+        schema: &str,
+        migration: &str,
+    ) -> Self {
         let mut schema_report = CheckReport::new(dialect);
         schema_report.add_source(None, &parse_source(schema, dialect));
         let model = analyze(dialect, options, schema, migration);
+        let plan_options = PlanOptions {
+            pg_version: options.pg_version,
+            batch_size,
+            ..PlanOptions::default()
+        };
         Analysis {
             schema: schema_report,
             migration: model.report.clone(),
             model,
+            plan: plan(dialect, plan_options, schema, migration),
+            rollback: rollback::generate(dialect, schema, migration),
         }
     }
+}
+
+/// A project folder the user gave: its files and what they say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub files: usize,
+    pub detection: Option<Detection>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +74,11 @@ pub enum Simulation {
 pub struct State {
     pub dialect: Dialect,
     pub options: Options,
+    /// Rows per backfill batch in the plan.
+    pub batch_size: u32,
+    /// The framework files are written for.
+    pub framework: Framework,
+    pub project: Option<Rc<Project>>,
     pub schema: String,
     pub migration: String,
     pub analysis: Rc<Analysis>,
@@ -72,14 +104,39 @@ impl State {
         schema: String,
         migration: String,
     ) -> Self {
-        let analysis = Rc::new(Analysis::of(dialect, options, &schema, &migration));
+        let batch_size = PlanOptions::default().batch_size;
+        let analysis = Rc::new(Analysis::of(
+            dialect, options, batch_size, &schema, &migration,
+        ));
         State {
             dialect,
             options,
+            batch_size,
+            framework: Framework::GolangMigrate,
+            project: None,
             schema,
             migration,
             analysis,
             simulation: Simulation::Idle,
+        }
+    }
+}
+
+impl State {
+    /// The same inputs re-analysed with new settings; a simulation result
+    /// is dropped since it no longer matches.
+    fn reanalysed(self) -> State {
+        let analysis = Rc::new(Analysis::of(
+            self.dialect,
+            self.options,
+            self.batch_size,
+            &self.schema,
+            &self.migration,
+        ));
+        State {
+            analysis,
+            simulation: Simulation::Idle,
+            ..self
         }
     }
 }
@@ -96,6 +153,10 @@ pub enum Action {
     SetDialect(Dialect),
     /// The target PostgreSQL major version.
     SetPgVersion(u32),
+    SetBatchSize(u32),
+    SetFramework(Framework),
+    /// A project folder: (path, text) of its files.
+    SetProject(Vec<(String, String)>),
     SimulationStarted,
     SimulationFinished(SimulationReport),
     SimulationUnavailable(String),
@@ -108,13 +169,35 @@ impl Reducible for State {
         let s = (*self).clone();
         Rc::new(match action {
             // Any edit re-analyses and makes an earlier simulation stale.
-            Action::SetSchema(text) => State::with_options(s.dialect, s.options, text, s.migration),
-            Action::SetMigration(text) => State::with_options(s.dialect, s.options, s.schema, text),
-            Action::SetDialect(d) => State::with_options(d, s.options, s.schema, s.migration),
+            Action::SetSchema(text) => State { schema: text, ..s }.reanalysed(),
+            Action::SetMigration(text) => State {
+                migration: text,
+                ..s
+            }
+            .reanalysed(),
+            Action::SetDialect(d) => State { dialect: d, ..s }.reanalysed(),
             Action::SetPgVersion(v) => match Options::with_pg_version(v) {
-                Ok(o) => State::with_options(s.dialect, o, s.schema, s.migration),
+                Ok(o) => State { options: o, ..s }.reanalysed(),
                 Err(_) => s,
             },
+            Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
+            Action::SetBatchSize(_) => s,
+            Action::SetFramework(f) => State { framework: f, ..s },
+            Action::SetProject(files) => {
+                let refs: Vec<frameworks::File> = files
+                    .iter()
+                    .map(|(p, t)| frameworks::File { path: p, text: t })
+                    .collect();
+                let detection = frameworks::detect(&refs);
+                State {
+                    framework: detection.as_ref().map_or(s.framework, |d| d.framework),
+                    project: Some(Rc::new(Project {
+                        files: files.len(),
+                        detection,
+                    })),
+                    ..s
+                }
+            }
             Action::SimulationStarted => State {
                 simulation: Simulation::Running,
                 ..s
@@ -201,6 +284,40 @@ mod tests {
         );
         let s = reduce(s, Action::SetPgVersion(99));
         assert_eq!(s.options.pg_version, 11, "unknown versions are refused");
+    }
+
+    #[test]
+    fn the_plan_follows_the_inputs_and_options() {
+        let s = State::example();
+        assert!(s.analysis.plan.steps.iter().any(|st| st.deploy_after));
+        let s = reduce(s, Action::SetBatchSize(50));
+        assert!(s.analysis.plan.up_script().contains("LIMIT 50"));
+        let s = reduce(s, Action::SetBatchSize(0));
+        assert_eq!(s.batch_size, 50, "a zero batch is refused");
+        assert!(
+            s.analysis
+                .rollback
+                .sql
+                .contains("DROP INDEX orders_status_idx")
+        );
+    }
+
+    #[test]
+    fn a_project_folder_picks_the_framework() {
+        let s = reduce(
+            State::example(),
+            Action::SetProject(vec![(
+                "db/migrations/20260101000000_a.sql".into(),
+                "-- migrate:up\nSELECT 1;\n".into(),
+            )]),
+        );
+        assert_eq!(s.framework, Framework::Dbmate);
+        assert_eq!(s.project.as_ref().map(|p| p.files), Some(1));
+        let s = reduce(s, Action::SetFramework(Framework::Flyway));
+        assert_eq!(s.framework, Framework::Flyway);
+        let s = reduce(s, Action::SetMigration("SELECT 1;".into()));
+        assert_eq!(s.framework, Framework::Flyway, "edits keep the settings");
+        assert!(s.project.is_some());
     }
 
     #[test]

@@ -799,6 +799,24 @@ fn signals(f: Framework, files: &[File]) -> Found {
     found
 }
 
+/// The files as a zip archive (deflated), built in memory.
+pub fn zip(files: &[ExportFile]) -> Result<Vec<u8>, String> {
+    use std::io::Write as _;
+    let mut w = ::zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = ::zip::write::SimpleFileOptions::default()
+        .compression_method(::zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    for f in files {
+        w.start_file(f.path.as_str(), options)
+            .map_err(|e| e.to_string())?;
+        w.write_all(f.content.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    w.finish()
+        .map(|c| c.into_inner())
+        .map_err(|e| e.to_string())
+}
+
 /// The next version for a new migration after `existing`, in the same
 /// style (same width for sequence numbers; a timestamp otherwise).
 pub fn next_version(existing: &[Migration], timestamp: &str, step: usize) -> String {

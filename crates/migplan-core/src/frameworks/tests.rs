@@ -290,3 +290,28 @@ fn export_continues_an_existing_project() {
         "{paths:?}"
     );
 }
+
+#[test]
+fn the_zip_holds_every_file() {
+    use std::io::Read as _;
+    let files = vec![
+        ExportFile {
+            path: "migrations/000001_a.up.sql".into(),
+            content: "SELECT 1;\n".into(),
+        },
+        ExportFile {
+            path: "RUNBOOK.md".into(),
+            content: "# Runbook\n".into(),
+        },
+    ];
+    let bytes = zip(&files).expect("zip");
+    let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("readable");
+    assert_eq!(archive.len(), 2);
+    let mut text = String::new();
+    archive
+        .by_name("migrations/000001_a.up.sql")
+        .expect("file")
+        .read_to_string(&mut text)
+        .expect("read");
+    assert_eq!(text, "SELECT 1;\n");
+}

@@ -1,0 +1,141 @@
+//! The plan as a timeline: phases, steps with their SQL (up/down toggle,
+//! copy), lock and transaction badges, and the deploy points.
+
+use std::rc::Rc;
+
+use migplan_core::plan::{Phase, Step};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::browser::copy;
+use crate::state::Analysis;
+
+#[derive(Properties)]
+pub struct PlanProps {
+    pub analysis: Rc<Analysis>,
+    pub batch_size: u32,
+    pub on_batch_size: Callback<u32>,
+}
+
+impl PartialEq for PlanProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.analysis, &other.analysis) && self.batch_size == other.batch_size
+    }
+}
+
+#[function_component]
+pub fn PlanPanel(props: &PlanProps) -> Html {
+    let show_down = use_state(|| false);
+    let plan = &props.analysis.plan;
+    let toggle = {
+        let show_down = show_down.clone();
+        Callback::from(move |_: MouseEvent| show_down.set(!*show_down))
+    };
+    let on_batch = {
+        let cb = props.on_batch_size.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(n) = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse::<u32>()
+            {
+                cb.emit(n);
+            }
+        })
+    };
+    let deploys = plan.steps.iter().filter(|s| s.deploy_after).count();
+    let mut phase: Option<Phase> = None;
+    let mut items = Vec::new();
+    for (i, s) in plan.steps.iter().enumerate() {
+        if phase != Some(s.phase) {
+            phase = Some(s.phase);
+            items.push(html! {
+                <li class={classes!("phase", s.phase.as_str())} data-phase={s.phase.as_str()}>
+                    <h3>{ phase_title(s.phase) }</h3>
+                </li>
+            });
+        }
+        items.push(step(i, s, *show_down));
+    }
+    html! {
+        <section class="panel" id="plan" aria-label="Plan">
+            <h2>
+                { "Plan " }
+                <small class="summary">{ format!("{} steps, {} deploy points", plan.steps.len(), deploys) }</small>
+            </h2>
+            <div class="plan-tools">
+                <button type="button" id="plan-toggle" class="secondary" onclick={toggle}>
+                    { if *show_down { "Show up SQL" } else { "Show down SQL" } }
+                </button>
+                <label>{ "Batch size " }
+                    <input id="batch-size" type="number" min="1" value={props.batch_size.to_string()} onchange={on_batch} />
+                </label>
+            </div>
+            if plan.steps.is_empty() {
+                <p class="empty">{ "Nothing to plan: the migration has no statements." }</p>
+            }
+            <ol class="timeline">{ for items }</ol>
+            if !plan.notes.is_empty() {
+                <ul class="notes">{ for plan.notes.iter().map(|n| html!{ <li class="note">{ n.clone() }</li> }) }</ul>
+            }
+        </section>
+    }
+}
+
+fn phase_title(p: Phase) -> &'static str {
+    match p {
+        Phase::Expand => "Expand: add what new code needs (old code keeps working)",
+        Phase::Migrate => "Migrate: move the data",
+        Phase::Contract => "Contract: remove what only old code used",
+    }
+}
+
+fn step(i: usize, s: &Step, show_down: bool) -> Html {
+    let manual = s.up.trim_start().starts_with("-- deploy:");
+    if manual {
+        return html! {
+            <li class="deploy-point" data-step={(i + 1).to_string()}>
+                <strong>{ "Deploy: " }</strong>{ s.deploy.clone().unwrap_or_default() }
+            </li>
+        };
+    }
+    let (label, sql) = if show_down {
+        match &s.down {
+            Some(d) if !d.trim().is_empty() => ("down", d.clone()),
+            Some(_) => ("down", "-- nothing to undo".to_string()),
+            None => (
+                "down",
+                format!("-- no rollback: {}", s.reason.clone().unwrap_or_default()),
+            ),
+        }
+    } else {
+        ("up", s.up.clone())
+    };
+    let copy_sql = sql.clone();
+    let on_copy = Callback::from(move |_: MouseEvent| copy(&copy_sql));
+    html! {
+        <li class={classes!("step", s.phase.as_str())} data-step={(i + 1).to_string()}>
+            <div class="step-head">
+                <span class="num">{ format!("{}.", i + 1) }</span>
+                <span class="title">{ s.title.clone() }</span>
+            </div>
+            <p class="badges">
+                if let Some(l) = &s.lock { <span class="badge lock">{ format!("lock: {l}") }</span> }
+                <span class="badge tx">{ if s.transactional { "in a transaction" } else { "no transaction: own migration" } }</span>
+                if s.repeat { <span class="badge repeat">{ "repeat until 0 rows" }</span> }
+                if s.irreversible { <span class="badge irreversible">{ "✖ irreversible" }</span> }
+            </p>
+            <p class="why">{ s.why.clone() }</p>
+            <div class="sql-block">
+                <button type="button" class="copy secondary" onclick={on_copy} title="Copy this SQL">{ "Copy" }</button>
+                <pre data-sql={label}><code>{ sql }</code></pre>
+            </div>
+            if let Some(r) = &s.reason {
+                <p class="reason">{ format!("⚠ {r}") }</p>
+            }
+            if let Some(d) = &s.deploy {
+                <p class="deploy-after"><strong>{ "Then deploy: " }</strong>{ d.clone() }</p>
+            }
+        </li>
+    }
+}
