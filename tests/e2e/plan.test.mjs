@@ -45,6 +45,13 @@ test('plan a rename, download golang-migrate files, continue a project', async (
     // The rollback of the migration as written.
     assert.match(await page.locator('#rollback-sql').innerText(), /ALTER TABLE users RENAME COLUMN full_name TO name/);
 
+    // A hand-written down migration is compared with the generated one.
+    await page.click('#rollback details.compare summary');
+    await page.fill('#user-down', 'SELECT 1;');
+    assert.match(await page.locator('#down-comparison').innerText(), /differs \(\d+\)/);
+    await page.fill('#user-down', 'ALTER TABLE users RENAME COLUMN full_name TO name;');
+    assert.match(await page.locator('#down-comparison').innerText(), /leaves the same schema/);
+
     // golang-migrate files: preview, then the zip.
     await page.selectOption('#framework', 'golang-migrate');
     const names = await page.locator('#files .file-name').allInnerTexts();

@@ -96,6 +96,10 @@ enum Command {
         /// Plain DDL instead of IF [NOT] EXISTS forms.
         #[arg(long)]
         no_idempotent: bool,
+        /// A column (table.column) old code still reads; repeat it. When
+        /// given, columns not listed need no deploy before being dropped.
+        #[arg(long)]
+        still_read: Vec<String>,
         /// text, json, or markdown (the runbook).
         #[arg(long, value_enum, default_value = "text")]
         format: PlanFormat,
@@ -245,6 +249,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             batch_size,
             lock_timeout,
             no_idempotent,
+            still_read,
             format,
             file,
         } => {
@@ -260,6 +265,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 batch_size,
                 lock_timeout,
                 idempotent: !no_idempotent,
+                still_read: (!still_read.is_empty()).then_some(still_read),
             };
             let p = plan::plan(d, options, &schema, &input.text);
             let out = match format {

@@ -301,3 +301,22 @@ fn the_runbook_has_checks_rollbacks_and_validation() {
     );
     assert!(!txt.contains("```"));
 }
+
+#[test]
+fn a_column_old_code_no_longer_reads_needs_no_deploy_before_the_drop() {
+    let d = Dialect::Postgres;
+    let m = "ALTER TABLE users DROP COLUMN age;";
+    let all = plan(d, PlanOptions::default(), &schema(d), m);
+    assert!(all.steps.iter().any(|s| s.deploy_after));
+    let o = PlanOptions {
+        still_read: Some(vec!["users.name".into()]),
+        ..PlanOptions::default()
+    };
+    let p = plan(d, o, &schema(d), m);
+    assert!(!p.steps.iter().any(|s| s.deploy_after), "{:?}", p.steps);
+    assert!(
+        p.steps
+            .iter()
+            .any(|s| s.up.contains("DROP COLUMN IF EXISTS age"))
+    );
+}

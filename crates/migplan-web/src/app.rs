@@ -117,7 +117,7 @@ pub fn App() -> Html {
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
                     <SimulationPanel state={state.simulation.clone()} {on_run} />
                     <SchemaModel analysis={state.analysis.clone()} />
-                    <HandOff analysis={state.analysis.clone()} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
+                    <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
                     <details class="panel" id="schema-statements-panel">
                         <summary>{ "Schema statements" }</summary>
                         <Statements id="schema-statements" title="Schema statements" statements={state.analysis.schema.statements.clone()} />

@@ -64,7 +64,7 @@ pub fn looped(step: &Step, d: Dialect) -> String {
         Dialect::Mysql => {
             let proc = format!("migplan_batch_{}", step.line);
             format!(
-                "CREATE PROCEDURE {proc}() BEGIN DECLARE n INT DEFAULT 1; WHILE n > 0 DO {one}; SET n = ROW_COUNT(); END WHILE; END;\nCALL {proc}();\nDROP PROCEDURE {proc}"
+                "CREATE PROCEDURE {proc}() BEGIN DECLARE n INT DEFAULT 1; WHILE n > 0 DO {one}; SET n = ROW_COUNT(); SELECT CONCAT('migplan backfill: ', n, ' rows') AS progress; END WHILE; END;\nCALL {proc}();\nDROP PROCEDURE {proc}"
             )
         }
         Dialect::Sqlite => {

@@ -176,6 +176,19 @@ pub struct PlanOptions {
     pub lock_timeout: String,
     /// Use `IF [NOT] EXISTS` where the dialect has it.
     pub idempotent: bool,
+    /// The columns (`table.column`) old application code still reads.
+    /// `None` (the default) assumes every column is; a column left out of
+    /// the list needs no deploy before it is dropped.
+    pub still_read: Option<Vec<String>>,
+}
+
+impl PlanOptions {
+    /// Whether old code may still read `table.column`.
+    pub fn is_read(&self, table: &str, column: &str) -> bool {
+        self.still_read
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|c| c == &format!("{table}.{column}")))
+    }
 }
 
 impl Default for PlanOptions {
@@ -185,6 +198,7 @@ impl Default for PlanOptions {
             batch_size: 1000,
             lock_timeout: "2s".into(),
             idempotent: true,
+            still_read: None,
         }
     }
 }

@@ -768,13 +768,16 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
     } else {
         ""
     };
-    let mut steps = vec![Step::deploy_point(
-        Phase::Contract,
-        format!(
-            "code that no longer reads or writes {}.{col} (ORMs: mark it ignored)",
-            table.name
-        ),
-    )];
+    let mut steps = Vec::new();
+    if pc.o.is_read(&table.name, col) {
+        steps.push(Step::deploy_point(
+            Phase::Contract,
+            format!(
+                "code that no longer reads or writes {}.{col} (ORMs: mark it ignored)",
+                table.name
+            ),
+        ));
+    }
     let readd = format!(
         "ALTER TABLE {tq} ADD COLUMN {}",
         ddl::column(

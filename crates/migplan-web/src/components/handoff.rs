@@ -15,6 +15,9 @@ use crate::state::{Analysis, Project};
 #[derive(Properties)]
 pub struct HandOffProps {
     pub analysis: Rc<Analysis>,
+    pub dialect: migplan_core::Dialect,
+    pub schema: AttrValue,
+    pub migration: AttrValue,
     pub framework: Framework,
     pub project: Option<Rc<Project>>,
     pub on_framework: Callback<Framework>,
@@ -24,6 +27,9 @@ pub struct HandOffProps {
 impl PartialEq for HandOffProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.analysis, &other.analysis)
+            && self.dialect == other.dialect
+            && self.schema == other.schema
+            && self.migration == other.migration
             && self.framework == other.framework
             && self.project == other.project
     }
@@ -44,6 +50,19 @@ fn wanted(path: &str) -> bool {
 #[function_component]
 pub fn HandOff(props: &HandOffProps) -> Html {
     let selected = use_state(|| 0usize);
+    let user_down = use_state(String::new);
+    let on_user_down = {
+        let user_down = user_down.clone();
+        Callback::from(move |e: InputEvent| {
+            user_down.set(
+                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                    .value(),
+            )
+        })
+    };
+    let comparison = (!user_down.trim().is_empty()).then(|| {
+        migplan_core::rollback::compare(props.dialect, &props.schema, &props.migration, &user_down)
+    });
     let a = &props.analysis;
     let detection = props.project.as_ref().and_then(|p| p.detection.as_ref());
     let name = "migplan";
@@ -154,6 +173,20 @@ pub fn HandOff(props: &HandOffProps) -> Html {
             </ul>
             <pre id="rollback-sql"><code>{ rollback.sql.clone() }</code></pre>
             <button type="button" class="secondary" onclick={on_rollback}>{ "Download rollback.sql" }</button>
+            <details class="compare">
+                <summary>{ "Compare with your own down migration" }</summary>
+                <textarea id="user-down" spellcheck="false" rows="5" placeholder="Paste your down migration" value={(*user_down).clone()} oninput={on_user_down} />
+                if let Some(diffs) = &comparison {
+                    <div id="down-comparison">
+                        if diffs.is_empty() {
+                            <p class="sim-ok">{ "✓ Your down migration leaves the same schema as the generated one." }</p>
+                        } else {
+                            <p class="sim-failed">{ format!("✖ Your down migration differs ({}): after it, compared with the generated one:", diffs.len()) }</p>
+                            <ul>{ for diffs.iter().map(|c| html!{ <li><code>{ c.to_string() }</code></li> }) }</ul>
+                        }
+                    </div>
+                }
+            </details>
         </section>
         <section class="panel" id="files" aria-label="Migration files">
             <h2>{ "Files" }</h2>
