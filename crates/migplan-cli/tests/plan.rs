@@ -3,7 +3,9 @@
 //! up (backfills repeated until they change no row), then every down, with
 //! the data checked on the way.
 
-use std::process::Command;
+mod common;
+
+use common::migplan;
 
 use migplan_cli::sqlite::NativeSqlite;
 use migplan_core::Dialect;
@@ -11,18 +13,6 @@ use migplan_core::engine::{Engine, Value};
 use migplan_core::plan::{PlanOptions, plan};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
-
-fn migplan(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_migplan"))
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn plan_json_follows_the_contract() {

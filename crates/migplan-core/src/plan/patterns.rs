@@ -882,44 +882,30 @@ fn rename_column(pc: &Pc, table: &Table, old: &Column, new: &str) -> Vec<Step> {
     let tq = ddl::name(&table.name, d);
     let oq = ddl::ident(&old.name, d);
     let nq = ddl::ident(new, d);
-    let t = names::last(&table.name);
     let new_col = Column {
         name: new.to_string(),
         nullable: true,
         identity: None,
         ..old.clone()
     };
-    let mut steps = vec![
-        Step::new(
-            Phase::Expand,
-            format!("Add {}.{new} next to {}", table.name, old.name),
-            format!(
+    let (mut steps, trigger_up, trigger_down) = shadow_column(
+        pc,
+        table,
+        old,
+        &new_col,
+        &format!("NEW.{oq}"),
+        &oq,
+        Texts {
+            add: format!("Add {}.{new} next to {}", table.name, old.name),
+            add_why: format!(
                 "The new column, same type as {}, nullable until it is filled.",
                 old.name
             ),
-            format!("ALTER TABLE {tq} ADD COLUMN {}", ddl::column(&new_col, d)),
-        )
-        .down(format!("ALTER TABLE {tq} DROP COLUMN {nq}")),
-    ];
-    let (trigger_up, trigger_down) =
-        sync_trigger(d, &table.name, &old.name, new, &format!("NEW.{oq}"), t);
-    steps.push(
-        Step::new(
-            Phase::Expand,
-            format!("Keep {new} in step with {} (trigger)", old.name),
-            "While old and new code run side by side, the trigger copies writes of the old column to the new one, so neither loses data. New code writes both columns until the contract phase.",
-            trigger_up.clone(),
-        )
-        .down(trigger_down.clone()),
+            trigger: format!("Keep {new} in step with {} (trigger)", old.name),
+            trigger_why: "While old and new code run side by side, the trigger copies writes of the old column to the new one, so neither loses data. New code writes both columns until the contract phase.",
+            backfill_why: "Copies existing values in batches; the trigger covers rows written meanwhile.",
+        },
     );
-    steps.extend(backfill(
-        pc,
-        table,
-        new,
-        &oq,
-        &format!("{nq} IS NULL AND {oq} IS NOT NULL"),
-        "Copies existing values in batches; the trigger covers rows written meanwhile.",
-    ));
     steps.push(Step::deploy_point(
         Phase::Migrate,
         format!(
@@ -961,6 +947,67 @@ fn rename_column(pc: &Pc, table: &Table, old: &Column, new: &str) -> Vec<Step> {
         )),
     );
     steps
+}
+
+/// The words of the shadow-column steps.
+struct Texts {
+    add: String,
+    add_why: String,
+    trigger: String,
+    trigger_why: &'static str,
+    backfill_why: &'static str,
+}
+
+/// The expand/migrate half shared by renames and type changes: a shadow
+/// column next to `source`, a trigger keeping it in step (`row_value` is
+/// its value from `NEW.`), and a batched backfill (`value` from the row).
+/// Returns the steps and the trigger's up and down SQL for later steps.
+fn shadow_column(
+    pc: &Pc,
+    table: &Table,
+    source: &Column,
+    shadow: &Column,
+    row_value: &str,
+    value: &str,
+    texts: Texts,
+) -> (Vec<Step>, String, String) {
+    let d = pc.d;
+    let tq = ddl::name(&table.name, d);
+    let sq = ddl::ident(&source.name, d);
+    let nq = ddl::ident(&shadow.name, d);
+    let (trigger_up, trigger_down) = sync_trigger(
+        d,
+        &table.name,
+        &source.name,
+        &shadow.name,
+        row_value,
+        names::last(&table.name),
+    );
+    let mut steps = vec![
+        Step::new(
+            Phase::Expand,
+            texts.add,
+            texts.add_why,
+            format!("ALTER TABLE {tq} ADD COLUMN {}", ddl::column(shadow, d)),
+        )
+        .down(format!("ALTER TABLE {tq} DROP COLUMN {nq}")),
+        Step::new(
+            Phase::Expand,
+            texts.trigger,
+            texts.trigger_why,
+            trigger_up.clone(),
+        )
+        .down(trigger_down.clone()),
+    ];
+    steps.extend(backfill(
+        pc,
+        table,
+        &shadow.name,
+        value,
+        &format!("{nq} IS NULL AND {sq} IS NOT NULL"),
+        texts.backfill_why,
+    ));
+    (steps, trigger_up, trigger_down)
 }
 
 /// The trigger keeping `new` equal to `value` (an expression over the row's
@@ -1023,7 +1070,6 @@ fn change_type(
     let old = truncate_name(&format!("{}_old", c.name));
     let nq = ddl::ident(&new, d);
     let oldq = ddl::ident(&old, d);
-    let t = names::last(&table.name);
     let convert = |row: &str| -> String {
         match (d, using) {
             (Dialect::Postgres, Some(e)) => {
@@ -1043,37 +1089,24 @@ fn change_type(
         generated: None,
         comment: None,
     };
-    let mut steps = vec![
-        Step::new(
-            Phase::Expand,
-            format!("Add {}.{new} of type {to_type}", table.name),
-            format!(
+    let (mut steps, trigger_up, trigger_down) = shadow_column(
+        pc,
+        table,
+        c,
+        &new_col,
+        &convert("NEW."),
+        &convert(""),
+        Texts {
+            add: format!("Add {}.{new} of type {to_type}", table.name),
+            add_why: format!(
                 "Changing the type in place rewrites {} under a lock that blocks reads and writes; a new column is metadata only.",
                 table.name
             ),
-            format!("ALTER TABLE {tq} ADD COLUMN {}", ddl::column(&new_col, d)),
-        )
-        .down(format!("ALTER TABLE {tq} DROP COLUMN {nq}")),
-    ];
-    let (trigger_up, trigger_down) =
-        sync_trigger(d, &table.name, &c.name, &new, &convert("NEW."), t);
-    steps.push(
-        Step::new(
-            Phase::Expand,
-            format!("Keep {new} in step with {} (trigger, converting)", c.name),
-            "Every write to the old column is converted into the new one while the backfill runs.",
-            trigger_up.clone(),
-        )
-        .down(trigger_down.clone()),
+            trigger: format!("Keep {new} in step with {} (trigger, converting)", c.name),
+            trigger_why: "Every write to the old column is converted into the new one while the backfill runs.",
+            backfill_why: "Converts existing values in batches; a value that does not convert stops the batch and shows you the row.",
+        },
     );
-    steps.extend(backfill(
-        pc,
-        table,
-        &new,
-        &convert(""),
-        &format!("{nq} IS NULL AND {cq} IS NOT NULL"),
-        "Converts existing values in batches; a value that does not convert stops the batch and shows you the row.",
-    ));
     // PostgreSQL builds replacement indexes before the swap and renames them
     // after; MySQL (no RENAME INDEX here) rebuilds them online at the end.
     let pg_indexes = if d == Dialect::Postgres {

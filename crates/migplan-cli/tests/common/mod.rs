@@ -1,0 +1,16 @@
+//! Running the `migplan` binary as a user would.
+
+use std::process::Command;
+
+/// Runs `migplan args...`: (exit code, stdout, stderr).
+pub fn migplan(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_migplan"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
