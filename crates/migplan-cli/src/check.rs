@@ -183,3 +183,43 @@ pub fn render_plan(p: &Plan) -> String {
     }
     out
 }
+
+/// `migplan simulate`: the checks, the failure with its line, coverage.
+pub fn render_simulation(r: &migplan_core::simulate::SimulationReport) -> String {
+    let mut out = format!(
+        "SQLite {}, {} rows per table (seed {}): {}\n",
+        r.sqlite_version,
+        r.rows,
+        r.seed,
+        if r.ok { "ok" } else { "FAILED" }
+    );
+    if let Some(f) = &r.failure {
+        let _ = writeln!(
+            out,
+            "failed: {:?} statement at line {}, column {}: {}",
+            f.phase, f.line, f.column, f.message
+        );
+    }
+    for c in &r.checks {
+        let _ = writeln!(
+            out,
+            "  [{}] {}: {}",
+            if c.ok { "pass" } else { "FAIL" },
+            c.name,
+            c.detail
+        );
+    }
+    let cov = &r.coverage;
+    let _ = writeln!(
+        out,
+        "coverage: {} of {} statements simulated",
+        cov.simulated, cov.statements
+    );
+    for s in &cov.skipped {
+        let _ = writeln!(out, "  {s}");
+    }
+    if !r.tables.is_empty() {
+        let _ = writeln!(out, "tables: {}", r.tables.join(", "));
+    }
+    out
+}

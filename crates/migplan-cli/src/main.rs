@@ -166,6 +166,19 @@ enum Command {
         schema: Vec<PathBuf>,
         #[arg(long)]
         up: PathBuf,
+        /// Your down migration (default: the generated one).
+        #[arg(long)]
+        down: Option<PathBuf>,
+        /// Sample rows per table.
+        #[arg(long, default_value_t = 1000)]
+        rows: usize,
+        /// Seed of the sample data (the same seed gives the same rows).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Rows that break what the migration adds (NULLs, duplicates,
+        /// orphans, values that do not convert).
+        #[arg(long)]
+        adversarial: bool,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -429,28 +442,36 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             dialect,
             schema,
             up,
+            down,
+            rows,
+            seed,
+            adversarial,
             format,
         } => {
+            if rows > 1_000_000 {
+                return Err("migplan: --rows is at most 1000000".into());
+            }
             let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
             let up = read(std::slice::from_ref(&up))?.remove(0).text;
+            let down = match &down {
+                Some(p) => Some(read(std::slice::from_ref(p))?.remove(0).text),
+                None => None,
+            };
             let mut engine = NativeSqlite::open().map_err(|e| format!("migplan: {e}"))?;
-            let report = simulate::run(&mut engine, dialect.into(), &schema, &up);
+            let options = simulate::SimOptions {
+                data: migplan_core::sample::DataOptions {
+                    rows,
+                    seed,
+                    adversarial,
+                },
+                down,
+            };
+            let report = simulate::simulate(&mut engine, dialect.into(), &schema, &up, &options);
             let out = match format {
                 Format::Json => {
                     serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
                 }
-                Format::Text => match &report.failure {
-                    None => format!(
-                        "ok: {} statements applied on SQLite {}; tables: {}\n",
-                        report.executed,
-                        report.sqlite_version,
-                        report.tables.join(", ")
-                    ),
-                    Some(f) => format!(
-                        "failed: {:?} statement at line {}, column {}: {}\n",
-                        f.phase, f.line, f.column, f.message
-                    ),
-                },
+                Format::Text => check::render_simulation(&report),
             };
             let _ = stdout.write_all(out.as_bytes());
             Ok(if report.ok {

@@ -201,10 +201,13 @@ fn simulate_applies_the_example_and_reports_failures_by_line() {
         &format!("{EXAMPLE}migration.sql"),
     ]);
     assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("SQLite 3."), "{out}");
+    assert!(out.contains("1000 rows per table (seed 42): ok"), "{out}");
     assert!(
-        out.starts_with("ok: 7 statements applied on SQLite 3."),
+        out.contains("[pass] up applies: 4 of 4 statements"),
         "{out}"
     );
+    assert!(out.contains("[pass] down restores"), "{out}");
     let up = temp_file("up.sql", "SELECT 1;\nALTER TABLE nope ADD COLUMN x int;");
     let (code, out, _) = migplan(&["simulate", "--up", &up, "--format", "json"]);
     assert_eq!(code, 1);
@@ -222,10 +225,12 @@ fn simulate_lists_client_commands_as_not_run() {
     let (code, out, _) = migplan(&["simulate", "--up", &up, "--format", "json"]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(v["executed"], 1);
+    // CREATE TABLE up, then the generated DROP TABLE down.
+    assert_eq!(v["executed"], 2);
     assert_eq!(v["skipped"][0]["line"], 1);
     assert_eq!(
         v["skipped"][0]["reason"],
-        "not analysed: client command, not SQL"
+        "not simulated: client command, not SQL"
     );
+    assert_eq!(v["coverage"]["simulated"], 1);
 }

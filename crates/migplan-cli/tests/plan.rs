@@ -97,7 +97,9 @@ fn rollback_generates_and_compares() {
     let schema = format!("{FIXTURES}example/schema.sql");
     let (code, out, _) = migplan(&["rollback", "--schema", &schema, &up.display().to_string()]);
     assert_eq!(code, 0, "{out}");
-    let drop_index = out.find("DROP INDEX users_bio").expect("index dropped");
+    let drop_index = out
+        .find("DROP INDEX IF EXISTS users_bio")
+        .expect("index dropped");
     let drop_column = out
         .find("ALTER TABLE users DROP COLUMN bio")
         .expect("column dropped");

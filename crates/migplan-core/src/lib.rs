@@ -19,9 +19,11 @@ pub mod position;
 pub mod report;
 pub mod rollback;
 pub mod rules;
+pub mod sample;
 pub mod severity;
 pub mod simulate;
 pub mod split;
+pub mod translate;
 
 pub use analysis::{Analysis, Analyzer, Options, analyze};
 pub use dialect::Dialect;

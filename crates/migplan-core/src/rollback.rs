@@ -78,7 +78,14 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
                 columns: Vec::new(),
                 predicate: None,
             };
-            Inverse::sql(ddl::drop_index(&index, d, ci.concurrently, false))
+            // IF EXISTS: a constraint built on the index (USING INDEX) may
+            // already have taken it away.
+            Inverse::sql(ddl::drop_index(
+                &index,
+                d,
+                ci.concurrently,
+                d != Dialect::Mysql,
+            ))
         }
         Statement::CreateView(v) => Inverse::sql(format!(
             "DROP {}VIEW {}",
@@ -286,9 +293,15 @@ fn inverse_op(
                 let Some(def) = t.column(&c) else {
                     return Some(Inverse::none(format!("column {c} is not in the schema")));
                 };
+                // Re-added NULL-able: the values are gone, so a NOT NULL
+                // column could not come back on a table with rows.
+                let readd = crate::catalog::Column {
+                    nullable: true,
+                    ..def.clone()
+                };
                 sql.push(format!(
                     "ALTER TABLE {tq} ADD COLUMN {}",
-                    ddl::column(def, d)
+                    ddl::column(&readd, d)
                 ));
                 // Constraints and indexes that went with the column.
                 for k in t
@@ -304,7 +317,11 @@ fn inverse_op(
                 {
                     sql.push(ddl::create_index(i, d, false));
                 }
-                lost.push(format!("the values of column {}.{c}", t.name));
+                lost.push(if def.nullable {
+                    format!("the values of column {}.{c}", t.name)
+                } else {
+                    format!("the values of column {}.{c} (re-added NULL-able)", t.name)
+                });
             }
             finish(sql, lost)
         }

@@ -1,18 +1,27 @@
-//! The simulation driver: runs the schema, then the migration, statement by
-//! statement on an [`Engine`], and maps any SQLite error back to the user's
-//! line and column.
+//! The simulation: the schema, sample rows, the migration and its rollback
+//! run on a real SQLite behind [`Engine`] (sql.js in the browser, bundled
+//! SQLite natively), with checks that up applies, the schema is the one
+//! expected, data survives, constraints hold, down restores and a second
+//! run is harmless. SQLite errors are mapped back to the user's line.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::catalog::Catalog;
 use crate::engine::{Engine, Value};
-use crate::{Dialect, parse_source};
+use crate::sample::{DataOptions, Demands};
+use crate::translate::{Translated, translate};
+use crate::{Dialect, ddl, parse_source, rollback};
 
 /// Which input a statement came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     Schema,
+    Data,
     Migration,
+    Down,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,79 +42,638 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// One check: pass or fail, a one-line reason, details.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundTrip {
+    pub schema_equal: bool,
+    pub data_equal: bool,
+    /// What the rollback did not bring back (`table.column`, `table`).
+    pub lost: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Coverage {
+    /// Statements of the migration.
+    pub statements: usize,
+    /// Of which run on SQLite.
+    pub simulated: usize,
+    /// "line N: reason" for the others.
+    pub skipped: Vec<String>,
+}
+
+/// Rows per table before and after the migration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableCount {
+    pub table: String,
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulationReport {
     pub sqlite_version: String,
+    /// Every check passed.
     pub ok: bool,
+    /// SQLite statements executed.
     pub executed: usize,
     pub skipped: Vec<Skipped>,
+    /// The first statement SQLite rejected.
     pub failure: Option<Failure>,
-    /// Tables in the database after the run, by name.
+    /// Tables in the database after the migration.
     pub tables: Vec<String>,
+    pub checks: Vec<Check>,
+    pub round_trip: Option<RoundTrip>,
+    pub coverage: Coverage,
+    pub counts: Vec<TableCount>,
+    pub rows: usize,
+    pub seed: u64,
 }
 
-/// Applies `schema` then `migration` to the engine.
+/// What to simulate besides the migration itself.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SimOptions {
+    pub data: DataOptions,
+    /// The user's down migration; the generated one when `None`.
+    pub down: Option<String>,
+}
+
+/// A table's fingerprint: row count and a checksum per column.
+type Snapshot = BTreeMap<String, (i64, BTreeMap<String, u64>)>;
+
+/// Runs schema, sample data and `migration` (then its down) on `engine`.
 pub fn run(
     engine: &mut dyn Engine,
     dialect: Dialect,
     schema: &str,
     migration: &str,
 ) -> SimulationReport {
+    simulate(
+        engine,
+        dialect,
+        schema,
+        migration,
+        &SimOptions {
+            data: DataOptions {
+                rows: 0,
+                ..DataOptions::default()
+            },
+            down: None,
+        },
+    )
+}
+
+/// The full simulation with its checks.
+pub fn simulate(
+    engine: &mut dyn Engine,
+    d: Dialect,
+    schema: &str,
+    migration: &str,
+    o: &SimOptions,
+) -> SimulationReport {
     let sqlite_version = engine
         .sqlite_version()
         .unwrap_or_else(|e| format!("unknown ({e})"));
-    let mut report = SimulationReport {
+    let mut r = SimulationReport {
         sqlite_version,
         ok: true,
         executed: 0,
         skipped: Vec::new(),
         failure: None,
         tables: Vec::new(),
+        checks: Vec::new(),
+        round_trip: None,
+        coverage: Coverage::default(),
+        counts: Vec::new(),
+        rows: o.data.rows,
+        seed: o.data.seed,
     };
-    'phases: for (phase, src) in [(Phase::Schema, schema), (Phase::Migration, migration)] {
-        for st in parse_source(src, dialect).statements {
-            if !st.is_sql() || st.section == crate::parse::Section::Down {
-                let reason = if st.section == crate::parse::Section::Down {
-                    "down section: the file's rollback, not run with the migration".to_string()
-                } else {
-                    st.error
-                        .map_or_else(|| "not simulated".to_string(), |e| e.message)
-                };
-                report.skipped.push(Skipped {
-                    phase,
-                    line: st.line,
-                    reason,
-                });
-                continue;
-            }
-            match engine.execute(&st.sql) {
-                Ok(_) => report.executed += 1,
+    let _ = engine.execute("PRAGMA foreign_keys=ON");
+    // 1. The schema.
+    let mut model = Catalog::default();
+    let schema_t = translate(d, schema, &mut model);
+    let before = model.clone();
+    if !run_all(engine, &schema_t, Phase::Schema, &mut r) {
+        r.checks.push(Check {
+            name: "schema applies".into(),
+            ok: false,
+            detail: failure_line(&r),
+        });
+        return finish(engine, r);
+    }
+    // 2. Sample data.
+    let mut after = before.clone();
+    after.apply_source(&parse_source(migration, d));
+    let demands = Demands::between(&before, &after);
+    if o.data.rows > 0 {
+        for sql in crate::sample::generate(&before, &demands, &o.data) {
+            match engine.execute(&sql) {
+                Ok(_) => r.executed += 1,
                 Err(e) => {
-                    report.ok = false;
-                    report.failure = Some(Failure {
-                        phase,
-                        statement: st.index,
-                        line: st.line,
-                        column: st.column,
-                        sql: st.sql,
+                    r.checks.push(Check {
+                        name: "sample data".into(),
+                        ok: false,
+                        detail: format!("SQLite rejected the sample rows: {e}"),
+                    });
+                    r.failure = Some(Failure {
+                        phase: Phase::Data,
+                        statement: 0,
+                        line: 0,
+                        column: 0,
+                        sql: sql.chars().take(300).collect(),
                         message: e.to_string(),
                     });
-                    break 'phases;
+                    return finish(engine, r);
                 }
             }
         }
     }
-    if let Ok(sets) =
-        engine.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    {
-        report.tables = sets
-            .into_iter()
-            .flat_map(|s| s.rows)
-            .filter_map(|r| match r.into_iter().next() {
-                Some(Value::Text(t)) => Some(t),
-                _ => None,
-            })
-            .collect();
+    let snap_before = snapshot(engine, &before);
+    // 3. Up.
+    let mut scratch = before.clone();
+    let up_t = translate(d, migration, &mut scratch);
+    r.coverage = Coverage {
+        statements: up_t.len(),
+        simulated: up_t.iter().filter(|t| t.simulated).count(),
+        skipped: up_t
+            .iter()
+            .filter(|t| !t.simulated)
+            .map(|t| format!("line {}: {}", t.line, t.note.clone().unwrap_or_default()))
+            .collect(),
+    };
+    let up_ok = run_all(engine, &up_t, Phase::Migration, &mut r);
+    r.checks.push(Check {
+        name: "up applies".into(),
+        ok: up_ok,
+        detail: if up_ok {
+            format!(
+                "{} of {} statements run on SQLite {} with {} rows per table{}",
+                r.coverage.simulated,
+                r.coverage.statements,
+                r.sqlite_version,
+                o.data.rows,
+                if r.coverage.skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} not simulated", r.coverage.skipped.len())
+                }
+            )
+        } else {
+            failure_line(&r)
+        },
+    });
+    if !up_ok {
+        return finish(engine, r);
     }
-    report
+    // 4. The schema SQLite has now is the one the model expects.
+    let actual = read_schema(engine);
+    let expected = shape(&after);
+    let missing: Vec<String> = expected.difference(&actual).cloned().collect();
+    let extra: Vec<String> = actual.difference(&expected).cloned().collect();
+    r.checks.push(Check {
+        name: "schema after up".into(),
+        ok: missing.is_empty() && extra.is_empty(),
+        detail: if missing.is_empty() && extra.is_empty() {
+            format!("{} tables, columns and indexes as expected", expected.len())
+        } else {
+            format!(
+                "expected but missing: {}; not expected: {}",
+                list(&missing),
+                list(&extra)
+            )
+        },
+    });
+    // 5. Data preserved.
+    let snap_after = snapshot(engine, &after);
+    r.counts = before
+        .tables
+        .keys()
+        .chain(after.tables.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|t| TableCount {
+            table: t.clone(),
+            before: snap_before.get(t).map(|s| s.0),
+            after: snap_after.get(t).map(|s| s.0),
+        })
+        .collect();
+    let mut changed = Vec::new();
+    for (t, (count, cols)) in &snap_before {
+        let Some((count_after, cols_after)) = snap_after.get(t) else {
+            changed.push(format!("table {t} ({count} rows) is gone"));
+            continue;
+        };
+        if count != count_after {
+            changed.push(format!("{t}: {count} rows before, {count_after} after"));
+        }
+        for (c, sum) in cols {
+            match cols_after.get(c) {
+                Some(s) if s == sum => {}
+                Some(_) => changed.push(format!("{t}.{c}: values changed")),
+                None => {
+                    // A renamed column keeps its values under its new name.
+                    let moved = cols_after
+                        .iter()
+                        .find(|(n, s)| *s == sum && !cols.contains_key(*n));
+                    match moved {
+                        Some((n, _)) => {
+                            changed.push(format!("{t}.{c}: {count} values now in {t}.{n}, 0 lost"))
+                        }
+                        None => changed.push(format!("{t}.{c}: column gone ({count} values)")),
+                    }
+                }
+            }
+        }
+    }
+    let lost: Vec<&String> = changed.iter().filter(|c| !c.contains(", 0 lost")).collect();
+    r.checks.push(Check {
+        name: "data preserved".into(),
+        ok: true,
+        detail: if changed.is_empty() {
+            "every row and value of every table is unchanged".into()
+        } else {
+            format!(
+                "{}{}",
+                changed.join("; "),
+                if lost.is_empty() {
+                    String::new()
+                } else {
+                    " (as the migration intends: check it is what you want)".into()
+                }
+            )
+        },
+    });
+    // 6. Integrity.
+    let orphans = rows_of(engine, "PRAGMA foreign_key_check");
+    r.checks.push(Check {
+        name: "integrity".into(),
+        ok: orphans.is_empty(),
+        detail: if orphans.is_empty() {
+            "no foreign key violations (PRAGMA foreign_key_check)".into()
+        } else {
+            format!(
+                "{} rows violate foreign keys, e.g. {}",
+                orphans.len(),
+                orphans
+                    .iter()
+                    .take(3)
+                    .map(|r| r.join(" "))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        },
+    });
+    // 7. Idempotency: a second run, undone.
+    let _ = engine.execute("SAVEPOINT migplan_again");
+    let mut probe = SimulationReport {
+        failure: None,
+        skipped: Vec::new(),
+        ..r.clone()
+    };
+    let again_ok = run_all(engine, &up_t, Phase::Migration, &mut probe);
+    let _ = engine.execute("ROLLBACK TO migplan_again");
+    let _ = engine.execute("RELEASE migplan_again");
+    r.checks.push(Check {
+        name: "second run".into(),
+        ok: true,
+        detail: if again_ok {
+            "running up again succeeds (idempotent)".into()
+        } else {
+            format!(
+                "running up again fails: {}",
+                probe
+                    .failure
+                    .map(|f| format!("line {}: {}", f.line, f.message))
+                    .unwrap_or_default()
+            )
+        },
+    });
+    // 8. Down.
+    let generated = rollback::generate(d, schema, migration);
+    // `table.column` the generated rollback says it cannot bring back.
+    let declared: BTreeSet<String> = generated
+        .steps
+        .iter()
+        .filter_map(|s| s.inverse.lossy.as_deref())
+        .flat_map(|l| {
+            l.split("column ")
+                .skip(1)
+                .filter_map(|rest| rest.split([' ', ';', ',']).next())
+        })
+        .map(str::to_string)
+        .collect();
+    let down_sql = o.down.clone().unwrap_or(generated.sql);
+    let mut down_model = after.clone();
+    let down_t = translate(d, &down_sql, &mut down_model);
+    let down_ok = run_all(engine, &down_t, Phase::Down, &mut r);
+    if !down_ok {
+        r.checks.push(Check {
+            name: "down restores".into(),
+            ok: false,
+            detail: format!(
+                "the {} down migration fails: {}",
+                if o.down.is_some() {
+                    "given"
+                } else {
+                    "generated"
+                },
+                failure_line(&r)
+            ),
+        });
+        return finish(engine, r);
+    }
+    let restored = read_schema(engine);
+    let want = shape(&before);
+    let schema_equal = restored == want;
+    let snap_down = snapshot(engine, &before);
+    let mut lost_after_down = Vec::new();
+    for (t, (count, cols)) in &snap_before {
+        match snap_down.get(t) {
+            None => lost_after_down.push(t.clone()),
+            Some((c2, cols2)) => {
+                if c2 != count {
+                    lost_after_down.push(format!("{t} ({count} rows before, {c2} after down)"));
+                }
+                for (c, sum) in cols {
+                    if cols2.get(c) != Some(sum) {
+                        lost_after_down.push(format!("{t}.{c}"));
+                    }
+                }
+            }
+        }
+    }
+    r.round_trip = Some(RoundTrip {
+        schema_equal,
+        data_equal: lost_after_down.is_empty(),
+        lost: lost_after_down.clone(),
+    });
+    let schema_diff: Vec<String> = want.symmetric_difference(&restored).cloned().collect();
+    // The generated down may differ where it says it is lossy: a column
+    // whose values are gone comes back NULL-able.
+    let explained = o.down.is_none()
+        && schema_diff.iter().all(|entry| {
+            let target = entry.rsplit(' ').next().unwrap_or("");
+            declared.contains(target) || lost_after_down.iter().any(|l| l == target)
+        });
+    r.checks.push(Check {
+        name: "down restores".into(),
+        ok: schema_equal || explained,
+        detail: match (schema_equal, lost_after_down.is_empty()) {
+            (true, true) => "schema and every value are back as before".into(),
+            (true, false) => format!(
+                "schema is back; data not restored: {}",
+                list(&lost_after_down)
+            ),
+            (false, _) if explained => format!(
+                "schema is back except what the generated rollback says is lost: {}; data not restored: {}",
+                list(&schema_diff),
+                list(&lost_after_down)
+            ),
+            (false, _) => format!("schema differs from before: {}", list(&schema_diff)),
+        },
+    });
+    finish(engine, r)
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        return "nothing".into();
+    }
+    let mut s = v.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+    if v.len() > 8 {
+        s.push_str(&format!(" and {} more", v.len() - 8));
+    }
+    s
+}
+
+fn failure_line(r: &SimulationReport) -> String {
+    r.failure
+        .as_ref()
+        .map(|f| format!("line {}, column {}: {}", f.line, f.column, f.message))
+        .unwrap_or_default()
+}
+
+/// Runs translated statements; false at the first error (recorded).
+fn run_all(
+    engine: &mut dyn Engine,
+    ts: &[Translated],
+    phase: Phase,
+    r: &mut SimulationReport,
+) -> bool {
+    for (i, t) in ts.iter().enumerate() {
+        if !t.simulated {
+            r.skipped.push(Skipped {
+                phase,
+                line: t.line,
+                reason: t.note.clone().unwrap_or_default(),
+            });
+            continue;
+        }
+        for sql in &t.sqlite {
+            match engine.execute(sql) {
+                Ok(_) => r.executed += 1,
+                Err(e) => {
+                    r.ok = false;
+                    r.failure = Some(Failure {
+                        phase,
+                        statement: i,
+                        line: t.line,
+                        column: t.column,
+                        sql: t.source.clone(),
+                        message: e.to_string(),
+                    });
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+fn finish(engine: &mut dyn Engine, mut r: SimulationReport) -> SimulationReport {
+    r.tables = rows_of(
+        engine,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .into_iter()
+    .filter_map(|row| row.into_iter().next())
+    .collect();
+    r.ok = r.failure.is_none() && r.checks.iter().all(|c| c.ok);
+    r
+}
+
+fn rows_of(engine: &mut dyn Engine, sql: &str) -> Vec<Vec<String>> {
+    engine
+        .execute(sql)
+        .map(|sets| {
+            sets.into_iter()
+                .flat_map(|s| s.rows)
+                .map(|row| row.into_iter().map(|v| text(&v)).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(t) => t.clone(),
+        Value::Blob(b) => format!(
+            "x'{}'",
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        ),
+    }
+}
+
+/// Row counts and per-column checksums of every table of the model that
+/// exists in the database.
+fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
+    let mut out = Snapshot::new();
+    let present: BTreeSet<String> = rows_of(
+        engine,
+        "SELECT name FROM sqlite_master WHERE type = 'table'",
+    )
+    .into_iter()
+    .filter_map(|r| r.into_iter().next())
+    .collect();
+    for t in model.tables.values() {
+        if !present.contains(crate::names::last(&t.name)) {
+            continue;
+        }
+        let tq = ddl::name(&t.name, Dialect::Sqlite);
+        let pk = t
+            .primary_key()
+            .map(|k| k.kind.columns().to_vec())
+            .unwrap_or_default();
+        let order = if pk.is_empty() {
+            "rowid".to_string()
+        } else {
+            ddl::columns(&pk, Dialect::Sqlite)
+        };
+        let cols: Vec<String> = rows_of(
+            engine,
+            &format!(
+                "SELECT name FROM pragma_table_info('{}')",
+                crate::names::last(&t.name).replace('\'', "''")
+            ),
+        )
+        .into_iter()
+        .filter_map(|r| r.into_iter().next())
+        .collect();
+        if cols.is_empty() {
+            continue;
+        }
+        let select = cols
+            .iter()
+            .map(|c| ddl::ident(c, Dialect::Sqlite))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let Ok(sets) = engine.execute(&format!("SELECT {select} FROM {tq} ORDER BY {order}"))
+        else {
+            continue;
+        };
+        let mut sums: Vec<u64> = vec![0xcbf2_9ce4_8422_2325; cols.len()];
+        let mut count = 0i64;
+        for row in sets.into_iter().flat_map(|s| s.rows) {
+            count += 1;
+            for (i, v) in row.iter().enumerate() {
+                if let Some(h) = sums.get_mut(i) {
+                    for b in text(v).bytes().chain(std::iter::once(0xff)) {
+                        *h ^= u64::from(b);
+                        *h = h.wrapping_mul(0x100_0000_01b3);
+                    }
+                }
+            }
+        }
+        out.insert(
+            t.name.clone(),
+            (count, cols.into_iter().zip(sums).collect()),
+        );
+    }
+    out
+}
+
+/// The structure SQLite reports: `table`, `table.column`, `table.column not
+/// null`, `index name on table`.
+fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let tables: Vec<String> = rows_of(
+        engine,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .into_iter()
+    .filter_map(|r| r.into_iter().next())
+    .collect();
+    for t in tables {
+        let t = t.to_lowercase();
+        out.insert(format!("table {t}"));
+        for row in rows_of(
+            engine,
+            &format!(
+                "SELECT name, \"notnull\", pk FROM pragma_table_info('{}')",
+                t.replace('\'', "''")
+            ),
+        ) {
+            if let [name, notnull, pk] = row.as_slice() {
+                let name = name.to_lowercase();
+                out.insert(format!("column {t}.{name}"));
+                if notnull == "1" || pk != "0" {
+                    out.insert(format!("not null {t}.{name}"));
+                }
+            }
+        }
+    }
+    for row in rows_of(
+        engine,
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+    ) {
+        if let [name, table] = row.as_slice() {
+            out.insert(format!(
+                "index {} on {}",
+                name.to_lowercase(),
+                table.to_lowercase()
+            ));
+        }
+    }
+    out
+}
+
+/// The same structure as the model expects it (main schema only).
+fn shape(c: &Catalog) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in c
+        .tables
+        .values()
+        .filter(|t| !t.name.contains('.') && t.columns_known)
+    {
+        let n = t.name.to_lowercase();
+        out.insert(format!("table {n}"));
+        let pk: Vec<String> = t
+            .primary_key()
+            .map(|k| k.kind.columns().to_vec())
+            .unwrap_or_default();
+        for col in &t.columns {
+            let name = col.name.to_lowercase();
+            out.insert(format!("column {n}.{name}"));
+            if !col.nullable || pk.contains(&col.name) {
+                out.insert(format!("not null {n}.{name}"));
+            }
+        }
+    }
+    for i in c.indexes.values().filter(|i| !i.table.contains('.')) {
+        out.insert(format!(
+            "index {} on {}",
+            crate::names::last(&i.name).to_lowercase(),
+            i.table.to_lowercase()
+        ));
+    }
+    out
 }

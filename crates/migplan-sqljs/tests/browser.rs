@@ -52,3 +52,84 @@ async fn maps_a_sqlite_error_to_the_users_line() {
         failure.message
     );
 }
+
+/// The cross-check: the same scenarios as the native engine's test
+/// (`crates/migplan-cli/tests/simulate.rs`), whose reports must match the
+/// recorded ones exactly, engine version aside.
+#[wasm_bindgen_test]
+async fn reproduces_the_native_engines_reports() {
+    use migplan_core::sample::DataOptions;
+    use migplan_core::simulate::{SimOptions, simulate};
+    let f = |p: &str| -> &'static str {
+        match p {
+            "example/schema.sql" => include_str!("../../../tests/fixtures/example/schema.sql"),
+            "example/migration.sql" => {
+                include_str!("../../../tests/fixtures/example/migration.sql")
+            }
+            "rules/schema.postgres.sql" => {
+                include_str!("../../../tests/fixtures/rules/schema.postgres.sql")
+            }
+            "rules/schema.mysql.sql" => {
+                include_str!("../../../tests/fixtures/rules/schema.mysql.sql")
+            }
+            "rules/schema.sqlite.sql" => {
+                include_str!("../../../tests/fixtures/rules/schema.sqlite.sql")
+            }
+            "plans/rename-column/postgres.sql" => {
+                include_str!("../../../tests/fixtures/plans/rename-column/postgres.sql")
+            }
+            "plans/change-column-type/mysql.sql" => {
+                include_str!("../../../tests/fixtures/plans/change-column-type/mysql.sql")
+            }
+            "plans/set-not-null/postgres.sql" => {
+                include_str!("../../../tests/fixtures/plans/set-not-null/postgres.sql")
+            }
+            "rules/sqlite-table-rebuild/sqlite.risky.sql" => {
+                include_str!("../../../tests/fixtures/rules/sqlite-table-rebuild/sqlite.risky.sql")
+            }
+            other => panic!("add {other} to the cross-check fixtures"),
+        }
+    };
+    let expected: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/simulation/expected.json"
+    ))
+    .expect("json");
+    let scenarios = include_str!("../../../tests/fixtures/simulation/scenarios.txt");
+    let mut n = 0;
+    for line in scenarios
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let p: Vec<&str> = line.split('|').map(str::trim).collect();
+        let [name, dialect, schema, up, rows, adversarial] = p[..] else {
+            panic!("{line}")
+        };
+        let mut db = sqljs().await.open().expect("open");
+        let o = SimOptions {
+            data: DataOptions {
+                rows: rows.parse().expect("rows"),
+                seed: 42,
+                adversarial: adversarial == "yes",
+            },
+            down: None,
+        };
+        let r = simulate(
+            &mut db,
+            dialect.parse().expect("dialect"),
+            f(schema),
+            f(up),
+            &o,
+        );
+        let text = serde_json::to_string(&r)
+            .expect("json")
+            .replace(&r.sqlite_version, "<version>");
+        let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        v["sqlite_version"] = serde_json::Value::Null;
+        assert_eq!(
+            v, expected[name],
+            "{name}: sql.js differs from the native engine"
+        );
+        n += 1;
+    }
+    assert_eq!(n, 5);
+}

@@ -63,12 +63,20 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |files| s.dispatch(Action::SetProject(files)))
     };
+    let on_data = {
+        let s = state.dispatcher();
+        Callback::from(move |d| s.dispatch(Action::SetData(d)))
+    };
     let on_run = {
         let state = state.clone();
         Callback::from(move |()| {
             let dispatch = state.dispatcher();
             let (dialect, schema, migration) =
                 (state.dialect, state.schema.clone(), state.migration.clone());
+            let options = simulate::SimOptions {
+                data: state.data.clone(),
+                down: None,
+            };
             dispatch.dispatch(Action::SimulationStarted);
             wasm_bindgen_futures::spawn_local(async move {
                 let engine = match SqlJs::load("./").await.and_then(|m| m.open()) {
@@ -78,7 +86,8 @@ pub fn App() -> Html {
                     }
                 };
                 let mut engine = engine;
-                let report = simulate::run(&mut engine, dialect, &schema, &migration);
+                let report =
+                    simulate::simulate(&mut engine, dialect, &schema, &migration, &options);
                 dispatch.dispatch(Action::SimulationFinished(report));
             });
         })
@@ -115,7 +124,7 @@ pub fn App() -> Html {
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size} />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
-                    <SimulationPanel state={state.simulation.clone()} {on_run} />
+                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} {on_data} {on_run} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
                     <details class="panel" id="schema-statements-panel">

@@ -78,6 +78,8 @@ pub struct State {
     pub batch_size: u32,
     /// The framework files are written for.
     pub framework: Framework,
+    /// Sample data for simulations.
+    pub data: migplan_core::sample::DataOptions,
     pub project: Option<Rc<Project>>,
     pub schema: String,
     pub migration: String,
@@ -113,6 +115,7 @@ impl State {
             options,
             batch_size,
             framework: Framework::GolangMigrate,
+            data: migplan_core::sample::DataOptions::default(),
             project: None,
             schema,
             migration,
@@ -155,6 +158,8 @@ pub enum Action {
     SetPgVersion(u32),
     SetBatchSize(u32),
     SetFramework(Framework),
+    /// Rows, seed and the adversarial toggle of the simulation.
+    SetData(migplan_core::sample::DataOptions),
     /// A project folder: (path, text) of its files.
     SetProject(Vec<(String, String)>),
     SimulationStarted,
@@ -183,6 +188,11 @@ impl Reducible for State {
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
             Action::SetFramework(f) => State { framework: f, ..s },
+            Action::SetData(data) => State {
+                data,
+                simulation: Simulation::Idle,
+                ..s
+            },
             Action::SetProject(files) => {
                 let refs: Vec<frameworks::File> = files
                     .iter()

@@ -1,6 +1,9 @@
-//! The simulation result.
+//! The simulation: rows and seed, the adversarial toggle, Run; then the
+//! checks as a table, rows per table before and after, and coverage.
 
+use migplan_core::sample::DataOptions;
 use migplan_core::simulate::Phase;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::state::Simulation;
@@ -8,46 +11,141 @@ use crate::state::Simulation;
 #[derive(Properties, PartialEq)]
 pub struct SimulationProps {
     pub state: Simulation,
+    pub data: DataOptions,
+    pub on_data: Callback<DataOptions>,
     pub on_run: Callback<()>,
 }
+
+/// The most rows the page generates per table.
+pub const MAX_ROWS: usize = 100_000;
 
 #[function_component]
 pub fn SimulationPanel(props: &SimulationProps) -> Html {
     let running = props.state == Simulation::Running;
     let onclick = props.on_run.reform(|_: MouseEvent| ());
+    let data = props.data.clone();
+    let on_rows = {
+        let (cb, data) = (props.on_data.clone(), data.clone());
+        Callback::from(move |e: Event| {
+            if let Ok(n) = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse::<usize>()
+            {
+                cb.emit(DataOptions {
+                    rows: n.min(MAX_ROWS),
+                    ..data.clone()
+                });
+            }
+        })
+    };
+    let on_seed = {
+        let (cb, data) = (props.on_data.clone(), data.clone());
+        Callback::from(move |e: Event| {
+            if let Ok(n) = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse::<u64>()
+            {
+                cb.emit(DataOptions {
+                    seed: n,
+                    ..data.clone()
+                });
+            }
+        })
+    };
+    let on_adversarial = {
+        let (cb, data) = (props.on_data.clone(), data.clone());
+        Callback::from(move |e: Event| {
+            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+            cb.emit(DataOptions {
+                adversarial: checked,
+                ..data.clone()
+            });
+        })
+    };
     let body = match &props.state {
         Simulation::Idle => {
-            html! { <p class="hint">{ "Runs the schema, then the migration, on an in-memory SQLite in this page." }</p> }
+            html! { <p class="hint">{ "Runs the schema, sample rows, the migration and its rollback on an in-memory SQLite in this page, and checks what happened." }</p> }
         }
-        Simulation::Running => html! { <p class="hint">{ "Running…" }</p> },
+        Simulation::Running => html! { <p class="hint" role="status">{ "Running…" }</p> },
         Simulation::Unavailable(m) => {
             html! { <p class="sim-result sim-failed" role="status">{ format!("✖ The SQLite engine could not start: {m}") }</p> }
         }
-        Simulation::Done(r) => match &r.failure {
-            None => html! {
-                <div class="sim-result sim-ok" role="status">
-                    <p>{ format!("✔ Applied {} statements on SQLite {}.", r.executed, r.sqlite_version) }</p>
-                    <p>{ format!("Tables after the migration: {}", r.tables.join(", ")) }</p>
-                    { for r.skipped.iter().map(|s| html!{ <p class="note">{ format!("line {}: {}", s.line, s.reason) }</p> }) }
-                </div>
-            },
-            Some(f) => {
-                let phase = match f.phase {
-                    Phase::Schema => "schema",
-                    Phase::Migration => "migration",
-                };
-                html! {
-                    <div class="sim-result sim-failed" role="status">
-                        <p>{ format!("✖ SQLite {} rejected the {phase} at line {}, column {}: {}", r.sqlite_version, f.line, f.column, f.message) }</p>
-                        <pre><code>{ f.sql.clone() }</code></pre>
-                    </div>
+        Simulation::Done(r) => {
+            let headline = match &r.failure {
+                None if r.ok => html! {
+                    <p class="sim-result sim-ok" role="status">{ format!("✔ All checks passed on SQLite {} with {} rows per table (seed {}).", r.sqlite_version, r.rows, r.seed) }</p>
+                },
+                None => html! {
+                    <p class="sim-result sim-failed" role="status">{ format!("✖ Some checks failed on SQLite {} with {} rows per table.", r.sqlite_version, r.rows) }</p>
+                },
+                Some(f) => {
+                    let phase = match f.phase {
+                        Phase::Schema => "schema",
+                        Phase::Data => "sample data",
+                        Phase::Migration => "migration",
+                        Phase::Down => "rollback",
+                    };
+                    html! {
+                        <div class="sim-result sim-failed" role="status">
+                            <p>{ format!("✖ SQLite {} rejected the {phase} at line {}, column {}: {}", r.sqlite_version, f.line, f.column, f.message) }</p>
+                            <pre><code>{ f.sql.clone() }</code></pre>
+                        </div>
+                    }
                 }
+            };
+            html! {
+                <>
+                    { headline }
+                    <table class="checks" id="sim-checks">
+                        <thead><tr><th>{ "check" }</th><th>{ "result" }</th><th>{ "detail" }</th></tr></thead>
+                        <tbody>
+                            { for r.checks.iter().map(|c| html! {
+                                <tr class={if c.ok { "pass" } else { "fail" }} data-check={c.name.clone()}>
+                                    <td>{ c.name.clone() }</td>
+                                    <td class="result">{ if c.ok { "✔ pass" } else { "✖ fail" } }</td>
+                                    <td>{ c.detail.clone() }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                    if !r.counts.is_empty() {
+                        <table class="counts" id="sim-counts">
+                            <thead><tr><th>{ "table" }</th><th>{ "rows before" }</th><th>{ "rows after" }</th></tr></thead>
+                            <tbody>
+                                { for r.counts.iter().map(|c| html! {
+                                    <tr>
+                                        <td>{ c.table.clone() }</td>
+                                        <td>{ c.before.map_or("-".to_string(), |n| n.to_string()) }</td>
+                                        <td>{ c.after.map_or("-".to_string(), |n| n.to_string()) }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    }
+                    <p class="note">{ format!("Coverage: {} of {} migration statements simulated.", r.coverage.simulated, r.coverage.statements) }</p>
+                    { for r.coverage.skipped.iter().map(|s| html!{ <p class="note">{ s.clone() }</p> }) }
+                    <p class="note">{ format!("Tables after the migration: {}", r.tables.join(", ")) }</p>
+                </>
             }
-        },
+        }
     };
     html! {
         <section class="panel" id="simulation" aria-label="Simulation">
             <h2>{ "Simulation" }</h2>
+            <div class="plan-tools">
+                <label>{ "Rows per table " }
+                    <input id="sim-rows" type="number" min="0" max={MAX_ROWS.to_string()} value={data.rows.to_string()} onchange={on_rows} />
+                </label>
+                <label>{ "Seed " }
+                    <input id="sim-seed" type="number" min="0" value={data.seed.to_string()} onchange={on_seed} />
+                </label>
+                <label>
+                    <input id="sim-adversarial" type="checkbox" checked={data.adversarial} onchange={on_adversarial} />
+                    { " Adversarial rows (break what the migration adds)" }
+                </label>
+            </div>
             <button id="simulate" {onclick} disabled={running}>{ "Simulate" }</button>
             { body }
         </section>

@@ -1,0 +1,314 @@
+//! The simulation on the bundled SQLite: each check on fixtures, the
+//! translation of every rule and plan fixture, and the cross-check
+//! scenarios whose reports the sql.js engine must reproduce exactly
+//! (`tests/fixtures/simulation/`; the wasm side is in migplan-sqljs).
+
+mod common;
+
+use common::migplan;
+use migplan_cli::sqlite::NativeSqlite;
+use migplan_core::Dialect;
+use migplan_core::sample::DataOptions;
+use migplan_core::simulate::{SimOptions, SimulationReport, simulate};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
+
+fn fixture(p: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}{p}")).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn run(
+    d: Dialect,
+    schema: &str,
+    up: &str,
+    rows: usize,
+    adversarial: bool,
+    down: Option<&str>,
+) -> SimulationReport {
+    let mut engine = NativeSqlite::open().expect("sqlite");
+    let o = SimOptions {
+        data: DataOptions {
+            rows,
+            seed: 42,
+            adversarial,
+        },
+        down: down.map(str::to_string),
+    };
+    simulate(&mut engine, d, schema, up, &o)
+}
+
+fn check<'a>(r: &'a SimulationReport, name: &str) -> &'a migplan_core::simulate::Check {
+    r.checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check {name}: {:?}", r.checks))
+}
+
+#[test]
+fn a_rename_keeps_every_value_and_rolls_back_exactly() {
+    let r = run(
+        Dialect::Postgres,
+        &fixture("rules/schema.postgres.sql"),
+        &fixture("plans/rename-column/postgres.sql"),
+        300,
+        false,
+        None,
+    );
+    assert!(r.ok, "{:#?}", r.checks);
+    assert_eq!(
+        check(&r, "data preserved").detail,
+        "users.name: 300 values now in users.full_name, 0 lost"
+    );
+    assert_eq!(
+        check(&r, "down restores").detail,
+        "schema and every value are back as before"
+    );
+    let rt = r.round_trip.as_ref().expect("round trip");
+    assert!(rt.schema_equal && rt.data_equal && rt.lost.is_empty());
+    assert!(
+        r.counts
+            .iter()
+            .any(|c| c.table == "users" && c.before == Some(300) && c.after == Some(300))
+    );
+}
+
+#[test]
+fn adversarial_rows_make_set_not_null_fail_at_its_line() {
+    let schema = fixture("rules/schema.postgres.sql");
+    let up = "SET lock_timeout = '1s';\nALTER TABLE users ALTER COLUMN name SET NOT NULL;";
+    let ok = run(Dialect::Postgres, &schema, up, 200, false, None);
+    assert!(ok.ok, "{:#?}", ok.checks);
+    let bad = run(Dialect::Postgres, &schema, up, 200, true, None);
+    assert!(!bad.ok);
+    let f = bad.failure.as_ref().expect("failure");
+    assert_eq!((f.line, f.column), (2, 1));
+    assert!(
+        f.message.contains("NOT NULL constraint failed"),
+        "{}",
+        f.message
+    );
+    assert!(!check(&bad, "up applies").ok);
+}
+
+#[test]
+fn orphans_fail_the_integrity_check_and_a_wrong_down_is_caught() {
+    let schema = "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);";
+    let up = "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;";
+    let r = run(Dialect::Postgres, schema, up, 100, true, None);
+    let integrity = check(&r, "integrity");
+    assert!(!integrity.ok, "{integrity:?}");
+    assert!(
+        integrity.detail.starts_with("5 rows violate foreign keys"),
+        "{}",
+        integrity.detail
+    );
+
+    let up = "ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_note ON orders (note);";
+    let wrong = run(
+        Dialect::Postgres,
+        schema,
+        up,
+        50,
+        false,
+        Some("DROP INDEX orders_note;"),
+    );
+    let down = check(&wrong, "down restores");
+    assert!(!down.ok);
+    assert!(
+        down.detail.contains("column orders.note"),
+        "{}",
+        down.detail
+    );
+    let right = run(
+        Dialect::Postgres,
+        schema,
+        up,
+        50,
+        false,
+        Some("DROP INDEX orders_note;\nALTER TABLE orders DROP COLUMN note;"),
+    );
+    assert!(check(&right, "down restores").ok, "{:?}", right.checks);
+    // A second run of ADD COLUMN is reported, not hidden.
+    assert!(
+        check(&right, "second run")
+            .detail
+            .starts_with("running up again fails: line 1: duplicate column name: note")
+    );
+}
+
+#[test]
+fn what_cannot_be_simulated_is_listed_per_statement() {
+    let up = "CREATE EXTENSION IF NOT EXISTS pgcrypto;\nALTER TABLE users ADD COLUMN bio text;\nGRANT SELECT ON users TO reporting;";
+    let r = run(
+        Dialect::Postgres,
+        "CREATE TABLE users (id bigint PRIMARY KEY);",
+        up,
+        10,
+        false,
+        None,
+    );
+    assert_eq!((r.coverage.statements, r.coverage.simulated), (3, 1));
+    assert_eq!(r.coverage.skipped.len(), 2);
+    assert!(
+        r.coverage.skipped[0].starts_with("line 1: not simulated: "),
+        "{:?}",
+        r.coverage.skipped
+    );
+    assert!(
+        check(&r, "up applies").detail.contains("1 of 3 statements"),
+        "{:?}",
+        r.checks
+    );
+}
+
+/// Fixtures whose migration really fails on a database with rows; every
+/// other rule and plan fixture must apply after translation.
+const EXPECTED_FAILURES: &[&str] = &[
+    "rules/adding-not-null-column/postgres.risky.sql",
+    "plans/add-not-null-column/postgres.sql",
+    "rules/dropping-schema/mysql.risky.sql",
+    "rules/dropping-column/sqlite.risky.sql",
+    "rules/dropping-column/sqlite.safe.sql",
+    "rules/sqlite-add-column-limits/sqlite.risky.sql",
+    "rules/sqlite-drop-column-limits/sqlite.risky.sql",
+    "rules/sqlite-table-rebuild/sqlite.risky.sql",
+    "plans/sqlite-rebuild/sqlite.sql",
+];
+
+#[test]
+fn every_rule_and_plan_fixture_translates_and_applies() {
+    let mut paths = Vec::new();
+    for dir in ["rules", "plans"] {
+        for e in std::fs::read_dir(format!("{FIXTURES}{dir}"))
+            .expect("dir")
+            .flatten()
+        {
+            if e.path().is_dir() {
+                for f in std::fs::read_dir(e.path()).expect("dir").flatten() {
+                    let p = f.path();
+                    let rel = p
+                        .strip_prefix(FIXTURES)
+                        .unwrap_or(&p)
+                        .to_string_lossy()
+                        .into_owned();
+                    paths.push(rel);
+                }
+            }
+        }
+    }
+    paths.sort();
+    assert!(paths.len() > 150, "{}", paths.len());
+    let mut wrong = Vec::new();
+    for p in &paths {
+        let name = p.rsplit('/').next().unwrap_or_default();
+        let d: Dialect = name
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .parse()
+            .expect("dialect in the file name");
+        let text = fixture(p);
+        let text = text
+            .strip_prefix("-- pg-version: ")
+            .map_or(text.as_str(), |t| t.split_once('\n').map_or("", |x| x.1));
+        let r = run(
+            d,
+            &fixture(&format!("rules/schema.{}.sql", d.as_str())),
+            text,
+            30,
+            false,
+            None,
+        );
+        let applied = check(&r, "up applies").ok;
+        let expected = !EXPECTED_FAILURES.contains(&p.as_str());
+        if applied != expected {
+            wrong.push(format!(
+                "{p}: up applied = {applied}: {:?}",
+                r.failure.as_ref().map(|f| &f.message)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A report with the engine's version taken out, for comparing engines.
+pub fn normalised(r: &SimulationReport) -> serde_json::Value {
+    let text = serde_json::to_string(r)
+        .expect("json")
+        .replace(&r.sqlite_version, "<version>");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    v["sqlite_version"] = serde_json::Value::Null;
+    v
+}
+
+#[test]
+fn cross_check_scenarios_match_the_recorded_reports() {
+    let scenarios = fixture("simulation/scenarios.txt");
+    let path = format!("{FIXTURES}simulation/expected.json");
+    let mut actual = serde_json::Map::new();
+    for line in scenarios
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('|').map(str::trim).collect();
+        let [name, dialect, schema, up, rows, adversarial] = f[..] else {
+            panic!("{line}")
+        };
+        let d: Dialect = dialect.parse().expect("dialect");
+        let r = run(
+            d,
+            &fixture(schema),
+            &fixture(up),
+            rows.parse().expect("rows"),
+            adversarial == "yes",
+            None,
+        );
+        actual.insert(name.to_string(), normalised(&r));
+    }
+    let actual = serde_json::Value::Object(actual);
+    if std::env::var_os("MIGPLAN_BLESS").is_some() {
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&actual).expect("json") + "\n",
+        )
+        .expect("write");
+    }
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).expect("run with MIGPLAN_BLESS=1 once"),
+    )
+    .expect("json");
+    assert_eq!(
+        actual, expected,
+        "reports changed: review, then MIGPLAN_BLESS=1 cargo test -p migplan-cli --test simulate"
+    );
+}
+
+#[test]
+fn the_cli_simulates_with_options_and_exits_1_on_a_failed_check() {
+    let schema = format!("{FIXTURES}rules/schema.postgres.sql");
+    let up = format!("{FIXTURES}plans/set-not-null/postgres.sql");
+    let (code, out, _) = migplan(&[
+        "simulate", "--schema", &schema, "--up", &up, "--rows", "100", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(v["checks"].as_array().is_some_and(|c| c.len() == 6));
+    for key in ["sqlite_version", "checks", "round_trip", "coverage"] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    let (code, out, _) = migplan(&[
+        "simulate",
+        "--schema",
+        &schema,
+        "--up",
+        &up,
+        "--rows",
+        "100",
+        "--adversarial",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[FAIL] up applies: line 1, column 1: NOT NULL constraint failed"),
+        "{out}"
+    );
+}

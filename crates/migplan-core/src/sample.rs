@@ -1,0 +1,449 @@
+//! Sample rows for simulation: N rows per table that satisfy types,
+//! NOT NULL, UNIQUE, simple CHECK comparisons and foreign keys (parents
+//! first), deterministic from a seed. On request, adversarial rows that
+//! break what the migration is about to require.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, ConstraintKind, Table};
+use crate::{Dialect, ddl};
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataOptions {
+    pub rows: usize,
+    pub seed: u64,
+    /// Break the constraints the migration adds (NULLs, duplicates,
+    /// orphans, values that do not convert).
+    pub adversarial: bool,
+}
+
+impl Default for DataOptions {
+    fn default() -> Self {
+        DataOptions {
+            rows: 1000,
+            seed: 42,
+            adversarial: false,
+        }
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+}
+
+/// What the migration will demand of existing rows, per `table.column`.
+#[derive(Debug, Clone, Default)]
+pub struct Demands {
+    pub not_null: BTreeSet<String>,
+    pub unique: BTreeSet<String>,
+    /// `table.column` → referenced table.
+    pub foreign: BTreeMap<String, String>,
+    /// `table.column` → the new type.
+    pub retyped: BTreeMap<String, String>,
+}
+
+impl Demands {
+    /// Compares the catalogue before and after the migration.
+    pub fn between(before: &Catalog, after: &Catalog) -> Demands {
+        let mut d = Demands::default();
+        for (name, t) in &before.tables {
+            let Some(a) = after.tables.get(name) else {
+                continue;
+            };
+            for c in &t.columns {
+                let key = format!("{name}.{}", c.name);
+                if let Some(ac) = a.column(&c.name) {
+                    if c.nullable && !ac.nullable {
+                        d.not_null.insert(key.clone());
+                    }
+                    if ac.data_type != c.data_type {
+                        d.retyped.insert(key.clone(), ac.data_type.clone());
+                    }
+                }
+            }
+            for k in &a.constraints {
+                if t.constraint(&k.name).is_some() {
+                    continue;
+                }
+                match &k.kind {
+                    ConstraintKind::Unique { columns } | ConstraintKind::PrimaryKey { columns }
+                        if columns.len() == 1 =>
+                    {
+                        d.unique.insert(format!("{name}.{}", columns[0]));
+                    }
+                    ConstraintKind::ForeignKey {
+                        columns,
+                        references,
+                        ..
+                    } if columns.len() == 1 => {
+                        d.foreign
+                            .insert(format!("{name}.{}", columns[0]), references.clone());
+                    }
+                    ConstraintKind::Check { expr } => {
+                        // CHECK (col IS NOT NULL) is a NOT NULL in waiting.
+                        let e = expr.to_lowercase().replace(['(', ')', '"'], "");
+                        if let Some(col) = e.strip_suffix(" is not null") {
+                            d.not_null.insert(format!("{name}.{}", col.trim()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for (iname, i) in &after.indexes {
+                if i.table == *name
+                    && i.unique
+                    && i.columns.len() == 1
+                    && !before.indexes.contains_key(iname)
+                {
+                    d.unique.insert(format!("{name}.{}", i.columns[0]));
+                }
+            }
+        }
+        d
+    }
+}
+
+/// Tables in an order where every table comes after those it references.
+pub fn parents_first(c: &Catalog) -> Vec<&Table> {
+    let mut out: Vec<&Table> = Vec::new();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut left: Vec<&Table> = c.tables.values().collect();
+    while !left.is_empty() {
+        let before = left.len();
+        left.retain(|t| {
+            let ready = t.constraints.iter().all(|k| match &k.kind {
+                ConstraintKind::ForeignKey { references, .. } => {
+                    references == &t.name
+                        || done.contains(references.as_str())
+                        || !c.tables.contains_key(references)
+                }
+                _ => true,
+            });
+            if ready {
+                out.push(t);
+                done.insert(&t.name);
+            }
+            !ready
+        });
+        if left.len() == before {
+            // A reference cycle: the rest in name order.
+            out.append(&mut left);
+        }
+    }
+    out
+}
+
+/// Simple bounds from CHECK constraints on a column: (min, max) exclusive
+/// where the comparison is strict.
+fn bounds(t: &Table, col: &str) -> (Option<f64>, Option<f64>) {
+    let mut lo: Option<f64> = None;
+    let mut hi: Option<f64> = None;
+    for k in &t.constraints {
+        let ConstraintKind::Check { expr } = &k.kind else {
+            continue;
+        };
+        for part in expr.split(" AND ") {
+            let p = part.trim().trim_matches(['(', ')']);
+            for (op, is_lo, strict) in [
+                (">=", true, false),
+                ("<=", false, false),
+                (">", true, true),
+                ("<", false, true),
+            ] {
+                if let Some((l, r)) = p.split_once(op) {
+                    if l.trim() == col
+                        && let Ok(v) = r.trim().trim_matches(['(', ')']).parse::<f64>()
+                    {
+                        let v = if strict {
+                            if is_lo { v + 1.0 } else { v - 1.0 }
+                        } else {
+                            v
+                        };
+                        if is_lo {
+                            lo = Some(lo.map_or(v, |x: f64| x.max(v)))
+                        } else {
+                            hi = Some(hi.map_or(v, |x: f64| x.min(v)))
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    (lo, hi)
+}
+
+/// INSERT statements (batches of 500 rows) filling every table of
+/// `before` (source dialect) in the SQLite the simulation runs.
+pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<String> {
+    let mut rng = Rng::new(o.seed);
+    let mut out = Vec::new();
+    // The integer primary key values of each table (1..=rows).
+    for t in parents_first(before) {
+        if !t.columns_known || t.columns.is_empty() {
+            continue;
+        }
+        let pk: Vec<String> = t
+            .primary_key()
+            .map(|k| k.kind.columns().to_vec())
+            .unwrap_or_default();
+        let unique: BTreeSet<String> = t
+            .constraints
+            .iter()
+            .filter(|k| {
+                matches!(
+                    k.kind,
+                    ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. }
+                )
+            })
+            .flat_map(|k| k.kind.columns().to_vec())
+            .chain(
+                before
+                    .indexes_on(&t.name)
+                    .filter(|i| i.unique)
+                    .flat_map(|i| i.columns.clone()),
+            )
+            .collect();
+        let fks: BTreeMap<String, String> = t
+            .constraints
+            .iter()
+            .filter_map(|k| match &k.kind {
+                ConstraintKind::ForeignKey {
+                    columns,
+                    references,
+                    ..
+                } if columns.len() == 1 => Some((columns[0].clone(), references.clone())),
+                _ => None,
+            })
+            .collect();
+        let cols: Vec<&crate::catalog::Column> =
+            t.columns.iter().filter(|c| c.generated.is_none()).collect();
+        let names: Vec<String> = cols
+            .iter()
+            .map(|c| ddl::ident(&c.name, Dialect::Sqlite))
+            .collect();
+        let mut rows: Vec<String> = Vec::new();
+        for i in 1..=o.rows {
+            let values: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    let key = format!("{}.{}", t.name, c.name);
+                    let is_unique = unique.contains(&c.name) || pk.contains(&c.name);
+                    if o.adversarial && i % 20 == 0 {
+                        if demands.not_null.contains(&key) {
+                            return "NULL".into();
+                        }
+                        if demands.unique.contains(&key) && i > 1 {
+                            return value(c, 1, t, before, &mut rng, true);
+                        }
+                        if demands.foreign.contains_key(&key) {
+                            return (o.rows as u64 * 10 + i as u64).to_string();
+                        }
+                        if let Some(to) = demands.retyped.get(&key)
+                            && crate::translate::sqlite_type(to, before).0 != "TEXT"
+                        {
+                            return ddl::literal(&format!("not a number {i}"));
+                        }
+                    }
+                    // A foreign key the migration adds: point at a real parent.
+                    if let Some(parent) = demands.foreign.get(&key)
+                        && before.tables.contains_key(parent)
+                    {
+                        return (1 + rng.below(o.rows as u64)).to_string();
+                    }
+                    if let Some(parent) = fks.get(&c.name) {
+                        if before.tables.contains_key(parent) && parent != &t.name {
+                            return (1 + rng.below(o.rows as u64)).to_string();
+                        }
+                        if parent == &t.name {
+                            return if i > 1 {
+                                (1 + rng.below(i as u64 - 1)).to_string()
+                            } else {
+                                "NULL".into()
+                            };
+                        }
+                    }
+                    // Sometimes NULL where allowed and nothing will require a value.
+                    if c.nullable
+                        && !is_unique
+                        && !demands.not_null.contains(&key)
+                        && !demands.foreign.contains_key(&key)
+                        && rng.below(10) == 0
+                    {
+                        return "NULL".into();
+                    }
+                    value(
+                        c,
+                        i,
+                        t,
+                        before,
+                        &mut rng,
+                        is_unique || demands.unique.contains(&key),
+                    )
+                })
+                .collect();
+            rows.push(format!("({})", values.join(", ")));
+            if rows.len() == 500 || i == o.rows {
+                out.push(format!(
+                    "INSERT INTO {} ({}) VALUES {}",
+                    ddl::name(&t.name, Dialect::Sqlite),
+                    names.join(", "),
+                    rows.join(", ")
+                ));
+                rows.clear();
+            }
+        }
+    }
+    out
+}
+
+/// One value for row `i` of column `c`.
+fn value(
+    c: &crate::catalog::Column,
+    i: usize,
+    t: &Table,
+    catalog: &Catalog,
+    rng: &mut Rng,
+    unique: bool,
+) -> String {
+    let ty = c.data_type.to_lowercase();
+    let base = ty.split('(').next().unwrap_or(&ty).trim().to_string();
+    let len: Option<usize> = ty.split_once('(').and_then(|(_, r)| {
+        r.trim_end_matches(')')
+            .split(',')
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    });
+    if let Some(values) = catalog
+        .enums
+        .get(&ty)
+        .or_else(|| catalog.enums.get(crate::names::last(&ty)))
+    {
+        return ddl::literal(&values[rng.below(values.len() as u64) as usize]);
+    }
+    if let Some(inner) = ty.strip_prefix("enum(") {
+        let values: Vec<&str> = inner
+            .trim_end_matches(')')
+            .split(',')
+            .map(|v| v.trim().trim_matches('\''))
+            .collect();
+        return ddl::literal(values[rng.below(values.len() as u64) as usize]);
+    }
+    let (lo, hi) = bounds(t, &c.name);
+    let number = |rng: &mut Rng| -> f64 {
+        let lo = lo.unwrap_or(1.0);
+        let hi = hi.unwrap_or(lo + 1000.0).max(lo);
+        if unique {
+            lo + (i as f64 - 1.0)
+        } else {
+            lo + rng.below((hi - lo) as u64 + 1) as f64
+        }
+    };
+    match base.as_str() {
+        "integer" | "int" | "bigint" | "smallint" | "tinyint" | "mediumint" | "serial"
+        | "bigserial" | "int2" | "int4" | "int8" => {
+            if unique || c.identity.is_some() {
+                i.to_string()
+            } else {
+                (number(rng) as i64).to_string()
+            }
+        }
+        "numeric" | "decimal" | "real" | "double precision" | "double" | "float" => {
+            format!("{:.2}", number(rng) + 0.5)
+        }
+        "boolean" | "bool" => (i % 2).to_string(),
+        "timestamp" | "timestamptz" | "datetime" => {
+            let s = i as u64 * 97 % 86_400;
+            ddl::literal(&format!(
+                "2026-{:02}-{:02} {:02}:{:02}:{:02}",
+                1 + i % 12,
+                1 + i % 28,
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            ))
+        }
+        "date" => ddl::literal(&format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28)),
+        "time" => ddl::literal(&format!("{:02}:{:02}:00", i % 24, i % 60)),
+        "uuid" => ddl::literal(&format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            i,
+            rng.below(0xffff),
+            rng.below(0xfff),
+            rng.below(0xfff),
+            rng.next_u64() & 0xffff_ffff_ffff
+        )),
+        "json" | "jsonb" => ddl::literal(&format!("{{\"n\": {i}}}")),
+        "bytea" | "blob" => format!("X'{:08x}'", i),
+        _ => {
+            let mut s = format!("{}-{}-{i}", crate::names::last(&t.name), c.name);
+            if base.contains("char")
+                && let Some(n) = len
+                && s.len() > n
+            {
+                // Keep the row number so unique columns stay unique.
+                let tail = i.to_string();
+                s = format!("{}{tail}", &s[..n.saturating_sub(tail.len()).min(s.len())]);
+                s.truncate(n);
+            }
+            ddl::literal(&s)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_source;
+
+    #[test]
+    fn parents_come_first_and_data_is_deterministic() {
+        let c = Catalog::build(&parse_source(
+            "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id), total numeric CHECK (total >= 0));\n\
+             CREATE TABLE users (id bigint PRIMARY KEY, email varchar(12) UNIQUE NOT NULL);",
+            Dialect::Postgres,
+        ));
+        let order: Vec<&str> = parents_first(&c).iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(order, ["users", "orders"]);
+        let o = DataOptions {
+            rows: 3,
+            ..DataOptions::default()
+        };
+        let a = generate(&c, &Demands::default(), &o);
+        assert_eq!(a, generate(&c, &Demands::default(), &o));
+        assert!(
+            a[0].starts_with("INSERT INTO users (id, email) VALUES (1, "),
+            "{}",
+            a[0]
+        );
+        assert!(
+            a[0].contains("(1, 'users-email1'), (2, 'users-email2')"),
+            "{}",
+            a[0]
+        );
+        let other = generate(&c, &Demands::default(), &DataOptions { seed: 7, ..o });
+        assert_ne!(a, other);
+    }
+}

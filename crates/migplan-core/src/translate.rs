@@ -1,0 +1,940 @@
+//! Translating PostgreSQL and MySQL statements to SQLite for simulation.
+//!
+//! DDL is rendered from the schema model (so types, defaults and
+//! constraints map once, in one place); what SQLite's ALTER TABLE lacks
+//! becomes the table rebuild; DML passes through with PostgreSQL casts and
+//! functions rewritten. What cannot be simulated is said per statement,
+//! never silently skipped.
+
+use serde::Serialize;
+use sqlparser::ast::{AlterTableOperation, ObjectType, SchemaName, Statement};
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use crate::catalog::{Catalog, ConstraintKind, Table};
+use crate::parse::Section;
+use crate::{Dialect, ddl, names, parse_source};
+
+/// One source statement and the SQLite statements that stand for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Translated {
+    pub line: usize,
+    pub column: usize,
+    /// The statement as the user wrote it.
+    pub source: String,
+    /// SQLite statements to run (empty when not simulated).
+    pub sqlite: Vec<String>,
+    /// Why it is not simulated, or what the translation changed.
+    pub note: Option<String>,
+    /// False when the statement has no SQLite equivalent.
+    pub simulated: bool,
+}
+
+impl Translated {
+    fn skip(s: &crate::ParsedStatement, why: impl Into<String>) -> Translated {
+        Translated {
+            line: s.line,
+            column: s.column,
+            source: s.sql.clone(),
+            sqlite: Vec::new(),
+            note: Some(format!("not simulated: {}", why.into())),
+            simulated: false,
+        }
+    }
+
+    fn run(s: &crate::ParsedStatement, sqlite: Vec<String>, note: Option<String>) -> Translated {
+        Translated {
+            line: s.line,
+            column: s.column,
+            source: s.sql.clone(),
+            sqlite,
+            note,
+            simulated: true,
+        }
+    }
+}
+
+/// Translates `src` (in dialect `d`) statement by statement, updating the
+/// source-dialect catalogue as it goes.
+pub fn translate(d: Dialect, src: &str, catalog: &mut Catalog) -> Vec<Translated> {
+    let parsed = parse_source(src, d);
+    let mut out = Vec::new();
+    for s in &parsed.statements {
+        if s.section == Section::Down {
+            continue;
+        }
+        if !s.is_sql() {
+            let why = s
+                .error
+                .as_ref()
+                .map_or("client command".to_string(), |e| e.message.clone());
+            out.push(Translated::skip(
+                s,
+                why.trim_start_matches("not analysed: ").to_string(),
+            ));
+            continue;
+        }
+        let Some(ast) = &s.ast else {
+            let why = s
+                .error
+                .as_ref()
+                .map(|e| e.message.trim_start_matches("not analysed: ").to_string())
+                .unwrap_or_default();
+            out.push(Translated::skip(s, why));
+            continue;
+        };
+        let t = if d == Dialect::Sqlite {
+            Translated::run(s, vec![s.sql.clone()], None)
+        } else {
+            statement(d, s, ast, catalog)
+        };
+        catalog.apply(ast, d);
+        out.push(t);
+    }
+    out
+}
+
+fn statement(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    ast: &Statement,
+    catalog: &Catalog,
+) -> Translated {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let mut after = catalog.clone();
+    after.apply(ast, d);
+    match ast {
+        Statement::CreateTable(ct) => {
+            let name = n(&ct.name);
+            if ct.if_not_exists && catalog.tables.contains_key(&name) {
+                return Translated::run(s, Vec::new(), Some("the table already exists".into()));
+            }
+            match after.table(&name) {
+                Some(t) if t.columns_known => {
+                    let (sql, notes) = sqlite_table(t, &after, d, &name);
+                    let mut stmts = vec![sql];
+                    stmts.extend(after.indexes_on(&name).map(|i| sqlite_index(i, d)));
+                    Translated::run(s, stmts, notes)
+                }
+                _ => Translated::run(
+                    s,
+                    vec![pg_to_sqlite(&s.sql, d)],
+                    Some("CREATE TABLE AS runs as written".into()),
+                ),
+            }
+        }
+        Statement::CreateIndex(ci) => {
+            let name = ci.name.as_ref().map(n).unwrap_or_default();
+            match after.indexes.get(&name).or_else(|| {
+                after
+                    .indexes
+                    .values()
+                    .find(|i| !catalog.indexes.contains_key(&i.name))
+            }) {
+                Some(i) => {
+                    let note = ci
+                        .concurrently
+                        .then(|| "CONCURRENTLY dropped: SQLite builds it in place".to_string());
+                    Translated::run(s, vec![sqlite_index(i, d)], note)
+                }
+                None => Translated::run(
+                    s,
+                    vec![pg_to_sqlite(&s.sql, d)],
+                    Some("the index's table is not in the schema".into()),
+                ),
+            }
+        }
+        Statement::CreateView(v) => Translated::run(
+            s,
+            vec![format!(
+                "CREATE VIEW {} AS {}",
+                sqlite_name(&n(&v.name)),
+                pg_to_sqlite(&v.query.to_string(), d)
+            )],
+            v.materialized
+                .then(|| "a materialized view runs as a plain view".to_string()),
+        ),
+        Statement::CreateSchema { schema_name, .. } => match schema_name {
+            SchemaName::Simple(o) | SchemaName::NamedAuthorization(o, _) => Translated::run(
+                s,
+                vec![format!(
+                    "ATTACH DATABASE ':memory:' AS {}",
+                    ddl::ident(&n(o), Dialect::Sqlite)
+                )],
+                Some("a schema is an attached database".into()),
+            ),
+            SchemaName::UnnamedAuthorization(_) => Translated::skip(s, "a schema without a name"),
+        },
+        Statement::CreateType { .. } => Translated::run(
+            s,
+            Vec::new(),
+            Some("enum types become CHECK constraints on their columns".into()),
+        ),
+        Statement::CreateSequence { .. } => Translated::run(
+            s,
+            Vec::new(),
+            Some("sequences are emulated by INTEGER PRIMARY KEY".into()),
+        ),
+        Statement::Drop {
+            object_type,
+            names: objects,
+            if_exists,
+            ..
+        } => {
+            let ie = if *if_exists { "IF EXISTS " } else { "" };
+            let mut stmts = Vec::new();
+            for o in objects {
+                let name = n(o);
+                match object_type {
+                    ObjectType::Table => {
+                        stmts.push(format!("DROP TABLE {ie}{}", sqlite_name(&name)))
+                    }
+                    ObjectType::View | ObjectType::MaterializedView => {
+                        stmts.push(format!("DROP VIEW {ie}{}", sqlite_name(&name)))
+                    }
+                    ObjectType::Index => {
+                        let qualified = catalog
+                            .indexes
+                            .get(&name)
+                            .and_then(|i| {
+                                i.table
+                                    .split_once('.')
+                                    .map(|(sch, _)| format!("{sch}.{}", names::last(&name)))
+                            })
+                            .unwrap_or(name.clone());
+                        stmts.push(format!("DROP INDEX {ie}{}", sqlite_name(&qualified)))
+                    }
+                    ObjectType::Schema => stmts.push(format!(
+                        "DETACH DATABASE {}",
+                        ddl::ident(&name, Dialect::Sqlite)
+                    )),
+                    _ => {
+                        return Translated::run(
+                            s,
+                            Vec::new(),
+                            Some(format!("dropping a {object_type} has no SQLite equivalent")),
+                        );
+                    }
+                }
+            }
+            Translated::run(s, stmts, None)
+        }
+        Statement::Truncate(t) => Translated::run(
+            s,
+            t.table_names
+                .iter()
+                .map(|x| format!("DELETE FROM {}", sqlite_name(&n(&x.name))))
+                .collect(),
+            Some("TRUNCATE runs as DELETE".into()),
+        ),
+        Statement::RenameTable(list) => Translated::run(
+            s,
+            list.iter()
+                .map(|r| {
+                    format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        sqlite_name(&n(&r.old_name)),
+                        ddl::ident(names::last(&n(&r.new_name)), Dialect::Sqlite)
+                    )
+                })
+                .collect(),
+            None,
+        ),
+        Statement::AlterTable(at) => alter_table(d, s, at, catalog, &after),
+        Statement::Delete(del) if del.limit.is_some() || !del.order_by.is_empty() => {
+            let tables = match &del.from {
+                sqlparser::ast::FromTable::WithFromKeyword(t)
+                | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+            };
+            let table = tables
+                .first()
+                .map(|t| t.relation.to_string())
+                .unwrap_or_default();
+            let filter = del
+                .selection
+                .as_ref()
+                .map(|w| format!(" WHERE {w}"))
+                .unwrap_or_default();
+            let order = if del.order_by.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ORDER BY {}",
+                    del.order_by
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let limit = del
+                .limit
+                .as_ref()
+                .map(|l| format!(" LIMIT {l}"))
+                .unwrap_or_default();
+            Translated::run(
+                s,
+                vec![pg_to_sqlite(
+                    &format!(
+                        "DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table}{filter}{order}{limit})"
+                    ),
+                    d,
+                )],
+                Some("DELETE ... LIMIT runs over rowids".into()),
+            )
+        }
+        Statement::Insert(_) | Statement::Delete(_) | Statement::Query(_) => {
+            Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None)
+        }
+        Statement::Update(u) if u.limit.is_some() || !u.order_by.is_empty() => {
+            // MySQL's UPDATE ... ORDER BY ... LIMIT: SQLite (as bundled) has
+            // no LIMIT on UPDATE, so the rows are picked by rowid.
+            let table = u.table.relation.to_string();
+            let set: Vec<String> = u.assignments.iter().map(ToString::to_string).collect();
+            let filter = u
+                .selection
+                .as_ref()
+                .map(|w| format!(" WHERE {w}"))
+                .unwrap_or_default();
+            let order = if u.order_by.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ORDER BY {}",
+                    u.order_by
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let limit = u
+                .limit
+                .as_ref()
+                .map(|l| format!(" LIMIT {l}"))
+                .unwrap_or_default();
+            Translated::run(
+                s,
+                vec![pg_to_sqlite(
+                    &format!(
+                        "UPDATE {table} SET {} WHERE rowid IN (SELECT rowid FROM {table}{filter}{order}{limit})",
+                        set.join(", ")
+                    ),
+                    d,
+                )],
+                Some("UPDATE ... LIMIT runs over rowids".into()),
+            )
+        }
+        Statement::Update(_) => Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None),
+        Statement::Comment { .. } => Translated::run(
+            s,
+            Vec::new(),
+            Some("comments are kept in the model only".into()),
+        ),
+        Statement::Set(_) => Translated::run(
+            s,
+            Vec::new(),
+            Some("session settings have no effect in SQLite".into()),
+        ),
+        Statement::StartTransaction { .. }
+        | Statement::Commit { .. }
+        | Statement::Rollback { .. } => Translated::run(
+            s,
+            Vec::new(),
+            Some("transaction control is left to the simulation".into()),
+        ),
+        Statement::CreateFunction(_)
+        | Statement::CreateTrigger(_)
+        | Statement::CreateProcedure { .. } => {
+            Translated::skip(s, "routines and triggers in the server's language")
+        }
+        Statement::CreateExtension(_) | Statement::Grant(_) | Statement::Revoke(_) => {
+            Translated::skip(s, "extensions and privileges do not exist in SQLite")
+        }
+        Statement::AlterType(_) => Translated::run(
+            s,
+            Vec::new(),
+            Some("enum changes update the columns' CHECK constraints on the next rebuild".into()),
+        ),
+        _ => Translated::skip(s, format!("no SQLite equivalent for {}", s.kind)),
+    }
+}
+
+fn alter_table(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    at: &sqlparser::ast::AlterTable,
+    before: &Catalog,
+    after: &Catalog,
+) -> Translated {
+    let name = names::object(&at.name, d);
+    let Some(old) = before.table(&name) else {
+        // Unknown to the model: run it as written, so SQLite says why.
+        return Translated::run(
+            s,
+            vec![pg_to_sqlite(&s.sql, d)],
+            Some(format!("table {name} is not in the schema")),
+        );
+    };
+    let tq = sqlite_name(&name);
+    let sq = |c: &str| ddl::ident(c, Dialect::Sqlite);
+    let mut native = Vec::new();
+    let mut rebuild = false;
+    let mut notes: Vec<String> = Vec::new();
+    let mut renamed_to: Option<String> = None;
+    for op in &at.operations {
+        match op {
+            AlterTableOperation::AddColumn { column_def, .. } => {
+                let col = names::ident(&column_def.name, d);
+                let Some(c) = after.table(&name).and_then(|t| t.column(&col)) else {
+                    continue;
+                };
+                let (def, _) = sqlite_column(c, after, d, false);
+                let default_ok = c
+                    .default
+                    .as_deref()
+                    .is_none_or(|v| constant_default(&translate_default(v, d)));
+                let unique = after.table(&name).is_some_and(|t| {
+                    t.constraints.iter().any(|k| {
+                        k.kind.columns() == [col.clone()]
+                            && !matches!(k.kind, ConstraintKind::Check { .. })
+                    })
+                });
+                if (!c.nullable && c.default.is_none())
+                    || !default_ok
+                    || unique
+                    || c.identity.is_some()
+                {
+                    rebuild = true;
+                } else {
+                    native.push(format!("ALTER TABLE {tq} ADD COLUMN {def}"));
+                }
+            }
+            AlterTableOperation::DropColumn { column_names, .. } => {
+                for c in column_names {
+                    native.push(format!(
+                        "ALTER TABLE {tq} DROP COLUMN {}",
+                        sq(&names::ident(c, d))
+                    ));
+                }
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => native.push(format!(
+                "ALTER TABLE {tq} RENAME COLUMN {} TO {}",
+                sq(&names::ident(old_column_name, d)),
+                sq(&names::ident(new_column_name, d))
+            )),
+            AlterTableOperation::RenameTable { table_name } => {
+                let (sqlparser::ast::RenameTableNameKind::As(to)
+                | sqlparser::ast::RenameTableNameKind::To(to)) = table_name;
+                let to = names::object(to, d);
+                native.push(format!(
+                    "ALTER TABLE {tq} RENAME TO {}",
+                    sq(names::last(&to))
+                ));
+                renamed_to = Some(to);
+            }
+            AlterTableOperation::ValidateConstraint { .. } => {
+                notes
+                    .push("VALIDATE: SQLite checked the rows when the constraint was added".into());
+            }
+            AlterTableOperation::AddConstraint {
+                not_valid: true, ..
+            } => {
+                notes.push("NOT VALID dropped: SQLite checks existing rows at once".into());
+                rebuild = true;
+            }
+            AlterTableOperation::Algorithm { .. } | AlterTableOperation::Lock { .. } => {}
+            AlterTableOperation::OwnerTo { .. } | AlterTableOperation::SetOptionsParens { .. } => {
+                notes.push(format!("`{op}` has no SQLite equivalent"));
+            }
+            AlterTableOperation::AttachPartition { .. }
+            | AlterTableOperation::AttachPartitionOf { .. }
+            | AlterTableOperation::DetachPartition { .. }
+            | AlterTableOperation::DetachPartitionOf { .. } => {
+                return Translated::skip(s, "partitions do not exist in SQLite");
+            }
+            _ => rebuild = true,
+        }
+    }
+    if rebuild {
+        let target = renamed_to.as_deref().unwrap_or(&name);
+        let Some(new) = after.table(target) else {
+            return Translated::skip(s, "the model could not apply this change");
+        };
+        let mut stmts = rebuild_table(old, new, before, after, d);
+        if renamed_to.is_some() {
+            stmts.push(format!(
+                "ALTER TABLE {tq} RENAME TO {}",
+                sq(names::last(target))
+            ));
+        }
+        notes.insert(
+            0,
+            "SQLite's ALTER TABLE cannot do this: the table is rebuilt".into(),
+        );
+        return Translated::run(s, stmts, Some(notes.join("; ")));
+    }
+    Translated::run(s, native, (!notes.is_empty()).then(|| notes.join("; ")))
+}
+
+/// The 12-step rebuild from `old` to `new` (same name).
+fn rebuild_table(
+    old: &Table,
+    new: &Table,
+    before: &Catalog,
+    after: &Catalog,
+    d: Dialect,
+) -> Vec<String> {
+    let name = sqlite_name(&old.name);
+    let tmp = format!("{}__migplan_new", names::last(&old.name));
+    let mut staged = new.clone();
+    staged.name = match old.name.rsplit_once('.') {
+        Some((sch, _)) => format!("{sch}.{tmp}"),
+        None => tmp.clone(),
+    };
+    let (create, _) = sqlite_table(&staged, after, d, &new.name);
+    // Columns kept are copied; a new column numbered by the database
+    // (serial, identity) is filled from the rowid, as the server would
+    // number existing rows; other new columns get their default.
+    let mut targets = Vec::new();
+    let mut sources = Vec::new();
+    for c in &new.columns {
+        let q = ddl::ident(&c.name, Dialect::Sqlite);
+        if old.column(&c.name).is_some() {
+            targets.push(q.clone());
+            sources.push(q);
+        } else if c.identity.is_some() {
+            targets.push(q);
+            sources.push("rowid".to_string());
+        }
+    }
+    let mut out = vec![
+        "PRAGMA foreign_keys=OFF".to_string(),
+        create,
+        format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {name}",
+            sqlite_name(&staged.name),
+            targets.join(", "),
+            sources.join(", ")
+        ),
+    ];
+    let base = names::last(&old.name).to_lowercase();
+    let views: Vec<_> = before
+        .views
+        .values()
+        .filter(|v| {
+            v.definition
+                .to_lowercase()
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == base)
+        })
+        .collect();
+    for v in &views {
+        out.push(format!("DROP VIEW {}", sqlite_name(&v.name)));
+    }
+    out.push(format!("DROP TABLE {name}"));
+    out.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        sqlite_name(&staged.name),
+        ddl::ident(names::last(&old.name), Dialect::Sqlite)
+    ));
+    for i in after.indexes_on(&new.name) {
+        out.push(sqlite_index(i, d));
+    }
+    for v in &views {
+        out.push(format!(
+            "CREATE VIEW {} AS {}",
+            sqlite_name(&v.name),
+            pg_to_sqlite(&v.definition, d)
+        ));
+    }
+    out.push("PRAGMA foreign_keys=ON".into());
+    out
+}
+
+/// A qualified name for SQLite (`schema.table` for attached databases).
+fn sqlite_name(qualified: &str) -> String {
+    ddl::name(qualified, Dialect::Sqlite)
+}
+
+/// The SQLite type for a source type, and a CHECK it implies.
+pub fn sqlite_type(ty: &str, catalog: &Catalog) -> (String, Option<String>) {
+    let lower = ty.to_lowercase();
+    let base = lower.split('(').next().unwrap_or(&lower).trim().to_string();
+    let arg: Option<u32> = lower.split_once('(').and_then(|(_, r)| {
+        r.trim_end_matches(')')
+            .split(',')
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    });
+    if let Some(values) = catalog
+        .enums
+        .get(&lower)
+        .or_else(|| catalog.enums.get(names::last(&lower)))
+    {
+        let list: Vec<String> = values.iter().map(|v| ddl::literal(v)).collect();
+        return ("TEXT".into(), Some(format!("IN ({})", list.join(", "))));
+    }
+    if let Some(inner) = lower
+        .strip_prefix("enum(")
+        .or_else(|| lower.strip_prefix("set("))
+    {
+        let list = inner.trim_end_matches(')');
+        if lower.starts_with("enum(") {
+            return ("TEXT".into(), Some(format!("IN ({list})")));
+        }
+        return ("TEXT".into(), None);
+    }
+    let t = match base.as_str() {
+        "integer" | "int" | "bigint" | "smallint" | "tinyint" | "mediumint" | "serial"
+        | "bigserial" | "smallserial" | "int2" | "int4" | "int8" => "INTEGER",
+        "varchar" | "char" | "character varying" | "character" | "text" | "citext" | "tinytext"
+        | "mediumtext" | "longtext" | "uuid" | "json" | "jsonb" | "xml" | "inet" | "cidr"
+        | "macaddr" => "TEXT",
+        "numeric" | "decimal" => "NUMERIC",
+        "real" | "double precision" | "double" | "float" | "float4" | "float8" => "REAL",
+        "boolean" | "bool" => "BOOLEAN",
+        "timestamp" | "timestamptz" | "datetime" | "date" | "time" | "timetz" | "interval"
+        | "year" => "TEXT",
+        "bytea" | "blob" | "binary" | "varbinary" | "longblob" | "mediumblob" | "tinyblob" => {
+            "BLOB"
+        }
+        _ => "TEXT",
+    };
+    let check = match (base.as_str(), arg) {
+        ("varchar" | "char" | "character varying" | "character", Some(n)) => {
+            Some(format!("length(%) <= {n}"))
+        }
+        _ => None,
+    };
+    (t.to_string(), check)
+}
+
+/// A column definition for SQLite; the bool says it became the rowid alias.
+fn sqlite_column(
+    c: &crate::catalog::Column,
+    catalog: &Catalog,
+    d: Dialect,
+    rowid: bool,
+) -> (String, bool) {
+    let q = ddl::ident(&c.name, Dialect::Sqlite);
+    if rowid {
+        return (format!("{q} INTEGER PRIMARY KEY"), true);
+    }
+    let (ty, check) = sqlite_type(&c.data_type, catalog);
+    let mut s = format!("{q} {ty}");
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(v) = &c.default {
+        let v = translate_default(v, d);
+        if !v.is_empty() {
+            s.push_str(&format!(" DEFAULT {v}"));
+        }
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(
+            " GENERATED ALWAYS AS ({}) VIRTUAL",
+            pg_to_sqlite(g, d)
+        ));
+    }
+    if let Some(ch) = check {
+        if ch.starts_with("IN (") {
+            s.push_str(&format!(" CHECK ({q} {ch})"));
+        } else {
+            s.push_str(&format!(" CHECK ({})", ch.replace('%', &q)));
+        }
+    }
+    (s, false)
+}
+
+/// CREATE TABLE in SQLite for a model table (named `name`); notes what
+/// the translation left out.
+fn sqlite_table(
+    t: &Table,
+    catalog: &Catalog,
+    d: Dialect,
+    model_name: &str,
+) -> (String, Option<String>) {
+    let mut notes = Vec::new();
+    let pk = t
+        .primary_key()
+        .map(|k| k.kind.columns().to_vec())
+        .unwrap_or_default();
+    // A single integer key numbered by the database becomes the rowid alias.
+    let rowid_col = match pk.as_slice() {
+        [only] => t
+            .column(only)
+            .filter(|c| c.identity.is_some() && sqlite_type(&c.data_type, catalog).0 == "INTEGER")
+            .map(|c| c.name.clone()),
+        _ => None,
+    };
+    let mut lines: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| sqlite_column(c, catalog, d, rowid_col.as_deref() == Some(c.name.as_str())).0)
+        .collect();
+    let schema_of = |n: &str| n.split_once('.').map(|(s, _)| s.to_string());
+    for k in &t.constraints {
+        let cols = |v: &[String]| {
+            v.iter()
+                .map(|c| ddl::ident(c, Dialect::Sqlite))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let body = match &k.kind {
+            ConstraintKind::PrimaryKey { columns } => {
+                if rowid_col.is_some() {
+                    continue;
+                }
+                format!("PRIMARY KEY ({})", cols(columns))
+            }
+            ConstraintKind::Unique { columns } => format!("UNIQUE ({})", cols(columns)),
+            ConstraintKind::Check { expr } => format!("CHECK ({})", pg_to_sqlite(expr, d)),
+            ConstraintKind::ForeignKey {
+                columns,
+                references,
+                referred_columns,
+                on_delete,
+            } => {
+                if schema_of(references) != schema_of(model_name) {
+                    notes.push(format!(
+                        "foreign key {} crosses schemas: not enforced in SQLite",
+                        k.name
+                    ));
+                    continue;
+                }
+                let mut s = format!(
+                    "FOREIGN KEY ({}) REFERENCES {} ({})",
+                    cols(columns),
+                    ddl::ident(names::last(references), Dialect::Sqlite),
+                    cols(referred_columns)
+                );
+                if let Some(a) = on_delete {
+                    s.push_str(&format!(" ON DELETE {a}"));
+                }
+                s
+            }
+        };
+        lines.push(format!(
+            "CONSTRAINT {} {body}",
+            ddl::ident(&k.name, Dialect::Sqlite)
+        ));
+    }
+    (
+        format!(
+            "CREATE TABLE {} (\n    {}\n)",
+            sqlite_name(&t.name),
+            lines.join(",\n    ")
+        ),
+        (!notes.is_empty()).then(|| notes.join("; ")),
+    )
+}
+
+fn sqlite_index(i: &crate::catalog::Index, d: Dialect) -> String {
+    let (schema, table) = match i.table.split_once('.') {
+        Some((s, t)) => (Some(s), t),
+        None => (None, i.table.as_str()),
+    };
+    let name = match schema {
+        Some(s) => format!(
+            "{}.{}",
+            ddl::ident(s, Dialect::Sqlite),
+            ddl::ident(names::last(&i.name), Dialect::Sqlite)
+        ),
+        None => ddl::ident(names::last(&i.name), Dialect::Sqlite),
+    };
+    let cols: Vec<String> = i
+        .columns
+        .iter()
+        .map(|c| {
+            if c.contains('(') || c.contains(' ') {
+                pg_to_sqlite(c, d)
+            } else {
+                ddl::ident(c, Dialect::Sqlite)
+            }
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}INDEX {name} ON {} ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        ddl::ident(table, Dialect::Sqlite),
+        cols.join(", ")
+    );
+    if let Some(p) = &i.predicate {
+        s.push_str(&format!(" WHERE {}", pg_to_sqlite(p, d)));
+    }
+    s
+}
+
+/// A default value as SQLite can use it ("" when it has none: sequences).
+fn translate_default(v: &str, d: Dialect) -> String {
+    let lower = v.to_lowercase();
+    if lower.starts_with("nextval(") {
+        return String::new();
+    }
+    let t = pg_to_sqlite(v, d);
+    let tl = t.to_lowercase();
+    if tl == "current_timestamp"
+        || tl == "current_date"
+        || tl == "current_time"
+        || tl.starts_with('(')
+        || constant_default(&t)
+    {
+        t
+    } else {
+        format!("({t})")
+    }
+}
+
+/// Whether SQLite's ADD COLUMN accepts `v` as a default.
+fn constant_default(v: &str) -> bool {
+    let t = v.trim();
+    t.starts_with('\'')
+        || t.parse::<f64>().is_ok()
+        || t.eq_ignore_ascii_case("null")
+        || t.eq_ignore_ascii_case("true")
+        || t.eq_ignore_ascii_case("false")
+}
+
+/// PostgreSQL/MySQL expression and statement text made SQLite-friendly:
+/// `::type` casts dropped, `now()` and UUID functions mapped, `ILIKE`
+/// as `LIKE`. Token-based, so strings and identifiers are untouched.
+pub fn pg_to_sqlite(sql: &str, d: Dialect) -> String {
+    let dialect = d.parser_dialect();
+    let Ok(tokens) = Tokenizer::new(&*dialect, sql).tokenize() else {
+        return sql.to_string();
+    };
+    let mut out = String::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            Token::DoubleColon => {
+                // Skip the type: words joined by dots, optional (...) and [].
+                i += 1;
+                while i < tokens.len() {
+                    match &tokens[i] {
+                        Token::Word(_) | Token::Period => i += 1,
+                        Token::LParen => {
+                            let mut depth = 0;
+                            while i < tokens.len() {
+                                match tokens[i] {
+                                    Token::LParen => depth += 1,
+                                    Token::RParen => {
+                                        depth -= 1;
+                                        if depth == 0 {
+                                            i += 1;
+                                            break;
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                                i += 1;
+                            }
+                        }
+                        Token::LBracket | Token::RBracket => i += 1,
+                        _ => break,
+                    }
+                }
+                continue;
+            }
+            Token::Word(w) => {
+                let upper = w.value.to_uppercase();
+                let next_paren = tokens.get(i + 1) == Some(&Token::LParen)
+                    && tokens.get(i + 2) == Some(&Token::RParen);
+                match upper.as_str() {
+                    "NOW" | "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" | "CLOCK_TIMESTAMP"
+                        if next_paren =>
+                    {
+                        out.push_str("CURRENT_TIMESTAMP");
+                        i += 3;
+                        continue;
+                    }
+                    "GEN_RANDOM_UUID" | "UUID_GENERATE_V4" | "UUID" if next_paren => {
+                        out.push_str("lower(hex(randomblob(16)))");
+                        i += 3;
+                        continue;
+                    }
+                    "ILIKE" => {
+                        out.push_str("LIKE");
+                        i += 1;
+                        continue;
+                    }
+                    _ => out.push_str(&tokens[i].to_string()),
+                }
+            }
+            t => out.push_str(&t.to_string()),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casts_and_functions_are_rewritten() {
+        let d = Dialect::Postgres;
+        assert_eq!(pg_to_sqlite("'pending'::text", d), "'pending'");
+        assert_eq!(
+            pg_to_sqlite("(total > (1000)::numeric(10,2))", d),
+            "(total > (1000))"
+        );
+        assert_eq!(pg_to_sqlite("now()", d), "CURRENT_TIMESTAMP");
+        assert_eq!(pg_to_sqlite("name ILIKE '%a::b%'", d), "name LIKE '%a::b%'");
+        assert_eq!(pg_to_sqlite("nextval('s'::regclass)", d), "nextval('s')");
+    }
+
+    #[test]
+    fn a_postgres_schema_and_migration_translate() {
+        let schema = "CREATE TYPE mood AS ENUM ('sad', 'ok');\n\
+                      CREATE TABLE users (id bigserial PRIMARY KEY, email varchar(20) NOT NULL UNIQUE, m mood DEFAULT 'ok'::mood, at timestamptz DEFAULT now());\n\
+                      CREATE INDEX CONCURRENTLY users_at ON users (at);";
+        let mut c = Catalog::default();
+        let t = translate(Dialect::Postgres, schema, &mut c);
+        assert_eq!(t.len(), 3);
+        assert!(t[0].sqlite.is_empty() && t[0].simulated);
+        let create = &t[1].sqlite[0];
+        assert!(create.contains("id INTEGER PRIMARY KEY"), "{create}");
+        assert!(
+            create.contains("email TEXT NOT NULL CHECK (length(email) <= 20)"),
+            "{create}"
+        );
+        assert!(
+            create.contains("m TEXT DEFAULT 'ok' CHECK (m IN ('sad', 'ok'))"),
+            "{create}"
+        );
+        assert!(
+            create.contains("at TEXT DEFAULT CURRENT_TIMESTAMP"),
+            "{create}"
+        );
+        assert_eq!(t[2].sqlite, ["CREATE INDEX users_at ON users (at)"]);
+        let up = translate(
+            Dialect::Postgres,
+            "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users ADD COLUMN bio text;\nCREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql;",
+            &mut c,
+        );
+        assert!(
+            up[0]
+                .sqlite
+                .iter()
+                .any(|s| s.starts_with("INSERT INTO users__migplan_new")),
+            "{:?}",
+            up[0].sqlite
+        );
+        assert_eq!(up[1].sqlite, ["ALTER TABLE users ADD COLUMN bio TEXT"]);
+        assert!(!up[2].simulated);
+        assert!(
+            up[2]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.starts_with("not simulated: "))
+        );
+    }
+}
