@@ -88,7 +88,7 @@ pub fn App() -> Html {
                 let mut engine = engine;
                 let report =
                     simulate::simulate(&mut engine, dialect, &schema, &migration, &options);
-                dispatch.dispatch(Action::SimulationFinished(report));
+                dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(report)));
             });
         })
     };

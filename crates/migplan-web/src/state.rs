@@ -65,7 +65,7 @@ pub struct Project {
 pub enum Simulation {
     Idle,
     Running,
-    Done(SimulationReport),
+    Done(Rc<SimulationReport>),
     /// The engine could not be used at all (sql.js failed to load).
     Unavailable(String),
 }
@@ -163,7 +163,7 @@ pub enum Action {
     /// A project folder: (path, text) of its files.
     SetProject(Vec<(String, String)>),
     SimulationStarted,
-    SimulationFinished(SimulationReport),
+    SimulationFinished(Rc<SimulationReport>),
     SimulationUnavailable(String),
 }
 
