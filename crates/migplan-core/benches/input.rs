@@ -80,3 +80,10 @@ pub fn median_ms(now: impl Fn() -> f64, mut f: impl FnMut()) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }
+
+/// The table the simulation benchmarks fill.
+pub const SIM_SCHEMA: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text, age integer);";
+
+/// A column backfill over it.
+pub const BACKFILL: &str =
+    "ALTER TABLE users ADD COLUMN full_name text;\nUPDATE users SET full_name = name;";

@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use migplan_core::{Dialect, Options, analyze, parse_source};
 
+// The simulation inputs are used by the other benchmarks.
+#[allow(dead_code)]
 mod input;
 
 /// Milliseconds since the first call.

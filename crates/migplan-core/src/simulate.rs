@@ -441,6 +441,81 @@ pub fn simulate(
     finish(engine, r)
 }
 
+/// How one up/down pair of a migration history fared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairResult {
+    /// Up then down left the schema exactly as before.
+    pub exact: bool,
+    /// Why not: `up: ...`, `down: ...` or `schema differs: ...`.
+    pub reason: Option<String>,
+    /// Statements that could not be simulated in up or down.
+    pub not_simulated: usize,
+}
+
+/// Runs `up` then `down` on `engine` (which holds the earlier migrations
+/// of the history, as `model` describes them), checks the schema is back,
+/// then applies `up` again so the history can go on.
+pub fn round_trip_pair(
+    engine: &mut dyn Engine,
+    d: Dialect,
+    model: &mut Catalog,
+    up: &str,
+    down: &str,
+) -> PairResult {
+    let mut scratch = SimulationReport {
+        sqlite_version: String::new(),
+        ok: true,
+        executed: 0,
+        skipped: Vec::new(),
+        failure: None,
+        tables: Vec::new(),
+        checks: Vec::new(),
+        round_trip: None,
+        coverage: Coverage::default(),
+        counts: Vec::new(),
+        rows: 0,
+        seed: 0,
+    };
+    let before = read_schema(engine);
+    let mut after = model.clone();
+    let up_t = translate(d, up, &mut after);
+    let mut down_model = after.clone();
+    let down_t = translate(d, down, &mut down_model);
+    let not_simulated = up_t.iter().chain(&down_t).filter(|t| !t.simulated).count();
+    let mut result = PairResult {
+        exact: false,
+        reason: None,
+        not_simulated,
+    };
+    // Try the pair inside a savepoint, then undo it and apply up for real
+    // so that the history goes on from a known state.
+    let _ = engine.execute("SAVEPOINT migplan_pair");
+    if !run_all(engine, &up_t, Phase::Migration, &mut scratch) {
+        result.reason = scratch.failure.take().map(|f| format!("up: {}", f.message));
+    } else if !run_all(engine, &down_t, Phase::Down, &mut scratch) {
+        result.reason = scratch
+            .failure
+            .take()
+            .map(|f| format!("down: {}", f.message));
+    } else {
+        let now = read_schema(engine);
+        if now == before {
+            result.exact = true;
+        } else if down_t.iter().all(|t| t.sqlite.is_empty()) {
+            result.reason = Some("down is empty".into());
+        } else {
+            let diff: Vec<String> = before.symmetric_difference(&now).cloned().collect();
+            result.reason = Some(format!("schema differs: {}", list(&diff)));
+        }
+    }
+    let _ = engine.execute("ROLLBACK TO migplan_pair");
+    let _ = engine.execute("RELEASE migplan_pair");
+    scratch.failure = None;
+    let _ = run_all(engine, &up_t, Phase::Migration, &mut scratch);
+    *model = after;
+    result
+}
+
 fn list(v: &[String]) -> String {
     if v.is_empty() {
         return "nothing".into();

@@ -60,3 +60,50 @@ fn bench_in_the_browser() {
         );
     }
 }
+
+/// The simulation on sql.js, the same inputs as the native simulation
+/// benchmark (`crates/migplan-cli/benches/simulate.rs`).
+#[wasm_bindgen_test]
+#[ignore = "benchmark: run by cargo xtask bench"]
+async fn bench_simulation_in_the_browser() {
+    use migplan_core::sample::DataOptions;
+    use migplan_core::simulate::{SimOptions, simulate};
+    let sqljs = migplan_sqljs::SqlJs::load_embedded(
+        include_str!("../../../web/node_modules/sql.js/dist/sql-wasm.js"),
+        include_bytes!("../../../web/node_modules/sql.js/dist/sql-wasm.wasm"),
+    )
+    .await
+    .expect("sql.js");
+    let rows = 100_000;
+    for (what, migration) in [
+        ("sample rows and checks (empty migration)", ""),
+        (
+            "simulate a column backfill (up, checks, down)",
+            input::BACKFILL,
+        ),
+    ] {
+        // Fewer runs than the parse benchmark (each takes seconds), with a
+        // yield between them so the page and its test driver stay responsive.
+        let mut times = Vec::new();
+        for run in 0..4 {
+            let t = now();
+            let mut db = sqljs.open().expect("open");
+            let o = SimOptions {
+                data: DataOptions {
+                    rows,
+                    ..DataOptions::default()
+                },
+                down: None,
+            };
+            let r = simulate(&mut db, Dialect::Postgres, input::SIM_SCHEMA, migration, &o);
+            assert!(r.ok, "{:?}", r.checks);
+            if run > 0 {
+                times.push(now() - t);
+            }
+            gloo::timers::future::TimeoutFuture::new(0).await;
+        }
+        times.sort_by(f64::total_cmp);
+        let ms = times[times.len() / 2];
+        console_log!("BENCH|{what} (sql.js)|{rows} rows|{ms:.0}");
+    }
+}

@@ -1,0 +1,206 @@
+//! Every up/down pair of the real migration histories in ../shared/corpus
+//! (crates.io's Diesel migrations; authelia and kratos in PostgreSQL,
+//! MySQL and SQLite), replayed in order on the bundled SQLite: each pair's
+//! up then down must leave the schema as it was. Prints `CORPUS|...`
+//! lines that `cargo xtask bench` writes into BENCHMARKS.md. Skipped with
+//! a message when the corpus is absent.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use migplan_cli::sqlite::NativeSqlite;
+use migplan_core::Dialect;
+use migplan_core::catalog::Catalog;
+use migplan_core::engine::Engine;
+use migplan_core::frameworks::{self, File};
+use migplan_core::simulate::round_trip_pair;
+
+fn corpus() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    p.is_dir().then_some(p)
+}
+
+fn read_tree(root: &Path) -> Vec<(String, String)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((
+                    rel,
+                    String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned(),
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+/// A failure's group: where it failed and SQLite's message without names.
+fn group(reason: &str) -> String {
+    if reason.starts_with("schema differs") {
+        return "down leaves the schema different".into();
+    }
+    if reason == "down is empty" {
+        return "down is empty (the up changes the schema)".into();
+    }
+    let (phase, msg) = reason.split_once(": ").unwrap_or(("", reason));
+    let msg: String = msg
+        .split_whitespace()
+        .take_while(|w| !w.contains('_') && !w.starts_with('"') && !w.starts_with('['))
+        .take(5)
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("{phase} fails: {msg}")
+}
+
+/// A named migration history: its dialect and (up, down) pairs in order.
+type History = (String, Dialect, Vec<(String, String)>);
+
+struct Tally {
+    pairs: usize,
+    exact: usize,
+    reasons: BTreeMap<String, usize>,
+}
+
+fn replay(d: Dialect, pairs: &[(String, String)]) -> Tally {
+    let mut engine = NativeSqlite::open().expect("sqlite");
+    let _ = engine.execute("PRAGMA foreign_keys=OFF");
+    let mut model = Catalog::default();
+    let mut t = Tally {
+        pairs: 0,
+        exact: 0,
+        reasons: BTreeMap::new(),
+    };
+    for (up, down) in pairs {
+        t.pairs += 1;
+        let r = round_trip_pair(&mut engine, d, &mut model, up, down);
+        if r.exact {
+            t.exact += 1;
+        } else {
+            *t.reasons
+                .entry(group(r.reason.as_deref().unwrap_or("unknown")))
+                .or_default() += 1;
+        }
+    }
+    t
+}
+
+#[test]
+fn corpus_histories_round_trip() {
+    let Some(root) = corpus() else {
+        eprintln!("../shared/corpus not found: corpus round-trip skipped");
+        return;
+    };
+    let mut histories: Vec<History> = Vec::new();
+    for (folder, splits) in [
+        ("rust-lang__crates.io", vec![("", Dialect::Postgres)]),
+        (
+            "authelia__authelia",
+            vec![
+                ("/postgres/", Dialect::Postgres),
+                ("/mysql/", Dialect::Mysql),
+                ("/sqlite/", Dialect::Sqlite),
+            ],
+        ),
+    ] {
+        let files = read_tree(&root.join(folder));
+        for (marker, d) in splits {
+            let chosen: Vec<&(String, String)> = files
+                .iter()
+                .filter(|(p, _)| marker.is_empty() || p.contains(marker))
+                .collect();
+            let refs: Vec<File> = chosen
+                .iter()
+                .map(|(p, t)| File { path: p, text: t })
+                .collect();
+            let det = frameworks::detect(&refs)
+                .unwrap_or_else(|| panic!("{folder} {marker}: not detected"));
+            let text = |p: &str| {
+                chosen
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default()
+            };
+            let pairs: Vec<(String, String)> = det
+                .migrations
+                .iter()
+                .filter_map(|m| Some((text(&m.up), text(m.down.as_deref()?))))
+                .collect();
+            histories.push((format!("{folder} ({})", d.label()), d, pairs));
+        }
+    }
+    // kratos (pop): the current history is sql/; a file named for a
+    // dialect wins over the generic one of the same version and name.
+    let kratos = read_tree(&root.join("ory__kratos/persistence/sql/migrations/sql"));
+    for (suffix, d) in [
+        ("postgres", Dialect::Postgres),
+        ("mysql", Dialect::Mysql),
+        ("sqlite3", Dialect::Sqlite),
+    ] {
+        let mut by_key: BTreeMap<String, (Option<String>, Option<String>, bool)> = BTreeMap::new();
+        for (path, text) in &kratos {
+            let Some(stem) = path
+                .strip_suffix(".up.sql")
+                .map(|s| (s, true))
+                .or_else(|| path.strip_suffix(".down.sql").map(|s| (s, false)))
+            else {
+                continue;
+            };
+            let (stem, up) = stem;
+            let (key, specific) = match stem.rsplit_once('.') {
+                Some((k, dialect)) if dialect == suffix => (k.to_string(), true),
+                Some((_, _)) => continue,
+                None => (stem.to_string(), false),
+            };
+            let e = by_key.entry(key).or_insert((None, None, false));
+            if specific || !e.2 {
+                if specific && !e.2 {
+                    *e = (None, None, true);
+                }
+                if up {
+                    e.0 = Some(text.clone())
+                } else {
+                    e.1 = Some(text.clone())
+                }
+            }
+        }
+        let pairs: Vec<(String, String)> = by_key
+            .into_values()
+            .filter_map(|(up, down, _)| Some((up?, down?)))
+            .collect();
+        histories.push((format!("ory__kratos ({})", d.label()), d, pairs));
+    }
+    let mut total = 0;
+    for (name, d, pairs) in &histories {
+        let t = replay(*d, pairs);
+        total += t.pairs;
+        let reasons: Vec<String> = t.reasons.iter().map(|(r, n)| format!("{n}× {r}")).collect();
+        println!(
+            "CORPUS|{name}|{}|{}|{}",
+            t.pairs,
+            t.exact,
+            reasons.join("; ")
+        );
+        assert!(t.pairs > 0, "{name}: no pairs");
+        // A floor, not the target: BENCHMARKS.md records the figures.
+        assert!(
+            t.exact * 6 >= t.pairs,
+            "{name}: only {} of {} round-trip\n{}",
+            t.exact,
+            t.pairs,
+            reasons.join("\n")
+        );
+    }
+    assert!(total > 500, "{total} pairs");
+}
