@@ -213,26 +213,6 @@ fn bench_rows(lines: &[String]) -> Vec<[String; 3]> {
 }
 
 fn table(rows: &[[String; 3]]) -> String {
-    setup::step("corpus round-trips (up then down of every migration pair, bundled SQLite)");
-    let mut cmd = env.command("cargo");
-    cmd.args([
-        "test",
-        "--release",
-        "-p",
-        "migplan-cli",
-        "--test",
-        "corpus_roundtrip",
-        "--",
-        "--nocapture",
-    ]);
-    let (ok, lines) = run_capture(cmd)?;
-    anyhow::ensure!(ok, "the corpus round-trip test failed");
-    let round_trips: Vec<Vec<&str>> = lines
-        .iter()
-        .filter_map(|l| l.strip_prefix("CORPUS|"))
-        .map(|l| l.split('|').collect())
-        .collect();
-
     let mut md = String::from("| what | input | median |\n|---|---|---|\n");
     for [name, input, ms] in rows {
         md.push_str(&format!("| {name} | {input} | {ms} ms |\n"));
