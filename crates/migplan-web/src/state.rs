@@ -308,7 +308,7 @@ mod tests {
             s.analysis
                 .rollback
                 .sql
-                .contains("DROP INDEX orders_status_idx")
+                .contains("DROP INDEX IF EXISTS orders_status_idx")
         );
     }
 
