@@ -646,28 +646,48 @@ fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
         if cols.is_empty() {
             continue;
         }
-        let select = cols
+        // One row back per table: the count and, per column, every value
+        // quoted and joined in key order, hashed here. (Fetching the rows
+        // one by one costs far more through sql.js.)
+        let aggregates = cols
+            .iter()
+            .map(|c| {
+                format!(
+                    "group_concat(quote({}), char(30))",
+                    ddl::ident(c, Dialect::Sqlite)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let inner = cols
             .iter()
             .map(|c| ddl::ident(c, Dialect::Sqlite))
             .collect::<Vec<_>>()
             .join(", ");
-        let Ok(sets) = engine.execute(&format!("SELECT {select} FROM {tq} ORDER BY {order}"))
-        else {
+        let Ok(sets) = engine.execute(&format!(
+            "SELECT count(*), {aggregates} FROM (SELECT {inner} FROM {tq} ORDER BY {order})"
+        )) else {
             continue;
         };
-        let mut sums: Vec<u64> = vec![0xcbf2_9ce4_8422_2325; cols.len()];
-        let mut count = 0i64;
-        for row in sets.into_iter().flat_map(|s| s.rows) {
-            count += 1;
-            for (i, v) in row.iter().enumerate() {
-                if let Some(h) = sums.get_mut(i) {
-                    for b in text(v).bytes().chain(std::iter::once(0xff)) {
-                        *h ^= u64::from(b);
-                        *h = h.wrapping_mul(0x100_0000_01b3);
-                    }
+        let Some(row) = sets.into_iter().flat_map(|s| s.rows).next() else {
+            continue;
+        };
+        let count = match row.first() {
+            Some(Value::Integer(n)) => *n,
+            _ => 0,
+        };
+        let sums: Vec<u64> = row
+            .iter()
+            .skip(1)
+            .map(|v| {
+                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+                for b in text(v).bytes() {
+                    h ^= u64::from(b);
+                    h = h.wrapping_mul(0x100_0000_01b3);
                 }
-            }
-        }
+                h
+            })
+            .collect();
         out.insert(
             t.name.clone(),
             (count, cols.into_iter().zip(sums).collect()),
