@@ -179,6 +179,10 @@ enum Command {
         /// orphans, values that do not convert).
         #[arg(long)]
         adversarial: bool,
+        /// Simulate the zero-downtime plan step by step (with a rollback
+        /// from every step) instead of the migration as written.
+        #[arg(long)]
+        plan: bool,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -446,6 +450,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             rows,
             seed,
             adversarial,
+            plan: as_plan,
             format,
         } => {
             if rows > 1_000_000 {
@@ -466,7 +471,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 },
                 down,
             };
-            let report = simulate::simulate(&mut engine, dialect.into(), &schema, &up, &options);
+            let report = if as_plan {
+                let d: Dialect = dialect.into();
+                let p = plan::plan(d, PlanOptions::default(), &schema, &up);
+                simulate::simulate_plan(&mut engine, d, &schema, &up, &p, &options.data)
+            } else {
+                simulate::simulate(&mut engine, dialect.into(), &schema, &up, &options)
+            };
             let out = match format {
                 Format::Json => {
                     serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"

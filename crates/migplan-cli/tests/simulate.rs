@@ -312,3 +312,82 @@ fn the_cli_simulates_with_options_and_exits_1_on_a_failed_check() {
         "{out}"
     );
 }
+
+#[test]
+fn a_plan_runs_step_by_step_and_rolls_back_from_every_step() {
+    for d in [Dialect::Postgres, Dialect::Sqlite] {
+        let schema = fixture(&format!("rules/schema.{}.sql", d.as_str()));
+        let up = fixture(&format!("plans/rename-column/{}.sql", d.as_str()));
+        let p = migplan_core::plan::plan(
+            d,
+            migplan_core::plan::PlanOptions {
+                batch_size: 40,
+                ..Default::default()
+            },
+            &schema,
+            &up,
+        );
+        let mut engine = NativeSqlite::open().expect("sqlite");
+        let r = migplan_core::simulate::simulate_plan(
+            &mut engine,
+            d,
+            &schema,
+            &up,
+            &p,
+            &DataOptions {
+                rows: 150,
+                ..DataOptions::default()
+            },
+        );
+        assert!(r.ok, "{d:?}: {:#?}", r.checks);
+        let steps = r
+            .checks
+            .iter()
+            .filter(|c| c.name.starts_with("step "))
+            .count();
+        let rollbacks = r
+            .checks
+            .iter()
+            .filter(|c| c.name.starts_with("rollback from step "))
+            .count();
+        assert_eq!(steps, p.steps.len(), "{d:?}");
+        assert_eq!(rollbacks, p.steps.len(), "{d:?}");
+        let backfill = r
+            .checks
+            .iter()
+            .find(|c| c.name.contains("Backfill"))
+            .expect("backfill step");
+        assert!(
+            backfill.detail.starts_with("applied in "),
+            "{}",
+            backfill.detail
+        );
+        assert!(
+            r.checks
+                .iter()
+                .filter(|c| c.name.starts_with("rollback"))
+                .all(|c| c.detail == "schema and data back as before"),
+            "{d:?}: {:#?}",
+            r.checks
+        );
+    }
+    let (code, out, _) = migplan(&[
+        "simulate",
+        "--plan",
+        "--rows",
+        "50",
+        "--schema",
+        &format!("{FIXTURES}rules/schema.postgres.sql"),
+        "--up",
+        &format!("{FIXTURES}plans/add-foreign-key/postgres.sql"),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("[pass] step 2: Validate orders_user_fk2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[pass] rollback from step 2: schema and data back as before"),
+        "{out}"
+    );
+}
