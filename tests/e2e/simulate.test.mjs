@@ -34,6 +34,18 @@ test('simulate 10,000 rows, then adversarial rows break SET NOT NULL', async () 
     assert.match(await failed.innerText(), /rejected the migration at line 3, column 1: NOT NULL constraint failed/);
     assert.match(await page.locator('#sim-checks tr[data-check="up applies"]').innerText(), /✖ fail/);
     await page.screenshot({ path: join(SHOTS, 'simulation-adversarial.png'), fullPage: true });
+
+    // The plan, step by step, with a rollback from every step.
+    await page.uncheck('#sim-adversarial');
+    await page.fill('#sim-rows', '500');
+    await page.dispatchEvent('#sim-rows', 'change');
+    await page.check('#sim-plan');
+    await page.click('#simulate');
+    await page.locator('#simulation .sim-ok').waitFor({ timeout: 60000 });
+    const planChecks = await page.locator('#sim-checks tbody tr').evaluateAll((rows) => rows.map((r) => [r.dataset.check, r.className]));
+    assert.ok(planChecks.some(([n]) => n === 'rollback from step 1'), JSON.stringify(planChecks));
+    assert.ok(planChecks.some(([n]) => /^step \d+: Validate users_name_not_null$/.test(n)), JSON.stringify(planChecks));
+    assert.ok(planChecks.every(([, c]) => c === 'pass'), JSON.stringify(planChecks));
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -331,6 +331,9 @@ pub fn simulate(
     });
     // 7. Idempotency: a second run, undone.
     let _ = engine.execute("SAVEPOINT migplan_again");
+    // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
+    // need the checks deferred to the end of it instead.
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
     let mut probe = SimulationReport {
         failure: None,
         skipped: Vec::new(),
@@ -490,6 +493,9 @@ pub fn round_trip_pair(
     // Try the pair inside a savepoint, then undo it and apply up for real
     // so that the history goes on from a known state.
     let _ = engine.execute("SAVEPOINT migplan_pair");
+    // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
+    // need the checks deferred to the end of it instead.
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
     if !run_all(engine, &up_t, Phase::Migration, &mut scratch) {
         result.reason = scratch.failure.take().map(|f| format!("up: {}", f.message));
     } else if !run_all(engine, &down_t, Phase::Down, &mut scratch) {
@@ -889,6 +895,9 @@ pub fn simulate_plan(
         model = after_step;
         // Roll back every step so far, then undo that rollback.
         let _ = engine.execute("SAVEPOINT migplan_rollback");
+        // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
+        // need the checks deferred to the end of it instead.
+        let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
         let mut probe = SimulationReport {
             failure: None,
             ..r.clone()

@@ -63,6 +63,10 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |files| s.dispatch(Action::SetProject(files)))
     };
+    let on_simulate_plan = {
+        let s = state.dispatcher();
+        Callback::from(move |on| s.dispatch(Action::SetSimulatePlan(on)))
+    };
     let on_data = {
         let s = state.dispatcher();
         Callback::from(move |d| s.dispatch(Action::SetData(d)))
@@ -77,6 +81,7 @@ pub fn App() -> Html {
                 data: state.data.clone(),
                 down: None,
             };
+            let plan = state.simulate_plan.then(|| state.analysis.clone());
             dispatch.dispatch(Action::SimulationStarted);
             wasm_bindgen_futures::spawn_local(async move {
                 let engine = match SqlJs::load("./").await.and_then(|m| m.open()) {
@@ -86,8 +91,17 @@ pub fn App() -> Html {
                     }
                 };
                 let mut engine = engine;
-                let report =
-                    simulate::simulate(&mut engine, dialect, &schema, &migration, &options);
+                let report = match &plan {
+                    Some(a) => simulate::simulate_plan(
+                        &mut engine,
+                        dialect,
+                        &schema,
+                        &migration,
+                        &a.plan,
+                        &options.data,
+                    ),
+                    None => simulate::simulate(&mut engine, dialect, &schema, &migration, &options),
+                };
                 dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(report)));
             });
         })
@@ -124,7 +138,7 @@ pub fn App() -> Html {
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size} />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
-                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} {on_data} {on_run} />
+                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} {on_data} {on_run} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
                     <details class="panel" id="schema-statements-panel">

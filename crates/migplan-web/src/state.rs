@@ -80,6 +80,8 @@ pub struct State {
     pub framework: Framework,
     /// Sample data for simulations.
     pub data: migplan_core::sample::DataOptions,
+    /// Simulate the plan step by step instead of the migration as written.
+    pub simulate_plan: bool,
     pub project: Option<Rc<Project>>,
     pub schema: String,
     pub migration: String,
@@ -116,6 +118,7 @@ impl State {
             batch_size,
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
+            simulate_plan: false,
             project: None,
             schema,
             migration,
@@ -160,6 +163,7 @@ pub enum Action {
     SetFramework(Framework),
     /// Rows, seed and the adversarial toggle of the simulation.
     SetData(migplan_core::sample::DataOptions),
+    SetSimulatePlan(bool),
     /// A project folder: (path, text) of its files.
     SetProject(Vec<(String, String)>),
     SimulationStarted,
@@ -188,6 +192,11 @@ impl Reducible for State {
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
             Action::SetFramework(f) => State { framework: f, ..s },
+            Action::SetSimulatePlan(on) => State {
+                simulate_plan: on,
+                simulation: Simulation::Idle,
+                ..s
+            },
             Action::SetData(data) => State {
                 data,
                 simulation: Simulation::Idle,

@@ -12,6 +12,8 @@ use crate::state::Simulation;
 pub struct SimulationProps {
     pub state: Simulation,
     pub data: DataOptions,
+    pub simulate_plan: bool,
+    pub on_simulate_plan: Callback<bool>,
     pub on_data: Callback<DataOptions>,
     pub on_run: Callback<()>,
 }
@@ -62,6 +64,12 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
                 adversarial: checked,
                 ..data.clone()
             });
+        })
+    };
+    let on_plan = {
+        let cb = props.on_simulate_plan.clone();
+        Callback::from(move |e: Event| {
+            cb.emit(e.target_unchecked_into::<HtmlInputElement>().checked())
         })
     };
     let body = match &props.state {
@@ -144,6 +152,10 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
                 <label>
                     <input id="sim-adversarial" type="checkbox" checked={data.adversarial} onchange={on_adversarial} />
                     { " Adversarial rows (break what the migration adds)" }
+                </label>
+                <label>
+                    <input id="sim-plan" type="checkbox" checked={props.simulate_plan} onchange={on_plan} />
+                    { " The plan, step by step (with a rollback from every step)" }
                 </label>
             </div>
             <button id="simulate" {onclick} disabled={running}>{ "Simulate" }</button>
