@@ -22,6 +22,24 @@ fn check_invariants(src: &str, d: Dialect) {
     for f in &a.report.findings {
         assert!(f.statement < a.report.statements.len());
     }
+    // The planner, the rollback generator, the translation to SQLite and
+    // the sample rows see the same text.
+    let p = migplan_core::plan::plan(d, migplan_core::plan::PlanOptions::default(), src, src);
+    for fw in migplan_core::frameworks::Framework::ALL {
+        let _ = migplan_core::frameworks::export(fw, &p, None, "x", "20260101000000");
+    }
+    let _ = migplan_core::rollback::generate(d, src, src);
+    let mut model = migplan_core::catalog::Catalog::default();
+    let _ = migplan_core::translate::translate(d, src, &mut model);
+    let demands = migplan_core::sample::Demands::between(&model, &model);
+    let _ = migplan_core::sample::generate(
+        &model,
+        &demands,
+        &migplan_core::sample::DataOptions {
+            rows: 3,
+            ..Default::default()
+        },
+    );
 }
 
 proptest! {
