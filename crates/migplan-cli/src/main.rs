@@ -153,6 +153,24 @@ enum Command {
         /// The migration file.
         file: PathBuf,
     },
+    /// Print a share link that opens these inputs in the migplan web app.
+    Link {
+        /// Where the web app is served, e.g. https://example.org/migplan/
+        #[arg(long)]
+        base_url: String,
+        #[arg(long, value_enum, default_value = "postgres")]
+        dialect: DialectArg,
+        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
+        pg_version: u32,
+        #[arg(long)]
+        schema: Vec<PathBuf>,
+        /// The migration file.
+        #[arg(long)]
+        up: PathBuf,
+        /// Framework id to preselect for files.
+        #[arg(long)]
+        framework: Option<String>,
+    },
     /// List every rule, or explain one.
     Rules {
         /// The rule to explain.
@@ -427,6 +445,43 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .map_err(|e| format!("migplan: cannot write {}: {e}", path.display()))?;
                 let _ = writeln!(stdout, "wrote {}", path.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Link {
+            base_url,
+            dialect,
+            pg_version,
+            schema,
+            up,
+            framework,
+        } => {
+            Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
+            if let Some(f) = &framework
+                && frameworks::Framework::from_id(f).is_none()
+            {
+                return Err(format!("migplan: unknown framework {f}"));
+            }
+            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
+            let migration = read(std::slice::from_ref(&up))?.remove(0).text;
+            let link = migplan_core::share::encode(&migplan_core::share::Shared {
+                dialect: dialect.into(),
+                pg_version,
+                schema,
+                migration,
+                batch_size: None,
+                framework,
+                panel: None,
+            });
+            let base = base_url.split('#').next().unwrap_or_default();
+            let url = format!("{base}#{link}");
+            if url.len() > migplan_core::share::LONG_LINK {
+                eprintln!(
+                    "migplan: the link is {} characters long; some tools cut links over {}",
+                    url.len(),
+                    migplan_core::share::LONG_LINK
+                );
+            }
+            let _ = writeln!(stdout, "{url}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { id: None } => {

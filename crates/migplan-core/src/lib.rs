@@ -21,6 +21,7 @@ pub mod rollback;
 pub mod rules;
 pub mod sample;
 pub mod severity;
+pub mod share;
 pub mod simulate;
 pub mod split;
 pub mod translate;

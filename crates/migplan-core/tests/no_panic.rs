@@ -29,6 +29,8 @@ fn check_invariants(src: &str, d: Dialect) {
         let _ = migplan_core::frameworks::export(fw, &p, None, "x", "20260101000000");
     }
     let _ = migplan_core::rollback::generate(d, src, src);
+    let _ = migplan_core::share::decode(src);
+    let _ = migplan_core::share::decode(&format!("v1.{src}"));
     let mut model = migplan_core::catalog::Catalog::default();
     let _ = migplan_core::translate::translate(d, src, &mut model);
     let demands = migplan_core::sample::Demands::between(&model, &model);

@@ -19,6 +19,43 @@ use crate::state::{Action, State};
 pub fn App() -> Html {
     let state = use_reducer(State::example);
 
+    // A share link in the fragment opens its state, once, at start.
+    {
+        let s = state.dispatcher();
+        use_effect_with((), move |_| {
+            let hash = web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .unwrap_or_default();
+            let fragment = hash.trim_start_matches('#');
+            if !fragment.is_empty() {
+                match migplan_core::share::decode(fragment) {
+                    Ok(shared) => s.dispatch(Action::LoadShared(shared)),
+                    Err(e) => s.dispatch(Action::Notice(Some(format!(
+                        "The link could not be opened: {e}. Your work is as it was."
+                    )))),
+                }
+            }
+        });
+    }
+    let share_link = use_state(String::new);
+    let on_share = {
+        let state = state.clone();
+        let share_link = share_link.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(location) = web_sys::window().map(|w| w.location()) else {
+                return;
+            };
+            let href = location.href().unwrap_or_default();
+            let base = href.split('#').next().unwrap_or_default();
+            let link = format!("{base}#{}", migplan_core::share::encode(&state.shared()));
+            crate::browser::copy(&link);
+            share_link.set(link);
+        })
+    };
+    let on_dismiss = {
+        let s = state.dispatcher();
+        Callback::from(move |_: MouseEvent| s.dispatch(Action::Notice(None)))
+    };
     let on_schema = {
         let s = state.dispatcher();
         Callback::from(move |t: String| s.dispatch(Action::SetSchema(t)))
@@ -128,7 +165,21 @@ pub fn App() -> Html {
                         </select>
                     </label>
                 }
+                <button type="button" id="share" class="secondary" onclick={on_share} title="Copy a link that opens exactly this: nothing is sent anywhere">{ "Copy share link" }</button>
             </header>
+            if !share_link.is_empty() {
+                <div class="share-bar" role="status">
+                    <label>{ if share_link.len() > migplan_core::share::LONG_LINK { "Link copied (long: some tools cut links this size) " } else { "Link copied " } }
+                        <input id="share-link" type="text" readonly=true value={(*share_link).clone()} />
+                    </label>
+                </div>
+            }
+            if let Some(n) = &state.notice {
+                <div class="notice" id="notice" role="alert">
+                    <span>{ n.clone() }</span>
+                    <button type="button" class="secondary" onclick={on_dismiss}>{ "Dismiss" }</button>
+                </div>
+            }
             <main class="layout">
                 <div class="inputs">
                     <Editor id="schema-editor" label="Schema" value={state.schema.clone()} on_input={on_schema} />

@@ -82,6 +82,8 @@ pub struct State {
     pub data: migplan_core::sample::DataOptions,
     /// Simulate the plan step by step instead of the migration as written.
     pub simulate_plan: bool,
+    /// Why a share link could not be opened (the work stays as it was).
+    pub notice: Option<String>,
     pub project: Option<Rc<Project>>,
     pub schema: String,
     pub migration: String,
@@ -119,6 +121,7 @@ impl State {
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
             simulate_plan: false,
+            notice: None,
             project: None,
             schema,
             migration,
@@ -147,6 +150,21 @@ impl State {
     }
 }
 
+impl State {
+    /// What a share link of this state carries.
+    pub fn shared(&self) -> migplan_core::share::Shared {
+        migplan_core::share::Shared {
+            dialect: self.dialect,
+            pg_version: self.options.pg_version,
+            schema: self.schema.clone(),
+            migration: self.migration.clone(),
+            batch_size: Some(self.batch_size),
+            framework: Some(self.framework.id().to_string()),
+            panel: None,
+        }
+    }
+}
+
 impl Default for State {
     fn default() -> Self {
         State::example()
@@ -164,6 +182,10 @@ pub enum Action {
     /// Rows, seed and the adversarial toggle of the simulation.
     SetData(migplan_core::sample::DataOptions),
     SetSimulatePlan(bool),
+    /// Open the state a share link carries.
+    LoadShared(migplan_core::share::Shared),
+    /// A message for the user (a link that could not be opened).
+    Notice(Option<String>),
     /// A project folder: (path, text) of its files.
     SetProject(Vec<(String, String)>),
     SimulationStarted,
@@ -192,6 +214,25 @@ impl Reducible for State {
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
             Action::SetFramework(f) => State { framework: f, ..s },
+            Action::LoadShared(sh) => {
+                let options = Options::with_pg_version(sh.pg_version).unwrap_or_default();
+                State {
+                    dialect: sh.dialect,
+                    options,
+                    schema: sh.schema,
+                    migration: sh.migration,
+                    batch_size: sh.batch_size.filter(|n| *n > 0).unwrap_or(s.batch_size),
+                    framework: sh
+                        .framework
+                        .as_deref()
+                        .and_then(Framework::from_id)
+                        .unwrap_or(s.framework),
+                    notice: None,
+                    ..s
+                }
+                .reanalysed()
+            }
+            Action::Notice(n) => State { notice: n, ..s },
             Action::SetSimulatePlan(on) => State {
                 simulate_plan: on,
                 simulation: Simulation::Idle,
@@ -337,6 +378,21 @@ mod tests {
         let s = reduce(s, Action::SetMigration("SELECT 1;".into()));
         assert_eq!(s.framework, Framework::Flyway, "edits keep the settings");
         assert!(s.project.is_some());
+    }
+
+    #[test]
+    fn a_share_link_restores_the_state() {
+        let s = reduce(State::example(), Action::SetDialect(Dialect::Mysql));
+        let s = reduce(s, Action::SetBatchSize(77));
+        let link = migplan_core::share::encode(&s.shared());
+        let opened = reduce(
+            State::example(),
+            Action::LoadShared(migplan_core::share::decode(&link).expect("opens")),
+        );
+        assert_eq!(opened.dialect, Dialect::Mysql);
+        assert_eq!(opened.batch_size, 77);
+        assert_eq!(opened.migration, s.migration);
+        assert_eq!(opened.analysis.migration.dialect, Dialect::Mysql);
     }
 
     #[test]

@@ -1,0 +1,57 @@
+// Share links: the state round-trips through the URL fragment into a
+// fresh browser context; a tampered link shows a message and keeps the
+// work; a link made by the CLI opens in the page.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { serveDist, openApp, setEditor, ROOT } from './harness.mjs';
+
+test('share links round-trip, refuse tampering and open CLI links', async () => {
+  const site = await serveDist();
+  const { browser, page, problems } = await openApp(site);
+  try {
+    await page.locator('#migration-editor').waitFor();
+    await page.selectOption('#dialect', 'sqlite');
+    const migration = 'ALTER TABLE users ADD COLUMN nickname TEXT; -- shared ✓';
+    await setEditor(page, 'migration-editor', migration);
+    await page.click('#share');
+    const link = await page.locator('#share-link').inputValue();
+    assert.ok(link.startsWith(site.url + '#v1.'), link);
+    assert.ok(link.length < 8000, `${link.length}`);
+
+    // A fresh context (no shared storage) opens exactly that.
+    const other = await browser.newContext();
+    const fresh = await other.newPage();
+    await fresh.goto(link);
+    await fresh.locator('#migration-editor').waitFor();
+    assert.equal(await fresh.locator('#migration-editor').inputValue(), migration);
+    assert.equal(await fresh.locator('#dialect').inputValue(), 'sqlite');
+    await fresh.locator('#migration-statements li.statement').first().waitFor();
+    assert.equal(await fresh.locator('#notice').count(), 0);
+
+    // Tampered: a message, and the page keeps its own work (the example).
+    const cut = link.slice(0, link.length - 12) + 'AAAAxxxx____';
+    const third = await (await browser.newContext()).newPage();
+    await third.goto(cut);
+    await third.locator('#notice').waitFor();
+    assert.match(await third.locator('#notice').innerText(), /could not be opened: this link is damaged/);
+    assert.match(await third.locator('#migration-editor').inputValue(), /^-- Add a display name/);
+
+    // A link made by the CLI.
+    const cliLink = execFileSync('cargo', ['run', '-q', '-p', 'migplan-cli', '--', 'link', '--base-url', site.url,
+      '--dialect', 'mysql', '--schema', join(ROOT, 'tests/fixtures/rules/schema.mysql.sql'),
+      '--up', join(ROOT, 'tests/fixtures/plans/rename-column/mysql.sql')], { cwd: ROOT }).toString().trim();
+    assert.ok(cliLink.startsWith(site.url + '#v1.'), cliLink);
+    const fourth = await (await browser.newContext()).newPage();
+    await fourth.goto(cliLink);
+    await fourth.locator('#migration-editor').waitFor();
+    assert.match(await fourth.locator('#migration-editor').inputValue(), /RENAME COLUMN `name` TO `full_name`/);
+    assert.equal(await fourth.locator('#dialect').inputValue(), 'mysql');
+    await fourth.locator('#plan .deploy-point').first().waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
