@@ -20,6 +20,12 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     assert.ok(link.startsWith(site.url + '#v1.'), link);
     assert.ok(link.length < 8000, `${link.length}`);
 
+    // Every edit is saved in the browser: a reload brings it back.
+    await page.reload();
+    await page.locator('#migration-statements li.statement').first().waitFor();
+    await page.waitForFunction((m) => document.getElementById('migration-editor').value === m, migration);
+    assert.equal(await page.locator('#dialect').inputValue(), 'sqlite');
+
     // A fresh context (no shared storage) opens exactly that.
     const other = await browser.newContext();
     const fresh = await other.newPage();
@@ -49,6 +55,13 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     assert.match(await fourth.locator('#migration-editor').inputValue(), /RENAME COLUMN `name` TO `full_name`/);
     assert.equal(await fourth.locator('#dialect').inputValue(), 'mysql');
     await fourth.locator('#plan .deploy-point').first().waitFor();
+    // Reset to example asks first; declining keeps the work.
+    page.once('dialog', (d) => d.dismiss());
+    await page.click('#reset');
+    assert.equal(await page.locator('#migration-editor').inputValue(), migration);
+    page.once('dialog', (d) => d.accept());
+    await page.click('#reset');
+    await page.waitForFunction(() => document.getElementById('migration-editor').value.startsWith('-- Add a display name'));
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -19,7 +19,8 @@ use crate::state::{Action, State};
 pub fn App() -> Html {
     let state = use_reducer(State::example);
 
-    // A share link in the fragment opens its state, once, at start.
+    // At start: a share link in the fragment opens its state; otherwise
+    // the draft saved by the last visit comes back.
     {
         let s = state.dispatcher();
         use_effect_with((), move |_| {
@@ -27,16 +28,46 @@ pub fn App() -> Html {
                 .and_then(|w| w.location().hash().ok())
                 .unwrap_or_default();
             let fragment = hash.trim_start_matches('#');
+            let draft =
+                || crate::browser::load_draft().and_then(|d| migplan_core::share::decode(&d).ok());
             if !fragment.is_empty() {
                 match migplan_core::share::decode(fragment) {
                     Ok(shared) => s.dispatch(Action::LoadShared(shared)),
-                    Err(e) => s.dispatch(Action::Notice(Some(format!(
-                        "The link could not be opened: {e}. Your work is as it was."
-                    )))),
+                    Err(e) => {
+                        if let Some(d) = draft() {
+                            s.dispatch(Action::LoadShared(d));
+                        }
+                        s.dispatch(Action::Notice(Some(format!(
+                            "The link could not be opened: {e}. Your work is as it was."
+                        ))));
+                    }
                 }
+            } else if let Some(d) = draft() {
+                s.dispatch(Action::LoadShared(d));
             }
         });
     }
+    // Every edit is saved in this browser (nothing leaves it).
+    {
+        let shared = migplan_core::share::encode(&state.shared());
+        use_effect_with(shared, move |shared| crate::browser::save_draft(shared));
+    }
+    let on_reset = {
+        let s = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            let sure = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(
+                        "Replace your schema and migration with the built-in example?",
+                    )
+                    .ok()
+                })
+                .unwrap_or(false);
+            if sure {
+                s.dispatch(Action::Reset);
+            }
+        })
+    };
     let share_link = use_state(String::new);
     let on_share = {
         let state = state.clone();
@@ -165,6 +196,7 @@ pub fn App() -> Html {
                         </select>
                     </label>
                 }
+                <button type="button" id="reset" class="secondary" onclick={on_reset}>{ "Reset to example" }</button>
                 <button type="button" id="share" class="secondary" onclick={on_share} title="Copy a link that opens exactly this: nothing is sent anywhere">{ "Copy share link" }</button>
             </header>
             if !share_link.is_empty() {

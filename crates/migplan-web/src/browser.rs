@@ -49,3 +49,20 @@ pub fn timestamp() -> String {
         d.get_utc_seconds()
     )
 }
+
+/// Where the draft lives in this browser.
+const DRAFT_KEY: &str = "migplan.draft";
+
+/// Saves the current state (as a share link body) in localStorage.
+pub fn save_draft(encoded: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(DRAFT_KEY, encoded);
+    }
+}
+
+/// The draft saved by an earlier visit, if any.
+pub fn load_draft() -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(DRAFT_KEY).ok().flatten())
+}

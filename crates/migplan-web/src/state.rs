@@ -186,6 +186,8 @@ pub enum Action {
     LoadShared(migplan_core::share::Shared),
     /// A message for the user (a link that could not be opened).
     Notice(Option<String>),
+    /// Back to the built-in example (after the user confirmed).
+    Reset,
     /// A project folder: (path, text) of its files.
     SetProject(Vec<(String, String)>),
     SimulationStarted,
@@ -233,6 +235,7 @@ impl Reducible for State {
                 .reanalysed()
             }
             Action::Notice(n) => State { notice: n, ..s },
+            Action::Reset => State::example(),
             Action::SetSimulatePlan(on) => State {
                 simulate_plan: on,
                 simulation: Simulation::Idle,
