@@ -201,6 +201,10 @@ enum Command {
         /// from every step) instead of the migration as written.
         #[arg(long)]
         plan: bool,
+        /// Also time every statement at these row counts (comma-separated)
+        /// and check which grow with the table.
+        #[arg(long, value_delimiter = ',')]
+        growth: Vec<usize>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -506,6 +510,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             seed,
             adversarial,
             plan: as_plan,
+            growth,
             format,
         } => {
             if rows > 1_000_000 {
@@ -533,11 +538,53 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 simulate::simulate(&mut engine, dialect.into(), &schema, &up, &options)
             };
+            let mut report = report;
+            let mut growth_rows = Vec::new();
+            if !growth.is_empty() {
+                let start = std::time::Instant::now();
+                let clock = move || start.elapsed().as_secs_f64() * 1e3;
+                let mut factory = || {
+                    NativeSqlite::open()
+                        .ok()
+                        .map(|e| Box::new(e) as Box<dyn migplan_core::engine::Engine>)
+                };
+                let (rows, check) = simulate::cost_growth(
+                    &mut factory,
+                    &clock,
+                    dialect.into(),
+                    &schema,
+                    &up,
+                    &growth,
+                );
+                report.ok &= check.ok;
+                report.checks.push(check);
+                growth_rows = rows;
+            }
             let out = match format {
                 Format::Json => {
-                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
+                    let mut v = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+                    if !growth_rows.is_empty() {
+                        v["growth"] =
+                            serde_json::to_value(&growth_rows).map_err(|e| e.to_string())?;
+                    }
+                    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n"
                 }
-                Format::Text => check::render_simulation(&report),
+                Format::Text => {
+                    let mut t = check::render_simulation(&report);
+                    for g in &growth_rows {
+                        t.push_str(&format!(
+                            "  line {:<4} {:>40}  {}{}\n",
+                            g.line,
+                            g.ms.iter()
+                                .map(|m| format!("{m:.1} ms"))
+                                .collect::<Vec<_>>()
+                                .join(" → "),
+                            if g.grows { "grows  " } else { "flat   " },
+                            g.statement.chars().take(60).collect::<String>()
+                        ));
+                    }
+                    t
+                }
             };
             let _ = stdout.write_all(out.as_bytes());
             Ok(if report.ok {

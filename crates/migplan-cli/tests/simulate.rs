@@ -391,3 +391,46 @@ fn a_plan_runs_step_by_step_and_rolls_back_from_every_step() {
         "{out}"
     );
 }
+
+#[test]
+fn cost_growth_times_every_statement_at_each_size() {
+    let schema = format!("{FIXTURES}example/schema.sql");
+    let up = format!("{FIXTURES}example/migration.sql");
+    let (code, out, err) = migplan(&[
+        "simulate",
+        "--rows",
+        "100",
+        "--growth",
+        "100,400,1600",
+        "--format",
+        "json",
+        "--schema",
+        &schema,
+        "--up",
+        &up,
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let growth = v["growth"].as_array().expect("growth rows");
+    assert_eq!(growth.len(), 4, "{growth:?}");
+    for g in growth {
+        assert_eq!(g["ms"].as_array().map(Vec::len), Some(3), "{g}");
+    }
+    let check = v["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "cost growth"))
+        .expect("check");
+    assert!(
+        check["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("100, 400, 1600") || d.contains("grows")),
+        "{check}"
+    );
+    // What the analysis expects to grow is known before any timing.
+    let expected: Vec<bool> = growth.iter().map(|g| g["expected"] == true).collect();
+    assert_eq!(
+        expected,
+        [false, true, true, false],
+        "ADD COLUMN and DROP COLUMN are metadata; UPDATE and CREATE INDEX touch every row"
+    );
+}

@@ -972,3 +972,149 @@ pub fn simulate_plan(
     r.coverage.simulated = simulated;
     finish(engine, r)
 }
+
+/// How long one migration statement took at each row count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Growth {
+    pub line: usize,
+    pub statement: String,
+    /// Milliseconds at each of the row counts, in order.
+    pub ms: Vec<f64>,
+    /// Its time grows with the table.
+    pub grows: bool,
+    /// The analysis said it scans or rewrites (or it is DML over rows).
+    pub expected: bool,
+}
+
+/// Runs the migration at each row count on a fresh engine and times every
+/// statement: statements whose time grows with the table scan or rewrite
+/// it, which should match what the analysis said. `clock` is in ms.
+pub fn cost_growth(
+    new_engine: &mut dyn FnMut() -> Option<Box<dyn Engine>>,
+    clock: &dyn Fn() -> f64,
+    d: Dialect,
+    schema: &str,
+    migration: &str,
+    sizes: &[usize],
+) -> (Vec<Growth>, Check) {
+    let analysis = crate::analyze(d, crate::Options::default(), schema, migration);
+    let mut rows: Vec<Growth> = Vec::new();
+    for &n in sizes {
+        let Some(mut engine) = new_engine() else {
+            break;
+        };
+        let engine = engine.as_mut();
+        let _ = engine.execute("PRAGMA foreign_keys=ON");
+        let mut model = Catalog::default();
+        let mut scratch = SimulationReport {
+            sqlite_version: String::new(),
+            ok: true,
+            executed: 0,
+            skipped: Vec::new(),
+            failure: None,
+            tables: Vec::new(),
+            checks: Vec::new(),
+            round_trip: None,
+            coverage: Coverage::default(),
+            counts: Vec::new(),
+            rows: n,
+            seed: 42,
+        };
+        if !run_all(
+            engine,
+            &translate(d, schema, &mut model),
+            Phase::Schema,
+            &mut scratch,
+        ) {
+            break;
+        }
+        let mut after = model.clone();
+        after.apply_source(&parse_source(migration, d));
+        let demands = Demands::between(&model, &after);
+        let data = DataOptions {
+            rows: n,
+            ..DataOptions::default()
+        };
+        for sql in crate::sample::generate(&model, &demands, &data) {
+            let _ = engine.execute(&sql);
+        }
+        let up = translate(d, migration, &mut model.clone());
+        for (i, t) in up
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.simulated && !t.sqlite.is_empty())
+        {
+            let start = clock();
+            for sql in &t.sqlite {
+                let _ = engine.execute(sql);
+            }
+            let ms = clock() - start;
+            match rows.iter_mut().find(|g| g.line == t.line) {
+                Some(g) => g.ms.push(ms),
+                None => {
+                    let report = analysis.report.statements.iter().find(|s| s.line == t.line);
+                    let expected = report.is_some_and(|s| {
+                        s.effect.is_some_and(|e| e != crate::locks::Effect::None)
+                            || matches!(s.kind.as_str(), "update" | "delete" | "insert")
+                            || s.algorithm
+                                .as_deref()
+                                .is_some_and(|a| a.starts_with("COPY"))
+                    });
+                    let _ = i;
+                    rows.push(Growth {
+                        line: t.line,
+                        statement: t.source.lines().next().unwrap_or_default().to_string(),
+                        ms: vec![ms],
+                        grows: false,
+                        expected,
+                    });
+                }
+            }
+        }
+    }
+    let ratio = match (sizes.first(), sizes.last()) {
+        (Some(a), Some(b)) if *a > 0 => *b as f64 / *a as f64,
+        _ => 1.0,
+    };
+    for g in &mut rows {
+        if let (Some(first), Some(last)) = (g.ms.first(), g.ms.last()) {
+            // Grows when the time follows the rows (allowing for noise).
+            g.grows = *last > 2.0 && *last > first.max(0.05) * ratio.sqrt();
+        }
+    }
+    let contradictions: Vec<String> = rows
+        .iter()
+        .filter(|g| g.grows && !g.expected)
+        .map(|g| {
+            format!(
+                "line {} grows with the table in SQLite but the analysis expects no scan",
+                g.line
+            )
+        })
+        .collect();
+    let growing = rows.iter().filter(|g| g.grows).count();
+    // Informational: SQLite rewrites in places where the target database
+    // does not (DROP COLUMN), so a contradiction is shown, not failed.
+    let check = Check {
+        name: "cost growth".into(),
+        ok: true,
+        detail: if contradictions.is_empty() {
+            format!(
+                "{growing} of {} statements take longer as the table grows ({} rows); all of them were flagged as scanning, rewriting or touching rows",
+                rows.len(),
+                sizes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            format!(
+                "{growing} of {} statements take longer as the table grows; {} (SQLite may rewrite where the target database does not)",
+                rows.len(),
+                contradictions.join("; ")
+            )
+        },
+    };
+    (rows, check)
+}
