@@ -35,6 +35,15 @@ test('simulate 10,000 rows, then adversarial rows break SET NOT NULL', async () 
     assert.match(await page.locator('#sim-checks tr[data-check="up applies"]').innerText(), /✖ fail/);
     await page.screenshot({ path: join(SHOTS, 'simulation-adversarial.png'), fullPage: true });
 
+    // Your own rows instead of generated ones: one without a name fails.
+    await page.uncheck('#sim-adversarial');
+    await page.click('#simulation details.own-rows summary');
+    await page.fill('#sim-rows-sql', "INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'Ada'), (2, 'b@x', NULL);");
+    await page.click('#simulate');
+    await page.locator('#simulation .sim-failed').waitFor({ timeout: 60000 });
+    assert.match(await page.locator('#simulation .sim-failed').innerText(), /line 3, column 1: NOT NULL constraint failed/);
+    await page.fill('#sim-rows-sql', '');
+
     // The plan, step by step, with a rollback from every step.
     await page.uncheck('#sim-adversarial');
     await page.fill('#sim-rows', '500');

@@ -35,6 +35,7 @@ fn main() {
                         ..DataOptions::default()
                     },
                     down: None,
+                    rows_sql: None,
                 };
                 let r = simulate(&mut db, Dialect::Postgres, input::SIM_SCHEMA, migration, &o);
                 assert!(r.ok, "{:?}", r.checks);

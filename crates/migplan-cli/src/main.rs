@@ -201,6 +201,10 @@ enum Command {
         /// from every step) instead of the migration as written.
         #[arg(long)]
         plan: bool,
+        /// Your own rows instead of generated ones: a file of INSERT
+        /// statements, or a directory of <table>.csv files (header first).
+        #[arg(long)]
+        data: Option<PathBuf>,
         /// Also time every statement at these row counts (comma-separated)
         /// and check which grow with the table.
         #[arg(long, value_delimiter = ',')]
@@ -510,9 +514,38 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             seed,
             adversarial,
             plan: as_plan,
+            data,
             growth,
             format,
         } => {
+            let rows_sql = match &data {
+                Some(p) if p.is_dir() => {
+                    let mut sql = String::new();
+                    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                        .map_err(|e| format!("migplan: cannot read {}: {e}", p.display()))?
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|f| f.extension().is_some_and(|x| x == "csv"))
+                        .collect();
+                    entries.sort();
+                    for f in entries {
+                        let table = f
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let text = read(std::slice::from_ref(&f))?.remove(0).text;
+                        for stmt in migplan_core::sample::csv_inserts(&table, &text)
+                            .map_err(|e| format!("migplan: {e}"))?
+                        {
+                            sql.push_str(&stmt);
+                            sql.push_str(";\n");
+                        }
+                    }
+                    Some(sql)
+                }
+                Some(p) => Some(read(std::slice::from_ref(p))?.remove(0).text),
+                None => None,
+            };
             if rows > 1_000_000 {
                 return Err("migplan: --rows is at most 1000000".into());
             }
@@ -530,6 +563,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     adversarial,
                 },
                 down,
+                rows_sql,
             };
             let report = if as_plan {
                 let d: Dialect = dialect.into();

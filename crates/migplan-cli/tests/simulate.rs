@@ -33,6 +33,7 @@ fn run(
             adversarial,
         },
         down: down.map(str::to_string),
+        rows_sql: None,
     };
     simulate(&mut engine, d, schema, up, &o)
 }
@@ -433,4 +434,50 @@ fn cost_growth_times_every_statement_at_each_size() {
         [false, true, true, false],
         "ADD COLUMN and DROP COLUMN are metadata; UPDATE and CREATE INDEX touch every row"
     );
+}
+
+#[test]
+fn your_own_rows_come_from_csv_or_inserts() {
+    let dir = std::env::temp_dir().join(format!("migplan-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("users.csv"), "id,email,name\n1,a@x,Ada\n2,b@x,\n").expect("w");
+    let schema = dir.join("schema.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text);",
+    )
+    .expect("w");
+    let up = dir.join("up.sql");
+    std::fs::write(&up, "ALTER TABLE users ALTER COLUMN name SET NOT NULL;").expect("w");
+    let (code, out, _) = migplan(&[
+        "simulate",
+        "--data",
+        &dir.display().to_string(),
+        "--schema",
+        &schema.display().to_string(),
+        "--up",
+        &up.display().to_string(),
+    ]);
+    assert_eq!(code, 1, "row 2 has no name: {out}");
+    assert!(out.contains("NOT NULL constraint failed"), "{out}");
+    let rows = dir.join("rows.sql");
+    std::fs::write(
+        &rows,
+        "INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'Ada'), (2, 'b@x', 'Bob');",
+    )
+    .expect("w");
+    let (code, out, _) = migplan(&[
+        "simulate",
+        "--format",
+        "json",
+        "--data",
+        &rows.display().to_string(),
+        "--schema",
+        &schema.display().to_string(),
+        "--up",
+        &up.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["counts"][0]["before"], 2);
 }

@@ -413,8 +413,118 @@ fn value(
     }
 }
 
+/// INSERT statements for a CSV file (header row first) into `table`.
+/// Empty fields are NULL; quoted fields may hold commas, quotes ("") and
+/// newlines.
+pub fn csv_inserts(table: &str, csv: &str) -> Result<Vec<String>, String> {
+    let mut records: Vec<Vec<Option<String>>> = Vec::new();
+    let mut field = String::new();
+    let mut record: Vec<Option<String>> = Vec::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = csv.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => {
+                quoted = true;
+                was_quoted = true;
+            }
+            (false, ',') => {
+                record.push(finish_field(&mut field, &mut was_quoted));
+            }
+            (false, '\n') => {
+                record.push(finish_field(&mut field, &mut was_quoted));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!("{table}.csv: a quoted field is not closed"));
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(finish_field(&mut field, &mut was_quoted));
+        records.push(record);
+    }
+    let mut it = records
+        .into_iter()
+        .filter(|r| !(r.len() == 1 && r[0].is_none()));
+    let Some(header) = it.next() else {
+        return Ok(Vec::new());
+    };
+    let cols: Vec<String> = header
+        .into_iter()
+        .map(|h| ddl::ident(h.unwrap_or_default().trim(), Dialect::Sqlite))
+        .collect();
+    let mut out = Vec::new();
+    let mut batch: Vec<String> = Vec::new();
+    for (n, r) in it.enumerate() {
+        if r.len() != cols.len() {
+            return Err(format!(
+                "{table}.csv row {}: {} fields, the header has {}",
+                n + 2,
+                r.len(),
+                cols.len()
+            ));
+        }
+        let values: Vec<String> = r
+            .into_iter()
+            .map(|v| v.map_or("NULL".to_string(), |v| ddl::literal(&v)))
+            .collect();
+        batch.push(format!("({})", values.join(", ")));
+        if batch.len() == 500 {
+            out.push(format!(
+                "INSERT INTO {} ({}) VALUES {}",
+                ddl::name(table, Dialect::Sqlite),
+                cols.join(", "),
+                batch.join(", ")
+            ));
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        out.push(format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            ddl::name(table, Dialect::Sqlite),
+            cols.join(", "),
+            batch.join(", ")
+        ));
+    }
+    Ok(out)
+}
+
+fn finish_field(field: &mut String, was_quoted: &mut bool) -> Option<String> {
+    let v = std::mem::take(field);
+    let quoted = std::mem::take(was_quoted);
+    (quoted || !v.is_empty()).then_some(v)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_becomes_inserts() {
+        let sql = super::csv_inserts(
+            "users",
+            "id,name,note\n1,Ada,\"a, \"\"quoted\"\" note\"\n2,,\n",
+        )
+        .expect("csv");
+        assert_eq!(
+            sql,
+            [
+                "INSERT INTO users (id, name, note) VALUES ('1', 'Ada', 'a, \"quoted\" note'), ('2', NULL, NULL)"
+            ]
+        );
+        assert!(super::csv_inserts("t", "a,b\n1\n").is_err());
+        assert!(super::csv_inserts("t", "a\n\"open\n").is_err());
+    }
+
     use super::*;
     use crate::parse_source;
 

@@ -102,6 +102,9 @@ pub struct SimOptions {
     pub data: DataOptions,
     /// The user's down migration; the generated one when `None`.
     pub down: Option<String>,
+    /// The user's own rows (INSERT statements in the migration's dialect),
+    /// used instead of generated ones.
+    pub rows_sql: Option<String>,
 }
 
 /// A table's fingerprint: row count and a checksum per column.
@@ -125,6 +128,7 @@ pub fn run(
                 ..DataOptions::default()
             },
             down: None,
+            rows_sql: None,
         },
     )
 }
@@ -171,7 +175,17 @@ pub fn simulate(
     let mut after = before.clone();
     after.apply_source(&parse_source(migration, d));
     let demands = Demands::between(&before, &after);
-    if o.data.rows > 0 {
+    if let Some(rows) = o.rows_sql.as_deref().filter(|r| !r.trim().is_empty()) {
+        let data_t = translate(d, rows, &mut before.clone());
+        if !run_all(engine, &data_t, Phase::Data, &mut r) {
+            r.checks.push(Check {
+                name: "your rows".into(),
+                ok: false,
+                detail: format!("SQLite rejected your rows: {}", failure_line(&r)),
+            });
+            return finish(engine, r);
+        }
+    } else if o.data.rows > 0 {
         for sql in crate::sample::generate(&before, &demands, &o.data) {
             match engine.execute(&sql) {
                 Ok(_) => r.executed += 1,
@@ -793,6 +807,7 @@ pub fn simulate_plan(
     let o = SimOptions {
         data: data.clone(),
         down: None,
+        rows_sql: None,
     };
     let sqlite_version = engine
         .sqlite_version()

@@ -112,6 +112,7 @@ async fn reproduces_the_native_engines_reports() {
                 adversarial: adversarial == "yes",
             },
             down: None,
+            rows_sql: None,
         };
         let r = simulate(
             &mut db,

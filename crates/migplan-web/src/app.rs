@@ -131,6 +131,10 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |files| s.dispatch(Action::SetProject(files)))
     };
+    let on_rows_sql = {
+        let s = state.dispatcher();
+        Callback::from(move |t| s.dispatch(Action::SetRowsSql(t)))
+    };
     let on_simulate_plan = {
         let s = state.dispatcher();
         Callback::from(move |on| s.dispatch(Action::SetSimulatePlan(on)))
@@ -148,6 +152,7 @@ pub fn App() -> Html {
             let options = simulate::SimOptions {
                 data: state.data.clone(),
                 down: None,
+                rows_sql: (!state.rows_sql.trim().is_empty()).then(|| state.rows_sql.clone()),
             };
             let plan = state.simulate_plan.then(|| state.analysis.clone());
             dispatch.dispatch(Action::SimulationStarted);
@@ -221,7 +226,7 @@ pub fn App() -> Html {
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size} />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
-                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} {on_data} {on_run} />
+                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
                     <details class="panel" id="schema-statements-panel">

@@ -82,6 +82,8 @@ pub struct State {
     pub data: migplan_core::sample::DataOptions,
     /// Simulate the plan step by step instead of the migration as written.
     pub simulate_plan: bool,
+    /// The user's own rows (INSERT statements), used instead of generated ones.
+    pub rows_sql: String,
     /// Why a share link could not be opened (the work stays as it was).
     pub notice: Option<String>,
     pub project: Option<Rc<Project>>,
@@ -121,6 +123,7 @@ impl State {
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
             simulate_plan: false,
+            rows_sql: String::new(),
             notice: None,
             project: None,
             schema,
@@ -182,6 +185,7 @@ pub enum Action {
     /// Rows, seed and the adversarial toggle of the simulation.
     SetData(migplan_core::sample::DataOptions),
     SetSimulatePlan(bool),
+    SetRowsSql(String),
     /// Open the state a share link carries.
     LoadShared(migplan_core::share::Shared),
     /// A message for the user (a link that could not be opened).
@@ -236,6 +240,11 @@ impl Reducible for State {
             }
             Action::Notice(n) => State { notice: n, ..s },
             Action::Reset => State::example(),
+            Action::SetRowsSql(text) => State {
+                rows_sql: text,
+                simulation: Simulation::Idle,
+                ..s
+            },
             Action::SetSimulatePlan(on) => State {
                 simulate_plan: on,
                 simulation: Simulation::Idle,

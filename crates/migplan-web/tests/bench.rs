@@ -94,6 +94,7 @@ async fn bench_simulation_in_the_browser() {
                     ..DataOptions::default()
                 },
                 down: None,
+                rows_sql: None,
             };
             let r = simulate(&mut db, Dialect::Postgres, input::SIM_SCHEMA, migration, &o);
             assert!(r.ok, "{:?}", r.checks);

@@ -14,6 +14,8 @@ pub struct SimulationProps {
     pub data: DataOptions,
     pub simulate_plan: bool,
     pub on_simulate_plan: Callback<bool>,
+    pub rows_sql: AttrValue,
+    pub on_rows_sql: Callback<String>,
     pub on_data: Callback<DataOptions>,
     pub on_run: Callback<()>,
 }
@@ -70,6 +72,15 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
         let cb = props.on_simulate_plan.clone();
         Callback::from(move |e: Event| {
             cb.emit(e.target_unchecked_into::<HtmlInputElement>().checked())
+        })
+    };
+    let on_rows_input = {
+        let cb = props.on_rows_sql.clone();
+        Callback::from(move |e: InputEvent| {
+            cb.emit(
+                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                    .value(),
+            )
         })
     };
     let body = match &props.state {
@@ -158,6 +169,13 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
                     { " The plan, step by step (with a rollback from every step)" }
                 </label>
             </div>
+            <details class="own-rows">
+                <summary>{ "Your own rows (optional)" }</summary>
+                <textarea id="sim-rows-sql" spellcheck="false" rows="4"
+                    placeholder="INSERT INTO users (id, email, name) VALUES (1, 'a@example.com', 'Ada');"
+                    value={props.rows_sql.clone()} oninput={on_rows_input} />
+                <p class="hint">{ "When given, these rows are used instead of generated ones." }</p>
+            </details>
             <button id="simulate" {onclick} disabled={running}>{ "Simulate" }</button>
             { body }
         </section>
