@@ -35,6 +35,20 @@ test('simulate 10,000 rows, then adversarial rows break SET NOT NULL', async () 
     assert.match(await page.locator('#sim-checks tr[data-check="up applies"]').innerText(), /✖ fail/);
     await page.screenshot({ path: join(SHOTS, 'simulation-adversarial.png'), fullPage: true });
 
+    // A 100,000-row run shows progress, and Cancel stops it.
+    await page.uncheck('#sim-adversarial');
+    await page.fill('#sim-rows', '100000');
+    await page.dispatchEvent('#sim-rows', 'change');
+    await page.click('#simulate');
+    await page.locator('#sim-progress').waitFor({ timeout: 20000 });
+    const value = Number(await page.locator('#sim-progress').getAttribute('value'));
+    assert.ok(value > 0, `progress ${value}`);
+    await page.click('#sim-cancel');
+    await page.locator('#notice').waitFor();
+    assert.match(await page.locator('#notice').innerText(), /cancelled/);
+    await page.fill('#sim-rows', '1000');
+    await page.dispatchEvent('#sim-rows', 'change');
+
     // Your own rows instead of generated ones: one without a name fails.
     await page.uncheck('#sim-adversarial');
     await page.click('#simulation details.own-rows summary');

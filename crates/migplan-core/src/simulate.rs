@@ -133,14 +133,25 @@ pub fn run(
     )
 }
 
-/// The full simulation with its checks.
-pub fn simulate(
+/// A simulation whose schema is in place and whose rows are ready to
+/// insert: what [`prepare`] returns, so a caller can insert the rows in
+/// chunks (the page yields between them, shows progress and can cancel)
+/// before [`complete`] runs the migration and the checks.
+pub struct Prepared {
+    report: SimulationReport,
+    before: Catalog,
+    /// Generated INSERT statements still to run.
+    pub rows: Vec<String>,
+}
+
+/// Runs the schema (and the user's own rows) and generates the sample rows.
+pub fn prepare(
     engine: &mut dyn Engine,
     d: Dialect,
     schema: &str,
     migration: &str,
     o: &SimOptions,
-) -> SimulationReport {
+) -> Result<Prepared, Box<SimulationReport>> {
     let sqlite_version = engine
         .sqlite_version()
         .unwrap_or_else(|e| format!("unknown ({e})"));
@@ -159,7 +170,6 @@ pub fn simulate(
         seed: o.data.seed,
     };
     let _ = engine.execute("PRAGMA foreign_keys=ON");
-    // 1. The schema.
     let mut model = Catalog::default();
     let schema_t = translate(d, schema, &mut model);
     let before = model.clone();
@@ -169,45 +179,99 @@ pub fn simulate(
             ok: false,
             detail: failure_line(&r),
         });
-        return finish(engine, r);
+        return Err(Box::new(finish(engine, r)));
     }
-    // 2. Sample data.
     let mut after = before.clone();
     after.apply_source(&parse_source(migration, d));
     let demands = Demands::between(&before, &after);
-    if let Some(rows) = o.rows_sql.as_deref().filter(|r| !r.trim().is_empty()) {
-        let data_t = translate(d, rows, &mut before.clone());
+    let mut rows = Vec::new();
+    if let Some(own) = o.rows_sql.as_deref().filter(|x| !x.trim().is_empty()) {
+        let data_t = translate(d, own, &mut before.clone());
         if !run_all(engine, &data_t, Phase::Data, &mut r) {
             r.checks.push(Check {
                 name: "your rows".into(),
                 ok: false,
                 detail: format!("SQLite rejected your rows: {}", failure_line(&r)),
             });
-            return finish(engine, r);
+            return Err(Box::new(finish(engine, r)));
         }
     } else if o.data.rows > 0 {
-        for sql in crate::sample::generate(&before, &demands, &o.data) {
-            match engine.execute(&sql) {
-                Ok(_) => r.executed += 1,
-                Err(e) => {
-                    r.checks.push(Check {
-                        name: "sample data".into(),
-                        ok: false,
-                        detail: format!("SQLite rejected the sample rows: {e}"),
-                    });
-                    r.failure = Some(Failure {
-                        phase: Phase::Data,
-                        statement: 0,
-                        line: 0,
-                        column: 0,
-                        sql: sql.chars().take(300).collect(),
-                        message: e.to_string(),
-                    });
-                    return finish(engine, r);
-                }
-            }
+        rows = crate::sample::generate(&before, &demands, &o.data);
+    }
+    Ok(Prepared {
+        report: r,
+        before,
+        rows,
+    })
+}
+
+/// Inserts one batch of sample rows.
+pub fn insert_rows(
+    engine: &mut dyn Engine,
+    p: &mut Prepared,
+    sql: &str,
+) -> Result<(), Box<SimulationReport>> {
+    match engine.execute(sql) {
+        Ok(_) => {
+            p.report.executed += 1;
+            Ok(())
+        }
+        Err(e) => {
+            let mut r = p.report.clone();
+            r.checks.push(Check {
+                name: "sample data".into(),
+                ok: false,
+                detail: format!("SQLite rejected the sample rows: {e}"),
+            });
+            r.failure = Some(Failure {
+                phase: Phase::Data,
+                statement: 0,
+                line: 0,
+                column: 0,
+                sql: sql.chars().take(300).collect(),
+                message: e.to_string(),
+            });
+            Err(Box::new(finish(engine, r)))
         }
     }
+}
+
+/// The full simulation with its checks.
+pub fn simulate(
+    engine: &mut dyn Engine,
+    d: Dialect,
+    schema: &str,
+    migration: &str,
+    o: &SimOptions,
+) -> SimulationReport {
+    let mut p = match prepare(engine, d, schema, migration, o) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    for sql in std::mem::take(&mut p.rows) {
+        if let Err(r) = insert_rows(engine, &mut p, &sql) {
+            return *r;
+        }
+    }
+    complete(engine, d, schema, migration, o, p)
+}
+
+/// The migration, the checks and the rollback, once the rows are in.
+pub fn complete(
+    engine: &mut dyn Engine,
+    d: Dialect,
+    schema: &str,
+    migration: &str,
+    o: &SimOptions,
+    p: Prepared,
+) -> SimulationReport {
+    let Prepared {
+        report: mut r,
+        before,
+        ..
+    } = p;
+    let mut after = before.clone();
+    after.apply_source(&parse_source(migration, d));
     let snap_before = snapshot(engine, &before);
     // 3. Up.
     let mut scratch = before.clone();

@@ -143,9 +143,17 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |d| s.dispatch(Action::SetData(d)))
     };
+    let cancel = use_mut_ref(|| false);
+    let on_cancel = {
+        let cancel = cancel.clone();
+        Callback::from(move |()| *cancel.borrow_mut() = true)
+    };
     let on_run = {
         let state = state.clone();
+        let cancel = cancel.clone();
         Callback::from(move |()| {
+            *cancel.borrow_mut() = false;
+            let cancel = cancel.clone();
             let dispatch = state.dispatcher();
             let (dialect, schema, migration) =
                 (state.dialect, state.schema.clone(), state.migration.clone());
@@ -164,17 +172,54 @@ pub fn App() -> Html {
                     }
                 };
                 let mut engine = engine;
-                let report = match &plan {
-                    Some(a) => simulate::simulate_plan(
+                if let Some(a) = &plan {
+                    let report = simulate::simulate_plan(
                         &mut engine,
                         dialect,
                         &schema,
                         &migration,
                         &a.plan,
                         &options.data,
-                    ),
-                    None => simulate::simulate(&mut engine, dialect, &schema, &migration, &options),
-                };
+                    );
+                    return dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(report)));
+                }
+                // Sample rows go in by batches, yielding to the page between
+                // them: progress shows, and Cancel is heard.
+                let mut prepared =
+                    match simulate::prepare(&mut engine, dialect, &schema, &migration, &options) {
+                        Ok(p) => p,
+                        Err(r) => {
+                            return dispatch
+                                .dispatch(Action::SimulationFinished(std::rc::Rc::new(*r)));
+                        }
+                    };
+                let rows = std::mem::take(&mut prepared.rows);
+                let total = rows.len();
+                for (i, sql) in rows.iter().enumerate() {
+                    if *cancel.borrow() {
+                        return dispatch.dispatch(Action::SimulationCancelled);
+                    }
+                    if let Err(r) = simulate::insert_rows(&mut engine, &mut prepared, sql) {
+                        return dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(*r)));
+                    }
+                    if i % 8 == 7 {
+                        dispatch.dispatch(Action::SimulationProgress(i + 1, total));
+                        gloo::timers::future::TimeoutFuture::new(0).await;
+                    }
+                }
+                if *cancel.borrow() {
+                    return dispatch.dispatch(Action::SimulationCancelled);
+                }
+                dispatch.dispatch(Action::SimulationProgress(total, total));
+                gloo::timers::future::TimeoutFuture::new(0).await;
+                let report = simulate::complete(
+                    &mut engine,
+                    dialect,
+                    &schema,
+                    &migration,
+                    &options,
+                    prepared,
+                );
                 dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(report)));
             });
         })
@@ -226,7 +271,7 @@ pub fn App() -> Html {
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size} />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
-                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} />
+                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
                     <details class="panel" id="schema-statements-panel">

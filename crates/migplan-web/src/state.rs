@@ -64,7 +64,8 @@ pub struct Project {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Simulation {
     Idle,
-    Running,
+    /// Running: sample-row batches inserted so far, of how many.
+    Running(usize, usize),
     Done(Rc<SimulationReport>),
     /// The engine could not be used at all (sql.js failed to load).
     Unavailable(String),
@@ -195,6 +196,9 @@ pub enum Action {
     /// A project folder: (path, text) of its files.
     SetProject(Vec<(String, String)>),
     SimulationStarted,
+    /// Sample-row batches inserted, of how many.
+    SimulationProgress(usize, usize),
+    SimulationCancelled,
     SimulationFinished(Rc<SimulationReport>),
     SimulationUnavailable(String),
 }
@@ -271,7 +275,19 @@ impl Reducible for State {
                 }
             }
             Action::SimulationStarted => State {
-                simulation: Simulation::Running,
+                simulation: Simulation::Running(0, 0),
+                ..s
+            },
+            Action::SimulationProgress(done, total) => State {
+                simulation: match s.simulation {
+                    Simulation::Running(..) => Simulation::Running(done, total),
+                    other => other,
+                },
+                ..s
+            },
+            Action::SimulationCancelled => State {
+                simulation: Simulation::Idle,
+                notice: Some("The simulation was cancelled.".into()),
                 ..s
             },
             Action::SimulationFinished(r) => State {
@@ -306,7 +322,7 @@ mod tests {
     #[test]
     fn editing_reanalyses_and_clears_the_simulation() {
         let s = State {
-            simulation: Simulation::Running,
+            simulation: Simulation::Running(0, 0),
             ..State::example()
         };
         let s = reduce(s, Action::SetMigration("SELECT 1;\nSELEC 2;".into()));

@@ -18,6 +18,7 @@ pub struct SimulationProps {
     pub on_rows_sql: Callback<String>,
     pub on_data: Callback<DataOptions>,
     pub on_run: Callback<()>,
+    pub on_cancel: Callback<()>,
 }
 
 /// The most rows the page generates per table.
@@ -25,7 +26,8 @@ pub const MAX_ROWS: usize = 100_000;
 
 #[function_component]
 pub fn SimulationPanel(props: &SimulationProps) -> Html {
-    let running = props.state == Simulation::Running;
+    let running = matches!(props.state, Simulation::Running(..));
+    let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
     let onclick = props.on_run.reform(|_: MouseEvent| ());
     let data = props.data.clone();
     let on_rows = {
@@ -87,7 +89,17 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
         Simulation::Idle => {
             html! { <p class="hint">{ "Runs the schema, sample rows, the migration and its rollback on an in-memory SQLite in this page, and checks what happened." }</p> }
         }
-        Simulation::Running => html! { <p class="hint" role="status">{ "Running…" }</p> },
+        Simulation::Running(done, total) => html! {
+            <div class="running" role="status">
+                if *total > 0 {
+                    <progress id="sim-progress" max={total.to_string()} value={done.to_string()}>{ format!("{done} of {total}") }</progress>
+                    <span class="hint">{ format!(" inserting sample rows: {done} of {total} batches") }</span>
+                } else {
+                    <span class="hint">{ "Running…" }</span>
+                }
+                <button type="button" id="sim-cancel" class="secondary" onclick={on_cancel}>{ "Cancel" }</button>
+            </div>
+        },
         Simulation::Unavailable(m) => {
             html! { <p class="sim-result sim-failed" role="status">{ format!("✖ The SQLite engine could not start: {m}") }</p> }
         }
