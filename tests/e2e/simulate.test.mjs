@@ -69,6 +69,17 @@ test('simulate 10,000 rows, then adversarial rows break SET NOT NULL', async () 
     assert.ok(planChecks.some(([n]) => n === 'rollback from step 1'), JSON.stringify(planChecks));
     assert.ok(planChecks.some(([n]) => /^step \d+: Validate users_name_not_null$/.test(n)), JSON.stringify(planChecks));
     assert.ok(planChecks.every(([, c]) => c === 'pass'), JSON.stringify(planChecks));
+
+    // Cost growth: each statement timed at three sizes, drawn.
+    await page.uncheck('#sim-plan');
+    await setEditor(page, 'migration-editor', 'ALTER TABLE users ADD COLUMN nickname text;\nUPDATE users SET nickname = name;');
+    await page.click('#sim-growth');
+    await page.locator('#sim-growth-chart').waitFor({ timeout: 60000 });
+    const legend = await page.locator('#sim-growth-chart .growth-legend li').allInnerTexts();
+    assert.equal(legend.length, 2, legend.join('\n'));
+    for (const l of legend) assert.match(l, /ms → .* ms → .* ms/);
+    assert.equal(await page.locator('#sim-growth-chart polyline').count(), 2);
+    await page.screenshot({ path: join(SHOTS, 'simulation-growth.png'), fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -148,6 +148,50 @@ pub fn App() -> Html {
         let cancel = cancel.clone();
         Callback::from(move |()| *cancel.borrow_mut() = true)
     };
+    let on_growth = {
+        let state = state.clone();
+        Callback::from(move |()| {
+            let dispatch = state.dispatcher();
+            let (dialect, schema, migration) =
+                (state.dialect, state.schema.clone(), state.migration.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let module = match SqlJs::load("./").await {
+                    Ok(m) => m,
+                    Err(e) => {
+                        return dispatch.dispatch(Action::SimulationUnavailable(e.to_string()));
+                    }
+                };
+                let sizes = vec![1_000, 5_000, 25_000];
+                let mut factory = || {
+                    module
+                        .open()
+                        .ok()
+                        .map(|db| Box::new(db) as Box<dyn migplan_core::engine::Engine>)
+                };
+                let clock = || {
+                    web_sys::window()
+                        .and_then(|w| w.performance())
+                        .map(|p| p.now())
+                        .unwrap_or_else(js_sys::Date::now)
+                };
+                let (rows, check) = simulate::cost_growth(
+                    &mut factory,
+                    &clock,
+                    dialect,
+                    &schema,
+                    &migration,
+                    &sizes,
+                );
+                dispatch.dispatch(Action::GrowthMeasured(std::rc::Rc::new(
+                    crate::state::GrowthResult {
+                        sizes,
+                        rows,
+                        detail: check.detail,
+                    },
+                )));
+            });
+        })
+    };
     let on_run = {
         let state = state.clone();
         let cancel = cancel.clone();
@@ -271,7 +315,7 @@ pub fn App() -> Html {
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size} />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
-                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} />
+                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
                     <details class="panel" id="schema-statements-panel">

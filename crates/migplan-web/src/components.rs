@@ -2,6 +2,7 @@
 
 pub mod editor;
 pub mod findings;
+pub mod growth;
 pub mod handoff;
 pub mod plan_panel;
 pub mod schema_model;

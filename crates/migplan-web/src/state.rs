@@ -54,6 +54,15 @@ impl Analysis {
     }
 }
 
+/// A cost-growth measurement: the row counts, each statement's times, and
+/// the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrowthResult {
+    pub sizes: Vec<usize>,
+    pub rows: Vec<migplan_core::simulate::Growth>,
+    pub detail: String,
+}
+
 /// A project folder the user gave: its files and what they say.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
@@ -87,6 +96,8 @@ pub struct State {
     pub rows_sql: String,
     /// Why a share link could not be opened (the work stays as it was).
     pub notice: Option<String>,
+    /// The last cost-growth measurement: sizes, rows, summary.
+    pub growth: Option<Rc<GrowthResult>>,
     pub project: Option<Rc<Project>>,
     pub schema: String,
     pub migration: String,
@@ -126,6 +137,7 @@ impl State {
             simulate_plan: false,
             rows_sql: String::new(),
             notice: None,
+            growth: None,
             project: None,
             schema,
             migration,
@@ -199,6 +211,7 @@ pub enum Action {
     /// Sample-row batches inserted, of how many.
     SimulationProgress(usize, usize),
     SimulationCancelled,
+    GrowthMeasured(Rc<GrowthResult>),
     SimulationFinished(Rc<SimulationReport>),
     SimulationUnavailable(String),
 }
@@ -283,6 +296,10 @@ impl Reducible for State {
                     Simulation::Running(..) => Simulation::Running(done, total),
                     other => other,
                 },
+                ..s
+            },
+            Action::GrowthMeasured(g) => State {
+                growth: Some(g),
                 ..s
             },
             Action::SimulationCancelled => State {

@@ -19,6 +19,8 @@ pub struct SimulationProps {
     pub on_data: Callback<DataOptions>,
     pub on_run: Callback<()>,
     pub on_cancel: Callback<()>,
+    pub on_growth: Callback<()>,
+    pub growth: Option<std::rc::Rc<crate::state::GrowthResult>>,
 }
 
 /// The most rows the page generates per table.
@@ -189,6 +191,12 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
                 <p class="hint">{ "When given, these rows are used instead of generated ones." }</p>
             </details>
             <button id="simulate" {onclick} disabled={running}>{ "Simulate" }</button>
+            { " " }
+            <button type="button" id="sim-growth" class="secondary" onclick={props.on_growth.reform(|_: MouseEvent| ())} disabled={running}
+                title="Time every statement at 1,000, 5,000 and 25,000 rows">{ "Measure cost growth" }</button>
+            if let Some(g) = &props.growth {
+                <crate::components::growth::GrowthChart sizes={g.sizes.clone()} rows={g.rows.clone()} detail={AttrValue::from(g.detail.clone())} />
+            }
             { body }
         </section>
     }
