@@ -189,6 +189,20 @@ impl Catalog {
         self.tables.get(name)
     }
 
+    /// Views whose definition names `table` (as a word), in name order.
+    pub fn views_using(&self, table: &str) -> Vec<&View> {
+        let base = names::last(table).to_lowercase();
+        self.views
+            .values()
+            .filter(|v| {
+                v.definition
+                    .to_lowercase()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == base)
+            })
+            .collect()
+    }
+
     /// Indexes on `table`, in name order.
     pub fn indexes_on<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> + 'a {
         self.indexes.values().filter(move |i| i.table == table)

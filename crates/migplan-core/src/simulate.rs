@@ -96,6 +96,26 @@ pub struct SimulationReport {
     pub seed: u64,
 }
 
+impl SimulationReport {
+    /// A report with nothing run yet.
+    fn empty(sqlite_version: String, rows: usize, seed: u64) -> SimulationReport {
+        SimulationReport {
+            sqlite_version,
+            ok: true,
+            executed: 0,
+            skipped: Vec::new(),
+            failure: None,
+            tables: Vec::new(),
+            checks: Vec::new(),
+            round_trip: None,
+            coverage: Coverage::default(),
+            counts: Vec::new(),
+            rows,
+            seed,
+        }
+    }
+}
+
 /// What to simulate besides the migration itself.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SimOptions {
@@ -155,20 +175,7 @@ pub fn prepare(
     let sqlite_version = engine
         .sqlite_version()
         .unwrap_or_else(|e| format!("unknown ({e})"));
-    let mut r = SimulationReport {
-        sqlite_version,
-        ok: true,
-        executed: 0,
-        skipped: Vec::new(),
-        failure: None,
-        tables: Vec::new(),
-        checks: Vec::new(),
-        round_trip: None,
-        coverage: Coverage::default(),
-        counts: Vec::new(),
-        rows: o.data.rows,
-        seed: o.data.seed,
-    };
+    let mut r = SimulationReport::empty(sqlite_version, o.data.rows, o.data.seed);
     let _ = engine.execute("PRAGMA foreign_keys=ON");
     let mut model = Catalog::default();
     let schema_t = translate(d, schema, &mut model);
@@ -543,20 +550,7 @@ pub fn round_trip_pair(
     up: &str,
     down: &str,
 ) -> PairResult {
-    let mut scratch = SimulationReport {
-        sqlite_version: String::new(),
-        ok: true,
-        executed: 0,
-        skipped: Vec::new(),
-        failure: None,
-        tables: Vec::new(),
-        checks: Vec::new(),
-        round_trip: None,
-        coverage: Coverage::default(),
-        counts: Vec::new(),
-        rows: 0,
-        seed: 0,
-    };
+    let mut scratch = SimulationReport::empty(String::new(), 0, 0);
     let before = read_schema(engine);
     let mut after = model.clone();
     let up_t = translate(d, up, &mut after);
@@ -876,20 +870,7 @@ pub fn simulate_plan(
     let sqlite_version = engine
         .sqlite_version()
         .unwrap_or_else(|e| format!("unknown ({e})"));
-    let mut r = SimulationReport {
-        sqlite_version,
-        ok: true,
-        executed: 0,
-        skipped: Vec::new(),
-        failure: None,
-        tables: Vec::new(),
-        checks: Vec::new(),
-        round_trip: None,
-        coverage: Coverage::default(),
-        counts: Vec::new(),
-        rows: data.rows,
-        seed: data.seed,
-    };
+    let mut r = SimulationReport::empty(sqlite_version, data.rows, data.seed);
     let _ = engine.execute("PRAGMA foreign_keys=ON");
     let mut model = Catalog::default();
     let schema_t = translate(d, schema, &mut model);
@@ -1085,20 +1066,7 @@ pub fn cost_growth(
         let engine = engine.as_mut();
         let _ = engine.execute("PRAGMA foreign_keys=ON");
         let mut model = Catalog::default();
-        let mut scratch = SimulationReport {
-            sqlite_version: String::new(),
-            ok: true,
-            executed: 0,
-            skipped: Vec::new(),
-            failure: None,
-            tables: Vec::new(),
-            checks: Vec::new(),
-            round_trip: None,
-            coverage: Coverage::default(),
-            counts: Vec::new(),
-            rows: n,
-            seed: 42,
-        };
+        let mut scratch = SimulationReport::empty(String::new(), n, 42);
         if !run_all(
             engine,
             &translate(d, schema, &mut model),

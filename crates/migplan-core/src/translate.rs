@@ -249,34 +249,16 @@ fn statement(
                 .first()
                 .map(|t| t.relation.to_string())
                 .unwrap_or_default();
-            let filter = del
-                .selection
-                .as_ref()
-                .map(|w| format!(" WHERE {w}"))
-                .unwrap_or_default();
-            let order = if del.order_by.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " ORDER BY {}",
-                    del.order_by
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            let limit = del
-                .limit
-                .as_ref()
-                .map(|l| format!(" LIMIT {l}"))
-                .unwrap_or_default();
+            let rows = rowid_subquery(
+                &table,
+                del.selection.as_ref(),
+                &del.order_by,
+                del.limit.as_ref(),
+            );
             Translated::run(
                 s,
                 vec![pg_to_sqlite(
-                    &format!(
-                        "DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table}{filter}{order}{limit})"
-                    ),
+                    &format!("DELETE FROM {table} WHERE rowid IN ({rows})"),
                     d,
                 )],
                 Some("DELETE ... LIMIT runs over rowids".into()),
@@ -290,33 +272,12 @@ fn statement(
             // no LIMIT on UPDATE, so the rows are picked by rowid.
             let table = u.table.relation.to_string();
             let set: Vec<String> = u.assignments.iter().map(ToString::to_string).collect();
-            let filter = u
-                .selection
-                .as_ref()
-                .map(|w| format!(" WHERE {w}"))
-                .unwrap_or_default();
-            let order = if u.order_by.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " ORDER BY {}",
-                    u.order_by
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            let limit = u
-                .limit
-                .as_ref()
-                .map(|l| format!(" LIMIT {l}"))
-                .unwrap_or_default();
+            let rows = rowid_subquery(&table, u.selection.as_ref(), &u.order_by, u.limit.as_ref());
             Translated::run(
                 s,
                 vec![pg_to_sqlite(
                     &format!(
-                        "UPDATE {table} SET {} WHERE rowid IN (SELECT rowid FROM {table}{filter}{order}{limit})",
+                        "UPDATE {table} SET {} WHERE rowid IN ({rows})",
                         set.join(", ")
                     ),
                     d,
@@ -520,17 +481,7 @@ fn rebuild_table(
             sources.join(", ")
         ),
     ];
-    let base = names::last(&old.name).to_lowercase();
-    let views: Vec<_> = before
-        .views
-        .values()
-        .filter(|v| {
-            v.definition
-                .to_lowercase()
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .any(|w| w == base)
-        })
-        .collect();
+    let views = before.views_using(&old.name);
     for v in &views {
         out.push(format!("DROP VIEW {}", sqlite_name(&v.name)));
     }
@@ -552,6 +503,29 @@ fn rebuild_table(
     }
     out.push("PRAGMA foreign_keys=ON".into());
     out
+}
+
+/// `SELECT rowid FROM table [WHERE ..] [ORDER BY ..] [LIMIT ..]`: how
+/// MySQL's UPDATE/DELETE with ORDER BY and LIMIT pick their rows in SQLite
+/// (as bundled, without LIMIT on UPDATE and DELETE).
+fn rowid_subquery(
+    table: &str,
+    selection: Option<&sqlparser::ast::Expr>,
+    order_by: &[sqlparser::ast::OrderByExpr],
+    limit: Option<&sqlparser::ast::Expr>,
+) -> String {
+    let mut q = format!("SELECT rowid FROM {table}");
+    if let Some(w) = selection {
+        q.push_str(&format!(" WHERE {w}"));
+    }
+    if !order_by.is_empty() {
+        let order: Vec<String> = order_by.iter().map(ToString::to_string).collect();
+        q.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    }
+    if let Some(l) = limit {
+        q.push_str(&format!(" LIMIT {l}"));
+    }
+    q
 }
 
 /// A qualified name for SQLite (`schema.table` for attached databases).

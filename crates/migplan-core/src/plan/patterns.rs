@@ -1639,18 +1639,7 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
         let cols = ddl::columns(&common, d);
         // Views over the table must go while it is swapped (SQLite checks
         // them on RENAME) and come back after.
-        let base = names::last(&from.name).to_lowercase();
-        let views: Vec<&crate::catalog::View> = pc
-            .before
-            .views
-            .values()
-            .filter(|v| {
-                v.definition
-                    .to_lowercase()
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .any(|w| w == base)
-            })
-            .collect();
+        let views = pc.before.views_using(&from.name);
         let drop_views: String = views
             .iter()
             .map(|v| format!("DROP VIEW {};\n", ddl::name(&v.name, d)))
