@@ -21,28 +21,7 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn read_tree(root: &Path) -> Vec<(String, String)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap_or(&p)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((
-                    rel,
-                    String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned(),
-                ));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(root, root, &mut out);
-    out.sort();
-    out
+    migplan_cli::project::read_tree(root).unwrap_or_default()
 }
 
 /// A failure's group: where it failed and SQLite's message without names.
