@@ -154,10 +154,23 @@ fn corpus_histories_round_trip() {
                 }
             }
         }
-        let pairs: Vec<(String, String)> = by_key
-            .into_values()
-            .filter_map(|(up, down, _)| Some((up?, down?)))
-            .collect();
+        // pop generates a change as a group of files sharing the first 14
+        // digits of the version; the group's downs, in file order, undo its
+        // ups from the last to the first. The group is the unit that
+        // round-trips.
+        let mut groups: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for (key, (up, down, _)) in by_key {
+            let (Some(up), Some(down)) = (up, down) else {
+                continue;
+            };
+            let group: String = key.chars().take(14).collect();
+            let g = groups.entry(group).or_default();
+            g.0.push_str(&up);
+            g.0.push_str(";\n");
+            g.1.push_str(&down);
+            g.1.push_str(";\n");
+        }
+        let pairs: Vec<(String, String)> = groups.into_values().collect();
         histories.push((format!("ory__kratos ({})", d.label()), d, pairs));
     }
     let mut total = 0;
@@ -174,7 +187,7 @@ fn corpus_histories_round_trip() {
         assert!(t.pairs > 0, "{name}: no pairs");
         // A floor, not the target: BENCHMARKS.md records the figures.
         assert!(
-            t.exact * 6 >= t.pairs,
+            t.exact * 2 >= t.pairs,
             "{name}: only {} of {} round-trip\n{}",
             t.exact,
             t.pairs,
