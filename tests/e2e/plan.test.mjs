@@ -40,6 +40,14 @@ test('plan a rename, download golang-migrate files, continue a project', async (
     await page.fill('#batch-size', '250');
     await page.dispatchEvent('#batch-size', 'change');
     await page.waitForFunction(() => document.getElementById('plan').innerText.includes('LIMIT 250'));
+    // Lock timeout and IF [NOT] EXISTS are settings of the page too.
+    await page.fill('#lock-timeout', '5s');
+    await page.dispatchEvent('#lock-timeout', 'change');
+    await page.waitForFunction(() => document.getElementById('plan').innerText.includes("lock_timeout = '5s'"));
+    assert.match(await page.locator('#plan').innerText(), /DROP CONSTRAINT IF EXISTS users_full_name_not_null/);
+    await page.uncheck('#idempotent');
+    await page.waitForFunction(() => !document.getElementById('plan').innerText.includes('DROP CONSTRAINT IF EXISTS'));
+    await page.check('#idempotent');
     await page.screenshot({ path: join(SHOTS, 'plan-rename.png'), fullPage: true });
 
     // The rollback of the migration as written.

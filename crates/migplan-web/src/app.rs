@@ -123,6 +123,12 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |n: u32| s.dispatch(Action::SetBatchSize(n)))
     };
+    let on_settings = {
+        let s = state.dispatcher();
+        Callback::from(move |(t, i, r): (String, bool, String)| {
+            s.dispatch(Action::SetPlanSettings(t, i, r))
+        })
+    };
     let on_framework = {
         let s = state.dispatcher();
         Callback::from(move |f| s.dispatch(Action::SetFramework(f)))
@@ -313,7 +319,9 @@ pub fn App() -> Html {
                 </div>
                 <div class="outputs">
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
-                    <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size} />
+                    <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
+                        lock_timeout={AttrValue::from(state.lock_timeout.clone())} idempotent={state.idempotent}
+                        still_read={AttrValue::from(state.still_read.clone())} {on_settings} />
                     <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
                     <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />

@@ -32,7 +32,7 @@ impl Analysis {
     pub fn of(
         dialect: Dialect,
         options: Options,
-        batch_size: u32,
+        plan_options: PlanOptions,
         schema: &str,
         migration: &str,
     ) -> Self {
@@ -41,8 +41,7 @@ impl Analysis {
         let model = analyze(dialect, options, schema, migration);
         let plan_options = PlanOptions {
             pg_version: options.pg_version,
-            batch_size,
-            ..PlanOptions::default()
+            ..plan_options
         };
         Analysis {
             schema: schema_report,
@@ -86,6 +85,13 @@ pub struct State {
     pub options: Options,
     /// Rows per backfill batch in the plan.
     pub batch_size: u32,
+    /// `SET lock_timeout` before locking PostgreSQL steps.
+    pub lock_timeout: String,
+    /// IF [NOT] EXISTS in generated SQL.
+    pub idempotent: bool,
+    /// Columns (`table.column`, comma-separated) old code still reads;
+    /// empty means every column.
+    pub still_read: String,
     /// The framework files are written for.
     pub framework: Framework,
     /// Sample data for simulations.
@@ -124,14 +130,23 @@ impl State {
         schema: String,
         migration: String,
     ) -> Self {
-        let batch_size = PlanOptions::default().batch_size;
+        let plan_options = PlanOptions::default();
+        let batch_size = plan_options.batch_size;
+        let lock_timeout = plan_options.lock_timeout.clone();
         let analysis = Rc::new(Analysis::of(
-            dialect, options, batch_size, &schema, &migration,
+            dialect,
+            options,
+            plan_options,
+            &schema,
+            &migration,
         ));
         State {
             dialect,
             options,
             batch_size,
+            lock_timeout,
+            idempotent: true,
+            still_read: String::new(),
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
             simulate_plan: false,
@@ -154,7 +169,7 @@ impl State {
         let analysis = Rc::new(Analysis::of(
             self.dialect,
             self.options,
-            self.batch_size,
+            self.plan_options(),
             &self.schema,
             &self.migration,
         ));
@@ -167,6 +182,23 @@ impl State {
 }
 
 impl State {
+    /// The planner settings shown in the page.
+    pub fn plan_options(&self) -> PlanOptions {
+        let still: Vec<String> = self
+            .still_read
+            .split(',')
+            .map(|c| c.trim().to_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        PlanOptions {
+            pg_version: self.options.pg_version,
+            batch_size: self.batch_size,
+            lock_timeout: self.lock_timeout.clone(),
+            idempotent: self.idempotent,
+            still_read: (!still.is_empty()).then_some(still),
+        }
+    }
+
     /// What a share link of this state carries.
     pub fn shared(&self) -> migplan_core::share::Shared {
         migplan_core::share::Shared {
@@ -194,6 +226,8 @@ pub enum Action {
     /// The target PostgreSQL major version.
     SetPgVersion(u32),
     SetBatchSize(u32),
+    /// Lock timeout (e.g. `2s`), IF [NOT] EXISTS, and the still-read columns.
+    SetPlanSettings(String, bool, String),
     SetFramework(Framework),
     /// Rows, seed and the adversarial toggle of the simulation.
     SetData(migplan_core::sample::DataOptions),
@@ -236,6 +270,29 @@ impl Reducible for State {
             },
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
+            Action::SetPlanSettings(lock_timeout, idempotent, still_read) => {
+                // A lock timeout is a number with an optional unit.
+                let valid = lock_timeout
+                    .trim()
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+                    && lock_timeout
+                        .trim()
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric());
+                State {
+                    lock_timeout: if valid {
+                        lock_timeout.trim().to_string()
+                    } else {
+                        s.lock_timeout.clone()
+                    },
+                    idempotent,
+                    still_read,
+                    ..s
+                }
+                .reanalysed()
+            }
             Action::SetFramework(f) => State { framework: f, ..s },
             Action::LoadShared(sh) => {
                 let options = Options::with_pg_version(sh.pg_version).unwrap_or_default();
@@ -405,6 +462,27 @@ mod tests {
                 .sql
                 .contains("DROP INDEX IF EXISTS orders_status_idx")
         );
+    }
+
+    #[test]
+    fn plan_settings_reach_the_plan() {
+        let m = "ALTER TABLE users ADD COLUMN bio text;\nALTER TABLE users DROP COLUMN bio;";
+        let s = reduce(
+            State::new(
+                Dialect::Postgres,
+                EXAMPLE_SCHEMA.into(),
+                EXAMPLE_SCHEMA.lines().take(0).collect::<String>() + m,
+            ),
+            Action::SetPlanSettings("5s".into(), false, "users.name".into()),
+        );
+        let up = s.analysis.plan.up_script();
+        assert!(up.contains("SET lock_timeout = '5s'"), "{up}");
+        assert!(!up.contains("IF EXISTS"), "{up}");
+        let s = reduce(
+            s,
+            Action::SetPlanSettings("5s; DROP".into(), true, String::new()),
+        );
+        assert_eq!(s.lock_timeout, "5s", "an invalid timeout is refused");
     }
 
     #[test]

@@ -15,11 +15,20 @@ pub struct PlanProps {
     pub analysis: Rc<Analysis>,
     pub batch_size: u32,
     pub on_batch_size: Callback<u32>,
+    pub lock_timeout: AttrValue,
+    pub idempotent: bool,
+    pub still_read: AttrValue,
+    /// (lock timeout, idempotent, still-read columns)
+    pub on_settings: Callback<(String, bool, String)>,
 }
 
 impl PartialEq for PlanProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.analysis, &other.analysis) && self.batch_size == other.batch_size
+        Rc::ptr_eq(&self.analysis, &other.analysis)
+            && self.batch_size == other.batch_size
+            && self.lock_timeout == other.lock_timeout
+            && self.idempotent == other.idempotent
+            && self.still_read == other.still_read
     }
 }
 
@@ -41,6 +50,32 @@ pub fn PlanPanel(props: &PlanProps) -> Html {
             {
                 cb.emit(n);
             }
+        })
+    };
+    let settings = (
+        props.lock_timeout.to_string(),
+        props.idempotent,
+        props.still_read.to_string(),
+    );
+    let on_lock = {
+        let (cb, cur) = (props.on_settings.clone(), settings.clone());
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            cb.emit((v, cur.1, cur.2.clone()))
+        })
+    };
+    let on_idem = {
+        let (cb, cur) = (props.on_settings.clone(), settings.clone());
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+            cb.emit((cur.0.clone(), v, cur.2.clone()))
+        })
+    };
+    let on_still = {
+        let (cb, cur) = (props.on_settings.clone(), settings);
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            cb.emit((cur.0.clone(), cur.1, v))
         })
     };
     let deploys = plan.steps.iter().filter(|s| s.deploy_after).count();
@@ -69,6 +104,16 @@ pub fn PlanPanel(props: &PlanProps) -> Html {
                 </button>
                 <label>{ "Batch size " }
                     <input id="batch-size" type="number" min="1" value={props.batch_size.to_string()} onchange={on_batch} />
+                </label>
+                <label>{ "Lock timeout " }
+                    <input id="lock-timeout" type="text" size="5" value={props.lock_timeout.clone()} onchange={on_lock} />
+                </label>
+                <label>
+                    <input id="idempotent" type="checkbox" checked={props.idempotent} onchange={on_idem} />
+                    { " IF [NOT] EXISTS" }
+                </label>
+                <label title="Comma-separated table.column; when given, columns not listed need no deploy before they are dropped">{ "Columns old code still reads " }
+                    <input id="still-read" type="text" placeholder="all" value={props.still_read.clone()} onchange={on_still} />
                 </label>
             </div>
             if plan.steps.is_empty() {
