@@ -96,6 +96,10 @@ enum Command {
         /// Plain DDL instead of IF [NOT] EXISTS forms.
         #[arg(long)]
         no_idempotent: bool,
+        /// The SQLite version to plan for (e.g. 3.31): before 3.35 a
+        /// dropped or renamed column means a table rebuild.
+        #[arg(long)]
+        sqlite_version: Option<String>,
         /// A column (table.column) old code still reads; repeat it. When
         /// given, columns not listed need no deploy before being dropped.
         #[arg(long)]
@@ -292,6 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             batch_size,
             lock_timeout,
             no_idempotent,
+            sqlite_version,
             still_read,
             format,
             file,
@@ -308,6 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 batch_size,
                 lock_timeout,
                 idempotent: !no_idempotent,
+                sqlite_version,
                 still_read: (!still_read.is_empty()).then_some(still_read),
             };
             let p = plan::plan(d, options, &schema, &input.text);

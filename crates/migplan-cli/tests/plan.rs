@@ -275,3 +275,49 @@ fn detect_and_export_continue_a_project() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown framework nope"), "{err}");
 }
+
+#[test]
+fn an_older_sqlite_rename_is_a_rebuild_that_keeps_the_values() {
+    let schema =
+        std::fs::read_to_string(format!("{FIXTURES}rules/schema.sqlite.sql")).expect("schema");
+    let o = PlanOptions {
+        sqlite_version: Some("3.31".into()),
+        ..PlanOptions::default()
+    };
+    let p = plan(
+        Dialect::Sqlite,
+        o,
+        &schema,
+        "ALTER TABLE users RENAME COLUMN name TO full_name;",
+    );
+    assert_eq!(p.steps.len(), 1);
+    assert!(!p.steps[0].irreversible, "{:?}", p.steps[0].reason);
+    let mut db = NativeSqlite::open().expect("sqlite");
+    db.execute(&schema).expect("schema");
+    db.execute(
+        "INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'user 1'), (2, 'b@x', 'user 2');",
+    )
+    .expect("rows");
+    db.execute(&p.steps[0].up).expect("up");
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT count(*) FROM users WHERE full_name LIKE 'user %'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(&mut db, "SELECT count(*) FROM active_users"),
+        2,
+        "the view came back"
+    );
+    db.execute(p.steps[0].down.as_deref().expect("down"))
+        .expect("down");
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT count(*) FROM users WHERE name LIKE 'user %'"
+        ),
+        2
+    );
+}

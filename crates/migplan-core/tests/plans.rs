@@ -320,3 +320,42 @@ fn a_column_old_code_no_longer_reads_needs_no_deploy_before_the_drop() {
             .any(|s| s.up.contains("DROP COLUMN IF EXISTS age"))
     );
 }
+
+#[test]
+fn an_older_sqlite_gets_a_rebuild_where_alter_is_missing() {
+    let d = Dialect::Sqlite;
+    let m = "ALTER TABLE orders DROP COLUMN note;";
+    let current = plan(d, PlanOptions::default(), &schema(d), m);
+    assert!(
+        current.steps.iter().any(|s| s.up.contains("DROP COLUMN")),
+        "{:?}",
+        current.steps
+    );
+    let old = PlanOptions {
+        sqlite_version: Some("3.31.1".into()),
+        ..PlanOptions::default()
+    };
+    let p = plan(d, old.clone(), &schema(d), m);
+    assert_eq!(p.steps.len(), 1, "{:?}", p.steps);
+    assert!(
+        p.steps[0].up.contains("INSERT INTO orders_new"),
+        "{}",
+        p.steps[0].up
+    );
+    assert!(!p.steps[0].up.contains("DROP COLUMN"));
+    assert!(old.sqlite_at_least(3, 31) && !old.sqlite_at_least(3, 35));
+    let rename = plan(
+        d,
+        old,
+        &schema(d),
+        "ALTER TABLE users RENAME COLUMN name TO full_name;",
+    );
+    // The rename pattern ends with DROP COLUMN: on 3.31 it is one rebuild
+    // that carries the values over under the new name.
+    assert_eq!(rename.steps.len(), 1, "{:?}", rename.steps);
+    assert!(
+        rename.steps[0].up.contains("full_name"),
+        "{}",
+        rename.steps[0].up
+    );
+}

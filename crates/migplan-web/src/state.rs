@@ -195,6 +195,8 @@ impl State {
             batch_size: self.batch_size,
             lock_timeout: self.lock_timeout.clone(),
             idempotent: self.idempotent,
+            // The page simulates on sql.js, a current SQLite.
+            sqlite_version: None,
             still_read: (!still.is_empty()).then_some(still),
         }
     }

@@ -176,6 +176,11 @@ pub struct PlanOptions {
     pub lock_timeout: String,
     /// Use `IF [NOT] EXISTS` where the dialect has it.
     pub idempotent: bool,
+    /// The SQLite version the plan is for (e.g. `3.31.1`); `None` for a
+    /// current one. Before 3.25 RENAME COLUMN and before 3.35 DROP COLUMN
+    /// are not native, and the plan rebuilds the table instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sqlite_version: Option<String>,
     /// The columns (`table.column`) old application code still reads.
     /// `None` (the default) assumes every column is; a column left out of
     /// the list needs no deploy before it is dropped.
@@ -183,6 +188,16 @@ pub struct PlanOptions {
 }
 
 impl PlanOptions {
+    /// Whether the target SQLite is at least `major.minor`.
+    pub fn sqlite_at_least(&self, major: u32, minor: u32) -> bool {
+        let Some(v) = &self.sqlite_version else {
+            return true;
+        };
+        let mut parts = v.trim().split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        (a, b) >= (major, minor)
+    }
+
     /// Whether old code may still read `table.column`.
     pub fn is_read(&self, table: &str, column: &str) -> bool {
         self.still_read
@@ -198,6 +213,7 @@ impl Default for PlanOptions {
             batch_size: 1000,
             lock_timeout: "2s".into(),
             idempotent: true,
+            sqlite_version: None,
             still_read: None,
         }
     }

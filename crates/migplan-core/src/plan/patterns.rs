@@ -292,7 +292,16 @@ fn alter_table(
                     | AlterTableOperation::RenameTable { .. }
             )
         }) && !sqlite_add_column_needs_rebuild(at);
-        if !native {
+        // Older SQLite lacks DROP COLUMN (before 3.35), which the safe
+        // patterns for dropping and renaming a column end with, and RENAME
+        // COLUMN (before 3.25): those become one rebuild.
+        let version_ok = at.operations.iter().all(|op| match op {
+            AlterTableOperation::DropColumn { .. } | AlterTableOperation::RenameColumn { .. } => {
+                pc.o.sqlite_at_least(3, 35)
+            }
+            _ => true,
+        });
+        if !native || !version_ok {
             return sqlite_rebuild(pc, table, stmt);
         }
     }
@@ -1624,19 +1633,51 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
         .or_else(|| after_catalog.table(&table.name))
         .cloned()
         .unwrap_or_else(|| table.clone());
-    let script = |from: &Table, to: &Table| -> String {
+    // Columns renamed by the statement: (old, new).
+    let renames: Vec<(String, String)> = match stmt {
+        Statement::AlterTable(at) => at
+            .operations
+            .iter()
+            .filter_map(|op| match op {
+                AlterTableOperation::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => Some((
+                    names::ident(old_column_name, d),
+                    names::ident(new_column_name, d),
+                )),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let script = |from: &Table, to: &Table, renamed: &[(String, String)]| -> String {
         let name = ddl::name(&from.name, d);
         let tmp = format!("{}_new", names::last(&from.name));
         let tmpq = ddl::ident(&tmp, d);
         let mut staged = to.clone();
         staged.name = tmp.clone();
-        let common: Vec<String> = to
-            .columns
-            .iter()
-            .filter(|c| from.column(&c.name).is_some())
-            .map(|c| c.name.clone())
-            .collect();
-        let cols = ddl::columns(&common, d);
+        // Each column of the new table from the same column of the old one,
+        // or from the column it was renamed from.
+        let mut targets = Vec::new();
+        let mut sources = Vec::new();
+        for c in &to.columns {
+            let source = if from.column(&c.name).is_some() {
+                Some(c.name.clone())
+            } else {
+                renamed
+                    .iter()
+                    .find(|(_, new)| *new == c.name)
+                    .map(|(old, _)| old.clone())
+                    .filter(|old| from.column(old).is_some())
+            };
+            if let Some(src) = source {
+                targets.push(ddl::ident(&c.name, d));
+                sources.push(ddl::ident(&src, d));
+            }
+        }
+        let target_cols = targets.join(", ");
+        let source_cols = sources.join(", ");
         // Views over the table must go while it is swapped (SQLite checks
         // them on RENAME) and come back after.
         let views = pc.before.views_using(&from.name);
@@ -1645,7 +1686,7 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
             .map(|v| format!("DROP VIEW {};\n", ddl::name(&v.name, d)))
             .collect();
         let mut s = format!(
-            "PRAGMA foreign_keys=OFF;\nBEGIN;\n{};\nINSERT INTO {tmpq} ({cols}) SELECT {cols} FROM {name};\n{drop_views}DROP TABLE {name};\nALTER TABLE {tmpq} RENAME TO {name};\n",
+            "PRAGMA foreign_keys=OFF;\nBEGIN;\n{};\nINSERT INTO {tmpq} ({target_cols}) SELECT {source_cols} FROM {name};\n{drop_views}DROP TABLE {name};\nALTER TABLE {tmpq} RENAME TO {name};\n",
             ddl::create_table(&staged, d)
         );
         for v in &views {
@@ -1667,7 +1708,7 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
     let lost: Vec<String> = table
         .columns
         .iter()
-        .filter(|c| after.column(&c.name).is_none())
+        .filter(|c| after.column(&c.name).is_none() && !renames.iter().any(|(o, _)| *o == c.name))
         .map(|c| c.name.clone())
         .collect();
     let mut steps = Vec::new();
@@ -1704,9 +1745,16 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
         Phase::Expand,
         format!("Rebuild {} with the new definition", table.name),
         "SQLite's ALTER TABLE cannot make this change: the table is rebuilt (create the new table, copy the rows, drop the old, rename), with foreign keys off during the copy and checked before COMMIT. Views and triggers on the table must be re-created if any exist.",
-        script(table, &after),
+        script(table, &after, &renames),
     )
-    .down(script(&after, table))
+    .down(script(
+        &after,
+        table,
+        &renames
+            .iter()
+            .map(|(o, n)| (n.clone(), o.clone()))
+            .collect::<Vec<_>>(),
+    ))
     .non_transactional();
     if !lost.is_empty() {
         step = step.lossy(format!("the rebuild drops column(s) {}", lost.join(", ")));
