@@ -41,6 +41,18 @@ test('paste SQL, see statements and parse errors, simulate', async () => {
     assert.match(await failed.innerText(), /line 2, column 1: no such table: missing/);
     await page.screenshot({ path: join(SHOTS, 'slice-simulation-error.png') });
 
+    // The dark theme, chosen in the page, is kept across a reload.
+    await page.selectOption('#theme', 'dark');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    assert.equal(bg, 'rgb(22, 24, 27)');
+    await page.reload();
+    await page.locator('#migration-editor').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.screenshot({ path: join(SHOTS, 'theme-dark.png'), fullPage: false });
+    await page.selectOption('#theme', 'system');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), undefined);
+
     // Every request stayed under the sub-path of this origin.
     assert.ok(site.requests.every((p) => p.startsWith('/some/prefix/')), site.requests.join(', '));
     assert.deepEqual(problems, []);

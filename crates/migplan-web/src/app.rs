@@ -68,6 +68,17 @@ pub fn App() -> Html {
             }
         })
     };
+    let theme = use_state(crate::browser::saved_theme);
+    {
+        let t = (*theme).clone();
+        use_effect_with(t, |t| crate::browser::set_theme(t));
+    }
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |e: Event| {
+            theme.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
     let share_link = use_state(String::new);
     let on_share = {
         let state = state.clone();
@@ -296,6 +307,13 @@ pub fn App() -> Html {
                         </select>
                     </label>
                 }
+                <label class="dialect">{ "Theme " }
+                    <select id="theme" onchange={on_theme} aria-label="Colour theme">
+                        { for [("system", "System"), ("light", "Light"), ("dark", "Dark")].iter().map(|(v, l)| html! {
+                            <option value={*v} selected={*theme == *v}>{ *l }</option>
+                        }) }
+                    </select>
+                </label>
                 <button type="button" id="reset" class="secondary" onclick={on_reset}>{ "Reset to example" }</button>
                 <button type="button" id="share" class="secondary" onclick={on_share} title="Copy a link that opens exactly this: nothing is sent anywhere">{ "Copy share link" }</button>
             </header>

@@ -66,3 +66,29 @@ pub fn load_draft() -> Option<String> {
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(DRAFT_KEY).ok().flatten())
 }
+
+const THEME_KEY: &str = "migplan.theme";
+
+/// Applies `theme` (`system`, `light` or `dark`) to the page and keeps it.
+pub fn set_theme(theme: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = match theme {
+            "light" | "dark" => root.set_attribute("data-theme", theme),
+            _ => root.remove_attribute("data-theme"),
+        };
+    }
+    if let Ok(Some(storage)) = window.local_storage() {
+        let _ = storage.set_item(THEME_KEY, theme);
+    }
+}
+
+/// The theme chosen on an earlier visit (`system` when none).
+pub fn saved_theme() -> String {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .unwrap_or_else(|| "system".into())
+}
