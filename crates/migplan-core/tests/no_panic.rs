@@ -95,3 +95,13 @@ fn truncated_and_mutated_corpus_sql_never_panics() {
         }
     }
 }
+
+/// Found by the property test: exporting a plan for goose sliced text
+/// between statements out of order.
+#[test]
+fn goose_export_of_a_delimiter_and_copy_soup_does_not_panic() {
+    let src = "DELIMITER //\nE'\\''COPY t FROM stdin;\nDELIMITER //\n\\.";
+    for d in Dialect::ALL {
+        check_invariants(src, d);
+    }
+}

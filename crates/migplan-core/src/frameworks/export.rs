@@ -313,20 +313,23 @@ pub fn export(
             let block = |sql: &str| -> String {
                 let mut out = String::new();
                 let mut at = 0;
+                // Segments are in order and never overlap: the text between
+                // them (delimiters, comments) is kept as it is.
                 for seg in crate::split::split(sql, d) {
                     out.push_str(&sql[at..seg.start]);
                     let body = &sql[seg.start..seg.end];
-                    let end = sql[seg.end..]
-                        .find(';')
-                        .map_or(seg.end, |p| seg.end + p + 1);
+                    at = seg.end;
                     if body.contains("$$") || body.contains(" BEGIN ") {
                         out.push_str(&format!(
                             "-- +goose StatementBegin\n{body};\n-- +goose StatementEnd"
                         ));
+                        // The block carries its own semicolon.
+                        if sql.as_bytes().get(at) == Some(&b';') {
+                            at += 1;
+                        }
                     } else {
-                        out.push_str(&sql[seg.start..end]);
+                        out.push_str(body);
                     }
-                    at = end;
                 }
                 out.push_str(&sql[at..]);
                 out
