@@ -149,24 +149,11 @@ pub fn add_column_rewrite(
 /// Whether changing a column from `from` to `to` is binary-coercible in
 /// PostgreSQL (no rewrite, no index rebuild).
 pub fn binary_coercible(from: &str, to: &str) -> bool {
-    fn split(t: &str) -> (&str, Vec<u32>) {
-        match t.find('(') {
-            Some(i) => (
-                &t[..i],
-                t[i + 1..]
-                    .trim_end_matches(')')
-                    .split(',')
-                    .filter_map(|n| n.trim().parse().ok())
-                    .collect(),
-            ),
-            None => (t, Vec::new()),
-        }
-    }
     if from == to {
         return true;
     }
-    let (fb, fa) = split(from);
-    let (tb, ta) = split(to);
+    let (fb, fa) = names::type_parts(from);
+    let (tb, ta) = names::type_parts(to);
     match (fb, tb) {
         ("varchar", "varchar") | ("char", "char") => match (fa.first(), ta.first()) {
             (Some(a), Some(b)) => b >= a,

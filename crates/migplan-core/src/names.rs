@@ -88,6 +88,22 @@ pub fn normalise_type(text: &str, dialect: Dialect) -> String {
     }
 }
 
+/// A type's base name and numeric arguments: `varchar(20)` → (`varchar`,
+/// [20]), `numeric(10,2)` → (`numeric`, [10, 2]).
+pub fn type_parts(ty: &str) -> (&str, Vec<u32>) {
+    match ty.find('(') {
+        Some(i) => (
+            ty[..i].trim(),
+            ty[i + 1..]
+                .trim_end_matches(')')
+                .split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect(),
+        ),
+        None => (ty.trim(), Vec::new()),
+    }
+}
+
 /// An expression's text in sqlparser's canonical rendering.
 pub fn expr(e: &Expr) -> String {
     e.to_string()

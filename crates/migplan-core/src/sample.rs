@@ -327,15 +327,9 @@ fn value(
     unique: bool,
 ) -> String {
     let ty = c.data_type.to_lowercase();
-    let base = ty.split('(').next().unwrap_or(&ty).trim().to_string();
-    let len: Option<usize> = ty.split_once('(').and_then(|(_, r)| {
-        r.trim_end_matches(')')
-            .split(',')
-            .next()?
-            .trim()
-            .parse()
-            .ok()
-    });
+    let (base, args) = crate::names::type_parts(&ty);
+    let base = base.to_string();
+    let len: Option<usize> = args.first().map(|n| *n as usize);
     if let Some(values) = catalog
         .enums
         .get(&ty)

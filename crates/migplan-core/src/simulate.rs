@@ -243,6 +243,21 @@ pub fn insert_rows(
     }
 }
 
+/// [`prepare`], then every sample row inserted at once.
+fn prepare_with_rows(
+    engine: &mut dyn Engine,
+    d: Dialect,
+    schema: &str,
+    migration: &str,
+    o: &SimOptions,
+) -> Result<Prepared, Box<SimulationReport>> {
+    let mut p = prepare(engine, d, schema, migration, o)?;
+    for sql in std::mem::take(&mut p.rows) {
+        insert_rows(engine, &mut p, &sql)?;
+    }
+    Ok(p)
+}
+
 /// The full simulation with its checks.
 pub fn simulate(
     engine: &mut dyn Engine,
@@ -251,16 +266,10 @@ pub fn simulate(
     migration: &str,
     o: &SimOptions,
 ) -> SimulationReport {
-    let mut p = match prepare(engine, d, schema, migration, o) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    for sql in std::mem::take(&mut p.rows) {
-        if let Err(r) = insert_rows(engine, &mut p, &sql) {
-            return *r;
-        }
+    match prepare_with_rows(engine, d, schema, migration, o) {
+        Ok(p) => complete(engine, d, schema, migration, o, p),
+        Err(r) => *r,
     }
-    complete(engine, d, schema, migration, o, p)
 }
 
 /// The migration, the checks and the rollback, once the rows are in.
@@ -867,37 +876,17 @@ pub fn simulate_plan(
         down: None,
         rows_sql: None,
     };
-    let sqlite_version = engine
-        .sqlite_version()
-        .unwrap_or_else(|e| format!("unknown ({e})"));
-    let mut r = SimulationReport::empty(sqlite_version, data.rows, data.seed);
-    let _ = engine.execute("PRAGMA foreign_keys=ON");
-    let mut model = Catalog::default();
-    let schema_t = translate(d, schema, &mut model);
-    let before = model.clone();
-    if !run_all(engine, &schema_t, Phase::Schema, &mut r) {
-        r.checks.push(Check {
-            name: "schema applies".into(),
-            ok: false,
-            detail: failure_line(&r),
-        });
-        return finish(engine, r);
-    }
-    let mut after = before.clone();
-    after.apply_source(&parse_source(migration, d));
-    let demands = Demands::between(&before, &after);
-    if o.data.rows > 0 {
-        for sql in crate::sample::generate(&before, &demands, &o.data) {
-            if let Err(e) = engine.execute(&sql) {
-                r.checks.push(Check {
-                    name: "sample data".into(),
-                    ok: false,
-                    detail: format!("SQLite rejected the sample rows: {e}"),
-                });
-                return finish(engine, r);
-            }
-        }
-    }
+    // The same start as a simulation of the migration: schema, then rows.
+    let p = match prepare_with_rows(engine, d, schema, migration, &o) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let Prepared {
+        report: mut r,
+        before,
+        ..
+    } = p;
+    let mut model = before.clone();
     let initial = read_schema(engine);
     let snap_before = snapshot(engine, &before);
     let mut downs: Vec<Option<Vec<Translated>>> = Vec::new();

@@ -536,15 +536,9 @@ fn sqlite_name(qualified: &str) -> String {
 /// The SQLite type for a source type, and a CHECK it implies.
 pub fn sqlite_type(ty: &str, catalog: &Catalog) -> (String, Option<String>) {
     let lower = ty.to_lowercase();
-    let base = lower.split('(').next().unwrap_or(&lower).trim().to_string();
-    let arg: Option<u32> = lower.split_once('(').and_then(|(_, r)| {
-        r.trim_end_matches(')')
-            .split(',')
-            .next()?
-            .trim()
-            .parse()
-            .ok()
-    });
+    let (base, args) = names::type_parts(&lower);
+    let base = base.to_string();
+    let arg: Option<u32> = args.first().copied();
     if let Some(values) = catalog
         .enums
         .get(&lower)

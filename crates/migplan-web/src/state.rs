@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use migplan_core::frameworks::{self, Detection, Framework};
-use migplan_core::plan::{Plan, PlanOptions, plan};
+use migplan_core::plan::{Plan, PlanOptions, plan_for};
 use migplan_core::report::CheckReport;
 use migplan_core::rollback::{self, Rollback};
 use migplan_core::simulate::SimulationReport;
@@ -43,11 +43,12 @@ impl Analysis {
             pg_version: options.pg_version,
             ..plan_options
         };
+        let plan = plan_for(&model, dialect, plan_options, migration);
         Analysis {
             schema: schema_report,
             migration: model.report.clone(),
             model,
-            plan: plan(dialect, plan_options, schema, migration),
+            plan,
             rollback: rollback::generate(dialect, schema, migration),
         }
     }

@@ -275,6 +275,22 @@ pub(crate) struct Pc<'a> {
     pub line: usize,
 }
 
+impl Pc<'_> {
+    /// `IF EXISTS ` when the plan is idempotent.
+    pub fn if_exists(&self) -> &'static str {
+        if self.o.idempotent { "IF EXISTS " } else { "" }
+    }
+
+    /// `IF NOT EXISTS ` when the plan is idempotent.
+    pub fn if_not_exists(&self) -> &'static str {
+        if self.o.idempotent {
+            "IF NOT EXISTS "
+        } else {
+            ""
+        }
+    }
+}
+
 /// Plans `migration` against `schema`.
 pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> Plan {
     let analysis = analyze(
@@ -285,7 +301,18 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
         schema,
         migration,
     );
-    let mut catalog = Catalog::build(&parse_source(schema, d));
+    plan_for(&analysis, d, options, migration)
+}
+
+/// Plans `migration` given its analysis (the schema it ran against, its
+/// verdict), so a caller that already analysed it does not do it twice.
+pub fn plan_for(
+    analysis: &crate::Analysis,
+    d: Dialect,
+    options: PlanOptions,
+    migration: &str,
+) -> Plan {
+    let mut catalog = analysis.before.clone();
     let mut created = BTreeSet::new();
     let mut new_columns = BTreeSet::new();
     let mut steps = Vec::new();
@@ -332,7 +359,7 @@ pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> 
     }
     // Expand, then migrate, then contract; statement order within a phase.
     steps.sort_by_key(|s| s.phase);
-    let before = Catalog::build(&parse_source(schema, d));
+    let before = analysis.before.clone();
     let mut running = before.clone();
     for st in &mut steps {
         let start = running.clone();

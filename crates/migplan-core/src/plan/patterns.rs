@@ -203,7 +203,7 @@ fn create_index_concurrently(pc: &Pc, ci: &sqlparser::ast::CreateIndex) -> Vec<S
     };
     ci.concurrently = true;
     ci.if_not_exists = pc.o.idempotent;
-    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let ie = pc.if_exists();
     vec![
         Step::new(
             Phase::Expand,
@@ -221,7 +221,7 @@ fn create_index_concurrently(pc: &Pc, ci: &sqlparser::ast::CreateIndex) -> Vec<S
 
 fn drop_index_concurrently(pc: &Pc, name: &str) -> Step {
     let d = pc.d;
-    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let ie = pc.if_exists();
     let up = format!("DROP INDEX CONCURRENTLY {ie}{}", ddl::name(name, d));
     let step = Step::new(
         Phase::Contract,
@@ -517,12 +517,8 @@ fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step
         "smallserial" => "smallint".to_string(),
         _ => c.data_type.to_string(),
     };
-    let ine = if pc.o.idempotent {
-        "IF NOT EXISTS "
-    } else {
-        ""
-    };
-    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let ine = pc.if_not_exists();
+    let ie = pc.if_exists();
     let mut steps = vec![
         Step::new(
             Phase::Expand,
@@ -704,7 +700,7 @@ fn set_not_null(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
     let cq = ddl::ident(col, d);
     let check = truncate_name(&format!("{}_{col}_not_null", names::last(&table.name)));
     let kq = ddl::ident(&check, d);
-    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let ie = pc.if_exists();
     let mut steps = vec![
         Step::new(
             Phase::Contract,
@@ -1287,7 +1283,7 @@ fn add_then_validate(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Ve
         _ => {}
     }
     let kq = ddl::ident(&name, d);
-    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let ie = pc.if_exists();
     let what = if matches!(constraint, TableConstraint::ForeignKey(_)) {
         "foreign key"
     } else {
@@ -1326,12 +1322,8 @@ fn unique_via_index(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec
         .iter()
         .map(|c| names::column_of(&c.column.expr, d).unwrap_or_else(|| c.column.expr.to_string()))
         .collect();
-    let ine = if pc.o.idempotent {
-        "IF NOT EXISTS "
-    } else {
-        ""
-    };
-    let ie = if pc.o.idempotent { "IF EXISTS " } else { "" };
+    let ine = pc.if_not_exists();
+    let ie = pc.if_exists();
     let mut steps = Vec::new();
     if primary {
         for c in &cols {
@@ -1483,18 +1475,15 @@ fn drop_table(pc: &Pc, table: &Table) -> Vec<Step> {
 }
 
 fn truncate(pc: &Pc, table: &Table) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
-    let archive = truncate_name(&format!("{}_truncated_archive", names::last(&table.name)));
-    let aq = ddl::ident(&archive, d);
+    let tq = ddl::name(&table.name, pc.d);
+    let (copy, aq) = archive_copy(
+        pc,
+        table,
+        "truncated",
+        "A copy of every row, so the TRUNCATE can be undone. Drop it once you are sure.",
+    );
     vec![
-        Step::new(
-            Phase::Contract,
-            format!("Copy {} to {archive}", table.name),
-            "A copy of every row, so the TRUNCATE can be undone. Drop it once you are sure.",
-            format!("CREATE TABLE {aq} AS SELECT * FROM {tq}"),
-        )
-        .down(format!("DROP TABLE {aq}")),
+        copy,
         Step::new(
             Phase::Contract,
             format!("Truncate {}", table.name),
@@ -1564,11 +1553,35 @@ fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Ste
     }]
 }
 
+/// A copy of every row of `table` into `<table>_<what>_archive`, so a
+/// step that deletes them can be undone; returns the step and the copy's
+/// quoted name.
+fn archive_copy(pc: &Pc, table: &Table, what: &str, why: &str) -> (Step, String) {
+    let d = pc.d;
+    let archive = truncate_name(&format!("{}_{what}_archive", names::last(&table.name)));
+    let aq = ddl::ident(&archive, d);
+    let step = Step::new(
+        Phase::Contract,
+        format!("Copy {} to {archive}", table.name),
+        why,
+        format!(
+            "CREATE TABLE {aq} AS SELECT * FROM {}",
+            ddl::name(&table.name, d)
+        ),
+    )
+    .down(format!("DROP TABLE {aq}"));
+    (step, aq)
+}
+
 fn batched_delete(pc: &Pc, table: &Table) -> Vec<Step> {
     let d = pc.d;
     let tq = ddl::name(&table.name, d);
-    let archive = truncate_name(&format!("{}_deleted_archive", names::last(&table.name)));
-    let aq = ddl::ident(&archive, d);
+    let (copy, aq) = archive_copy(
+        pc,
+        table,
+        "deleted",
+        "A copy of every row, so the delete can be undone.",
+    );
     let (up, note) = batched(pc, table, &format!("DELETE FROM {tq}"), "1 = 1");
     let mut why = "Deleting in committed batches keeps locks and transactions short.".to_string();
     if let Some(n) = note {
@@ -1576,13 +1589,7 @@ fn batched_delete(pc: &Pc, table: &Table) -> Vec<Step> {
         why.push_str(&n);
     }
     vec![
-        Step::new(
-            Phase::Contract,
-            format!("Copy {} to {archive}", table.name),
-            "A copy of every row, so the delete can be undone.",
-            format!("CREATE TABLE {aq} AS SELECT * FROM {tq}"),
-        )
-        .down(format!("DROP TABLE {aq}")),
+        copy,
         Step::new(
             Phase::Contract,
             format!(
