@@ -171,6 +171,9 @@ enum Command {
         /// The migration file.
         #[arg(long)]
         up: PathBuf,
+        /// The down migration, if you have one.
+        #[arg(long)]
+        down: Option<PathBuf>,
         /// Framework id to preselect for files.
         #[arg(long)]
         framework: Option<String>,
@@ -467,6 +470,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             pg_version,
             schema,
             up,
+            down,
             framework,
         } => {
             Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
@@ -477,14 +481,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
             let migration = read(std::slice::from_ref(&up))?.remove(0).text;
+            let down = match &down {
+                Some(d) => read(std::slice::from_ref(d))?.remove(0).text,
+                None => String::new(),
+            };
             let link = migplan_core::share::encode(&migplan_core::share::Shared {
-                dialect: dialect.into(),
-                pg_version,
-                schema,
-                migration,
-                batch_size: None,
                 framework,
-                panel: None,
+                down,
+                ..migplan_core::share::Shared::new(dialect.into(), pg_version, schema, migration)
             });
             let base = base_url.split('#').next().unwrap_or_default();
             let url = format!("{base}#{link}");
@@ -552,7 +556,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Some(p) => Some(read(std::slice::from_ref(p))?.remove(0).text),
                 None => None,
             };
-            if rows > 1_000_000 {
+            if rows > migplan_core::sample::MAX_ROWS {
                 return Err("migplan: --rows is at most 1000000".into());
             }
             let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();

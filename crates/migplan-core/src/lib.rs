@@ -7,10 +7,12 @@
 pub mod analysis;
 pub mod catalog;
 pub mod ddl;
+pub mod diagram;
 pub mod dialect;
 pub mod diff;
 pub mod engine;
 pub mod frameworks;
+pub mod highlight;
 pub mod locks;
 pub mod names;
 pub mod parse;

@@ -11,6 +11,9 @@ use crate::catalog::{Catalog, ConstraintKind, Table};
 use crate::{Dialect, ddl};
 
 /// What to generate.
+/// The most sample rows a simulation generates (per table).
+pub const MAX_ROWS: usize = 1_000_000;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataOptions {
     pub rows: usize,

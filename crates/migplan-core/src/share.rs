@@ -28,6 +28,52 @@ pub struct Shared {
     /// The panel in view (`findings`, `plan`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub panel: Option<String>,
+    /// The user's down migration.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub down: String,
+    /// The user's sample rows (INSERT statements).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rows_sql: String,
+    /// Planner settings: lock timeout, IF [NOT] EXISTS, still-read columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_timeout: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent: Option<bool>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub still_read: String,
+    /// Simulation settings: rows, seed, adversarial data, plan by steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adversarial: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub simulate_plan: bool,
+}
+
+impl Shared {
+    /// A state with these inputs and every setting at its default.
+    pub fn new(dialect: Dialect, pg_version: u32, schema: String, migration: String) -> Self {
+        Shared {
+            dialect,
+            pg_version,
+            schema,
+            migration,
+            batch_size: None,
+            framework: None,
+            panel: None,
+            down: String::new(),
+            rows_sql: String::new(),
+            lock_timeout: None,
+            idempotent: None,
+            still_read: String::new(),
+            rows: None,
+            seed: None,
+            adversarial: false,
+            simulate_plan: false,
+        }
+    }
 }
 
 fn default_pg() -> u32 {
@@ -44,14 +90,68 @@ pub const LONG_LINK: usize = 8000;
 /// Why a link could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShareError {
-    #[error("this is not a migplan link")]
+    #[error("this is not a migplan link or plan file")]
     NotALink,
-    #[error("this link was made by a newer migplan ({0}); open it there")]
+    #[error("it was made by a newer migplan ({0}); open it there")]
     NewerVersion(String),
-    #[error("this link is damaged (it may have been cut short or altered): {0}")]
+    #[error("what it carries is damaged (it may have been cut short or altered): {0}")]
     Damaged(String),
-    #[error("this link holds more than {} MB once unpacked; migplan does not open it", MAX_STATE >> 20)]
+    #[error("it holds more than {} MB once unpacked; migplan does not open it", MAX_STATE >> 20)]
     TooLarge,
+}
+
+/// The `"migplan"` field of a plan file.
+pub const FILE_FORMAT: &str = "migplan-plan-v1";
+
+#[derive(Serialize, Deserialize)]
+struct PlanFile {
+    migplan: String,
+    #[serde(flatten)]
+    state: Shared,
+}
+
+/// A `.migplan.json` plan file for `s`: the same state as a link, readable,
+/// for states too large for a link.
+pub fn to_file(s: &Shared) -> String {
+    serde_json::to_string_pretty(&PlanFile {
+        migplan: FILE_FORMAT.into(),
+        state: s.clone(),
+    })
+    .unwrap_or_default()
+}
+
+/// The state in a plan file; the same checks as a link.
+pub fn from_file(text: &str) -> Result<Shared, ShareError> {
+    if text.len() > MAX_STATE {
+        return Err(ShareError::TooLarge);
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ShareError::Damaged(e.to_string()))?;
+    match v.get("migplan").and_then(|m| m.as_str()) {
+        Some(FILE_FORMAT) => {}
+        Some(other) if other.starts_with("migplan-plan-v") => {
+            return Err(ShareError::NewerVersion(other.into()));
+        }
+        _ => return Err(ShareError::NotALink),
+    }
+    let f: PlanFile = serde_json::from_value(v).map_err(|e| ShareError::Damaged(e.to_string()))?;
+    check(f.state)
+}
+
+fn check(s: Shared) -> Result<Shared, ShareError> {
+    if !crate::rules::PG_VERSIONS.contains(&s.pg_version) {
+        return Err(ShareError::Damaged(format!(
+            "PostgreSQL {} is not a version migplan knows",
+            s.pg_version
+        )));
+    }
+    if s.rows.is_some_and(|r| r > crate::sample::MAX_ROWS) {
+        return Err(ShareError::Damaged(format!(
+            "more than {} sample rows",
+            crate::sample::MAX_ROWS
+        )));
+    }
+    Ok(s)
 }
 
 /// The fragment (without `#`) for `s`.
@@ -89,13 +189,7 @@ pub fn decode(link: &str) -> Result<Shared, ShareError> {
     }
     let s: Shared =
         serde_json::from_slice(&json).map_err(|e| ShareError::Damaged(e.to_string()))?;
-    if !crate::rules::PG_VERSIONS.contains(&s.pg_version) {
-        return Err(ShareError::Damaged(format!(
-            "PostgreSQL {} is not a version migplan knows",
-            s.pg_version
-        )));
-    }
-    Ok(s)
+    check(s)
 }
 
 #[cfg(test)]
@@ -111,7 +205,60 @@ mod tests {
             batch_size: Some(250),
             framework: Some("goose".into()),
             panel: Some("plan".into()),
+            down: "ALTER TABLE t DROP COLUMN x;".into(),
+            rows_sql: "INSERT INTO t VALUES (1);".into(),
+            lock_timeout: Some("3s".into()),
+            idempotent: Some(false),
+            still_read: "t.x".into(),
+            rows: Some(5000),
+            seed: Some(7),
+            adversarial: true,
+            simulate_plan: true,
         }
+    }
+
+    #[test]
+    fn plan_files_round_trip_and_are_checked() {
+        let f = to_file(&sample());
+        assert!(f.contains("\"migplan\": \"migplan-plan-v1\""), "{f}");
+        assert_eq!(from_file(&f), Ok(sample()));
+        assert_eq!(from_file("{}"), Err(ShareError::NotALink));
+        assert!(matches!(
+            from_file(&f.replace("plan-v1", "plan-v9")),
+            Err(ShareError::NewerVersion(_))
+        ));
+        assert!(matches!(
+            from_file(&f.replace("5000", "99999999")),
+            Err(ShareError::Damaged(_))
+        ));
+        assert!(matches!(
+            from_file(&f[..f.len() / 2]),
+            Err(ShareError::Damaged(_))
+        ));
+    }
+
+    #[test]
+    fn links_of_older_versions_still_open() {
+        // A v1 link written before the down and the settings were carried.
+        let old = Shared {
+            dialect: Dialect::Postgres,
+            pg_version: 16,
+            schema: "CREATE TABLE t (id int);".into(),
+            migration: "SELECT 1;".into(),
+            batch_size: None,
+            framework: None,
+            panel: None,
+            ..sample()
+        };
+        let json = r#"{"dialect":"postgres","pg_version":16,"schema":"CREATE TABLE t (id int);","migration":"SELECT 1;"}"#;
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(json.as_bytes()).unwrap();
+        let link = format!("v1.{}", URL_SAFE_NO_PAD.encode(z.finish().unwrap()));
+        let opened = decode(&link).expect("opens");
+        assert_eq!(opened.schema, old.schema);
+        assert_eq!(opened.down, "");
+        assert_eq!(opened.rows, None);
+        assert!(!opened.adversarial);
     }
 
     #[test]

@@ -30,6 +30,12 @@ fn check_invariants(src: &str, d: Dialect) {
     }
     let _ = migplan_core::rollback::generate(d, src, src);
     let _ = migplan_core::share::decode(src);
+    // The editor's highlighting covers every character exactly once.
+    let h = migplan_core::highlight::highlight(src, d);
+    for (i, l) in src.split('\n').enumerate() {
+        let joined: String = h.segments(i, l).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(joined, l);
+    }
     let _ = migplan_core::share::decode(&format!("v1.{src}"));
     let mut model = migplan_core::catalog::Catalog::default();
     let _ = migplan_core::translate::translate(d, src, &mut model);

@@ -846,3 +846,116 @@ pub fn next_version(existing: &[Migration], timestamp: &str, step: usize) -> Str
 
 #[cfg(test)]
 mod tests;
+
+/// What a project folder gives the page's inputs: its schema dump, its
+/// latest SQL migration and that migration's down, each as (path, text).
+/// Files that are not SQL (a Rails `.rb`, a Django `.py`) are not used;
+/// `notes` says so.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectInputs {
+    pub schema: Option<(String, String)>,
+    pub migration: Option<(String, String)>,
+    pub down: Option<(String, String)>,
+    pub notes: Vec<String>,
+}
+
+/// The down section of a file with up/down markers (dbmate, goose,
+/// sql-migrate), if it has one.
+pub fn down_section(text: &str) -> Option<String> {
+    let mut down: Option<Vec<&str>> = None;
+    for line in text.lines() {
+        match crate::parse::section_marker(line) {
+            Some(crate::parse::Section::Down) => down = Some(Vec::new()),
+            Some(crate::parse::Section::Up) => {
+                if down.as_ref().is_some_and(|d| !d.is_empty()) {
+                    break;
+                }
+                down = None;
+            }
+            None => {
+                if let Some(d) = down.as_mut() {
+                    d.push(line);
+                }
+            }
+        }
+    }
+    let d = down?.join("\n");
+    (!d.trim().is_empty()).then(|| d.trim_matches('\n').to_string() + "\n")
+}
+
+/// The inputs `files` give, as `detection` reads them.
+pub fn project_inputs(files: &[File], detection: &Detection) -> ProjectInputs {
+    let text = |p: &str| {
+        files
+            .iter()
+            .find(|f| f.path == p)
+            .map(|f| f.text.to_string())
+    };
+    let is_sql = |p: &str| p.to_ascii_lowercase().ends_with(".sql");
+    let mut out = ProjectInputs::default();
+    match detection.schema_file.as_deref() {
+        Some(p) if is_sql(p) => out.schema = text(p).map(|t| (p.to_string(), t)),
+        Some(p) => out
+            .notes
+            .push(format!("{p} is not SQL: paste a SQL dump of the schema")),
+        None => out
+            .notes
+            .push("no schema dump in the folder: the schema is built from the migrations before the latest".into()),
+    }
+    let Some(latest) = detection.migrations.last() else {
+        out.notes.push("no migrations found".into());
+        return out;
+    };
+    if !is_sql(&latest.up) {
+        out.notes.push(format!(
+            "{} is not SQL: {} migrations are written in code; paste the SQL they run",
+            latest.up, detection.label
+        ));
+        return out;
+    }
+    out.migration = text(&latest.up).map(|t| (latest.up.clone(), t));
+    out.down = match latest.down.as_deref() {
+        Some(d) if d == latest.up => text(d)
+            .and_then(|t| down_section(&t))
+            .map(|t| (d.to_string(), t)),
+        Some(d) if is_sql(d) => text(d).map(|t| (d.to_string(), t)),
+        _ => None,
+    };
+    // Without a dump, the earlier migrations are the schema.
+    if out.schema.is_none() {
+        let earlier: Vec<String> = detection.migrations[..detection.migrations.len() - 1]
+            .iter()
+            .filter(|m| is_sql(&m.up))
+            .filter_map(|m| {
+                let t = text(&m.up)?;
+                let up = match m.down.as_deref() {
+                    Some(d) if d == m.up => up_section(&t),
+                    _ => t,
+                };
+                Some(format!("-- {}\n{}", m.up, up.trim_end()))
+            })
+            .collect();
+        if !earlier.is_empty() {
+            out.schema = Some((
+                format!("{} earlier migrations", earlier.len()),
+                earlier.join("\n\n") + "\n",
+            ));
+        }
+    }
+    out
+}
+
+/// The up part of a file with up/down markers (the whole file without them).
+fn up_section(text: &str) -> String {
+    let mut keep = true;
+    text.lines()
+        .filter(|line| match crate::parse::section_marker(line) {
+            Some(s) => {
+                keep = s == crate::parse::Section::Up;
+                false
+            }
+            None => keep,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

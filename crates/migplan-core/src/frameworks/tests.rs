@@ -315,3 +315,61 @@ fn the_zip_holds_every_file() {
         .expect("read");
     assert_eq!(text, "SELECT 1;\n");
 }
+
+#[test]
+fn a_project_fills_the_inputs_with_its_latest_migration_and_down() {
+    let inputs = |fw: &str| {
+        let files = read_tree(&fixtures().join("projects").join(fw));
+        let refs: Vec<File> = files
+            .iter()
+            .map(|(p, t)| File { path: p, text: t })
+            .collect();
+        let d = detect(&refs).expect(fw);
+        project_inputs(&refs, &d)
+    };
+    // dbmate: up and down in one file; no dump, so the earlier migration
+    // is the schema.
+    let i = inputs("dbmate");
+    let (path, up) = i.migration.expect("latest");
+    assert!(path.ends_with("20260102120000_add_email.sql"), "{path}");
+    assert!(up.contains("ADD COLUMN email"));
+    let (schema_from, schema) = i.schema.expect("schema");
+    assert_eq!(schema_from, "1 earlier migrations");
+    assert!(schema.contains("CREATE TABLE users") && !schema.contains("DROP TABLE"));
+    assert!(
+        i.down.is_none(),
+        "the latest file's down section is empty: {:?}",
+        i.down
+    );
+    // golang-migrate: the down is its own file when there is one.
+    let i = inputs("golang-migrate");
+    assert!(
+        i.migration
+            .expect("latest")
+            .0
+            .ends_with("000002_add_email.up.sql")
+    );
+    // Rails: the dump is SQL, the migrations are Ruby.
+    let i = inputs("rails");
+    assert!(
+        i.schema
+            .expect("structure.sql")
+            .0
+            .ends_with("structure.sql")
+    );
+    assert!(i.migration.is_none());
+    assert!(
+        i.notes.iter().any(|n| n.contains("not SQL")),
+        "{:?}",
+        i.notes
+    );
+}
+
+#[test]
+fn the_down_section_of_a_marked_file() {
+    let f = "-- migrate:up\nALTER TABLE t ADD c int;\n\n-- migrate:down\nALTER TABLE t DROP c;\n";
+    assert_eq!(down_section(f).as_deref(), Some("ALTER TABLE t DROP c;\n"));
+    assert_eq!(down_section("SELECT 1;"), None);
+    let goose = "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n";
+    assert_eq!(down_section(goose).as_deref(), Some("SELECT 2;\n"));
+}

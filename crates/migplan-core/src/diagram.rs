@@ -1,0 +1,534 @@
+//! The entity-relationship diagram: a layout of tables, their key columns
+//! and foreign keys, with what the migration adds, changes or drops marked.
+//!
+//! The layout is layered: a table sits below every table it references
+//! (longest path from the tables that reference nothing), tables in a layer
+//! are ordered by the mean position of their parents (two sweeps), long
+//! layers wrap, and tables without any foreign key go in a grid at the end.
+//! Cycles (including self-references) are broken by ignoring back edges.
+//! The page draws the result as SVG; everything here is pure and tested.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Column, ConstraintKind, Table};
+use crate::diff::{Change, ChangeKind};
+
+/// Which schema the diagram shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Side {
+    /// Before the migration; what it removes or changes is marked.
+    Before,
+    /// After the migration; what it adds or changes is marked, and what it
+    /// drops is still drawn, struck through.
+    After,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagram {
+    pub width: f64,
+    pub height: f64,
+    pub tables: Vec<TableBox>,
+    pub edges: Vec<Edge>,
+    /// Tables left out to keep a large schema readable (see [`layout`]).
+    pub hidden: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableBox {
+    pub name: String,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub mark: Option<ChangeKind>,
+    pub rows: Vec<Row>,
+    /// Columns not drawn (neither key nor touched by the migration).
+    pub more: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub name: String,
+    pub data_type: String,
+    pub pk: bool,
+    pub fk: bool,
+    pub mark: Option<ChangeKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub name: String,
+    /// SVG path data.
+    pub path: String,
+    pub mark: Option<ChangeKind>,
+}
+
+const ROW_H: f64 = 18.0;
+const HEAD_H: f64 = 26.0;
+const CHAR_W: f64 = 7.2;
+const GAP_X: f64 = 48.0;
+const GAP_Y: f64 = 70.0;
+const MAX_ROW_W: f64 = 1600.0;
+const MAX_ROWS: usize = 12;
+
+fn fks(t: &Table) -> impl Iterator<Item = (&str, &str, &[String])> {
+    t.constraints.iter().filter_map(|c| match &c.kind {
+        ConstraintKind::ForeignKey {
+            references,
+            columns,
+            ..
+        } => Some((c.name.as_str(), references.as_str(), columns.as_slice())),
+        _ => None,
+    })
+}
+
+/// Lays out `side` of a migration from `before` to `after` with `changes`.
+///
+/// With `limit`, a schema of more tables shows the tables the migration
+/// touches and the tables they reference or are referenced by (then the
+/// first others by name, up to `limit`); `hidden` counts the rest.
+pub fn layout(
+    before: &Catalog,
+    after: &Catalog,
+    changes: &[Change],
+    side: Side,
+    limit: Option<usize>,
+) -> Diagram {
+    let mark_of = |object: &str, name: &str| -> Option<ChangeKind> {
+        changes
+            .iter()
+            .find(|c| c.object == object && c.name == name)
+            .map(|c| c.kind)
+            .filter(|k| match side {
+                Side::Before => *k != ChangeKind::Added,
+                Side::After => true,
+            })
+    };
+    // The tables drawn: the side's own, plus (after) the dropped ones.
+    let mut tables: BTreeMap<&str, &Table> = match side {
+        Side::Before => before.tables.iter().map(|(k, t)| (k.as_str(), t)).collect(),
+        Side::After => after.tables.iter().map(|(k, t)| (k.as_str(), t)).collect(),
+    };
+    if side == Side::After {
+        for (k, t) in &before.tables {
+            tables.entry(k.as_str()).or_insert(t);
+        }
+    }
+    let all = tables.len();
+    if let Some(limit) = limit.filter(|l| all > *l) {
+        let touched: BTreeSet<&str> = changes
+            .iter()
+            .map(|c| c.name.split('.').next().unwrap_or(&c.name))
+            .filter_map(|n| tables.get_key_value(n).map(|(k, _)| *k))
+            .collect();
+        let mut keep: BTreeSet<&str> = touched.clone();
+        for (k, t) in &tables {
+            for (_, r, _) in fks(t) {
+                if touched.contains(k)
+                    && let Some((rk, _)) = tables.get_key_value(r)
+                {
+                    keep.insert(rk);
+                }
+                if touched.contains(r) {
+                    keep.insert(k);
+                }
+            }
+        }
+        let mut kept: Vec<&str> = keep.into_iter().collect();
+        kept.truncate(limit.max(touched.len()));
+        for k in tables.keys() {
+            if kept.len() >= limit {
+                break;
+            }
+            if !kept.contains(k) {
+                kept.push(k);
+            }
+        }
+        let kept: BTreeSet<&str> = kept.into_iter().collect();
+        tables.retain(|k, _| kept.contains(k));
+    }
+    let hidden = all - tables.len();
+    let exists = |name: &str| tables.contains_key(name);
+
+    // Parents of each table (the tables its foreign keys reference).
+    let parents: BTreeMap<&str, BTreeSet<&str>> = tables
+        .iter()
+        .map(|(k, t)| {
+            let ps = fks(t)
+                .map(|(_, r, _)| r)
+                .filter(|r| *r != *k && exists(r))
+                .filter_map(|r| tables.get_key_value(r).map(|(k, _)| *k))
+                .collect();
+            (*k, ps)
+        })
+        .collect();
+    let linked: BTreeSet<&str> = parents
+        .iter()
+        .flat_map(|(k, ps)| {
+            let k = *k;
+            ps.iter().copied().chain((!ps.is_empty()).then_some(k))
+        })
+        .collect();
+
+    // Layer = longest path to a table that references nothing; a table
+    // met again on its own path (a cycle) counts as a root there.
+    fn depth<'a>(
+        t: &'a str,
+        parents: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+        memo: &mut BTreeMap<&'a str, usize>,
+        path: &mut BTreeSet<&'a str>,
+    ) -> usize {
+        if let Some(d) = memo.get(t) {
+            return *d;
+        }
+        if !path.insert(t) {
+            return 0;
+        }
+        let d = parents
+            .get(t)
+            .into_iter()
+            .flatten()
+            .map(|p| depth(p, parents, memo, path) + 1)
+            .max()
+            .unwrap_or(0);
+        path.remove(t);
+        memo.insert(t, d);
+        d
+    }
+    let mut memo = BTreeMap::new();
+    let mut layers: Vec<Vec<&str>> = Vec::new();
+    for t in &linked {
+        let d = depth(t, &parents, &mut memo, &mut BTreeSet::new());
+        if layers.len() <= d {
+            layers.resize(d + 1, Vec::new());
+        }
+        layers[d].push(t);
+    }
+    // Barycentre ordering: each layer by the mean index of its parents.
+    for _ in 0..2 {
+        for l in 1..layers.len() {
+            let index: BTreeMap<&str, usize> = layers[..l]
+                .iter()
+                .flat_map(|layer| layer.iter().enumerate().map(|(i, t)| (*t, i)))
+                .collect();
+            let centre = |t: &str| {
+                let ps: Vec<usize> = parents[t]
+                    .iter()
+                    .filter_map(|p| index.get(p).copied())
+                    .collect();
+                if ps.is_empty() {
+                    f64::MAX
+                } else {
+                    ps.iter().sum::<usize>() as f64 / ps.len() as f64
+                }
+            };
+            layers[l].sort_by(|a, b| centre(a).total_cmp(&centre(b)).then(a.cmp(b)));
+        }
+    }
+    let unlinked: Vec<&str> = tables
+        .keys()
+        .copied()
+        .filter(|t| !linked.contains(t))
+        .collect();
+    if !unlinked.is_empty() {
+        layers.push(unlinked);
+    }
+
+    // Boxes, row by row.
+    let mut boxes: Vec<TableBox> = Vec::new();
+    let mut y = 10.0;
+    let mut width: f64 = 0.0;
+    for layer in &layers {
+        let mut x = 10.0;
+        let mut row_h: f64 = 0.0;
+        for name in layer {
+            // After: columns the migration drops are still listed, marked.
+            let gone: Vec<&Column> = match (side, before.tables.get(*name)) {
+                (Side::After, Some(old)) if after.tables.contains_key(*name) => old
+                    .columns
+                    .iter()
+                    .filter(|c| tables[name].column(&c.name).is_none())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let b = table_box(name, tables[name], &gone, &mark_of);
+            if x > 10.0 && x + b.w > MAX_ROW_W {
+                y += row_h + GAP_Y;
+                x = 10.0;
+                row_h = 0.0;
+            }
+            row_h = row_h.max(b.h);
+            width = width.max(x + b.w + 10.0);
+            boxes.push(TableBox { x, y, ..b });
+            x += boxes.last().map_or(0.0, |b| b.w) + GAP_X;
+        }
+        y += row_h + GAP_Y;
+    }
+    let height = (y - GAP_Y + 10.0).max(40.0);
+
+    // Foreign keys, from the referencing table to the referenced one.
+    let at: BTreeMap<&str, &TableBox> = boxes.iter().map(|b| (b.name.as_str(), b)).collect();
+    let mut edges = Vec::new();
+    for (name, t) in &tables {
+        // After: a foreign key the migration drops is still drawn, marked.
+        let dropped: Vec<(&str, &str, &[String])> = match (side, before.tables.get(*name)) {
+            (Side::After, Some(old)) => fks(old)
+                .filter(|(n, _, _)| t.constraint(n).is_none())
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (fk, refers, _) in fks(t).chain(dropped) {
+            let (Some(c), Some(p)) = (at.get(name), at.get(refers)) else {
+                continue;
+            };
+            let mark = mark_of("constraint", &format!("{name}.{fk}")).or(mark_of("table", name));
+            edges.push(Edge {
+                from: name.to_string(),
+                to: refers.to_string(),
+                name: fk.to_string(),
+                path: path(c, p),
+                mark,
+            });
+        }
+    }
+    Diagram {
+        width: width.max(200.0),
+        height,
+        tables: boxes,
+        edges,
+        hidden,
+    }
+}
+
+fn table_box(
+    name: &str,
+    t: &Table,
+    gone: &[&Column],
+    mark_of: &dyn Fn(&str, &str) -> Option<ChangeKind>,
+) -> TableBox {
+    let pk: BTreeSet<&str> = t
+        .primary_key()
+        .map(|c| c.kind.columns().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let fk: BTreeSet<&str> = fks(t)
+        .flat_map(|(_, _, cols)| cols.iter().map(String::as_str))
+        .collect();
+    let mut rows: Vec<Row> = t
+        .columns
+        .iter()
+        .chain(gone.iter().copied())
+        .map(|c| Row {
+            name: c.name.clone(),
+            data_type: c.data_type.clone(),
+            pk: pk.contains(c.name.as_str()),
+            fk: fk.contains(c.name.as_str()),
+            mark: mark_of("column", &format!("{name}.{}", c.name)),
+        })
+        .collect();
+    let total = rows.len();
+    rows.retain(|r| r.pk || r.fk || r.mark.is_some());
+    rows.truncate(MAX_ROWS);
+    let more = total - rows.len();
+    // Rows start after the key column (44 px): sign, name, space, type.
+    let row_w = rows
+        .iter()
+        .map(|r| 44.0 + (r.name.chars().count() + r.data_type.chars().count() + 3) as f64 * CHAR_W)
+        .chain(std::iter::once(44.0 + 16.0 * CHAR_W))
+        .fold(0.0, f64::max);
+    let head_w = 16.0 + (name.chars().count() + 2) as f64 * 7.8;
+    let lines = rows.len() + usize::from(more > 0);
+    TableBox {
+        name: name.to_string(),
+        x: 0.0,
+        y: 0.0,
+        w: (row_w.max(head_w) + 12.0).clamp(140.0, 420.0),
+        h: HEAD_H + lines as f64 * ROW_H + 6.0,
+        mark: mark_of("table", name),
+        rows,
+        more,
+    }
+}
+
+/// A curve from the referencing box to the referenced one: between facing
+/// edges when they are in different rows, over the top when side by side,
+/// and a loop on the right for a self-reference.
+fn path(c: &TableBox, p: &TableBox) -> String {
+    let f = |v: f64| format!("{v:.0}");
+    if c.name == p.name {
+        let (x, y) = (c.x + c.w, c.y + HEAD_H / 2.0);
+        return format!(
+            "M{} {} C{} {} {} {} {} {}",
+            f(x),
+            f(y),
+            f(x + 40.0),
+            f(y - 10.0),
+            f(x + 40.0),
+            f(y + 30.0),
+            f(x),
+            f(y + 20.0)
+        );
+    }
+    let (cx, px) = (c.x + c.w / 2.0, p.x + p.w / 2.0);
+    if c.y >= p.y + p.h {
+        let (y1, y2) = (c.y, p.y + p.h);
+        let m = (y1 + y2) / 2.0;
+        format!(
+            "M{} {} C{} {} {} {} {} {}",
+            f(cx),
+            f(y1),
+            f(cx),
+            f(m),
+            f(px),
+            f(m),
+            f(px),
+            f(y2)
+        )
+    } else if p.y >= c.y + c.h {
+        let (y1, y2) = (c.y + c.h, p.y);
+        let m = (y1 + y2) / 2.0;
+        format!(
+            "M{} {} C{} {} {} {} {} {}",
+            f(cx),
+            f(y1),
+            f(cx),
+            f(m),
+            f(px),
+            f(m),
+            f(px),
+            f(y2)
+        )
+    } else {
+        let top = c.y.min(p.y) - 30.0;
+        format!(
+            "M{} {} C{} {} {} {} {} {}",
+            f(cx),
+            f(c.y),
+            f(cx),
+            f(top),
+            f(px),
+            f(top),
+            f(px),
+            f(p.y)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Dialect, Options, analyze};
+
+    fn diagram(schema: &str, migration: &str, side: Side) -> Diagram {
+        let a = analyze(Dialect::Postgres, Options::default(), schema, migration);
+        layout(&a.before, &a.after, &a.changes, side, None)
+    }
+
+    const SCHEMA: &str = "CREATE TABLE users (id bigint PRIMARY KEY, name text, email text);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users(id), total numeric);
+CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders(id), note text);
+CREATE TABLE settings (key text PRIMARY KEY, value text);";
+
+    #[test]
+    fn parents_sit_above_children_and_unlinked_tables_come_last() {
+        let d = diagram(SCHEMA, "", Side::After);
+        let y = |n: &str| d.tables.iter().find(|t| t.name == n).map(|t| t.y).unwrap();
+        assert!(y("users") < y("orders") && y("orders") < y("items"));
+        assert!(y("settings") > y("items"));
+        assert_eq!(d.edges.len(), 2);
+        let orders = d.tables.iter().find(|t| t.name == "orders").unwrap();
+        let names: Vec<&str> = orders.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["id", "user_id"], "key columns only");
+        assert_eq!(orders.more, 1);
+        assert!(orders.rows[1].fk && orders.rows[0].pk);
+    }
+
+    #[test]
+    fn the_migration_is_marked_on_both_sides() {
+        let m = "ALTER TABLE users ADD COLUMN nickname text;
+ALTER TABLE orders DROP COLUMN total;
+ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;
+CREATE TABLE audit (id bigint PRIMARY KEY, user_id bigint REFERENCES users(id));
+DROP TABLE settings;";
+        let after = diagram(SCHEMA, m, Side::After);
+        let table = |d: &Diagram, n: &str| d.tables.iter().find(|t| t.name == n).cloned().unwrap();
+        let row = |t: &TableBox, n: &str| t.rows.iter().find(|r| r.name == n).cloned().unwrap();
+        assert_eq!(
+            row(&table(&after, "users"), "nickname").mark,
+            Some(ChangeKind::Added)
+        );
+        assert_eq!(
+            row(&table(&after, "orders"), "total").mark,
+            Some(ChangeKind::Removed)
+        );
+        assert_eq!(table(&after, "audit").mark, Some(ChangeKind::Added));
+        assert_eq!(table(&after, "settings").mark, Some(ChangeKind::Removed));
+        let fk = after.edges.iter().find(|e| e.from == "items").unwrap();
+        assert_eq!(fk.mark, Some(ChangeKind::Removed));
+        let before = diagram(SCHEMA, m, Side::Before);
+        assert!(before.tables.iter().all(|t| t.name != "audit"));
+        assert!(
+            table(&before, "users")
+                .rows
+                .iter()
+                .all(|r| r.name != "nickname")
+        );
+        assert_eq!(table(&before, "settings").mark, Some(ChangeKind::Removed));
+    }
+
+    #[test]
+    fn fifty_tables_with_cycles_lay_out_without_overlap() {
+        let mut schema = String::new();
+        for i in 0..60 {
+            let parent = if i == 0 { 59 } else { (i * 7) % i };
+            schema.push_str(&format!(
+                "CREATE TABLE t{i} (id int PRIMARY KEY, p int REFERENCES t{parent}(id), s int REFERENCES t{i}(id));\n"
+            ));
+        }
+        let d = diagram(&schema, "", Side::After);
+        assert_eq!(d.tables.len(), 60);
+        for (i, a) in d.tables.iter().enumerate() {
+            assert!(
+                a.x + a.w <= d.width && a.y + a.h <= d.height,
+                "{} inside",
+                a.name
+            );
+            for b in &d.tables[i + 1..] {
+                let apart =
+                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+                assert!(apart, "{} and {} overlap", a.name, b.name);
+            }
+        }
+        assert!(d.width <= MAX_ROW_W + 400.0, "rows wrap");
+        assert_eq!(d.edges.len(), 120);
+    }
+
+    #[test]
+    fn a_large_schema_shows_what_the_migration_touches_and_its_neighbours() {
+        let mut schema = String::from("CREATE TABLE hub (id int PRIMARY KEY);\n");
+        for i in 0..500 {
+            schema.push_str(&format!(
+                "CREATE TABLE t{i:03} (id int PRIMARY KEY, hub_id int REFERENCES hub(id));\n"
+            ));
+        }
+        let a = analyze(
+            Dialect::Postgres,
+            Options::default(),
+            &schema,
+            "ALTER TABLE t250 ADD COLUMN x int;",
+        );
+        let d = layout(&a.before, &a.after, &a.changes, Side::After, Some(20));
+        assert_eq!(d.tables.len(), 20);
+        assert_eq!(d.hidden, 481);
+        let names: Vec<&str> = d.tables.iter().map(|t| t.name.as_str()).collect();
+        assert!(
+            names.contains(&"t250") && names.contains(&"hub"),
+            "{names:?}"
+        );
+        let all = layout(&a.before, &a.after, &a.changes, Side::After, None);
+        assert_eq!((all.tables.len(), all.hidden), (501, 0));
+    }
+}

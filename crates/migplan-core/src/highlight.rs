@@ -1,0 +1,263 @@
+//! Syntax highlighting for the editors, from sqlparser's tokenizer.
+//!
+//! [`highlight`] turns a text into per-line token spans, compact enough to
+//! keep for a 20,000-line dump so the page only renders the lines in view.
+//! Text the tokenizer refuses (an unterminated string while typing) is
+//! marked [`Class::Error`] to the end of its line and tokenizing resumes on
+//! the next line: every character is always covered by exactly one span or
+//! left plain, and nothing panics.
+
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+
+use crate::Dialect;
+
+/// What a span of text is, for colouring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Keyword,
+    Ident,
+    QuotedIdent,
+    String,
+    Number,
+    Comment,
+    Operator,
+    Param,
+    /// Text the tokenizer could not read.
+    Error,
+}
+
+impl Class {
+    /// The CSS class the page uses.
+    pub fn css(self) -> &'static str {
+        match self {
+            Class::Keyword => "tk-kw",
+            Class::Ident => "tk-id",
+            Class::QuotedIdent => "tk-qid",
+            Class::String => "tk-str",
+            Class::Number => "tk-num",
+            Class::Comment => "tk-com",
+            Class::Operator => "tk-op",
+            Class::Param => "tk-par",
+            Class::Error => "tk-err",
+        }
+    }
+}
+
+/// A span on one line: char columns `start..end` (0-based, end exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+    pub class: Class,
+}
+
+/// Spans per line (index 0 is line 1); lines without tokens are empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Highlight {
+    pub lines: Vec<Vec<Span>>,
+}
+
+impl Highlight {
+    /// The segments of `line_text` (line `index`, 0-based): each with its
+    /// class, or `None` for plain text between tokens.
+    pub fn segments<'a>(&self, index: usize, line_text: &'a str) -> Vec<(&'a str, Option<Class>)> {
+        let spans = self.lines.get(index).map(Vec::as_slice).unwrap_or(&[]);
+        // Byte offset of every char boundary, to slice by char columns.
+        let bounds: Vec<usize> = line_text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(line_text.len()))
+            .collect();
+        let at = |col: u32| bounds[(col as usize).min(bounds.len() - 1)];
+        let mut out = Vec::new();
+        let mut pos = 0usize;
+        for s in spans {
+            let (a, b) = (at(s.start).max(pos), at(s.end));
+            if a >= b {
+                continue;
+            }
+            if a > pos {
+                out.push((&line_text[pos..a], None));
+            }
+            out.push((&line_text[a..b], Some(s.class)));
+            pos = b;
+        }
+        if pos < line_text.len() {
+            out.push((&line_text[pos..], None));
+        }
+        out
+    }
+}
+
+fn class_of(token: &Token) -> Option<Class> {
+    Some(match token {
+        Token::Word(w) if w.quote_style.is_some() => Class::QuotedIdent,
+        Token::Word(w) if w.keyword != Keyword::NoKeyword => Class::Keyword,
+        Token::Word(_) => Class::Ident,
+        Token::Number(..) => Class::Number,
+        Token::Placeholder(_) => Class::Param,
+        Token::Whitespace(Whitespace::SingleLineComment { .. })
+        | Token::Whitespace(Whitespace::MultiLineComment(_)) => Class::Comment,
+        Token::Whitespace(_) | Token::EOF => return None,
+        Token::SingleQuotedString(_)
+        | Token::DoubleQuotedString(_)
+        | Token::TripleSingleQuotedString(_)
+        | Token::TripleDoubleQuotedString(_)
+        | Token::DollarQuotedString(_)
+        | Token::SingleQuotedByteStringLiteral(_)
+        | Token::DoubleQuotedByteStringLiteral(_)
+        | Token::NationalStringLiteral(_)
+        | Token::EscapedStringLiteral(_)
+        | Token::UnicodeStringLiteral(_)
+        | Token::HexStringLiteral(_) => Class::String,
+        _ => Class::Operator,
+    })
+}
+
+/// Highlights `text` as `dialect` SQL.
+pub fn highlight(text: &str, dialect: Dialect) -> Highlight {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_len: Vec<u32> = text.split('\n').map(|l| l.chars().count() as u32).collect();
+    let mut out = Highlight {
+        lines: vec![Vec::new(); line_starts.len()],
+    };
+    let parser_dialect = dialect.parser_dialect();
+    // Line (0-based) where tokenizing starts; it moves past each error.
+    let mut from_line = 0usize;
+    // A bound on restarts, so a text of errors stays linear.
+    for _ in 0..4096 {
+        let Some(&start) = line_starts.get(from_line) else {
+            break;
+        };
+        let mut buf: Vec<TokenWithSpan> = Vec::new();
+        let result = Tokenizer::new(&*parser_dialect, &text[start..])
+            .tokenize_with_location_into_buf(&mut buf);
+        for t in &buf {
+            let Some(class) = class_of(&t.token) else {
+                continue;
+            };
+            let (a, b) = (t.span.start, t.span.end);
+            if a.line == 0 {
+                continue;
+            }
+            let (first, last) = (
+                from_line + a.line as usize - 1,
+                from_line + b.line as usize - 1,
+            );
+            let last = last.min(out.lines.len() - 1);
+            for (line, spans) in out.lines.iter_mut().enumerate().take(last + 1).skip(first) {
+                let s = if line == first {
+                    a.column as u32 - 1
+                } else {
+                    0
+                };
+                let e = if line == last {
+                    (b.column as u32).saturating_sub(1)
+                } else {
+                    line_len[line]
+                };
+                if e > s {
+                    spans.push(Span {
+                        start: s,
+                        end: e,
+                        class,
+                    });
+                }
+            }
+        }
+        match result {
+            Ok(()) => break,
+            Err(e) => {
+                let line = from_line + (e.location.line.max(1) as usize) - 1;
+                let Some(spans) = out.lines.get_mut(line) else {
+                    break;
+                };
+                // From the last token read on that line to the end of it.
+                let s = spans.last().map_or(0, |s| s.end);
+                if line_len[line] > s {
+                    spans.push(Span {
+                        start: s,
+                        end: line_len[line],
+                        class: Class::Error,
+                    });
+                }
+                from_line = line + 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classes(text: &str, dialect: Dialect) -> Vec<Vec<(String, Class)>> {
+        let h = highlight(text, dialect);
+        text.split('\n')
+            .enumerate()
+            .map(|(i, l)| {
+                h.segments(i, l)
+                    .into_iter()
+                    .filter_map(|(t, c)| c.map(|c| (t.to_string(), c)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keywords_names_strings_numbers_and_comments() {
+        let c = classes(
+            "ALTER TABLE \"Users\" ADD age int DEFAULT 42; -- why\nSELECT 'a' || name FROM users;",
+            Dialect::Postgres,
+        );
+        assert_eq!(c[0][0], ("ALTER".into(), Class::Keyword));
+        assert_eq!(c[0][2], ("\"Users\"".into(), Class::QuotedIdent));
+        assert!(c[0].contains(&("42".into(), Class::Number)));
+        assert_eq!(c[0].last(), Some(&("-- why".into(), Class::Comment)));
+        assert!(c[1].contains(&("'a'".into(), Class::String)));
+        assert!(c[1].contains(&("||".into(), Class::Operator)));
+    }
+
+    #[test]
+    fn tokens_over_several_lines_are_split_by_line() {
+        let c = classes("/* one\ntwo */ SELECT $$a\nb$$;", Dialect::Postgres);
+        assert_eq!(c[0], vec![("/* one".into(), Class::Comment)]);
+        assert_eq!(c[1][0], ("two */".into(), Class::Comment));
+        assert_eq!(c[1][2], ("$$a".into(), Class::String));
+        assert_eq!(c[2][0], ("b$$".into(), Class::String));
+    }
+
+    #[test]
+    fn an_unterminated_string_marks_its_line_and_the_rest_still_colours() {
+        let c = classes(
+            "SELECT 'oops;\nSELECT 1;\n-- é ü\nSELECT `x`;",
+            Dialect::Mysql,
+        );
+        assert_eq!(c[0][0], ("SELECT".into(), Class::Keyword));
+        assert_eq!(c[0][1].1, Class::Error);
+        assert_eq!(c[1][1], ("1".into(), Class::Number));
+        assert_eq!(c[2][0], ("-- é ü".into(), Class::Comment));
+        assert_eq!(c[3][1], ("`x`".into(), Class::QuotedIdent));
+    }
+
+    #[test]
+    fn every_character_is_kept_once() {
+        for text in [
+            "",
+            "\n\n",
+            "SELECT 'é'; /* x",
+            "a\u{0}b 'c",
+            "ü\r\nSELECT 1",
+        ] {
+            let h = highlight(text, Dialect::Sqlite);
+            for (i, l) in text.split('\n').enumerate() {
+                let joined: String = h.segments(i, l).into_iter().map(|(t, _)| t).collect();
+                assert_eq!(joined, l);
+            }
+        }
+    }
+}
