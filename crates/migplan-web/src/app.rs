@@ -3,10 +3,14 @@
 use migplan_core::Dialect;
 use migplan_core::simulate;
 use migplan_sqljs::SqlJs;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::components::editor::Editor;
+use std::rc::Rc;
+
+use crate::components::diagram::SchemaDiagram;
+use crate::components::editor::{Editor, Marker};
 use crate::components::findings::Findings;
 use crate::components::handoff::HandOff;
 use crate::components::plan_panel::PlanPanel;
@@ -24,6 +28,11 @@ pub fn App() -> Html {
     {
         let s = state.dispatcher();
         use_effect_with((), move |_| {
+            crate::browser::register_worker();
+            // For `cargo xtask bench`: the page is interactive from here.
+            if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = p.mark("migplan-interactive");
+            }
             let hash = web_sys::window()
                 .and_then(|w| w.location().hash().ok())
                 .unwrap_or_default();
@@ -47,11 +56,56 @@ pub fn App() -> Html {
             }
         });
     }
-    // Every edit is saved in this browser (nothing leaves it).
+    // Every analysed edit is saved in this browser (nothing leaves it).
     {
-        let shared = migplan_core::share::encode(&state.shared());
-        use_effect_with(shared, move |shared| crate::browser::save_draft(shared));
+        let key = (
+            std::rc::Rc::as_ptr(&state.analysis) as usize,
+            state.framework,
+        );
+        let state = state.clone();
+        use_effect_with(key, move |_| {
+            crate::browser::save_draft(&migplan_core::share::encode(&state.shared()))
+        });
     }
+    // Leaving or reloading the page saves the very latest text too (the
+    // save above waits for the pause in typing).
+    let latest = use_mut_ref(|| None::<UseReducerHandle<State>>);
+    *latest.borrow_mut() = Some(state.clone());
+    {
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "pagehide", move |_| {
+                    if let Some(s) = latest.borrow().as_ref() {
+                        crate::browser::save_draft(&migplan_core::share::encode(&s.shared()));
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    // Analysis follows typing after a pause (longer for big texts), or at
+    // once on Ctrl/Cmd+Enter.
+    let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    let debounce = {
+        let s = state.dispatcher();
+        let timer = timer.clone();
+        Callback::from(move |size: usize| {
+            let s = s.clone();
+            let delay = if size > 100_000 { 400 } else { 150 };
+            *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(delay, move || {
+                s.dispatch(Action::Analyze)
+            }));
+        })
+    };
+    let on_run_now = {
+        let s = state.dispatcher();
+        let timer = timer.clone();
+        Callback::from(move |()| {
+            timer.borrow_mut().take();
+            s.dispatch(Action::Analyze)
+        })
+    };
     let on_reset = {
         let s = state.dispatcher();
         Callback::from(move |_: MouseEvent| {
@@ -89,23 +143,162 @@ pub fn App() -> Html {
             };
             let href = location.href().unwrap_or_default();
             let base = href.split('#').next().unwrap_or_default();
-            let link = format!("{base}#{}", migplan_core::share::encode(&state.shared()));
+            let shared = migplan_core::share::Shared {
+                panel: panel_in_view(),
+                ..state.shared()
+            };
+            let link = format!("{base}#{}", migplan_core::share::encode(&shared));
             crate::browser::copy(&link);
             share_link.set(link);
         })
     };
+    // Opening work from elsewhere (a draft, a plan file, a project folder)
+    // first keeps the current work as the draft "Previous work".
+    let keep_previous = {
+        let state = state.clone();
+        move || {
+            let _ = crate::browser::save_named(
+                crate::components::drafts::PREVIOUS,
+                migplan_core::share::encode(&state.shared()),
+            );
+        }
+    };
+    let current = {
+        let state = state.clone();
+        Callback::from(move |()| migplan_core::share::encode(&state.shared()))
+    };
+    let on_open_draft = {
+        let s = state.dispatcher();
+        Callback::from(
+            move |encoded: String| match migplan_core::share::decode(&encoded) {
+                Ok(shared) => s.dispatch(Action::LoadShared(shared)),
+                Err(e) => s.dispatch(Action::Notice(Some(format!(
+                    "The draft could not be opened: {e}."
+                )))),
+            },
+        )
+    };
+    let on_save_file = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = migplan_core::share::to_file(&migplan_core::share::Shared {
+                panel: panel_in_view(),
+                ..state.shared()
+            });
+            crate::browser::download("plan.migplan.json", text.as_bytes(), "application/json");
+        })
+    };
+    // Files from outside: a plan file opens; a folder or several files are
+    // a project (its dump, latest migration and down fill the inputs); one
+    // SQL file becomes the migration.
+    let on_files = {
+        let s = state.dispatcher();
+        let keep_previous = keep_previous.clone();
+        Callback::from(move |files: Vec<(String, String)>| {
+            if files.is_empty() {
+                return;
+            }
+            keep_previous();
+            match files.as_slice() {
+                [(name, text)] if name.ends_with(".json") => {
+                    match migplan_core::share::from_file(text) {
+                        Ok(shared) => s.dispatch(Action::LoadShared(shared)),
+                        Err(e) => s.dispatch(Action::Notice(Some(format!(
+                            "{name} could not be opened: {e}. Your work is as it was."
+                        )))),
+                    }
+                }
+                [(name, text)] if !name.contains('/') => {
+                    s.dispatch(Action::SetMigration(text.clone()));
+                    s.dispatch(Action::Analyze);
+                    s.dispatch(Action::Notice(Some(format!(
+                        "{name} is now the migration (drop it on the schema editor to use it as the schema)."
+                    ))));
+                }
+                _ => s.dispatch(Action::SetProject(files, true)),
+            }
+        })
+    };
+    let on_pick = {
+        let on_files = on_files.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            let Some(list) = input.files() else { return };
+            let list = crate::files::files_of(&list);
+            let on_files = on_files.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                on_files.emit(crate::files::from_list(list).await);
+            });
+            input.set_value("");
+        })
+    };
+    let dragging = use_state(|| false);
+    let on_dragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let on_dragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            // Leaving the page, not moving between its children.
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let on_drop = {
+        let on_files = on_files.clone();
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            let Some(dt) = e.data_transfer() else { return };
+            let on_files = on_files.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                on_files.emit(crate::files::from_drop(dt).await);
+            });
+        })
+    };
+    let on_down = {
+        let s = state.dispatcher();
+        Callback::from(move |t: String| s.dispatch(Action::SetDown(t)))
+    };
+    // A link that names a panel scrolls to it once opened.
+    {
+        let s = state.dispatcher();
+        use_effect_with(state.panel.clone(), move |p| {
+            if let Some(id) = p {
+                scroll_to(id);
+                s.dispatch(Action::SetPanel(None));
+            }
+        });
+    }
     let on_dismiss = {
         let s = state.dispatcher();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::Notice(None)))
     };
     let on_schema = {
         let s = state.dispatcher();
-        Callback::from(move |t: String| s.dispatch(Action::SetSchema(t)))
+        let debounce = debounce.clone();
+        Callback::from(move |t: String| {
+            debounce.emit(t.len());
+            s.dispatch(Action::SetSchema(t))
+        })
     };
     let on_migration = {
         let s = state.dispatcher();
-        Callback::from(move |t: String| s.dispatch(Action::SetMigration(t)))
+        let debounce = debounce.clone();
+        Callback::from(move |t: String| {
+            debounce.emit(t.len());
+            s.dispatch(Action::SetMigration(t))
+        })
     };
+    let (schema_markers, migration_markers) = markers(&state.analysis);
     let on_dialect = {
         let s = state.dispatcher();
         Callback::from(move |e: Event| {
@@ -146,7 +339,7 @@ pub fn App() -> Html {
     };
     let on_project = {
         let s = state.dispatcher();
-        Callback::from(move |files| s.dispatch(Action::SetProject(files)))
+        Callback::from(move |files| s.dispatch(Action::SetProject(files, false)))
     };
     let on_rows_sql = {
         let s = state.dispatcher();
@@ -220,7 +413,7 @@ pub fn App() -> Html {
                 (state.dialect, state.schema.clone(), state.migration.clone());
             let options = simulate::SimOptions {
                 data: state.data.clone(),
-                down: None,
+                down: (!state.down.trim().is_empty()).then(|| state.down.clone()),
                 rows_sql: (!state.rows_sql.trim().is_empty()).then(|| state.rows_sql.clone()),
             };
             let plan = state.simulate_plan.then(|| state.analysis.clone());
@@ -287,10 +480,15 @@ pub fn App() -> Html {
     };
 
     html! {
-        <>
+        <div class={classes!("app", dragging.then_some("dragging"))} ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
+            if *dragging {
+                <div class="drop-hint" aria-hidden="true">{ "Drop a project folder, SQL files or a .migplan.json plan file" }</div>
+            }
             <header class="topbar">
                 <h1>{ "migplan" }</h1>
                 <p class="tagline">{ "Plan database migrations before they hurt production. Everything runs in this page." }</p>
+                { severity_summary(&state.analysis.migration, state.stale) }
+                { analysis_time(&state.analysis) }
                 <label class="dialect">{ "Dialect " }
                     <select id="dialect" onchange={on_dialect} aria-label="SQL dialect">
                         { for Dialect::ALL.iter().map(|d| html! {
@@ -314,14 +512,31 @@ pub fn App() -> Html {
                         }) }
                     </select>
                 </label>
+                <crate::components::drafts::Drafts current={current} on_open={on_open_draft} />
+                <label class="file-button secondary" title="A .sql file (the migration), a .migplan.json plan file, or several files of a project">
+                    { "Open files…" }
+                    <input id="open-files" type="file" multiple=true accept=".sql,.json,.txt,.csv" onchange={on_pick.clone()} />
+                </label>
+                <label class="file-button secondary" title="Your project's folder: its schema dump, latest migration and down fill the editors">
+                    { "Open folder…" }
+                    <input id="open-folder" type="file" multiple=true webkitdirectory=true onchange={on_pick} />
+                </label>
+                <button type="button" id="save-file" class="secondary" onclick={on_save_file.clone()} title="Everything on this page as a file you can open again by dropping it here">{ "Save plan file" }</button>
                 <button type="button" id="reset" class="secondary" onclick={on_reset}>{ "Reset to example" }</button>
                 <button type="button" id="share" class="secondary" onclick={on_share} title="Copy a link that opens exactly this: nothing is sent anywhere">{ "Copy share link" }</button>
             </header>
             if !share_link.is_empty() {
                 <div class="share-bar" role="status">
-                    <label>{ if share_link.len() > migplan_core::share::LONG_LINK { "Link copied (long: some tools cut links this size) " } else { "Link copied " } }
+                    <label>{ "Link copied " }
                         <input id="share-link" type="text" readonly=true value={(*share_link).clone()} />
                     </label>
+                    if share_link.len() > migplan_core::share::LONG_LINK {
+                        <span id="long-link" class="long-link">{ format!(
+                            "This link is {} characters: many chat and review tools cut links over {}. Send the plan file instead: ",
+                            share_link.len(), migplan_core::share::LONG_LINK) }
+                            <button type="button" class="secondary" onclick={on_save_file}>{ "Download plan file" }</button>
+                        </span>
+                    }
                 </div>
             }
             if let Some(n) = &state.notice {
@@ -332,24 +547,138 @@ pub fn App() -> Html {
             }
             <main class="layout">
                 <div class="inputs">
-                    <Editor id="schema-editor" label="Schema" value={state.schema.clone()} on_input={on_schema} />
-                    <Editor id="migration-editor" label="Migration" value={state.migration.clone()} on_input={on_migration} />
+                    <Editor id="schema-editor" label="Schema" value={state.schema.clone()} on_input={on_schema}
+                        dialect={state.dialect} markers={schema_markers} on_run={on_run_now.clone()}
+                        placeholder="CREATE TABLE statements, or a pg_dump / mysqldump / .schema output" />
+                    <Editor id="migration-editor" label="Migration" value={state.migration.clone()} on_input={on_migration}
+                        dialect={state.dialect} markers={migration_markers} on_run={on_run_now}
+                        placeholder="The migration to check: ALTER TABLE …" />
+                    <Editor id="down-editor" label="Down migration (optional: yours, to check; otherwise migplan writes one)" value={state.down.clone()} on_input={on_down}
+                        dialect={state.dialect} placeholder="The rollback you wrote, if any" />
+                    <p class="hint editor-keys">{ "Analysis follows your typing; Ctrl+Enter (⌘+Enter) runs it at once. Tab indents; Esc then Tab leaves the editor." }</p>
                 </div>
                 <div class="outputs">
                     <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
                         lock_timeout={AttrValue::from(state.lock_timeout.clone())} idempotent={state.idempotent}
                         still_read={AttrValue::from(state.still_read.clone())} {on_settings} />
-                    <Statements id="migration-statements" title="Migration statements" statements={state.analysis.migration.statements.clone()} />
-                    <SimulationPanel state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} />
+                    <Statements id="migration-statements" title="Migration statements" analysis={state.analysis.clone()} />
+                    <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} />
+                    <SchemaDiagram analysis={state.analysis.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />
-                    <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} />
+                    <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} down={AttrValue::from(state.down.clone())} />
                     <details class="panel" id="schema-statements-panel">
                         <summary>{ "Schema statements" }</summary>
-                        <Statements id="schema-statements" title="Schema statements" statements={state.analysis.schema.statements.clone()} />
+                        <Statements id="schema-statements" title="Schema statements" analysis={state.analysis.clone()} schema=true />
                     </details>
                 </div>
             </main>
-        </>
+        </div>
     }
+}
+
+/// Gutter markers: parse errors of both inputs, and the migration's findings.
+fn markers(a: &crate::state::Analysis) -> (Rc<Vec<Marker>>, Rc<Vec<Marker>>) {
+    let errors = |r: &migplan_core::report::CheckReport| -> Vec<Marker> {
+        r.statements
+            .iter()
+            .filter(|s| !s.parsed)
+            .map(|s| Marker {
+                line: s.error_line.unwrap_or(s.line),
+                column: s.error_column.unwrap_or(s.column),
+                kind: "error",
+                message: format!("does not parse: {}", s.error.as_deref().unwrap_or("")),
+            })
+            .collect()
+    };
+    let mut migration = errors(&a.migration);
+    migration.extend(a.migration.active_findings().filter_map(|f| {
+        let kind = match f.severity {
+            migplan_core::Severity::Dangerous => "dangerous",
+            migplan_core::Severity::Careful => "careful",
+            migplan_core::Severity::Safe => return None,
+        };
+        Some(Marker {
+            line: f.line,
+            column: f.column,
+            kind,
+            message: format!("{kind}: {} ({})", f.message, f.rule),
+        })
+    }));
+    (Rc::new(errors(&a.schema)), Rc::new(migration))
+}
+
+/// "2 dangerous, 1 careful" at the top of the page, each with its icon;
+/// a link to the findings.
+fn severity_summary(r: &migplan_core::report::CheckReport, stale: bool) -> Html {
+    use crate::components::findings::icon;
+    use migplan_core::Severity;
+    let count = |s: Severity| r.active_findings().filter(|f| f.severity == s).count();
+    let unparsed = r.statements.iter().filter(|s| !s.parsed).count();
+    let mut parts: Vec<Html> = [Severity::Dangerous, Severity::Careful]
+        .into_iter()
+        .filter(|s| count(*s) > 0)
+        .map(|s| html! { <span class={classes!("word", s.as_str())}>{ format!("{} {} {}", icon(s), count(s), s.as_str()) }</span> })
+        .collect();
+    if unparsed > 0 {
+        parts.push(
+            html! { <span class="word unparsed">{ format!("✖ {unparsed} not parsed") }</span> },
+        );
+    }
+    if parts.is_empty() {
+        parts.push(
+            html! { <span class="word safe">{ format!("{} safe", icon(Severity::Safe)) }</span> },
+        );
+    }
+    html! {
+        <button type="button" class="severity-summary" id="severity-summary" aria-live="polite" data-stale={stale.to_string()}
+            title="Go to the findings" onclick={Callback::from(|_: MouseEvent| scroll_to("findings"))}>
+            { for parts.into_iter().enumerate().map(|(i, p)| html! { <>{ if i > 0 { ", " } else { "" } }{ p }</> }) }
+            if stale { <span class="hint">{ " · analysing…" }</span> }
+        </button>
+    }
+}
+
+/// How long the analysis took (read by `cargo xtask bench` too).
+fn analysis_time(a: &crate::state::Analysis) -> Html {
+    let n = a.migration.statements.len() + a.schema.statements.len();
+    html! {
+        <span class="hint analysis-time" id="analysis-time" data-ms={format!("{:.1}", a.ms)}>
+            { format!("{n} statements analysed in {:.0} ms", a.ms.max(1.0)) }
+        </span>
+    }
+}
+
+/// Scrolls the element `id` into view (links in the page never touch the
+/// URL fragment, which holds share links).
+pub fn scroll_to(id: &str) {
+    if let Some(e) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        e.scroll_into_view();
+    }
+}
+
+/// The id of the panel nearest the top of the window (carried by share
+/// links so they open where the reviewer should look).
+fn panel_in_view() -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let panels = document.query_selector_all("main .panel[id]").ok()?;
+    let mut best: Option<(f64, String)> = None;
+    for i in 0..panels.length() {
+        let Some(el) = panels
+            .get(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let top = el.get_bounding_client_rect().top();
+        // The first panel whose top is on screen, or the last one above.
+        let score = if top >= -40.0 { top } else { 1e9 - top };
+        if best.as_ref().is_none_or(|(b, _)| score < *b) {
+            best = Some((score, el.id()));
+        }
+    }
+    best.map(|(_, id)| id).filter(|id| id != "findings")
 }

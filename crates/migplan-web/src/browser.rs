@@ -92,3 +92,72 @@ pub fn saved_theme() -> String {
         .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
         .unwrap_or_else(|| "system".into())
 }
+
+/// Registers the service worker that caches the site for offline use
+/// (written by `cargo xtask finish-site`); where there is none (tests,
+/// insecure origins) nothing happens.
+pub fn register_worker() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let nav = w.navigator();
+    if !js_sys::Reflect::has(&nav, &"serviceWorker".into()).unwrap_or(false) {
+        return;
+    }
+    let promise = nav.service_worker().register("./sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    });
+}
+
+/// Named drafts: name, state (a share link body) and when, as JSON.
+const DRAFTS_KEY: &str = "migplan.drafts";
+
+/// A named draft.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Draft {
+    pub name: String,
+    pub state: String,
+    /// Milliseconds since 1970.
+    pub saved: f64,
+}
+
+/// The named drafts, newest first.
+pub fn drafts() -> Vec<Draft> {
+    let mut d: Vec<Draft> = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(DRAFTS_KEY).ok().flatten())
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    d.sort_by(|a, b| b.saved.total_cmp(&a.saved));
+    d
+}
+
+fn write_drafts(d: &[Draft]) -> Result<(), String> {
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or("this browser keeps no local storage")?;
+    let json = serde_json::to_string(d).unwrap_or_default();
+    storage
+        .set_item(DRAFTS_KEY, &json)
+        .map_err(|_| "the browser's storage is full: delete a draft first".to_string())
+}
+
+/// Saves `state` as the draft `name` (replacing one of that name).
+pub fn save_named(name: &str, state: String) -> Result<(), String> {
+    let mut d = drafts();
+    d.retain(|x| x.name != name);
+    d.push(Draft {
+        name: name.to_string(),
+        state,
+        saved: js_sys::Date::now(),
+    });
+    write_drafts(&d)
+}
+
+/// Deletes the draft `name`.
+pub fn delete_named(name: &str) {
+    let mut d = drafts();
+    d.retain(|x| x.name != name);
+    let _ = write_drafts(&d);
+}

@@ -1,5 +1,7 @@
 //! Thin components: they display what the core computed.
 
+pub mod diagram;
+pub mod drafts;
 pub mod editor;
 pub mod findings;
 pub mod growth;

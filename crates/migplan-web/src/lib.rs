@@ -4,6 +4,7 @@
 mod app;
 mod browser;
 mod components;
+mod files;
 pub mod state;
 
 pub use app::App;

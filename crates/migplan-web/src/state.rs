@@ -26,6 +26,28 @@ pub struct Analysis {
     pub plan: Plan,
     /// The generated down migration.
     pub rollback: Rollback,
+    /// How long all of this took, in milliseconds.
+    pub ms: f64,
+}
+
+/// Milliseconds from an arbitrary start, for timing the analysis.
+fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or_else(js_sys::Date::now, |p| p.now())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::OnceLock;
+        static START: OnceLock<std::time::Instant> = OnceLock::new();
+        START
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64()
+            * 1000.0
+    }
 }
 
 impl Analysis {
@@ -36,6 +58,7 @@ impl Analysis {
         schema: &str,
         migration: &str,
     ) -> Self {
+        let start = now_ms();
         let mut schema_report = CheckReport::new(dialect);
         schema_report.add_source(None, &parse_source(schema, dialect));
         let model = analyze(dialect, options, schema, migration);
@@ -50,6 +73,7 @@ impl Analysis {
             model,
             plan,
             rollback: rollback::generate(dialect, schema, migration),
+            ms: now_ms() - start,
         }
     }
 }
@@ -108,7 +132,13 @@ pub struct State {
     pub project: Option<Rc<Project>>,
     pub schema: String,
     pub migration: String,
+    /// The user's down migration (empty: the generated one is used).
+    pub down: String,
+    /// The panel a share link asked to show (scrolled to once opened).
+    pub panel: Option<String>,
     pub analysis: Rc<Analysis>,
+    /// The text changed since `analysis` was made (analysis is debounced).
+    pub stale: bool,
     pub simulation: Simulation,
 }
 
@@ -157,7 +187,10 @@ impl State {
             project: None,
             schema,
             migration,
+            down: String::new(),
+            panel: None,
             analysis,
+            stale: false,
             simulation: Simulation::Idle,
         }
     }
@@ -176,6 +209,7 @@ impl State {
         ));
         State {
             analysis,
+            stale: false,
             simulation: Simulation::Idle,
             ..self
         }
@@ -211,7 +245,16 @@ impl State {
             migration: self.migration.clone(),
             batch_size: Some(self.batch_size),
             framework: Some(self.framework.id().to_string()),
-            panel: None,
+            panel: self.panel.clone(),
+            down: self.down.clone(),
+            rows_sql: self.rows_sql.clone(),
+            lock_timeout: Some(self.lock_timeout.clone()),
+            idempotent: Some(self.idempotent),
+            still_read: self.still_read.clone(),
+            rows: Some(self.data.rows),
+            seed: Some(self.data.seed),
+            adversarial: self.data.adversarial,
+            simulate_plan: self.simulate_plan,
         }
     }
 }
@@ -223,8 +266,16 @@ impl Default for State {
 }
 
 pub enum Action {
+    /// Text edits: the analysis follows on [`Action::Analyze`] (debounced
+    /// by the page, or Ctrl/Cmd+Enter).
     SetSchema(String),
     SetMigration(String),
+    /// Analyse the current text if it changed.
+    Analyze,
+    /// The user's down migration.
+    SetDown(String),
+    /// The panel in view, carried by share links.
+    SetPanel(Option<String>),
     SetDialect(Dialect),
     /// The target PostgreSQL major version.
     SetPgVersion(u32),
@@ -242,8 +293,9 @@ pub enum Action {
     Notice(Option<String>),
     /// Back to the built-in example (after the user confirmed).
     Reset,
-    /// A project folder: (path, text) of its files.
-    SetProject(Vec<(String, String)>),
+    /// A project folder: (path, text) of its files; with `true`, its schema
+    /// dump, latest migration and down also fill the inputs.
+    SetProject(Vec<(String, String)>, bool),
     SimulationStarted,
     /// Sample-row batches inserted, of how many.
     SimulationProgress(usize, usize),
@@ -259,13 +311,27 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let s = (*self).clone();
         Rc::new(match action {
-            // Any edit re-analyses and makes an earlier simulation stale.
-            Action::SetSchema(text) => State { schema: text, ..s }.reanalysed(),
+            // An edit makes the analysis and any simulation stale.
+            Action::SetSchema(text) => State {
+                schema: text,
+                stale: true,
+                simulation: Simulation::Idle,
+                ..s
+            },
             Action::SetMigration(text) => State {
                 migration: text,
+                stale: true,
+                simulation: Simulation::Idle,
                 ..s
-            }
-            .reanalysed(),
+            },
+            Action::Analyze if s.stale => s.reanalysed(),
+            Action::Analyze => s,
+            Action::SetDown(text) => State {
+                down: text,
+                simulation: Simulation::Idle,
+                ..s
+            },
+            Action::SetPanel(panel) => State { panel, ..s },
             Action::SetDialect(d) => State { dialect: d, ..s }.reanalysed(),
             Action::SetPgVersion(v) => match Options::with_pg_version(v) {
                 Ok(o) => State { options: o, ..s }.reanalysed(),
@@ -274,16 +340,7 @@ impl Reducible for State {
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
             Action::SetPlanSettings(lock_timeout, idempotent, still_read) => {
-                // A lock timeout is a number with an optional unit.
-                let valid = lock_timeout
-                    .trim()
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_digit())
-                    && lock_timeout
-                        .trim()
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric());
+                let valid = valid_timeout(&lock_timeout);
                 State {
                     lock_timeout: if valid {
                         lock_timeout.trim().to_string()
@@ -299,17 +356,38 @@ impl Reducible for State {
             Action::SetFramework(f) => State { framework: f, ..s },
             Action::LoadShared(sh) => {
                 let options = Options::with_pg_version(sh.pg_version).unwrap_or_default();
+                let defaults = State::example();
+                let timeout_ok = sh.lock_timeout.as_deref().is_some_and(valid_timeout);
                 State {
                     dialect: sh.dialect,
                     options,
                     schema: sh.schema,
                     migration: sh.migration,
-                    batch_size: sh.batch_size.filter(|n| *n > 0).unwrap_or(s.batch_size),
+                    down: sh.down,
+                    rows_sql: sh.rows_sql,
+                    batch_size: sh
+                        .batch_size
+                        .filter(|n| *n > 0)
+                        .unwrap_or(defaults.batch_size),
                     framework: sh
                         .framework
                         .as_deref()
                         .and_then(Framework::from_id)
                         .unwrap_or(s.framework),
+                    lock_timeout: sh
+                        .lock_timeout
+                        .filter(|_| timeout_ok)
+                        .unwrap_or(defaults.lock_timeout),
+                    idempotent: sh.idempotent.unwrap_or(defaults.idempotent),
+                    still_read: sh.still_read,
+                    data: migplan_core::sample::DataOptions {
+                        rows: sh.rows.filter(|r| *r > 0).unwrap_or(defaults.data.rows),
+                        seed: sh.seed.unwrap_or(defaults.data.seed),
+                        adversarial: sh.adversarial,
+                    },
+                    simulate_plan: sh.simulate_plan,
+                    panel: sh.panel,
+                    growth: None,
                     notice: None,
                     ..s
                 }
@@ -332,19 +410,56 @@ impl Reducible for State {
                 simulation: Simulation::Idle,
                 ..s
             },
-            Action::SetProject(files) => {
+            Action::SetProject(files, fill) => {
                 let refs: Vec<frameworks::File> = files
                     .iter()
                     .map(|(p, t)| frameworks::File { path: p, text: t })
                     .collect();
                 let detection = frameworks::detect(&refs);
-                State {
+                let inputs = detection
+                    .as_ref()
+                    .filter(|_| fill)
+                    .map(|d| frameworks::project_inputs(&refs, d));
+                let mut next = State {
                     framework: detection.as_ref().map_or(s.framework, |d| d.framework),
                     project: Some(Rc::new(Project {
                         files: files.len(),
-                        detection,
+                        detection: detection.clone(),
                     })),
                     ..s
+                };
+                if fill {
+                    let mut said = Vec::new();
+                    match inputs {
+                        Some(i) => {
+                            if let Some((p, t)) = i.schema {
+                                said.push(format!("schema from {p}"));
+                                next.schema = t;
+                            }
+                            if let Some((p, t)) = i.migration {
+                                said.push(format!("migration {p}"));
+                                next.migration = t;
+                                next.down = i
+                                    .down
+                                    .map(|(p, t)| {
+                                        said.push(format!("down from {p}"));
+                                        t
+                                    })
+                                    .unwrap_or_default();
+                            }
+                            said.extend(i.notes);
+                        }
+                        None => {
+                            said.push("no migration framework recognised in that folder".into())
+                        }
+                    }
+                    next.notice = Some(match &detection {
+                        Some(d) => format!("Opened your {} project: {}.", d.label, said.join("; ")),
+                        None => format!("Nothing filled in: {}.", said.join("; ")),
+                    });
+                    next.reanalysed()
+                } else {
+                    next
                 }
             }
             Action::SimulationStarted => State {
@@ -379,6 +494,13 @@ impl Reducible for State {
     }
 }
 
+/// A lock timeout is a number with an optional unit (`2s`, `500ms`).
+fn valid_timeout(t: &str) -> bool {
+    let t = t.trim();
+    t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +526,10 @@ mod tests {
         };
         let s = reduce(s, Action::SetMigration("SELECT 1;\nSELEC 2;".into()));
         assert_eq!(s.simulation, Simulation::Idle);
+        assert!(s.stale, "the analysis waits for the pause in typing");
+        assert_eq!(s.analysis.migration.statements.len(), 4);
+        let s = reduce(s, Action::Analyze);
+        assert!(!s.stale);
         let st = &s.analysis.migration.statements;
         assert_eq!(st.len(), 2);
         assert!(!st[1].parsed);
@@ -492,10 +618,13 @@ mod tests {
     fn a_project_folder_picks_the_framework() {
         let s = reduce(
             State::example(),
-            Action::SetProject(vec![(
-                "db/migrations/20260101000000_a.sql".into(),
-                "-- migrate:up\nSELECT 1;\n".into(),
-            )]),
+            Action::SetProject(
+                vec![(
+                    "db/migrations/20260101000000_a.sql".into(),
+                    "-- migrate:up\nSELECT 1;\n".into(),
+                )],
+                false,
+            ),
         );
         assert_eq!(s.framework, Framework::Dbmate);
         assert_eq!(s.project.as_ref().map(|p| p.files), Some(1));
@@ -519,6 +648,75 @@ mod tests {
         assert_eq!(opened.batch_size, 77);
         assert_eq!(opened.migration, s.migration);
         assert_eq!(opened.analysis.migration.dialect, Dialect::Mysql);
+    }
+
+    #[test]
+    fn a_project_folder_can_fill_the_inputs() {
+        let files = vec![
+            (
+                "db/migrations/20260101000000_users.sql".to_string(),
+                "-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY);\n-- migrate:down\nDROP TABLE users;\n".to_string(),
+            ),
+            (
+                "db/migrations/20260102000000_email.sql".to_string(),
+                "-- migrate:up\nALTER TABLE users ADD COLUMN email text;\n-- migrate:down\nALTER TABLE users DROP COLUMN email;\n".to_string(),
+            ),
+        ];
+        let s = reduce(State::example(), Action::SetProject(files, true));
+        assert!(s.migration.contains("ADD COLUMN email"));
+        assert_eq!(s.down, "ALTER TABLE users DROP COLUMN email;\n");
+        assert!(s.schema.contains("CREATE TABLE users") && !s.schema.contains("DROP TABLE"));
+        assert!(
+            s.analysis
+                .model
+                .changes
+                .iter()
+                .any(|c| c.to_string() == "+ column users.email")
+        );
+        let notice = s.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains("dbmate") && notice.contains("down from"),
+            "{notice}"
+        );
+    }
+
+    #[test]
+    fn every_setting_travels_in_a_link() {
+        let s = State::example();
+        let s = reduce(s, Action::SetDown("DROP INDEX x;".into()));
+        let s = reduce(
+            s,
+            Action::SetPlanSettings("9s".into(), false, "users.name".into()),
+        );
+        let s = reduce(
+            s,
+            Action::SetData(migplan_core::sample::DataOptions {
+                rows: 321,
+                seed: 5,
+                adversarial: true,
+            }),
+        );
+        let s = reduce(
+            s,
+            Action::SetRowsSql("INSERT INTO users VALUES (1);".into()),
+        );
+        let s = reduce(s, Action::SetSimulatePlan(true));
+        let s = reduce(s, Action::SetPanel(Some("diagram-panel".into())));
+        let link = migplan_core::share::encode(&s.shared());
+        let o = reduce(
+            State::example(),
+            Action::LoadShared(migplan_core::share::decode(&link).expect("opens")),
+        );
+        assert_eq!(o.down, "DROP INDEX x;");
+        assert_eq!(
+            (o.lock_timeout.as_str(), o.idempotent, o.still_read.as_str()),
+            ("9s", false, "users.name")
+        );
+        assert_eq!(o.data, s.data);
+        assert_eq!(o.rows_sql, s.rows_sql);
+        assert!(o.simulate_plan);
+        assert_eq!(o.panel.as_deref(), Some("diagram-panel"));
+        assert!(o.analysis.plan.up_script().contains("'9s'"));
     }
 
     #[test]

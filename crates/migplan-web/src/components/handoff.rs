@@ -20,6 +20,9 @@ pub struct HandOffProps {
     pub migration: AttrValue,
     pub framework: Framework,
     pub project: Option<Rc<Project>>,
+    /// The user's down migration.
+    #[prop_or_default]
+    pub down: AttrValue,
     pub on_framework: Callback<Framework>,
     pub on_project: Callback<Vec<(String, String)>>,
 }
@@ -32,36 +35,15 @@ impl PartialEq for HandOffProps {
             && self.migration == other.migration
             && self.framework == other.framework
             && self.project == other.project
+            && self.down == other.down
     }
-}
-
-/// Text files worth reading from a dropped project folder.
-fn wanted(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let ext_ok = [
-        ".sql", ".rb", ".py", ".js", ".cjs", ".mjs", ".ts", ".cs", ".toml", ".ini", ".conf",
-        ".plan", ".xml", ".yaml", ".yml", ".json", ".prisma",
-    ]
-    .iter()
-    .any(|e| name.ends_with(e));
-    ext_ok || name == ".sequelizerc"
 }
 
 #[function_component]
 pub fn HandOff(props: &HandOffProps) -> Html {
     let selected = use_state(|| 0usize);
-    let user_down = use_state(String::new);
-    let on_user_down = {
-        let user_down = user_down.clone();
-        Callback::from(move |e: InputEvent| {
-            user_down.set(
-                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
-                    .value(),
-            )
-        })
-    };
-    let comparison = (!user_down.trim().is_empty()).then(|| {
-        migplan_core::rollback::compare(props.dialect, &props.schema, &props.migration, &user_down)
+    let comparison = (!props.down.trim().is_empty()).then(|| {
+        migplan_core::rollback::compare(props.dialect, &props.schema, &props.migration, &props.down)
     });
     let a = &props.analysis;
     let detection = props.project.as_ref().and_then(|p| p.detection.as_ref());
@@ -112,32 +94,8 @@ pub fn HandOff(props: &HandOffProps) -> Html {
             let input = e.target_unchecked_into::<HtmlInputElement>();
             let Some(list) = input.files() else { return };
             let cb = cb.clone();
-            let mut picked = Vec::new();
-            for i in 0..list.length() {
-                if let Some(f) = list.get(i) {
-                    let rel = js_sys::Reflect::get(&f, &"webkitRelativePath".into())
-                        .ok()
-                        .and_then(|v| v.as_string())
-                        .filter(|p| !p.is_empty())
-                        .unwrap_or_else(|| f.name());
-                    // Drop the folder's own name: paths relative to it.
-                    let rel = rel
-                        .split_once('/')
-                        .map_or(rel.clone(), |(_, r)| r.to_string());
-                    if wanted(&rel) && f.size() <= 1_048_576.0 {
-                        picked.push((rel, f));
-                    }
-                }
-            }
             wasm_bindgen_futures::spawn_local(async move {
-                let mut out = Vec::new();
-                for (rel, f) in picked {
-                    let file = gloo::file::File::from(f);
-                    if let Ok(text) = gloo::file::futures::read_as_text(&file).await {
-                        out.push((rel, text));
-                    }
-                }
-                out.sort();
+                let out = crate::files::from_list(crate::files::files_of(&list)).await;
                 cb.emit(out);
             });
         })
@@ -173,9 +131,11 @@ pub fn HandOff(props: &HandOffProps) -> Html {
             </ul>
             <pre id="rollback-sql"><code>{ rollback.sql.clone() }</code></pre>
             <button type="button" class="secondary" onclick={on_rollback}>{ "Download rollback.sql" }</button>
-            <details class="compare">
+            <details class="compare" open={!props.down.trim().is_empty()}>
                 <summary>{ "Compare with your own down migration" }</summary>
-                <textarea id="user-down" spellcheck="false" rows="5" placeholder="Paste your down migration" value={(*user_down).clone()} oninput={on_user_down} />
+                if props.down.trim().is_empty() {
+                    <p class="hint">{ "Write or drop your down migration in the Down editor (beside the migration) to compare it with this one." }</p>
+                }
                 if let Some(diffs) = &comparison {
                     <div id="down-comparison">
                         if diffs.is_empty() {

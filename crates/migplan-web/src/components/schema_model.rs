@@ -11,6 +11,9 @@ use yew::prelude::*;
 
 use crate::state::Analysis;
 
+/// Tables listed before a large schema is cut short.
+const LIMIT: usize = 60;
+
 #[derive(Properties)]
 pub struct SchemaModelProps {
     pub analysis: Rc<Analysis>,
@@ -59,6 +62,7 @@ fn status_class(kind: Option<ChangeKind>) -> &'static str {
 #[function_component]
 pub fn SchemaModel(props: &SchemaModelProps) -> Html {
     let view = use_state(|| View::After);
+    let show_all = use_state(|| false);
     let model = &props.analysis.model;
     let marks = marks(&model.changes);
     let show = |v: View| {
@@ -74,6 +78,29 @@ pub fn SchemaModel(props: &SchemaModelProps) -> Html {
     if with_marks {
         names.extend(model.before.tables.keys());
     }
+    // A large schema lists the tables the migration touches, then the
+    // first others, until asked for all.
+    let total = names.len();
+    if total > LIMIT && !*show_all {
+        let touched: BTreeSet<&str> = model
+            .changes
+            .iter()
+            .map(|c| c.name.split('.').next().unwrap_or(&c.name))
+            .collect();
+        let mut room = LIMIT.saturating_sub(touched.len());
+        names.retain(|n| {
+            touched.contains(n.as_str())
+                || (room > 0 && {
+                    room -= 1;
+                    true
+                })
+        });
+    }
+    let hidden = total - names.len();
+    let on_show_all = {
+        let show_all = show_all.clone();
+        Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
+    };
     let tables = names.into_iter().filter_map(|n| {
         let t = catalog
             .tables
@@ -104,6 +131,14 @@ pub fn SchemaModel(props: &SchemaModelProps) -> Html {
                 <p class="empty">{ "No tables yet: paste CREATE TABLE statements or a dump into the schema editor." }</p>
             }
             <div class="tables">{ for tables }</div>
+            if hidden > 0 || *show_all {
+                <p class="hint">
+                    { if hidden > 0 { format!("{hidden} more tables the migration does not touch. ") } else { String::new() } }
+                    <button type="button" class="secondary" id="schema-all" onclick={on_show_all}>
+                        { if *show_all { "Show fewer".to_string() } else { format!("Show all {total} tables") } }
+                    </button>
+                </p>
+            }
             { others(catalog, with_marks.then_some(&marks)) }
             if with_marks && !model.changes.is_empty() {
                 <details class="changes">

@@ -21,6 +21,8 @@ pub struct SimulationProps {
     pub on_cancel: Callback<()>,
     pub on_growth: Callback<()>,
     pub growth: Option<std::rc::Rc<crate::state::GrowthResult>>,
+    #[prop_or(migplan_core::Dialect::Postgres)]
+    pub dialect: migplan_core::Dialect,
 }
 
 /// The most rows the page generates per table.
@@ -76,15 +78,6 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
         let cb = props.on_simulate_plan.clone();
         Callback::from(move |e: Event| {
             cb.emit(e.target_unchecked_into::<HtmlInputElement>().checked())
-        })
-    };
-    let on_rows_input = {
-        let cb = props.on_rows_sql.clone();
-        Callback::from(move |e: InputEvent| {
-            cb.emit(
-                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
-                    .value(),
-            )
         })
     };
     let body = match &props.state {
@@ -185,9 +178,9 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
             </div>
             <details class="own-rows">
                 <summary>{ "Your own rows (optional)" }</summary>
-                <textarea id="sim-rows-sql" spellcheck="false" rows="4"
-                    placeholder="INSERT INTO users (id, email, name) VALUES (1, 'a@example.com', 'Ada');"
-                    value={props.rows_sql.clone()} oninput={on_rows_input} />
+                <crate::components::editor::Editor id="sim-rows-sql" label="Sample rows (INSERT statements)"
+                    dialect={props.dialect} value={props.rows_sql.clone()} on_input={props.on_rows_sql.clone()}
+                    placeholder="INSERT INTO users (id, email, name) VALUES (1, 'a@example.com', 'Ada');" />
                 <p class="hint">{ "When given, these rows are used instead of generated ones." }</p>
             </details>
             <button id="simulate" {onclick} disabled={running}>{ "Simulate" }</button>

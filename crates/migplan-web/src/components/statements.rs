@@ -1,32 +1,69 @@
 //! The statement list: each statement with its line, kind and parse error.
 
+use std::rc::Rc;
+
 use migplan_core::report::StatementReport;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+use crate::state::Analysis;
+
+/// Statements listed before a long input is cut short (the unparsed ones
+/// are always listed).
+const LIMIT: usize = 300;
+
+#[derive(Properties)]
 pub struct StatementsProps {
     pub title: AttrValue,
     pub id: AttrValue,
-    pub statements: Vec<StatementReport>,
+    pub analysis: Rc<Analysis>,
+    /// The schema's statements; otherwise the migration's.
+    #[prop_or_default]
+    pub schema: bool,
+}
+
+impl PartialEq for StatementsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.analysis, &other.analysis)
+            && self.schema == other.schema
+            && self.id == other.id
+    }
 }
 
 #[function_component]
 pub fn Statements(props: &StatementsProps) -> Html {
-    let unparsed = props.statements.iter().filter(|s| !s.parsed).count();
-    let summary = format!(
-        "{} statements, {} not parsed",
-        props.statements.len(),
-        unparsed
-    );
+    let show_all = use_state(|| false);
+    let all = if props.schema {
+        &props.analysis.schema.statements
+    } else {
+        &props.analysis.migration.statements
+    };
+    let unparsed = all.iter().filter(|s| !s.parsed).count();
+    let summary = format!("{} statements, {} not parsed", all.len(), unparsed);
+    let shown: Vec<&StatementReport> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| *show_all || *i < LIMIT || !s.parsed)
+        .map(|(_, s)| s)
+        .collect();
+    let hidden = all.len() - shown.len();
+    let on_all = {
+        let show_all = show_all.clone();
+        Callback::from(move |_: MouseEvent| show_all.set(true))
+    };
     html! {
         <section class="panel" id={props.id.clone()} aria-label={props.title.clone()}>
             <h2>{ props.title.clone() } <small class="summary">{ summary }</small></h2>
-            if props.statements.is_empty() {
+            if all.is_empty() {
                 <p class="empty">{ "No statements yet: paste some SQL." }</p>
             }
             <ol class="statements">
-                { for props.statements.iter().map(statement) }
+                { for shown.into_iter().map(statement) }
             </ol>
+            if hidden > 0 {
+                <p class="hint">{ format!("{hidden} more parsed statements. ") }
+                    <button type="button" class="secondary" onclick={on_all}>{ "Show all" }</button>
+                </p>
+            }
         </section>
     }
 }

@@ -1,0 +1,311 @@
+//! The schema diagram: the core's ER layout drawn as SVG, before or after
+//! the migration, with zoom (buttons, Ctrl/⌘+wheel, + and − keys) and pan
+//! (drag, arrow keys). What the migration adds, changes or drops carries a
+//! sign (+ − ~) as well as a colour.
+
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use migplan_core::diagram::{Diagram, Side, layout};
+use migplan_core::diff::ChangeKind;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent, PointerEvent, WheelEvent};
+use yew::prelude::*;
+
+use crate::state::Analysis;
+
+/// Tables drawn before a large schema is focused on the migration.
+const LIMIT: usize = 60;
+
+#[derive(Properties)]
+pub struct DiagramProps {
+    pub analysis: Rc<Analysis>,
+}
+
+impl PartialEq for DiagramProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.analysis, &other.analysis)
+    }
+}
+
+/// The visible part of the drawing: x, y, width, height.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ViewBox(f64, f64, f64, f64);
+
+impl ViewBox {
+    fn fit(d: &Diagram) -> Self {
+        // Never zoom in past 1:1 on a small schema.
+        let w = d.width.max(640.0);
+        let h = d.height.max(320.0).max(w * 0.5);
+        ViewBox(0.0, 0.0, w, h)
+    }
+    /// Zoom by `f` (< 1 zooms in) around the point (`cx`, `cy`) given as
+    /// fractions of the view.
+    fn zoom(self, f: f64, cx: f64, cy: f64) -> Self {
+        let ViewBox(x, y, w, h) = self;
+        let (nw, nh) = ((w * f).clamp(80.0, 40_000.0), (h * f).clamp(40.0, 40_000.0));
+        ViewBox(x + (w - nw) * cx, y + (h - nh) * cy, nw, nh)
+    }
+    fn pan(self, dx: f64, dy: f64) -> Self {
+        ViewBox(self.0 + dx, self.1 + dy, self.2, self.3)
+    }
+}
+
+fn mark_class(m: Option<ChangeKind>) -> &'static str {
+    match m {
+        Some(ChangeKind::Added) => "added",
+        Some(ChangeKind::Removed) => "removed",
+        Some(ChangeKind::Changed) => "changed",
+        None => "same",
+    }
+}
+
+fn sign(m: Option<ChangeKind>) -> &'static str {
+    match m {
+        Some(ChangeKind::Added) => "+ ",
+        Some(ChangeKind::Removed) => "− ",
+        Some(ChangeKind::Changed) => "~ ",
+        None => "",
+    }
+}
+
+#[function_component]
+pub fn SchemaDiagram(props: &DiagramProps) -> Html {
+    let side = use_state(|| Side::After);
+    // A large schema shows what the migration touches and its neighbours
+    // unless asked for everything.
+    let show_all = use_state(|| false);
+    let diagram: Rc<Diagram> = {
+        let a = props.analysis.clone();
+        use_memo(
+            (Rc::as_ptr(&a) as usize, *side, *show_all),
+            move |(_, side, all)| {
+                let limit = (!*all).then_some(LIMIT);
+                layout(
+                    &a.model.before,
+                    &a.model.after,
+                    &a.model.changes,
+                    *side,
+                    limit,
+                )
+            },
+        )
+    };
+    let on_show_all = {
+        let show_all = show_all.clone();
+        Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
+    };
+    let view = use_state(|| ViewBox::fit(&diagram));
+    {
+        // A new drawing starts fitted.
+        let view = view.clone();
+        use_effect_with(diagram.clone(), move |d| view.set(ViewBox::fit(d)));
+    }
+    let svg_ref = use_node_ref();
+    // Ctrl/⌘ + wheel zooms around the pointer (a plain wheel scrolls the
+    // page, as users expect); the listener must not be passive to do so.
+    {
+        let svg_ref = svg_ref.clone();
+        let view = view.clone();
+        use_effect_with((svg_ref.clone(), *view), move |_| {
+            let listener = svg_ref.cast::<Element>().map(|el| {
+                let target = el.clone();
+                EventListener::new_with_options(
+                    &el,
+                    "wheel",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<WheelEvent>() else {
+                            return;
+                        };
+                        if !(e.ctrl_key() || e.meta_key()) {
+                            return;
+                        }
+                        e.prevent_default();
+                        let r = target.get_bounding_client_rect();
+                        let cx = (e.client_x() as f64 - r.left()) / r.width().max(1.0);
+                        let cy = (e.client_y() as f64 - r.top()) / r.height().max(1.0);
+                        let f = if e.delta_y() > 0.0 { 1.15 } else { 1.0 / 1.15 };
+                        view.set(view.zoom(f, cx, cy));
+                    },
+                )
+            });
+            move || drop(listener)
+        });
+    }
+    // Dragging pans: the pointer position where the drag started.
+    let drag = use_mut_ref(|| None::<(f64, f64, ViewBox)>);
+    let onpointerdown = {
+        let drag = drag.clone();
+        let view = view.clone();
+        let svg_ref = svg_ref.clone();
+        Callback::from(move |e: PointerEvent| {
+            // Captured by the drawing itself, so moves outside it still pan.
+            if let Some(el) = svg_ref.cast::<Element>() {
+                let _ = el.set_pointer_capture(e.pointer_id());
+            }
+            *drag.borrow_mut() = Some((e.client_x() as f64, e.client_y() as f64, *view));
+        })
+    };
+    let onpointermove = {
+        let drag = drag.clone();
+        let view = view.clone();
+        let svg_ref = svg_ref.clone();
+        Callback::from(move |e: PointerEvent| {
+            let Some((x0, y0, start)) = *drag.borrow() else {
+                return;
+            };
+            let Some(el) = svg_ref.cast::<Element>() else {
+                return;
+            };
+            let r = el.get_bounding_client_rect();
+            let scale = start.2 / r.width().max(1.0);
+            let (dx, dy) = (e.client_x() as f64 - x0, e.client_y() as f64 - y0);
+            view.set(start.pan(-dx * scale, -dy * scale));
+        })
+    };
+    let onpointerup = {
+        let drag = drag.clone();
+        Callback::from(move |_: PointerEvent| *drag.borrow_mut() = None)
+    };
+    let onkeydown = {
+        let view = view.clone();
+        let diagram = diagram.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let v = *view;
+            let step = v.2 * 0.1;
+            let next = match e.key().as_str() {
+                "+" | "=" => v.zoom(1.0 / 1.25, 0.5, 0.5),
+                "-" | "_" => v.zoom(1.25, 0.5, 0.5),
+                "0" => ViewBox::fit(&diagram),
+                "ArrowLeft" => v.pan(-step, 0.0),
+                "ArrowRight" => v.pan(step, 0.0),
+                "ArrowUp" => v.pan(0.0, -step),
+                "ArrowDown" => v.pan(0.0, step),
+                _ => return,
+            };
+            e.prevent_default();
+            view.set(next);
+        })
+    };
+    let zoom_by = |f: f64| {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| view.set(view.zoom(f, 0.5, 0.5)))
+    };
+    let fit = {
+        let view = view.clone();
+        let diagram = diagram.clone();
+        Callback::from(move |_: MouseEvent| view.set(ViewBox::fit(&diagram)))
+    };
+    let pick = |s: Side| {
+        let side = side.clone();
+        Callback::from(move |_: MouseEvent| side.set(s))
+    };
+
+    let d = &*diagram;
+    let ViewBox(x, y, w, h) = *view;
+    let changed = d
+        .tables
+        .iter()
+        .filter(|t| t.mark.is_some() || t.rows.iter().any(|r| r.mark.is_some()))
+        .count();
+    let summary = format!(
+        "{} tables, {} foreign keys; {} touched by the migration",
+        d.tables.len(),
+        d.edges.len(),
+        changed
+    );
+    let edges: Html = d
+        .edges
+        .iter()
+        .map(|e| {
+            html! {
+                <path class={classes!("er-edge", mark_class(e.mark))} d={e.path.clone()} marker-end="url(#er-arrow)">
+                    <title>{ format!("{}{} → {} ({})", sign(e.mark), e.from, e.to, e.name) }</title>
+                </path>
+            }
+        })
+        .collect();
+    let tables: Html = d
+        .tables
+        .iter()
+        .map(|t| {
+            let rows = t.rows.iter().enumerate().map(|(i, r)| {
+                let key = match (r.pk, r.fk) {
+                    (true, true) => "PK FK",
+                    (true, false) => "PK",
+                    (false, true) => "FK",
+                    _ => "",
+                };
+                let ty = 26.0 + 13.0 + i as f64 * 18.0;
+                html! {
+                    <text class={classes!("er-row", mark_class(r.mark))} x="8" y={ty.to_string()}>
+                        <tspan class="er-key">{ if key.is_empty() { "" } else { key } }</tspan>
+                        <tspan x="44">{ format!("{}{}", sign(r.mark), r.name) }</tspan>
+                        <tspan class="er-type">{ format!(" {}", r.data_type) }</tspan>
+                    </text>
+                }
+            });
+            let more = (t.more > 0).then(|| {
+                let ty = 26.0 + 13.0 + t.rows.len() as f64 * 18.0;
+                html! { <text class="er-more" x="44" y={ty.to_string()}>{ format!("+{} more columns", t.more) }</text> }
+            });
+            html! {
+                <g class={classes!("er-table", mark_class(t.mark))} transform={format!("translate({:.0},{:.0})", t.x, t.y)} data-table={t.name.clone()}>
+                    <rect class="er-box" width={format!("{:.0}", t.w)} height={format!("{:.0}", t.h)} rx="5" />
+                    <rect class="er-head" width={format!("{:.0}", t.w)} height="26" rx="5" />
+                    <text class="er-name" x="8" y="18">{ format!("{}{}", sign(t.mark), t.name) }</text>
+                    { for rows }
+                    { for more }
+                </g>
+            }
+        })
+        .collect();
+
+    html! {
+        <section class="panel diagram" id="diagram-panel" aria-labelledby="diagram-title">
+            <h2 id="diagram-title">{ "Schema diagram" }<span class="summary">{ summary.clone() }</span></h2>
+            <div class="plan-tools">
+                <div class="tabs" role="tablist" aria-label="Diagram of the schema">
+                    <button type="button" role="tab" id="diagram-before" aria-selected={(*side == Side::Before).to_string()} onclick={pick(Side::Before)}>{ "Before" }</button>
+                    <button type="button" role="tab" id="diagram-after" aria-selected={(*side == Side::After).to_string()} onclick={pick(Side::After)}>{ "After" }</button>
+                </div>
+                <button type="button" class="secondary" id="diagram-zoom-in" aria-label="Zoom in" onclick={zoom_by(1.0 / 1.25)}>{ "+" }</button>
+                <button type="button" class="secondary" id="diagram-zoom-out" aria-label="Zoom out" onclick={zoom_by(1.25)}>{ "−" }</button>
+                <button type="button" class="secondary" id="diagram-fit" onclick={fit}>{ "Fit" }</button>
+                <span class="hint">{ "Drag to pan, Ctrl+wheel or +/− to zoom." }</span>
+            </div>
+            if d.hidden > 0 || *show_all {
+                <p class="hint" id="diagram-focus">
+                    { if d.hidden > 0 {
+                        format!("Showing {} of {} tables: those the migration touches, their neighbours, then the first by name. ", d.tables.len(), d.tables.len() + d.hidden)
+                    } else { String::new() } }
+                    <button type="button" class="secondary" id="diagram-all" onclick={on_show_all}>
+                        { if *show_all { "Focus on the migration".to_string() } else { format!("Show all {} tables", d.tables.len() + d.hidden) } }
+                    </button>
+                </p>
+            }
+            if d.tables.is_empty() {
+                <p class="empty">{ "No tables yet: paste a schema or a migration that creates one." }</p>
+            } else {
+                <svg ref={svg_ref} id="diagram" class="er" role="img" tabindex="0" aria-label={summary}
+                    viewBox={format!("{x:.0} {y:.0} {w:.0} {h:.0}")} preserveAspectRatio="xMidYMin meet"
+                    {onpointerdown} {onpointermove} onpointerup={onpointerup.clone()} onpointercancel={onpointerup} {onkeydown}>
+                    <defs>
+                        <marker id="er-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                            <path d="M0 0 L10 5 L0 10 z" class="er-arrowhead" />
+                        </marker>
+                    </defs>
+                    { edges }
+                    { tables }
+                </svg>
+                <ul class="legend">
+                    <li><span class="mark added">{ "+ added" }</span></li>
+                    <li><span class="mark changed">{ "~ changed" }</span></li>
+                    <li><span class="mark removed">{ "− dropped" }</span></li>
+                    <li class="hint">{ "PK primary key · FK foreign key; other columns are counted." }</li>
+                </ul>
+            }
+        </section>
+    }
+}
