@@ -7,6 +7,7 @@
 
 mod docs;
 mod setup;
+mod site;
 mod test;
 
 use std::process::ExitCode;
@@ -20,7 +21,8 @@ commands:
   dist               set up and build the release site into dist/
   test               every check and test layer; ends with `N passed, N failed`
   bench              run the benchmarks and rewrite BENCHMARKS.md
-  docs               regenerate docs/rules/ from the rules' own docs";
+  docs               regenerate docs/rules/ from the rules' own docs
+  finish-site [DIR]  (Trunk's post-build hook) CSP and service worker";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -62,6 +64,8 @@ fn run(args: &[String]) -> Result<ExitCode> {
                     "127.0.0.1",
                     "--port",
                     &port.to_string(),
+                    // Its injected reload script would break the CSP.
+                    "--no-autoreload",
                 ])
                 .status()
                 .context("running trunk serve")?;
@@ -78,6 +82,15 @@ fn run(args: &[String]) -> Result<ExitCode> {
                 "release site written to {}",
                 env.root.join("dist").display()
             ));
+            Ok(ExitCode::SUCCESS)
+        }
+        "finish-site" => {
+            // Trunk's post_build hook: the staging directory of the build.
+            let dir = std::env::var_os("TRUNK_STAGING_DIR")
+                .map(std::path::PathBuf::from)
+                .or_else(|| args.get(1).map(std::path::PathBuf::from))
+                .context("finish-site needs TRUNK_STAGING_DIR or a directory")?;
+            site::finish(&dir)?;
             Ok(ExitCode::SUCCESS)
         }
         "test" => test::run(),
