@@ -60,8 +60,18 @@ export async function openApp(site) {
     return route.abort();
   });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
+  // What the page itself asked for (the service worker's own caching of
+  // the site is not the page's doing).
+  const pageRequests = [];
+  page.on('request', (r) => pageRequests.push(r.url()));
+  // The Content-Security-Policy must never have to block anything.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
   await page.goto(site.url);
-  return { browser, page, problems };
+  return { browser, context, page, problems, pageRequests };
 }
 
 /** Replaces an editor's whole text the way a user pasting would. */
@@ -71,4 +81,25 @@ export async function setEditor(page, id, text) {
   await area.press('Control+A');
   await area.press('Delete');
   await area.fill(text);
+  await analysed(page);
+}
+
+/**
+ * Puts a large text in an editor as a paste does (one input event).
+ * Playwright's fill types through Chromium's editing commands, which takes
+ * seconds per thousand lines in any textarea.
+ */
+export async function pasteEditor(page, id, text) {
+  await page.evaluate(([id, text]) => {
+    const a = document.getElementById(id);
+    a.focus();
+    a.value = text;
+    a.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, [id, text]);
+  await analysed(page);
+}
+
+/** Waits for the analysis that follows typing (after a short pause). */
+export async function analysed(page) {
+  await page.waitForFunction(() => document.querySelector('#severity-summary')?.dataset.stale === 'false');
 }

@@ -55,9 +55,9 @@ test('plan a rename, download golang-migrate files, continue a project', async (
 
     // A hand-written down migration is compared with the generated one.
     await page.click('#rollback details.compare summary');
-    await page.fill('#user-down', 'SELECT 1;');
+    await page.fill('#down-editor', 'SELECT 1;');
     assert.match(await page.locator('#down-comparison').innerText(), /differs \(\d+\)/);
-    await page.fill('#user-down', 'ALTER TABLE users RENAME COLUMN full_name TO name;');
+    await page.fill('#down-editor', 'ALTER TABLE users RENAME COLUMN full_name TO name;');
     assert.match(await page.locator('#down-comparison').innerText(), /leaves the same schema/);
 
     // golang-migrate files: preview, then the zip.

@@ -41,7 +41,7 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     const third = await (await browser.newContext()).newPage();
     await third.goto(cut);
     await third.locator('#notice').waitFor();
-    assert.match(await third.locator('#notice').innerText(), /could not be opened: this link is damaged/);
+    assert.match(await third.locator('#notice').innerText(), /could not be opened: what it carries is damaged/);
     assert.match(await third.locator('#migration-editor').inputValue(), /^-- Add a display name/);
 
     // A link made by the CLI.

@@ -1,0 +1,141 @@
+// Editing: highlighting and markers, Tab and Ctrl+Enter, live analysis,
+// files dropped or picked (a project folder fills the inputs), named
+// drafts and the plan file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { serveDist, openApp, setEditor, pasteEditor, analysed, SHOTS, ROOT } from './harness.mjs';
+
+/** Drops files (path → text) on `selector`, as a drag from the desktop. */
+async function dropFiles(page, selector, files) {
+  const dt = await page.evaluateHandle((files) => {
+    const dt = new DataTransfer();
+    for (const [name, text] of Object.entries(files)) dt.items.add(new File([text], name, { type: 'text/plain' }));
+    return dt;
+  }, files);
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer: dt });
+}
+
+test('the editors highlight, mark, indent and analyse as you type', async () => {
+  const site = await serveDist();
+  const { browser, page, problems } = await openApp(site);
+  try {
+    await analysed(page);
+    // Highlighting from the tokenizer, and the findings in the gutter.
+    const line8 = page.locator('#migration-editor').locator('xpath=..').locator('.hl .cl').nth(7);
+    assert.equal(await line8.innerText(), 'ALTER TABLE orders DROP COLUMN total;');
+    assert.equal(await line8.locator('.tk-kw').first().innerText(), 'ALTER');
+    assert.equal(await line8.locator('.mk-dangerous').count() > 0, true);
+    const gutter = page.locator('.editor:has(#migration-editor) .gutter .gm-dangerous');
+    assert.equal(await gutter.getAttribute('data-line'), '8');
+    assert.match(await gutter.getAttribute('title'), /dangerous: dropping orders\.total deletes its data/);
+    assert.equal(await page.locator('#severity-summary').innerText(), '✖ 1 dangerous, ⚠ 3 careful');
+
+    // A parse error is marked at its line, with the parser's message.
+    await setEditor(page, 'migration-editor', "SELECT 1;\nALTER TABLE users ADD COLUMN x int,,;\nSELECT 'unterminated");
+    const error = page.locator('.editor:has(#migration-editor) .gutter .gm-error').first();
+    assert.equal(await error.getAttribute('data-line'), '2');
+    assert.match(await error.getAttribute('title'), /does not parse/);
+    assert.equal(await page.locator('.editor:has(#migration-editor) .hl .cl:has(.tk-err)').count(), 1);
+    assert.match(await page.locator('#severity-summary').innerText(), /✖ 2 not parsed/);
+
+    // Tab indents with spaces (and undo still works); Ctrl+Enter analyses at once.
+    await setEditor(page, 'migration-editor', '');
+    const area = page.locator('#migration-editor');
+    await area.focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('ALTER TABLE users DROP COLUMN name;');
+    assert.equal(await area.inputValue(), '  ALTER TABLE users DROP COLUMN name;');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction(() => document.querySelector('#severity-summary').innerText.includes('1 dangerous'));
+    // Escape, then Tab leaves the editor (keyboard users are never trapped).
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    assert.notEqual(await page.evaluate(() => document.activeElement?.id), 'migration-editor');
+
+    // Typing alone analyses after a short pause.
+    await area.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nCREATE INDEX i ON users (email);');
+    await page.waitForFunction(() => [...document.querySelectorAll('#findings li.finding')].some((f) => f.dataset.rule === 'adding-index-non-concurrently'));
+
+    // A 20,000-line dump pasted stays fluid: only the lines in view are drawn.
+    const dump = Array.from({ length: 20000 }, (_, i) => `CREATE TABLE t${i} (id int PRIMARY KEY);`).join('\n');
+    await pasteEditor(page, 'schema-editor', dump);
+    const drawn = await page.locator('.editor:has(#schema-editor) .hl .cl').count();
+    assert.ok(drawn < 200, `${drawn} lines drawn`);
+    await page.locator('#schema-editor').evaluate((a) => { a.scrollTop = 19000 * 19; a.dispatchEvent(new Event('scroll')); });
+    await page.waitForFunction(() => [...document.querySelectorAll('.editor:has(#schema-editor) .gutter .ln')].some((l) => l.innerText === '19001'));
+    await page.screenshot({ path: join(SHOTS, 'editor-markers.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
+
+test('files and folders fill the inputs; drafts and plan files keep work', async () => {
+  const site = await serveDist();
+  const { browser, page, problems } = await openApp(site);
+  try {
+    await analysed(page);
+    // A file dropped on an editor replaces its text.
+    await dropFiles(page, '.editor:has(#down-editor) .editor-body', { 'down.sql': 'ALTER TABLE users DROP COLUMN display_name;\n' });
+    await page.waitForFunction(() => document.getElementById('down-editor').value.startsWith('ALTER TABLE users DROP COLUMN display_name'));
+
+    // A project folder (picked): its latest migration and down, and the
+    // earlier migrations as the schema; the framework is detected.
+    await page.setInputFiles('#open-folder', join(ROOT, 'tests/fixtures/projects/golang-migrate'));
+    await page.locator('#notice').waitFor();
+    assert.match(await page.locator('#notice').innerText(), /Opened your golang-migrate project: .*migration migrations\/000002_add_email\.up\.sql/);
+    await analysed(page);
+    assert.match(await page.inputValue('#migration-editor'), /email/);
+    assert.match(await page.inputValue('#schema-editor'), /CREATE TABLE users/);
+    assert.equal(await page.inputValue('#framework'), 'golang-migrate');
+
+    // What the folder replaced was kept as the draft "Previous work".
+    await page.click('#drafts summary');
+    const previous = page.locator('#drafts li[data-draft="Previous work"]');
+    await previous.waitFor();
+    // Named drafts: save this one, open the previous one, come back.
+    await page.fill('#draft-name', 'email column');
+    await page.click('#draft-save');
+    await page.locator('#drafts li[data-draft="email column"]').waitFor();
+    await previous.locator('.draft-open').click();
+    await page.waitForFunction(() => document.getElementById('down-editor').value.includes('display_name'));
+    await page.locator('#drafts li[data-draft="email column"] .draft-open').click();
+    await page.waitForFunction(() => document.getElementById('migration-editor').value.includes('email'));
+    page.once('dialog', (d) => d.accept());
+    await page.locator('#drafts li[data-draft="email column"] .draft-delete').click();
+    await page.waitForFunction(() => !document.querySelector('#drafts li[data-draft="email column"]'));
+    await page.click('#drafts summary');
+
+    // The plan file: downloaded, then dropped on a fresh page, opens the same work.
+    await page.selectOption('#dialect', 'mysql');
+    await analysed(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+    assert.equal(download.suggestedFilename(), 'plan.migplan.json');
+    const path = join(SHOTS, 'plan.migplan.json');
+    await download.saveAs(path);
+    const file = await readFile(path, 'utf8');
+    assert.match(file, /"migplan": "migplan-plan-v1"/);
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(site.url);
+    await analysed(fresh);
+    await dropFiles(fresh, 'main', { 'plan.migplan.json': file });
+    await fresh.waitForFunction(() => document.getElementById('migration-editor').value.includes('email'));
+    assert.equal(await fresh.inputValue('#dialect'), 'mysql');
+    assert.equal(await fresh.inputValue('#framework'), 'golang-migrate');
+    // A damaged plan file says so and changes nothing.
+    await dropFiles(fresh, 'main', { 'plan.migplan.json': file.slice(0, 100) });
+    await fresh.locator('#notice').waitFor();
+    assert.match(await fresh.locator('#notice').innerText(), /could not be opened: what it carries is damaged/);
+    assert.match(await fresh.inputValue('#migration-editor'), /email/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});

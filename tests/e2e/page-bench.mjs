@@ -1,0 +1,59 @@
+// Page budgets for `cargo xtask bench` (not a test: it measures, it does not
+// assert). Prints `BENCH|what|input|ms` lines, medians of several runs:
+// - time to interactive: navigation start to the app's `migplan-interactive`
+//   mark (the page rendered with the example analysed), each load cold in a
+//   fresh browser context;
+// - analysis of the built-in example, and of the 20,000-line dump in
+//   target/bench/ (written by xtask), as the page itself times it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ROOT, serveDist, openApp } from './harness.mjs';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const site = await serveDist();
+const { browser, page, problems } = await openApp(site);
+try {
+  const tti = [];
+  for (let i = 0; i < 7; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await context.newPage();
+    await p.goto(site.url);
+    await p.waitForFunction(() => performance.getEntriesByName('migplan-interactive').length > 0);
+    tti.push(await p.evaluate(() => performance.getEntriesByName('migplan-interactive')[0].startTime));
+    await context.close();
+  }
+  console.log(`BENCH|time to interactive (cold, loopback)|built-in example|${median(tti).toFixed(1)}`);
+
+  const timed = async () => {
+    await page.waitForSelector('#severity-summary:not(:has(.hint))');
+    return Number(await page.getAttribute('#analysis-time', 'data-ms'));
+  };
+  // As a paste: one input event (Playwright's fill types line by line),
+  // then Ctrl+Enter analyses at once.
+  const analyse = async (id, text) => {
+    await page.evaluate(([id, text]) => {
+      const a = document.getElementById(id);
+      a.value = text;
+      a.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+    }, [id, text]);
+    await page.locator(`#${id}`).press('Control+Enter');
+    return timed();
+  };
+  const example = { schema: await page.inputValue('#schema-editor'), migration: await page.inputValue('#migration-editor') };
+  const ex = [];
+  for (let i = 0; i < 9; i++) {
+    ex.push(await analyse('migration-editor', example.migration + `\n-- run ${i}\n`));
+  }
+  console.log(`BENCH|analysis in the page|built-in example|${median(ex).toFixed(1)}`);
+
+  const dump = await readFile(join(ROOT, 'target', 'bench', 'dump-20000.sql'), 'utf8');
+  const big = [];
+  for (let i = 0; i < 5; i++) {
+    big.push(await analyse('schema-editor', dump + `\n-- run ${i}\n`));
+  }
+  console.log(`BENCH|analysis in the page|20,000-line pg_dump + example migration|${median(big).toFixed(1)}`);
+  if (problems.length) console.error(problems.join('\n'));
+} finally {
+  await browser.close();
+  await site.close();
+}
