@@ -518,9 +518,19 @@ pub struct RollbackStep {
 
 /// The down migration for `migration` against `schema`.
 pub fn generate(d: Dialect, schema: &str, migration: &str) -> Rollback {
-    let mut catalog = Catalog::build(&parse_source(schema, d));
+    generate_from(
+        d,
+        &Catalog::build(&parse_source(schema, d)),
+        &parse_source(migration, d),
+    )
+}
+
+/// [`generate`] from a schema already modelled and a migration already
+/// parsed (the page has both from its analysis).
+pub fn generate_from(d: Dialect, before: &Catalog, migration: &crate::ParsedSource) -> Rollback {
+    let mut catalog = before.clone();
     let mut steps = Vec::new();
-    for s in parse_source(migration, d).statements {
+    for s in migration.statements.iter().cloned() {
         if !s.is_sql() || s.section == Section::Down {
             continue;
         }

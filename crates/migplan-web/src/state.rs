@@ -7,7 +7,7 @@ use migplan_core::plan::{Plan, PlanOptions, plan_for};
 use migplan_core::report::CheckReport;
 use migplan_core::rollback::{self, Rollback};
 use migplan_core::simulate::SimulationReport;
-use migplan_core::{Dialect, Options, analyze, parse_source};
+use migplan_core::{Dialect, Options, parse_source};
 use yew::Reducible;
 
 pub const EXAMPLE_SCHEMA: &str = include_str!("../../../tests/fixtures/example/schema.sql");
@@ -59,20 +59,28 @@ impl Analysis {
         migration: &str,
     ) -> Self {
         let start = now_ms();
+        // Each input is parsed once; the report, the model, the plan and
+        // the rollback share the result.
+        let schema_parsed = parse_source(schema, dialect);
+        let migration_parsed = parse_source(migration, dialect);
         let mut schema_report = CheckReport::new(dialect);
-        schema_report.add_source(None, &parse_source(schema, dialect));
-        let model = analyze(dialect, options, schema, migration);
+        schema_report.add_source(None, &schema_parsed);
+        let mut analyzer = migplan_core::Analyzer::new(dialect, options);
+        analyzer.add_schema(&schema_parsed);
+        analyzer.add_migration(None, migration, &migration_parsed);
+        let model = analyzer.finish();
         let plan_options = PlanOptions {
             pg_version: options.pg_version,
             ..plan_options
         };
         let plan = plan_for(&model, dialect, plan_options, migration);
+        let rollback = rollback::generate_from(dialect, &model.before, &migration_parsed);
         Analysis {
             schema: schema_report,
             migration: model.report.clone(),
             model,
             plan,
-            rollback: rollback::generate(dialect, schema, migration),
+            rollback,
             ms: now_ms() - start,
         }
     }
