@@ -481,3 +481,116 @@ fn your_own_rows_come_from_csv_or_inserts() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["counts"][0]["before"], 2);
 }
+
+#[test]
+fn postgres_and_mysql_forms_found_in_real_histories_run_on_sqlite() {
+    // Each up, with rows, then the generated down: everything applies.
+    let cases: &[(Dialect, &str, &str)] = &[
+        // DROP COLUMN takes its index (PostgreSQL and MySQL), its foreign
+        // key, and a CHECK naming it along.
+        (
+            Dialect::Postgres,
+            "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE t (id int PRIMARY KEY, p_id int REFERENCES p (id), kind text CHECK (kind IN ('a', 'b')), n int);\nCREATE INDEX t_n_idx ON t (n);",
+            "ALTER TABLE t DROP COLUMN n;\nALTER TABLE t DROP COLUMN p_id;\nALTER TABLE t DROP COLUMN kind;",
+        ),
+        // REFERENCES without columns means the parent's primary key; an
+        // array default; GROUP BY a row value.
+        (
+            Dialect::Postgres,
+            "CREATE TABLE e (id serial PRIMARY KEY, n int);",
+            "CREATE TABLE tok (id serial PRIMARY KEY, e_id integer NOT NULL REFERENCES e);\nALTER TABLE e ADD COLUMN tags text[] DEFAULT array[]::text[] NOT NULL;\nCREATE TABLE s AS SELECT id, n, count(*) AS c FROM e GROUP BY (id, n);",
+        ),
+        // MySQL's double-quoted string default; IF NOT EXISTS kept.
+        (
+            Dialect::Mysql,
+            "CREATE TABLE errs (id int PRIMARY KEY, body text);\nCREATE INDEX errs_body ON errs (id);",
+            "ALTER TABLE `errs` ADD COLUMN `csrf_token` VARCHAR (255) NOT NULL DEFAULT \"\";\nCREATE INDEX IF NOT EXISTS errs_body ON errs (id);",
+        ),
+    ];
+    for (d, schema, up) in cases {
+        let r = run(*d, schema, up, 20, false, None);
+        assert!(check(&r, "up applies").ok, "{up}\n{:?}", r.checks);
+        assert!(check(&r, "schema after up").ok, "{up}\n{:?}", r.checks);
+    }
+    // DELETE … USING is listed as not simulated, never run half-way.
+    let r = run(
+        Dialect::Postgres,
+        "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY);",
+        "WITH x AS (SELECT id FROM b) DELETE FROM a USING x WHERE a.id = x.id;",
+        5,
+        false,
+        None,
+    );
+    assert!(check(&r, "up applies").ok);
+    assert!(
+        r.coverage.skipped[0].contains("DELETE … USING"),
+        "{:?}",
+        r.coverage
+    );
+    // A table the schema does not have is reported as missing, not as a
+    // syntax SQLite lacks.
+    let r = run(
+        Dialect::Mysql,
+        "",
+        "ALTER TABLE gone MODIFY address_type VARCHAR(36);",
+        5,
+        false,
+        None,
+    );
+    assert!(
+        check(&r, "up applies")
+            .detail
+            .contains("no such table: gone"),
+        "{:?}",
+        r.checks
+    );
+}
+
+#[test]
+fn a_history_pair_that_does_not_round_trip_is_explained() {
+    use migplan_core::catalog::Catalog;
+    use migplan_core::engine::Engine;
+    use migplan_core::simulate::{PairOutcome, explain_pair, round_trip_pair};
+    let mut engine = NativeSqlite::open().expect("sqlite");
+    let _ = engine.execute("PRAGMA foreign_keys=OFF");
+    let mut model = Catalog::default();
+    let d = Dialect::Postgres;
+    let mut pair = |up: &str, down: &str| {
+        let r = round_trip_pair(&mut engine, d, &mut model, up, down);
+        explain_pair(&r, d, false)
+    };
+    assert_eq!(
+        pair(
+            "CREATE TABLE t (id int PRIMARY KEY, n int);",
+            "DROP TABLE t;"
+        ),
+        PairOutcome::Exact
+    );
+    // A down that forgets the NOT NULL the column had.
+    assert!(matches!(
+        pair(
+            "ALTER TABLE t ALTER COLUMN n SET NOT NULL;",
+            "SELECT 1;"
+        ),
+        PairOutcome::LossyDown(w) if w.contains("not null t.n")
+    ));
+    // A function SQLite does not have.
+    assert!(matches!(
+        pair("UPDATE t SET n = text2ltree('a');", "SELECT 1;"),
+        PairOutcome::Untranslatable(w) if w.contains("text2ltree")
+    ));
+    // A down naming a table that does not exist at that point.
+    assert!(matches!(
+        pair("ALTER TABLE t ADD COLUMN m int;", "ALTER TABLE t DROP COLUMN m;\nDROP TABLE never_created;"),
+        PairOutcome::Broken(w) if w.contains("never_created")
+    ));
+    // A procedural block cannot be simulated: what the down then misses
+    // is put down to it.
+    assert!(matches!(
+        pair(
+            "DO $$ BEGIN EXECUTE 'CREATE TABLE made (id int)'; END $$;",
+            "DROP TABLE made;"
+        ),
+        PairOutcome::Untranslatable(w) if w.contains("DO block")
+    ));
+}

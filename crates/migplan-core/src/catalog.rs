@@ -83,6 +83,17 @@ pub enum ConstraintKind {
 }
 
 impl ConstraintKind {
+    /// Whether the constraint uses `column`: one of its columns, or a name
+    /// in its CHECK expression (dropping the column drops the constraint).
+    pub fn involves(&self, column: &str) -> bool {
+        match self {
+            ConstraintKind::Check { expr } => expr
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w.eq_ignore_ascii_case(column)),
+            _ => self.columns().iter().any(|c| c == column),
+        }
+    }
+
     pub fn columns(&self) -> &[String] {
         match self {
             ConstraintKind::PrimaryKey { columns }
@@ -402,9 +413,7 @@ impl Catalog {
                     for c in column_names {
                         let col = names::ident(c, d);
                         table.columns.retain(|x| x.name != col);
-                        table
-                            .constraints
-                            .retain(|k| !k.kind.columns().contains(&col));
+                        table.constraints.retain(|k| !k.kind.involves(&col));
                         self.indexes
                             .retain(|_, i| !(i.table == name && i.columns.contains(&col)));
                     }
@@ -753,13 +762,39 @@ impl Catalog {
                     validated,
                 }
             }
-            TableConstraint::Check(ck) => Constraint {
-                name: named(&ck.name, format!("{tname}_check")),
-                kind: ConstraintKind::Check {
-                    expr: names::expr(&ck.expr),
-                },
-                validated,
-            },
+            TableConstraint::Check(ck) => {
+                let expr = names::expr(&ck.expr);
+                // PostgreSQL's names: <table>_<first column named>_check,
+                // numbered when taken.
+                let fallback = || {
+                    let first = expr
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .find(|w| {
+                            table.column(&w.to_lowercase()).is_some() || table.column(w).is_some()
+                        })
+                        .map(|w| table.column(w).map_or(w.to_lowercase(), |c| c.name.clone()));
+                    let base = match first {
+                        Some(c) => format!("{tname}_{c}_check"),
+                        None => format!("{tname}_check"),
+                    };
+                    let mut name = base.clone();
+                    let mut n = 1;
+                    while table.constraint(&name).is_some() {
+                        name = format!("{base}{n}");
+                        n += 1;
+                    }
+                    name
+                };
+                Constraint {
+                    name: ck
+                        .name
+                        .as_ref()
+                        .map(|i| names::ident(i, d))
+                        .unwrap_or_else(fallback),
+                    kind: ConstraintKind::Check { expr },
+                    validated,
+                }
+            }
             TableConstraint::PrimaryKeyUsingIndex(u) | TableConstraint::UniqueUsingIndex(u) => {
                 let index = names::ident(&u.index_name, d);
                 let columns = self

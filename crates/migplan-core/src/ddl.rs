@@ -173,11 +173,13 @@ pub fn constraint(k: &Constraint, d: Dialect) -> String {
             on_delete,
         } => {
             let mut s = format!(
-                "FOREIGN KEY ({}) REFERENCES {} ({})",
+                "FOREIGN KEY ({}) REFERENCES {}",
                 columns(c, d),
-                name(references, d),
-                columns(referred_columns, d)
+                name(references, d)
             );
+            if !referred_columns.is_empty() {
+                s.push_str(&format!(" ({})", columns(referred_columns, d)));
+            }
             if let Some(a) = on_delete {
                 s.push_str(&format!(" ON DELETE {a}"));
             }

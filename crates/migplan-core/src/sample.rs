@@ -156,6 +156,86 @@ pub fn parents_first(c: &Catalog) -> Vec<&Table> {
     out
 }
 
+/// The values a CHECK constraint allows a column, when it lists them:
+/// `col IN ('a', 'b')` or pg_dump's `col = ANY (ARRAY['a'::text, ...])`.
+fn allowed_values(t: &Table, col: &str) -> Option<Vec<String>> {
+    for k in &t.constraints {
+        let ConstraintKind::Check { expr } = &k.kind else {
+            continue;
+        };
+        // Casts are noise here: 'a'::text, (status)::text.
+        let mut e = expr.replace('"', "");
+        for cast in ["::character varying", "::text[]", "::text", "::varchar"] {
+            while let Some(i) = e.to_lowercase().find(cast) {
+                e.replace_range(i..i + cast.len(), "");
+            }
+        }
+        let lower = e.to_lowercase();
+        let c = col.to_lowercase();
+        let found = list_start(&lower, &c);
+        let Some(start) = found else {
+            continue;
+        };
+        let rest = &e[start..];
+        let Some(end) = rest.find([')', ']']) else {
+            continue;
+        };
+        let items: Vec<String> = rest[..end]
+            .split(',')
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let literal = |v: &String| {
+            (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2) || v.parse::<f64>().is_ok()
+        };
+        if !items.is_empty() && items.iter().all(literal) {
+            return Some(items);
+        }
+    }
+    None
+}
+
+/// Where the list of values starts (after `(` or `[`) in `col IN (...)` or
+/// `col = ANY (ARRAY[...])`, in lower-case `e`, spaces and parentheses
+/// around the column and the keywords allowed.
+fn list_start(e: &str, col: &str) -> Option<usize> {
+    let b = e.as_bytes();
+    let skip = |mut i: usize, chars: &[u8]| {
+        while i < b.len() && chars.contains(&b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let word = |i: usize, w: &str| e[i..].starts_with(w).then_some(i + w.len());
+    let mut from = 0;
+    while let Some(off) = e[from..].find(col) {
+        let at = from + off;
+        from = at + 1;
+        let before_ok = at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_');
+        let mut i = at + col.len();
+        if !before_ok || (i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_')) {
+            continue;
+        }
+        i = skip(i, b" )");
+        if let Some(j) = word(i, "in") {
+            let j = skip(j, b" ");
+            if b.get(j) == Some(&b'(') {
+                return Some(j + 1);
+            }
+        }
+        if b.get(i) == Some(&b'=') {
+            let j = skip(i + 1, b" ");
+            if let Some(j) = word(j, "any") {
+                let j = skip(j, b" (");
+                if let Some(j) = word(j, "array[") {
+                    return Some(j);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Simple bounds from CHECK constraints on a column: (min, max) exclusive
 /// where the comparison is strict.
 fn bounds(t: &Table, col: &str) -> (Option<f64>, Option<f64>) {
@@ -285,6 +365,10 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
                                 "NULL".into()
                             };
                         }
+                    }
+                    // A CHECK listing the values: one of them.
+                    if !is_unique && let Some(list) = allowed_values(t, &c.name) {
+                        return list[rng.below(list.len() as u64) as usize].clone();
                     }
                     // Sometimes NULL where allowed and nothing will require a value.
                     if c.nullable
@@ -501,6 +585,33 @@ fn finish_field(field: &mut String, was_quoted: &mut bool) -> Option<String> {
     let v = std::mem::take(field);
     let quoted = std::mem::take(was_quoted);
     (quoted || !v.is_empty()).then_some(v)
+}
+
+#[cfg(test)]
+mod allowed_tests {
+    use super::*;
+
+    #[test]
+    fn listed_values_are_read_from_check_constraints() {
+        let c = Catalog::build(&crate::parse_source(
+            "CREATE TABLE t (id int PRIMARY KEY, kind text CHECK (kind IN ('a', 'b')), \
+             state varchar(9) CONSTRAINT st CHECK (((state)::text = ANY ((ARRAY['on'::character varying, 'off'::character varying])::text[]))), \
+             n int CHECK (n IN (1, 2, 3)), other text CHECK (other <> 'x'));",
+            crate::Dialect::Postgres,
+        ));
+        let t = c.table("t").expect("t");
+        assert_eq!(
+            allowed_values(t, "kind"),
+            Some(vec!["'a'".into(), "'b'".into()])
+        );
+        assert_eq!(
+            allowed_values(t, "state"),
+            Some(vec!["'on'".into(), "'off'".into()])
+        );
+        assert_eq!(allowed_values(t, "n").map(|v| v.len()), Some(3));
+        assert_eq!(allowed_values(t, "other"), None);
+        assert_eq!(allowed_values(t, "id"), None);
+    }
 }
 
 #[cfg(test)]

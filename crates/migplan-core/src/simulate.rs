@@ -325,16 +325,33 @@ pub fn complete(
     if !up_ok {
         return finish(engine, r);
     }
-    // 4. The schema SQLite has now is the one the model expects.
-    let actual = read_schema(engine);
-    let expected = shape(&after);
+    // 4. The schema SQLite has now is the one the model expects: tables,
+    // columns, NOT NULL, indexes, each column's type (as SQLite's affinity)
+    // and whether it has a default. Tables whose columns the model cannot
+    // know (CREATE TABLE … AS) are left out.
+    let opaque: BTreeSet<String> = after
+        .tables
+        .values()
+        .filter(|t| !t.columns_known)
+        .map(|t| t.name.to_lowercase())
+        .collect();
+    let actual: BTreeSet<String> = read_schema(engine)
+        .into_iter()
+        .chain(read_types(engine))
+        .filter(|e| !opaque.contains(entry_table(e)))
+        .collect();
+    let mut expected = shape(&after);
+    expected.extend(model_types(&after, d));
     let missing: Vec<String> = expected.difference(&actual).cloned().collect();
     let extra: Vec<String> = actual.difference(&expected).cloned().collect();
     r.checks.push(Check {
         name: "schema after up".into(),
         ok: missing.is_empty() && extra.is_empty(),
         detail: if missing.is_empty() && extra.is_empty() {
-            format!("{} tables, columns and indexes as expected", expected.len())
+            format!(
+                "{} tables, columns, types, defaults and indexes as expected",
+                expected.len()
+            )
         } else {
             format!(
                 "expected but missing: {}; not expected: {}",
@@ -547,6 +564,119 @@ pub struct PairResult {
     pub reason: Option<String>,
     /// Statements that could not be simulated in up or down.
     pub not_simulated: usize,
+    /// Why each of those could not be.
+    pub skipped: Vec<String>,
+    /// What the schema model (not SQLite) says the down leaves different
+    /// from before the up; empty when the down restores it.
+    pub model_diff: Vec<String>,
+    /// A table or column the failing statement names that the schema model
+    /// does not have at that point either: the source SQL's own mistake.
+    pub model_lacks: Option<String>,
+}
+
+/// Why a pair of a real history does not round-trip on SQLite, or that it
+/// does.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PairOutcome {
+    Exact,
+    /// The pair uses what SQLite cannot run (named).
+    Untranslatable(String),
+    /// The down does not undo the up, by the schema model too: a lossy or
+    /// incomplete down, or none at all.
+    LossyDown(String),
+    /// It fails on what an earlier pair of the history could not create.
+    AfterEarlierFailure,
+    /// A SQLite history's own SQL fails on SQLite (nothing was translated).
+    FailsOnSqlite(String),
+    /// The up or down names a table or column that does not exist at that
+    /// point of the history: it would fail on the source database too.
+    Broken(String),
+    /// Not explained: a gap in the translation to look at.
+    Unexplained(String),
+}
+
+impl PairOutcome {
+    /// The group this outcome counts in.
+    pub fn group(&self) -> String {
+        match self {
+            PairOutcome::Exact => "round-trips".into(),
+            PairOutcome::Untranslatable(w) => format!("untranslatable: {w}"),
+            PairOutcome::LossyDown(w) => format!("lossy down: {w}"),
+            PairOutcome::AfterEarlierFailure => {
+                "fails on an object an earlier untranslatable migration could not create".into()
+            }
+            PairOutcome::Broken(w) => format!("broken in the source too: {w}"),
+            PairOutcome::FailsOnSqlite(w) => format!("the SQLite file itself fails on SQLite: {w}"),
+            PairOutcome::Unexplained(w) => format!("unexplained: {w}"),
+        }
+    }
+}
+
+/// Explains `r`, the round trip of one pair; `earlier_failed` says whether
+/// an earlier pair of the same history could not be applied in full.
+pub fn explain_pair(r: &PairResult, d: Dialect, earlier_failed: bool) -> PairOutcome {
+    if r.exact {
+        return PairOutcome::Exact;
+    }
+    let reason = r.reason.clone().unwrap_or_default();
+    let message = reason.split_once(": ").map_or(reason.as_str(), |(_, m)| m);
+    if let Some(f) = message.strip_prefix("no such function: ") {
+        return PairOutcome::Untranslatable(format!(
+            "function {} has no SQLite equivalent",
+            f.trim().to_lowercase()
+        ));
+    }
+    if message.starts_with("unknown function") {
+        return PairOutcome::Untranslatable(format!("{message} (no SQLite equivalent)"));
+    }
+    if !r.skipped.is_empty() {
+        let mut kinds: Vec<String> = r
+            .skipped
+            .iter()
+            .map(|n| {
+                let n = n.trim_start_matches("not simulated: ");
+                let n = n.split(';').next().unwrap_or(n).trim();
+                if n.starts_with("Expected") {
+                    format!("a statement sqlparser does not read ({n})")
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        return PairOutcome::Untranslatable(kinds.join(", "));
+    }
+    let missing = [
+        "no such table",
+        "no such column",
+        "no such index",
+        "no such view",
+    ]
+    .iter()
+    .any(|m| message.starts_with(m));
+    if missing && earlier_failed {
+        return PairOutcome::AfterEarlierFailure;
+    }
+    if let Some(what) = &r.model_lacks {
+        let phase = reason.split(':').next().unwrap_or("");
+        return PairOutcome::Broken(format!(
+            "the {phase} names {what}, which does not exist at that point"
+        ));
+    }
+    if d == Dialect::Sqlite && (reason.starts_with("up:") || reason.starts_with("down:")) {
+        return PairOutcome::FailsOnSqlite(reason);
+    }
+    if reason == "down is empty" {
+        return PairOutcome::LossyDown("the down does nothing".into());
+    }
+    if reason.starts_with("schema differs") && !r.model_diff.is_empty() {
+        return PairOutcome::LossyDown(format!(
+            "the down does not restore {}",
+            list(&r.model_diff)
+        ));
+    }
+    PairOutcome::Unexplained(reason)
 }
 
 /// Runs `up` then `down` on `engine` (which holds the earlier migrations
@@ -565,11 +695,25 @@ pub fn round_trip_pair(
     let up_t = translate(d, up, &mut after);
     let mut down_model = after.clone();
     let down_t = translate(d, down, &mut down_model);
-    let not_simulated = up_t.iter().chain(&down_t).filter(|t| !t.simulated).count();
+    let skipped: Vec<String> = up_t
+        .iter()
+        .chain(&down_t)
+        .filter(|t| !t.simulated)
+        .map(|t| t.note.clone().unwrap_or_default())
+        .collect();
+    // In the terms SQLite is compared in (tables, columns, NOT NULL,
+    // indexes), so generated constraint names do not count.
+    let model_diff: Vec<String> = shape(model)
+        .symmetric_difference(&shape(&down_model))
+        .cloned()
+        .collect();
     let mut result = PairResult {
         exact: false,
         reason: None,
-        not_simulated,
+        not_simulated: skipped.len(),
+        skipped,
+        model_diff,
+        model_lacks: None,
     };
     // Try the pair inside a savepoint, then undo it and apply up for real
     // so that the history goes on from a known state.
@@ -577,13 +721,32 @@ pub fn round_trip_pair(
     // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
     // need the checks deferred to the end of it instead.
     let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
+    let lacks = |message: &str, model: &Catalog| -> Option<String> {
+        let name = |m: &str| {
+            m.trim()
+                .trim_matches('"')
+                .trim_start_matches("main.")
+                .to_lowercase()
+        };
+        if let Some(t) = message.strip_prefix("no such table: ") {
+            let t = name(t);
+            return model.table(&t).is_none().then(|| format!("table {t}"));
+        }
+        if let Some(c) = message.strip_prefix("no such column: ") {
+            let c = name(c);
+            let known = model.tables.values().any(|t| t.column(&c).is_some());
+            return (!known).then(|| format!("column {c}"));
+        }
+        None
+    };
     if !run_all(engine, &up_t, Phase::Migration, &mut scratch) {
-        result.reason = scratch.failure.take().map(|f| format!("up: {}", f.message));
+        let f = scratch.failure.take();
+        result.model_lacks = f.as_ref().and_then(|f| lacks(&f.message, model));
+        result.reason = f.map(|f| format!("up: {}", f.message));
     } else if !run_all(engine, &down_t, Phase::Down, &mut scratch) {
-        result.reason = scratch
-            .failure
-            .take()
-            .map(|f| format!("down: {}", f.message));
+        let f = scratch.failure.take();
+        result.model_lacks = f.as_ref().and_then(|f| lacks(&f.message, &after));
+        result.reason = f.map(|f| format!("down: {}", f.message));
     } else {
         let now = read_schema(engine);
         if now == before {
@@ -597,8 +760,13 @@ pub fn round_trip_pair(
     }
     let _ = engine.execute("ROLLBACK TO migplan_pair");
     let _ = engine.execute("RELEASE migplan_pair");
-    scratch.failure = None;
-    let _ = run_all(engine, &up_t, Phase::Migration, &mut scratch);
+    // The history goes on with as much of the up as SQLite accepts, so one
+    // untranslatable statement does not stop everything after it.
+    for t in up_t.iter().filter(|t| t.simulated) {
+        for sql in &t.sqlite {
+            let _ = engine.execute(sql);
+        }
+    }
     *model = after;
     result
 }
@@ -829,6 +997,92 @@ fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
 }
 
 /// The same structure as the model expects it (main schema only).
+/// The table an entry of [`read_schema`] / [`read_types`] is about.
+fn entry_table(e: &str) -> &str {
+    if let Some((_, t)) = e.rsplit_once(" on ") {
+        return t;
+    }
+    let rest = e.split_once(' ').map_or(e, |(_, r)| r);
+    let rest = rest.strip_prefix("null ").unwrap_or(rest);
+    let rest = rest.split(':').next().unwrap_or(rest);
+    rest.split('.').next().unwrap_or(rest)
+}
+
+/// SQLite's type affinity of a declared type (the manual's rules, 3.1).
+pub fn affinity(decl: &str) -> &'static str {
+    let t = decl.to_uppercase();
+    if t.contains("INT") {
+        "INTEGER"
+    } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+        "TEXT"
+    } else if t.contains("BLOB") || t.trim().is_empty() {
+        "BLOB"
+    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+        "REAL"
+    } else {
+        "NUMERIC"
+    }
+}
+
+/// Each column's affinity and whether it has a default, as SQLite has them.
+fn read_types(engine: &mut dyn Engine) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let tables: Vec<String> = rows_of(
+        engine,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .into_iter()
+    .filter_map(|r| r.into_iter().next())
+    .collect();
+    for t in tables {
+        let t = t.to_lowercase();
+        for row in rows_of(
+            engine,
+            &format!(
+                "SELECT name, type, dflt_value FROM pragma_table_info('{}')",
+                t.replace('\'', "''")
+            ),
+        ) {
+            if let [name, ty, default] = row.as_slice() {
+                let name = name.to_lowercase();
+                out.insert(format!("type {t}.{name}: {}", affinity(ty)));
+                if default != "NULL" {
+                    out.insert(format!("default {t}.{name}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What [`read_types`] should find for the model's columns.
+fn model_types(c: &Catalog, d: Dialect) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in c
+        .tables
+        .values()
+        .filter(|t| !t.name.contains('.') && t.columns_known)
+    {
+        let n = t.name.to_lowercase();
+        for col in t.columns.iter().filter(|c| c.generated.is_none()) {
+            let name = col.name.to_lowercase();
+            let decl = if d == Dialect::Sqlite {
+                col.data_type.clone()
+            } else {
+                crate::translate::sqlite_type(&col.data_type, c).0
+            };
+            out.insert(format!("type {n}.{name}: {}", affinity(&decl)));
+            let has_default = col.default.as_deref().is_some_and(|v| {
+                d == Dialect::Sqlite || !crate::translate::translate_default(v, d).is_empty()
+            });
+            if has_default {
+                out.insert(format!("default {n}.{name}"));
+            }
+        }
+    }
+    out
+}
+
 fn shape(c: &Catalog) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for t in c
@@ -1153,4 +1407,63 @@ pub fn cost_growth(
         },
     };
     (rows, check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affinity_follows_sqlite_rules() {
+        for (decl, a) in [
+            ("INTEGER", "INTEGER"),
+            ("bigint", "INTEGER"),
+            ("VARCHAR(255)", "TEXT"),
+            ("TEXT", "TEXT"),
+            ("BLOB", "BLOB"),
+            ("", "BLOB"),
+            ("DOUBLE PRECISION", "REAL"),
+            ("NUMERIC", "NUMERIC"),
+            ("DATETIME", "NUMERIC"),
+            ("BOOLEAN", "NUMERIC"),
+        ] {
+            assert_eq!(affinity(decl), a, "{decl}");
+        }
+    }
+
+    #[test]
+    fn entries_name_their_table() {
+        for (e, t) in [
+            ("table users", "users"),
+            ("column users.name", "users"),
+            ("not null users.name", "users"),
+            ("index users_name_idx on users", "users"),
+            ("type users.name: TEXT", "users"),
+            ("default users.created_at", "users"),
+        ] {
+            assert_eq!(entry_table(e), t, "{e}");
+        }
+    }
+
+    #[test]
+    fn the_model_expects_translated_types_and_defaults() {
+        let c = Catalog::build(&crate::parse_source(
+            "CREATE TABLE t (id serial PRIMARY KEY, n numeric(10,2) DEFAULT 0, s varchar(9), at timestamptz DEFAULT now());",
+            Dialect::Postgres,
+        ));
+        let m = model_types(&c, Dialect::Postgres);
+        for e in [
+            "type t.id: INTEGER",
+            "type t.n: NUMERIC",
+            "default t.n",
+            "type t.s: TEXT",
+            "default t.at",
+        ] {
+            assert!(m.contains(e), "{e} not in {m:?}");
+        }
+        assert!(
+            !m.contains("default t.id"),
+            "a sequence is not a default in SQLite"
+        );
+    }
 }

@@ -134,7 +134,11 @@ fn statement(
                     let note = ci
                         .concurrently
                         .then(|| "CONCURRENTLY dropped: SQLite builds it in place".to_string());
-                    Translated::run(s, vec![sqlite_index(i, d)], note)
+                    let mut sql = sqlite_index(i, d);
+                    if ci.if_not_exists {
+                        sql = sql.replacen("INDEX ", "INDEX IF NOT EXISTS ", 1);
+                    }
+                    Translated::run(s, vec![sql], note)
                 }
                 None => Translated::run(
                     s,
@@ -264,6 +268,15 @@ fn statement(
                 Some("DELETE ... LIMIT runs over rowids".into()),
             )
         }
+        Statement::Delete(del) if del.using.is_some() && d != Dialect::Sqlite => {
+            Translated::skip(s, "DELETE … USING (a join) has no SQLite form")
+        }
+        Statement::Query(q)
+            if matches!(&*q.body, sqlparser::ast::SetExpr::Delete(Statement::Delete(del))
+                if del.using.is_some()) =>
+        {
+            Translated::skip(s, "DELETE … USING (a join) has no SQLite form")
+        }
         Statement::Insert(_) | Statement::Delete(_) | Statement::Query(_) => {
             Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None)
         }
@@ -329,10 +342,15 @@ fn alter_table(
 ) -> Translated {
     let name = names::object(&at.name, d);
     let Some(old) = before.table(&name) else {
-        // Unknown to the model: run it as written, so SQLite says why.
+        // Unknown to the model: run it as written, so SQLite says why; a
+        // probe first, so a missing table is reported as such rather than
+        // as a syntax SQLite does not have.
         return Translated::run(
             s,
-            vec![pg_to_sqlite(&s.sql, d)],
+            vec![
+                format!("SELECT 1 FROM {} LIMIT 0", sqlite_name(&name)),
+                pg_to_sqlite(&s.sql, d),
+            ],
             Some(format!("table {name} is not in the schema")),
         );
     };
@@ -372,10 +390,26 @@ fn alter_table(
             }
             AlterTableOperation::DropColumn { column_names, .. } => {
                 for c in column_names {
-                    native.push(format!(
-                        "ALTER TABLE {tq} DROP COLUMN {}",
-                        sq(&names::ident(c, d))
-                    ));
+                    let col = names::ident(c, d);
+                    // PostgreSQL and MySQL drop the column's indexes and
+                    // constraints with it; SQLite refuses. Indexes are
+                    // dropped first; a key or foreign key needs a rebuild.
+                    if d != Dialect::Sqlite {
+                        let in_key = old.constraints.iter().any(|k| k.kind.involves(&col));
+                        if in_key {
+                            rebuild = true;
+                            continue;
+                        }
+                        for i in before.indexes.values() {
+                            if i.table == name && i.columns.contains(&col) {
+                                native.push(format!(
+                                    "DROP INDEX IF EXISTS {}",
+                                    sq(names::last(&i.name))
+                                ));
+                            }
+                        }
+                    }
+                    native.push(format!("ALTER TABLE {tq} DROP COLUMN {}", sq(&col)));
                 }
             }
             AlterTableOperation::RenameColumn {
@@ -676,12 +710,15 @@ fn sqlite_table(
                     ));
                     continue;
                 }
+                // Without columns, the parent's primary key is meant.
                 let mut s = format!(
-                    "FOREIGN KEY ({}) REFERENCES {} ({})",
+                    "FOREIGN KEY ({}) REFERENCES {}",
                     cols(columns),
                     ddl::ident(names::last(references), Dialect::Sqlite),
-                    cols(referred_columns)
                 );
+                if !referred_columns.is_empty() {
+                    s.push_str(&format!(" ({})", cols(referred_columns)));
+                }
                 if let Some(a) = on_delete {
                     s.push_str(&format!(" ON DELETE {a}"));
                 }
@@ -740,10 +777,19 @@ fn sqlite_index(i: &crate::catalog::Index, d: Dialect) -> String {
 }
 
 /// A default value as SQLite can use it ("" when it has none: sequences).
-fn translate_default(v: &str, d: Dialect) -> String {
+pub(crate) fn translate_default(v: &str, d: Dialect) -> String {
     let lower = v.to_lowercase();
     if lower.starts_with("nextval(") {
         return String::new();
+    }
+    // MySQL's double-quoted strings are strings.
+    if d == Dialect::Mysql && v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
+        return ddl::literal(&v[1..v.len() - 1]);
+    }
+    // An array (`ARRAY[]::text[]`, `'{}'`) is kept as its text.
+    if let Some(rest) = lower.strip_prefix("array[") {
+        let inner = rest.split(']').next().unwrap_or_default();
+        return ddl::literal(&format!("{{{inner}}}"));
     }
     let t = pg_to_sqlite(v, d);
     let tl = t.to_lowercase();
@@ -769,6 +815,50 @@ fn constant_default(v: &str) -> bool {
         || t.eq_ignore_ascii_case("false")
 }
 
+/// `GROUP BY (a, b)` (a row value, which PostgreSQL accepts) as
+/// `GROUP BY a, b`, which SQLite needs.
+fn ungroup_row_values(mut tokens: Vec<Token>) -> Vec<Token> {
+    let word = |t: &Token, k: &str| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case(k));
+    let mut i = 0;
+    while i + 3 < tokens.len() {
+        if word(&tokens[i], "group") {
+            let mut j = i + 1;
+            while matches!(tokens.get(j), Some(Token::Whitespace(_))) {
+                j += 1;
+            }
+            if tokens.get(j).is_some_and(|t| word(t, "by")) {
+                j += 1;
+                while matches!(tokens.get(j), Some(Token::Whitespace(_))) {
+                    j += 1;
+                }
+                if matches!(tokens.get(j), Some(Token::LParen)) {
+                    let (mut depth, mut k, mut comma) = (0, j, false);
+                    while k < tokens.len() {
+                        match tokens[k] {
+                            Token::LParen => depth += 1,
+                            Token::RParen => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            Token::Comma if depth == 1 => comma = true,
+                            _ => {}
+                        }
+                        k += 1;
+                    }
+                    if comma && k < tokens.len() {
+                        tokens[k] = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+                        tokens[j] = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    tokens
+}
+
 /// PostgreSQL/MySQL expression and statement text made SQLite-friendly:
 /// `::type` casts dropped, `now()` and UUID functions mapped, `ILIKE`
 /// as `LIKE`. Token-based, so strings and identifiers are untouched.
@@ -777,6 +867,7 @@ pub fn pg_to_sqlite(sql: &str, d: Dialect) -> String {
     let Ok(tokens) = Tokenizer::new(&*dialect, sql).tokenize() else {
         return sql.to_string();
     };
+    let tokens = ungroup_row_values(tokens);
     let mut out = String::new();
     let mut i = 0;
     while i < tokens.len() {
