@@ -580,7 +580,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let p = plan::plan(d, PlanOptions::default(), &schema, &up);
                 simulate::simulate_plan(&mut engine, d, &schema, &up, &p, &options.data)
             } else {
-                simulate::simulate(&mut engine, dialect.into(), &schema, &up, &options)
+                // Large runs say how far the sample rows are, on stderr.
+                let mut last_tenth = 0;
+                let mut progress = |done: usize, total: usize| {
+                    let tenth = done * 10 / total.max(1);
+                    if total >= 20 && tenth > last_tenth {
+                        last_tenth = tenth;
+                        eprintln!(
+                            "migplan: sample rows {}% ({done} of {total} batches of 500)",
+                            tenth * 10
+                        );
+                    }
+                };
+                simulate::simulate_with_progress(
+                    &mut engine,
+                    dialect.into(),
+                    &schema,
+                    &up,
+                    &options,
+                    &mut progress,
+                )
             };
             let mut report = report;
             let mut growth_rows = Vec::new();

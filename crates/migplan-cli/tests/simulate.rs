@@ -594,3 +594,29 @@ fn a_history_pair_that_does_not_round_trip_is_explained() {
         PairOutcome::Untranslatable(w) if w.contains("DO block")
     ));
 }
+
+#[test]
+fn large_runs_print_progress_lines() {
+    let dir = std::env::temp_dir().join(format!("migplan-progress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let schema = dir.join("schema.sql");
+    let up = dir.join("up.sql");
+    std::fs::write(&schema, "CREATE TABLE t (id int PRIMARY KEY, n int);").expect("write");
+    std::fs::write(&up, "ALTER TABLE t ADD COLUMN m int;").expect("write");
+    let (code, _, err) = migplan(&[
+        "simulate",
+        "--rows",
+        "20000",
+        "--schema",
+        &schema.to_string_lossy(),
+        "--up",
+        &up.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("sample rows 50% (20 of 40 batches of 500)"),
+        "{err}"
+    );
+    assert!(err.contains("sample rows 100%"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

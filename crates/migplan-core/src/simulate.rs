@@ -250,10 +250,14 @@ fn prepare_with_rows(
     schema: &str,
     migration: &str,
     o: &SimOptions,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Prepared, Box<SimulationReport>> {
     let mut p = prepare(engine, d, schema, migration, o)?;
-    for sql in std::mem::take(&mut p.rows) {
-        insert_rows(engine, &mut p, &sql)?;
+    let rows = std::mem::take(&mut p.rows);
+    let total = rows.len();
+    for (i, sql) in rows.iter().enumerate() {
+        insert_rows(engine, &mut p, sql)?;
+        progress(i + 1, total);
     }
     Ok(p)
 }
@@ -266,7 +270,20 @@ pub fn simulate(
     migration: &str,
     o: &SimOptions,
 ) -> SimulationReport {
-    match prepare_with_rows(engine, d, schema, migration, o) {
+    simulate_with_progress(engine, d, schema, migration, o, &mut |_, _| {})
+}
+
+/// [`simulate`], telling `progress` (batches of sample rows inserted, of
+/// how many) as the rows go in.
+pub fn simulate_with_progress(
+    engine: &mut dyn Engine,
+    d: Dialect,
+    schema: &str,
+    migration: &str,
+    o: &SimOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> SimulationReport {
+    match prepare_with_rows(engine, d, schema, migration, o, progress) {
         Ok(p) => complete(engine, d, schema, migration, o, p),
         Err(r) => *r,
     }
@@ -1131,7 +1148,7 @@ pub fn simulate_plan(
         rows_sql: None,
     };
     // The same start as a simulation of the migration: schema, then rows.
-    let p = match prepare_with_rows(engine, d, schema, migration, &o) {
+    let p = match prepare_with_rows(engine, d, schema, migration, &o, &mut |_, _| {}) {
         Ok(p) => p,
         Err(r) => return *r,
     };

@@ -26,7 +26,7 @@ pub struct SimulationProps {
 }
 
 /// The most rows the page generates per table.
-pub const MAX_ROWS: usize = 100_000;
+pub const MAX_ROWS: usize = migplan_core::sample::MAX_ROWS;
 
 #[function_component]
 pub fn SimulationPanel(props: &SimulationProps) -> Html {
@@ -164,6 +164,9 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
                 <label>{ "Rows per table " }
                     <input id="sim-rows" type="number" min="0" max={MAX_ROWS.to_string()} value={data.rows.to_string()} onchange={on_rows} />
                 </label>
+                if data.rows > 100_000 {
+                    <span class="hint" id="sim-rows-note">{ "Above 100,000 rows a run takes a while and needs memory; Cancel stops it." }</span>
+                }
                 <label>{ "Seed " }
                     <input id="sim-seed" type="number" min="0" value={data.seed.to_string()} onchange={on_seed} />
                 </label>
