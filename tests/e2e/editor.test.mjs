@@ -39,7 +39,7 @@ test('the editors highlight, mark, indent and analyse as you type', async () => 
     assert.equal(await error.getAttribute('data-line'), '2');
     assert.match(await error.getAttribute('title'), /does not parse/);
     assert.equal(await page.locator('.editor:has(#migration-editor) .hl .cl:has(.tk-err)').count(), 1);
-    assert.match(await page.locator('#severity-summary').innerText(), /✖ 2 not parsed/);
+    assert.match(await page.locator('#severity-summary').innerText(), /⊘ 2 not parsed/);
 
     // Tab indents with spaces (and undo still works); Ctrl+Enter analyses at once.
     await setEditor(page, 'migration-editor', '');

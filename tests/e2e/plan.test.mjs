@@ -32,6 +32,9 @@ test('plan a rename, download golang-migrate files, continue a project', async (
     assert.match(await first.innerText(), /Add users\.full_name next to name/);
     assert.match(await first.innerText(), /lock: ACCESS EXCLUSIVE/);
     assert.match(await first.locator('pre').innerText(), /SET lock_timeout = '2s';\s+ALTER TABLE users ADD COLUMN full_name text/);
+    // A step jumps to the migration line it comes from.
+    await first.locator('button.goto').click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'migration-editor');
     // The down toggle shows each step's rollback.
     await page.click('#plan-toggle');
     assert.match(await first.locator('pre').innerText(), /ALTER TABLE users DROP COLUMN full_name/);

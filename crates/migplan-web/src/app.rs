@@ -622,7 +622,7 @@ fn severity_summary(r: &migplan_core::report::CheckReport, stale: bool) -> Html 
         .collect();
     if unparsed > 0 {
         parts.push(
-            html! { <span class="word unparsed">{ format!("✖ {unparsed} not parsed") }</span> },
+            html! { <span class="word unparsed">{ format!("⊘ {unparsed} not parsed") }</span> },
         );
     }
     if parts.is_empty() {

@@ -244,11 +244,12 @@ pub fn Editor(props: &EditorProps) -> Html {
     }
 }
 
+/// The same icons as the findings (and ⊘ for what does not parse).
 fn icon(kind: &str) -> &'static str {
     match kind {
-        "error" => "✖",
-        "dangerous" => "▲",
-        _ => "●",
+        "error" => "⊘",
+        "dangerous" => "✖",
+        _ => "⚠",
     }
 }
 

@@ -158,11 +158,19 @@ fn step(i: usize, s: &Step, show_down: bool) -> Html {
     };
     let copy_sql = sql.clone();
     let on_copy = Callback::from(move |_: MouseEvent| copy(&copy_sql));
+    let line = s.line;
+    let on_goto = Callback::from(move |_: MouseEvent| {
+        crate::components::editor::focus_line("migration-editor", line, 1)
+    });
     html! {
         <li class={classes!("step", s.phase.as_str())} data-step={(i + 1).to_string()}>
             <div class="step-head">
                 <span class="num">{ format!("{}.", i + 1) }</span>
                 <span class="title">{ s.title.clone() }</span>
+                if s.line > 0 {
+                    <button type="button" class="goto secondary" onclick={on_goto}
+                        title="Show the migration line this step comes from">{ format!("line {}", s.line) }</button>
+                }
             </div>
             <p class="badges">
                 if let Some(l) = &s.lock { <span class="badge lock">{ format!("lock: {l}") }</span> }
