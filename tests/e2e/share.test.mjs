@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { serveDist, openApp, setEditor, ROOT } from './harness.mjs';
+import { serveDist, openApp, setEditor, pasteEditor, ROOT } from './harness.mjs';
 
 test('share links round-trip, refuse tampering and open CLI links', async () => {
   const site = await serveDist();
@@ -35,6 +35,27 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     assert.equal(await fresh.locator('#dialect').inputValue(), 'sqlite');
     await fresh.locator('#migration-statements li.statement').first().waitFor();
     assert.equal(await fresh.locator('#notice').count(), 0);
+
+    // The link carries the panel in view: it opens scrolled there.
+    await page.locator('#diagram-panel').evaluate((e) => e.scrollIntoView());
+    await page.click('#share');
+    const atDiagram = await page.locator('#share-link').inputValue();
+    const fifth = await (await browser.newContext()).newPage();
+    await fifth.goto(atDiagram);
+    await fifth.waitForFunction(() => {
+      const top = document.getElementById('diagram-panel')?.getBoundingClientRect().top;
+      return top !== undefined && top > -60 && top < 200;
+    });
+
+    // A state too big for a link says so and offers the plan file instead.
+    const noise = Array.from({ length: 1500 }, (_, i) => `CREATE TABLE t${i}_${(i * 7919) % 104729} (c${(i * 31) % 997} int);`).join('\n');
+    await pasteEditor(page, 'schema-editor', noise);
+    await page.click('#share');
+    await page.locator('#long-link').waitFor();
+    assert.match(await page.locator('#long-link').innerText(), /many chat and review tools cut links over 8000/);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#long-link button')]);
+    assert.equal(file.suggestedFilename(), 'plan.migplan.json');
+    await pasteEditor(page, 'schema-editor', '');
 
     // Tampered: a message, and the page keeps its own work (the example).
     const cut = link.slice(0, link.length - 12) + 'AAAAxxxx____';

@@ -968,28 +968,37 @@ fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
     out
 }
 
-/// The structure SQLite reports: `table`, `table.column`, `table.column not
-/// null`, `index name on table`.
-fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let tables: Vec<String> = rows_of(
+/// The user's tables in the database, lower-cased.
+fn user_tables(engine: &mut dyn Engine) -> Vec<String> {
+    rows_of(
         engine,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     )
     .into_iter()
     .filter_map(|r| r.into_iter().next())
-    .collect();
-    for t in tables {
-        let t = t.to_lowercase();
+    .map(|t| t.to_lowercase())
+    .collect()
+}
+
+/// `PRAGMA table_info` of `t`: name, type, notnull, dflt_value, pk.
+fn table_info(engine: &mut dyn Engine, t: &str) -> Vec<Vec<String>> {
+    rows_of(
+        engine,
+        &format!(
+            "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('{}')",
+            t.replace('\'', "''")
+        ),
+    )
+}
+
+/// The structure SQLite reports: `table`, `table.column`, `table.column not
+/// null`, `index name on table`.
+fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in user_tables(engine) {
         out.insert(format!("table {t}"));
-        for row in rows_of(
-            engine,
-            &format!(
-                "SELECT name, \"notnull\", pk FROM pragma_table_info('{}')",
-                t.replace('\'', "''")
-            ),
-        ) {
-            if let [name, notnull, pk] = row.as_slice() {
+        for row in table_info(engine, &t) {
+            if let [name, _, notnull, _, pk] = row.as_slice() {
                 let name = name.to_lowercase();
                 out.insert(format!("column {t}.{name}"));
                 if notnull == "1" || pk != "0" {
@@ -1013,7 +1022,6 @@ fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
     out
 }
 
-/// The same structure as the model expects it (main schema only).
 /// The table an entry of [`read_schema`] / [`read_types`] is about.
 fn entry_table(e: &str) -> &str {
     if let Some((_, t)) = e.rsplit_once(" on ") {
@@ -1044,23 +1052,9 @@ pub fn affinity(decl: &str) -> &'static str {
 /// Each column's affinity and whether it has a default, as SQLite has them.
 fn read_types(engine: &mut dyn Engine) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let tables: Vec<String> = rows_of(
-        engine,
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )
-    .into_iter()
-    .filter_map(|r| r.into_iter().next())
-    .collect();
-    for t in tables {
-        let t = t.to_lowercase();
-        for row in rows_of(
-            engine,
-            &format!(
-                "SELECT name, type, dflt_value FROM pragma_table_info('{}')",
-                t.replace('\'', "''")
-            ),
-        ) {
-            if let [name, ty, default] = row.as_slice() {
+    for t in user_tables(engine) {
+        for row in table_info(engine, &t) {
+            if let [name, ty, _, default, _] = row.as_slice() {
                 let name = name.to_lowercase();
                 out.insert(format!("type {t}.{name}: {}", affinity(ty)));
                 if default != "NULL" {
@@ -1100,6 +1094,7 @@ fn model_types(c: &Catalog, d: Dialect) -> BTreeSet<String> {
     out
 }
 
+/// The same structure as the model expects it (main schema only).
 fn shape(c: &Catalog) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for t in c

@@ -486,7 +486,6 @@ pub fn App() -> Html {
             }
             <header class="topbar">
                 <h1>{ "migplan" }</h1>
-                <p class="tagline">{ "Plan database migrations before they hurt production. Everything runs in this page." }</p>
                 { severity_summary(&state.analysis.migration, state.stale) }
                 { analysis_time(&state.analysis) }
                 <label class="dialect">{ "Dialect " }
@@ -573,6 +572,7 @@ pub fn App() -> Html {
                     </details>
                 </div>
             </main>
+            <footer class="tagline">{ "migplan plans database migrations before they hurt production. Everything runs in this page: nothing you paste leaves your browser." }</footer>
         </div>
     }
 }
@@ -664,6 +664,12 @@ pub fn scroll_to(id: &str) {
 /// links so they open where the reviewer should look).
 fn panel_in_view() -> Option<String> {
     let document = web_sys::window()?.document()?;
+    // Panels slide under the header where it stays on screen.
+    let header = document
+        .query_selector(".topbar")
+        .ok()
+        .flatten()
+        .map_or(0.0, |h| h.get_bounding_client_rect().bottom().max(0.0));
     let panels = document.query_selector_all("main .panel[id]").ok()?;
     let mut best: Option<(f64, String)> = None;
     for i in 0..panels.length() {
@@ -673,7 +679,7 @@ fn panel_in_view() -> Option<String> {
         else {
             continue;
         };
-        let top = el.get_bounding_client_rect().top();
+        let top = el.get_bounding_client_rect().top() - header;
         // The first panel whose top is on screen, or the last one above.
         let score = if top >= -40.0 { top } else { 1e9 - top };
         if best.as_ref().is_none_or(|(b, _)| score < *b) {
