@@ -150,7 +150,7 @@ pub fn highlight(text: &str, dialect: Dialect) -> Highlight {
             let last = last.min(out.lines.len() - 1);
             for (line, spans) in out.lines.iter_mut().enumerate().take(last + 1).skip(first) {
                 let s = if line == first {
-                    a.column as u32 - 1
+                    (a.column as u32).saturating_sub(1)
                 } else {
                     0
                 };

@@ -10,10 +10,10 @@ use serde::Serialize;
 use crate::catalog::{Catalog, ConstraintKind, Table};
 use crate::{Dialect, ddl};
 
-/// What to generate.
 /// The most sample rows a simulation generates (per table).
 pub const MAX_ROWS: usize = 1_000_000;
 
+/// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataOptions {
     pub rows: usize,
@@ -163,15 +163,16 @@ fn allowed_values(t: &Table, col: &str) -> Option<Vec<String>> {
         let ConstraintKind::Check { expr } = &k.kind else {
             continue;
         };
-        // Casts are noise here: 'a'::text, (status)::text.
+        // Casts are noise here: 'a'::text, (status)::text. ASCII case
+        // folding keeps byte offsets the same in `e` and `lower`.
         let mut e = expr.replace('"', "");
         for cast in ["::character varying", "::text[]", "::text", "::varchar"] {
-            while let Some(i) = e.to_lowercase().find(cast) {
+            while let Some(i) = e.to_ascii_lowercase().find(cast) {
                 e.replace_range(i..i + cast.len(), "");
             }
         }
-        let lower = e.to_lowercase();
-        let c = col.to_lowercase();
+        let lower = e.to_ascii_lowercase();
+        let c = col.to_ascii_lowercase();
         let found = list_start(&lower, &c);
         let Some(start) = found else {
             continue;
@@ -611,6 +612,16 @@ mod allowed_tests {
         assert_eq!(allowed_values(t, "n").map(|v| v.len()), Some(3));
         assert_eq!(allowed_values(t, "other"), None);
         assert_eq!(allowed_values(t, "id"), None);
+
+        // Letters whose lower case is longer in bytes do not shift offsets.
+        let c = Catalog::build(&crate::parse_source(
+            "CREATE TABLE u (kind text CHECK (kind <> 'İİİİİİ'::text AND kind IN ('İa', 'b')));",
+            crate::Dialect::Postgres,
+        ));
+        assert_eq!(
+            allowed_values(c.table("u").expect("u"), "kind"),
+            Some(vec!["'İa'".into(), "'b'".into()])
+        );
     }
 }
 
