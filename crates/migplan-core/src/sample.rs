@@ -326,6 +326,11 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
             .iter()
             .map(|c| ddl::ident(&c.name, Dialect::Sqlite))
             .collect();
+        // The values CHECK constraints list, read once per column.
+        let allowed: BTreeMap<&str, Vec<String>> = cols
+            .iter()
+            .filter_map(|c| allowed_values(t, &c.name).map(|l| (c.name.as_str(), l)))
+            .collect();
         let mut rows: Vec<String> = Vec::new();
         for i in 1..=o.rows {
             let values: Vec<String> = cols
@@ -368,7 +373,7 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
                         }
                     }
                     // A CHECK listing the values: one of them.
-                    if !is_unique && let Some(list) = allowed_values(t, &c.name) {
+                    if !is_unique && let Some(list) = allowed.get(c.name.as_str()) {
                         return list[rng.below(list.len() as u64) as usize].clone();
                     }
                     // Sometimes NULL where allowed and nothing will require a value.
