@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Column, ConstraintKind, Table};
-use crate::diff::{Change, ChangeKind};
+use crate::diff::{Change, ChangeKind, Marks};
 
 /// Which schema the diagram shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,15 +98,12 @@ pub fn layout(
     side: Side,
     limit: Option<usize>,
 ) -> Diagram {
+    let marks = Marks::new(changes);
     let mark_of = |object: &str, name: &str| -> Option<ChangeKind> {
-        changes
-            .iter()
-            .find(|c| c.object == object && c.name == name)
-            .map(|c| c.kind)
-            .filter(|k| match side {
-                Side::Before => *k != ChangeKind::Added,
-                Side::After => true,
-            })
+        marks.get(object, name).filter(|k| match side {
+            Side::Before => *k != ChangeKind::Added,
+            Side::After => true,
+        })
     };
     // The tables drawn: the side's own, plus (after) the dropped ones.
     let mut tables: BTreeMap<&str, &Table> = match side {

@@ -47,6 +47,27 @@ impl std::fmt::Display for Change {
     }
 }
 
+/// What `changes` did to each object, looked up by object kind and name
+/// (as in [`Change`]): for drawing and listing a schema with its changes.
+#[derive(Debug, Clone, Default)]
+pub struct Marks<'a>(BTreeMap<(&'a str, &'a str), ChangeKind>);
+
+impl<'a> Marks<'a> {
+    pub fn new(changes: &'a [Change]) -> Self {
+        Marks(
+            changes
+                .iter()
+                .map(|c| ((c.object, c.name.as_str()), c.kind))
+                .collect(),
+        )
+    }
+
+    /// The change to `object` (`table`, `column`, ...) `name`, if any.
+    pub fn get(&self, object: &str, name: &str) -> Option<ChangeKind> {
+        self.0.get(&(object, name)).copied()
+    }
+}
+
 /// Everything that differs from `before` to `after`, sorted.
 pub fn diff(before: &Catalog, after: &Catalog) -> Vec<Change> {
     let mut out = Vec::new();

@@ -7,11 +7,11 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use migplan_core::diagram::{Diagram, Side, layout};
-use migplan_core::diff::ChangeKind;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
+use crate::components::{mark_class, mark_sign};
 use crate::state::Analysis;
 
 /// Tables drawn before a large schema is focused on the migration.
@@ -48,24 +48,6 @@ impl ViewBox {
     }
     fn pan(self, dx: f64, dy: f64) -> Self {
         ViewBox(self.0 + dx, self.1 + dy, self.2, self.3)
-    }
-}
-
-fn mark_class(m: Option<ChangeKind>) -> &'static str {
-    match m {
-        Some(ChangeKind::Added) => "added",
-        Some(ChangeKind::Removed) => "removed",
-        Some(ChangeKind::Changed) => "changed",
-        None => "same",
-    }
-}
-
-fn sign(m: Option<ChangeKind>) -> &'static str {
-    match m {
-        Some(ChangeKind::Added) => "+ ",
-        Some(ChangeKind::Removed) => "− ",
-        Some(ChangeKind::Changed) => "~ ",
-        None => "",
     }
 }
 
@@ -221,7 +203,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
         .map(|e| {
             html! {
                 <path class={classes!("er-edge", mark_class(e.mark))} d={e.path.clone()} marker-end="url(#er-arrow)">
-                    <title>{ format!("{}{} → {} ({})", sign(e.mark), e.from, e.to, e.name) }</title>
+                    <title>{ format!("{}{} → {} ({})", mark_sign(e.mark), e.from, e.to, e.name) }</title>
                 </path>
             }
         })
@@ -241,7 +223,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
                 html! {
                     <text class={classes!("er-row", mark_class(r.mark))} x="8" y={ty.to_string()}>
                         <tspan class="er-key">{ if key.is_empty() { "" } else { key } }</tspan>
-                        <tspan x="44">{ format!("{}{}", sign(r.mark), r.name) }</tspan>
+                        <tspan x="44">{ format!("{}{}", mark_sign(r.mark), r.name) }</tspan>
                         <tspan class="er-type">{ format!(" {}", r.data_type) }</tspan>
                     </text>
                 }
@@ -254,7 +236,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
                 <g class={classes!("er-table", mark_class(t.mark))} transform={format!("translate({:.0},{:.0})", t.x, t.y)} data-table={t.name.clone()}>
                     <rect class="er-box" width={format!("{:.0}", t.w)} height={format!("{:.0}", t.h)} rx="5" />
                     <rect class="er-head" width={format!("{:.0}", t.w)} height="26" rx="5" />
-                    <text class="er-name" x="8" y="18">{ format!("{}{}", sign(t.mark), t.name) }</text>
+                    <text class="er-name" x="8" y="18">{ format!("{}{}", mark_sign(t.mark), t.name) }</text>
                     { for rows }
                     { for more }
                 </g>

@@ -2,13 +2,14 @@
 //! after the migration, with what the migration changes marked by a sign
 //! and a word (not colour alone).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use migplan_core::catalog::{Catalog, ConstraintKind, Table};
-use migplan_core::diff::{Change, ChangeKind};
+use migplan_core::diff::{ChangeKind, Marks};
 use yew::prelude::*;
 
+use crate::components::{mark_class, mark_sign};
 use crate::state::Analysis;
 
 /// Tables listed before a large schema is cut short.
@@ -31,32 +32,13 @@ enum View {
     After,
 }
 
-/// Changes by (object, name).
-type Marks = BTreeMap<(&'static str, String), ChangeKind>;
-
-fn marks(changes: &[Change]) -> Marks {
-    changes
-        .iter()
-        .map(|c| ((c.object, c.name.clone()), c.kind))
-        .collect()
-}
-
+/// "+ added", "− removed" or "~ changed"; nothing when unchanged.
 fn badge(kind: Option<ChangeKind>) -> Html {
-    match kind {
-        Some(ChangeKind::Added) => html! { <span class="mark added">{ "+ added" }</span> },
-        Some(ChangeKind::Removed) => html! { <span class="mark removed">{ "− removed" }</span> },
-        Some(ChangeKind::Changed) => html! { <span class="mark changed">{ "~ changed" }</span> },
-        None => html! {},
+    if kind.is_none() {
+        return html! {};
     }
-}
-
-fn status_class(kind: Option<ChangeKind>) -> &'static str {
-    match kind {
-        Some(ChangeKind::Added) => "added",
-        Some(ChangeKind::Removed) => "removed",
-        Some(ChangeKind::Changed) => "changed",
-        None => "same",
-    }
+    let (class, sign) = (mark_class(kind), mark_sign(kind));
+    html! { <span class={classes!("mark", class)}>{ format!("{sign}{class}") }</span> }
 }
 
 #[function_component]
@@ -64,7 +46,7 @@ pub fn SchemaModel(props: &SchemaModelProps) -> Html {
     let view = use_state(|| View::After);
     let show_all = use_state(|| false);
     let model = &props.analysis.model;
-    let marks = marks(&model.changes);
+    let marks = Marks::new(&model.changes);
     let show = |v: View| {
         let view = view.clone();
         Callback::from(move |_: MouseEvent| view.set(v))
@@ -157,8 +139,7 @@ fn table(
     before_catalog: &Catalog,
     marks: Option<&Marks>,
 ) -> Html {
-    let mark =
-        |object: &'static str, name: String| marks.and_then(|m| m.get(&(object, name)).copied());
+    let mark = |object: &str, name: String| marks.and_then(|m| m.get(object, &name));
     let table_mark = mark("table", t.name.clone());
     // Columns of the table now, then those the migration removed.
     let mut columns: Vec<(&migplan_core::catalog::Column, Option<ChangeKind>)> = t
@@ -205,7 +186,7 @@ fn table(
         }
     }
     html! {
-        <article class={classes!("table-card", status_class(table_mark))} data-table={t.name.clone()}>
+        <article class={classes!("table-card", mark_class(table_mark))} data-table={t.name.clone()}>
             <h3><code>{ t.name.clone() }</code>{ badge(table_mark) }</h3>
             <ul class="columns">
                 { for columns.iter().map(|(c, m)| {
@@ -216,7 +197,7 @@ fn table(
                     if let Some(i) = &c.identity { facts.push(i.clone()); }
                     if let Some(g) = &c.generated { facts.push(format!("generated {g}")); }
                     html! {
-                        <li class={classes!("column", status_class(*m))} data-column={c.name.clone()}>
+                        <li class={classes!("column", mark_class(*m))} data-column={c.name.clone()}>
                             <code>{ c.name.clone() }</code>{ " " }<span class="facts">{ facts.join(", ") }</span>{ badge(*m) }
                         </li>
                     }
@@ -225,7 +206,7 @@ fn table(
             if !constraints.is_empty() {
                 <ul class="keys">
                     { for constraints.iter().map(|(k, m)| html! {
-                        <li class={classes!("constraint", status_class(*m))}>
+                        <li class={classes!("constraint", mark_class(*m))}>
                             <span class="kind">{ k.kind.label() }</span>{ " " }<code>{ k.name.clone() }</code>
                             { " " }{ constraint_detail(&k.kind) }
                             if !k.validated { <span class="note">{ " not valid" }</span> }
@@ -237,7 +218,7 @@ fn table(
             if !indexes.is_empty() {
                 <ul class="indexes">
                     { for indexes.iter().map(|(i, m)| html! {
-                        <li class={classes!("index", status_class(*m))}>
+                        <li class={classes!("index", mark_class(*m))}>
                             <span class="kind">{ if i.unique { "unique index" } else { "index" } }</span>{ " " }
                             <code>{ i.name.clone() }</code>{ format!(" ({})", i.columns.join(", ")) }
                             if let Some(p) = &i.predicate { <span class="note">{ format!(" where {p}") }</span> }
@@ -270,9 +251,7 @@ fn constraint_detail(k: &ConstraintKind) -> String {
 }
 
 fn others(c: &Catalog, marks: Option<&Marks>) -> Html {
-    let mark = |object: &'static str, name: &str| {
-        marks.and_then(|m| m.get(&(object, name.to_string())).copied())
-    };
+    let mark = |object: &str, name: &str| marks.and_then(|m| m.get(object, name));
     if c.views.is_empty() && c.enums.is_empty() && c.sequences.is_empty() {
         return html! {};
     }
