@@ -352,9 +352,8 @@ pub fn complete(
         .filter(|t| !t.columns_known)
         .map(|t| t.name.to_lowercase())
         .collect();
-    let actual: BTreeSet<String> = read_schema(engine)
+    let actual: BTreeSet<String> = read_structure(engine, true)
         .into_iter()
-        .chain(read_types(engine))
         .filter(|e| !opaque.contains(entry_table(e)))
         .collect();
     let mut expected = shape(&after);
@@ -994,15 +993,28 @@ fn table_info(engine: &mut dyn Engine, t: &str) -> Vec<Vec<String>> {
 /// The structure SQLite reports: `table`, `table.column`, `table.column not
 /// null`, `index name on table`.
 fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
+    read_structure(engine, false)
+}
+
+/// [`read_schema`], and with `types` each column's affinity (`type t.c:
+/// INTEGER`) and whether it has a default (`default t.c`), from the same
+/// reading of each table.
+fn read_structure(engine: &mut dyn Engine, types: bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for t in user_tables(engine) {
         out.insert(format!("table {t}"));
         for row in table_info(engine, &t) {
-            if let [name, _, notnull, _, pk] = row.as_slice() {
+            if let [name, ty, notnull, default, pk] = row.as_slice() {
                 let name = name.to_lowercase();
                 out.insert(format!("column {t}.{name}"));
                 if notnull == "1" || pk != "0" {
                     out.insert(format!("not null {t}.{name}"));
+                }
+                if types {
+                    out.insert(format!("type {t}.{name}: {}", affinity(ty)));
+                    if default != "NULL" {
+                        out.insert(format!("default {t}.{name}"));
+                    }
                 }
             }
         }
@@ -1022,7 +1034,7 @@ fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
     out
 }
 
-/// The table an entry of [`read_schema`] / [`read_types`] is about.
+/// The table an entry of [`read_schema`] / [`read_structure`] is about.
 fn entry_table(e: &str) -> &str {
     if let Some((_, t)) = e.rsplit_once(" on ") {
         return t;
@@ -1049,31 +1061,18 @@ pub fn affinity(decl: &str) -> &'static str {
     }
 }
 
-/// Each column's affinity and whether it has a default, as SQLite has them.
-fn read_types(engine: &mut dyn Engine) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for t in user_tables(engine) {
-        for row in table_info(engine, &t) {
-            if let [name, ty, _, default, _] = row.as_slice() {
-                let name = name.to_lowercase();
-                out.insert(format!("type {t}.{name}: {}", affinity(ty)));
-                if default != "NULL" {
-                    out.insert(format!("default {t}.{name}"));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// What [`read_types`] should find for the model's columns.
-fn model_types(c: &Catalog, d: Dialect) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for t in c
-        .tables
+/// The model's tables the schema checks compare: those of the main schema
+/// whose columns are known (not a `CREATE TABLE … AS` result).
+fn compared_tables(c: &Catalog) -> impl Iterator<Item = &crate::catalog::Table> {
+    c.tables
         .values()
         .filter(|t| !t.name.contains('.') && t.columns_known)
-    {
+}
+
+/// What [`read_structure`] should find for the model's columns.
+fn model_types(c: &Catalog, d: Dialect) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in compared_tables(c) {
         let n = t.name.to_lowercase();
         for col in t.columns.iter().filter(|c| c.generated.is_none()) {
             let name = col.name.to_lowercase();
@@ -1097,11 +1096,7 @@ fn model_types(c: &Catalog, d: Dialect) -> BTreeSet<String> {
 /// The same structure as the model expects it (main schema only).
 fn shape(c: &Catalog) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for t in c
-        .tables
-        .values()
-        .filter(|t| !t.name.contains('.') && t.columns_known)
-    {
+    for t in compared_tables(c) {
         let n = t.name.to_lowercase();
         out.insert(format!("table {n}"));
         let pk: Vec<String> = t
