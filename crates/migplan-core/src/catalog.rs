@@ -82,14 +82,17 @@ pub enum ConstraintKind {
     },
 }
 
+/// The words (names, keywords, numbers) of an expression's text.
+fn words(expr: &str) -> impl Iterator<Item = &str> {
+    expr.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+}
+
 impl ConstraintKind {
     /// Whether the constraint uses `column`: one of its columns, or a name
     /// in its CHECK expression (dropping the column drops the constraint).
     pub fn involves(&self, column: &str) -> bool {
         match self {
-            ConstraintKind::Check { expr } => expr
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .any(|w| w.eq_ignore_ascii_case(column)),
+            ConstraintKind::Check { expr } => words(expr).any(|w| w.eq_ignore_ascii_case(column)),
             _ => self.columns().iter().any(|c| c == column),
         }
     }
@@ -767,8 +770,7 @@ impl Catalog {
                 // PostgreSQL's names: <table>_<first column named>_check,
                 // numbered when taken.
                 let fallback = || {
-                    let first = expr
-                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    let first = words(&expr)
                         .find(|w| {
                             table.column(&w.to_lowercase()).is_some() || table.column(w).is_some()
                         })

@@ -815,46 +815,65 @@ fn constant_default(v: &str) -> bool {
         || t.eq_ignore_ascii_case("false")
 }
 
+/// The first token at or after `i` that is not whitespace.
+fn skip_whitespace(tokens: &[Token], mut i: usize) -> usize {
+    while matches!(tokens.get(i), Some(Token::Whitespace(_))) {
+        i += 1;
+    }
+    i
+}
+
+/// The `)` closing the `(` at `open`, if the text has it.
+fn closing_paren(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, t) in tokens.iter().enumerate().skip(open) {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `GROUP BY (a, b)` (a row value, which PostgreSQL accepts) as
 /// `GROUP BY a, b`, which SQLite needs.
 fn ungroup_row_values(mut tokens: Vec<Token>) -> Vec<Token> {
     let word = |t: &Token, k: &str| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case(k));
-    let mut i = 0;
-    while i + 3 < tokens.len() {
-        if word(&tokens[i], "group") {
-            let mut j = i + 1;
-            while matches!(tokens.get(j), Some(Token::Whitespace(_))) {
-                j += 1;
-            }
-            if tokens.get(j).is_some_and(|t| word(t, "by")) {
-                j += 1;
-                while matches!(tokens.get(j), Some(Token::Whitespace(_))) {
-                    j += 1;
-                }
-                if matches!(tokens.get(j), Some(Token::LParen)) {
-                    let (mut depth, mut k, mut comma) = (0, j, false);
-                    while k < tokens.len() {
-                        match tokens[k] {
-                            Token::LParen => depth += 1,
-                            Token::RParen => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            Token::Comma if depth == 1 => comma = true,
-                            _ => {}
-                        }
-                        k += 1;
-                    }
-                    if comma && k < tokens.len() {
-                        tokens[k] = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
-                        tokens[j] = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
-                    }
-                }
-            }
+    for i in 0..tokens.len() {
+        if !word(&tokens[i], "group") {
+            continue;
         }
-        i += 1;
+        let by = skip_whitespace(&tokens, i + 1);
+        if !tokens.get(by).is_some_and(|t| word(t, "by")) {
+            continue;
+        }
+        let open = skip_whitespace(&tokens, by + 1);
+        if tokens.get(open) != Some(&Token::LParen) {
+            continue;
+        }
+        let Some(close) = closing_paren(&tokens, open) else {
+            continue;
+        };
+        let mut depth = 0usize;
+        let row_value = tokens[open..close].iter().any(|t| {
+            match t {
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                Token::Comma => return depth == 1,
+                _ => {}
+            }
+            false
+        });
+        if row_value {
+            tokens[open] = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+            tokens[close] = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+        }
     }
     tokens
 }
@@ -879,21 +898,7 @@ pub fn pg_to_sqlite(sql: &str, d: Dialect) -> String {
                     match &tokens[i] {
                         Token::Word(_) | Token::Period => i += 1,
                         Token::LParen => {
-                            let mut depth = 0;
-                            while i < tokens.len() {
-                                match tokens[i] {
-                                    Token::LParen => depth += 1,
-                                    Token::RParen => {
-                                        depth -= 1;
-                                        if depth == 0 {
-                                            i += 1;
-                                            break;
-                                        }
-                                    }
-                                    _ => {}
-                                }
-                                i += 1;
-                            }
+                            i = closing_paren(&tokens, i).map_or(tokens.len(), |c| c + 1);
                         }
                         Token::LBracket | Token::RBracket => i += 1,
                         _ => break,
@@ -948,6 +953,23 @@ mod tests {
         assert_eq!(pg_to_sqlite("now()", d), "CURRENT_TIMESTAMP");
         assert_eq!(pg_to_sqlite("name ILIKE '%a::b%'", d), "name LIKE '%a::b%'");
         assert_eq!(pg_to_sqlite("nextval('s'::regclass)", d), "nextval('s')");
+    }
+
+    #[test]
+    fn group_by_row_values_are_ungrouped_and_nothing_else() {
+        let d = Dialect::Postgres;
+        assert_eq!(
+            pg_to_sqlite("SELECT a FROM t GROUP BY (a, (b + 1))", d),
+            "SELECT a FROM t GROUP BY  a, (b + 1) "
+        );
+        assert_eq!(
+            pg_to_sqlite("SELECT 1 FROM t group\nby (coalesce(a, b))", d),
+            "SELECT 1 FROM t group\nby (coalesce(a, b))"
+        );
+        assert_eq!(
+            pg_to_sqlite("SELECT 1 FROM t GROUP BY (a, b", d),
+            "SELECT 1 FROM t GROUP BY (a, b"
+        );
     }
 
     #[test]
