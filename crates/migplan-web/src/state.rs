@@ -170,7 +170,7 @@ impl State {
         migration: String,
     ) -> Self {
         let plan_options = PlanOptions::default();
-        let batch_size = plan_options.batch_size;
+        let (batch_size, idempotent) = (plan_options.batch_size, plan_options.idempotent);
         let lock_timeout = plan_options.lock_timeout.clone();
         let analysis = Rc::new(Analysis::of(
             dialect,
@@ -184,7 +184,7 @@ impl State {
             options,
             batch_size,
             lock_timeout,
-            idempotent: true,
+            idempotent,
             still_read: String::new(),
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
@@ -364,7 +364,9 @@ impl Reducible for State {
             Action::SetFramework(f) => State { framework: f, ..s },
             Action::LoadShared(sh) => {
                 let options = Options::with_pg_version(sh.pg_version).unwrap_or_default();
-                let defaults = State::example();
+                // What the link leaves out takes its default.
+                let plan = PlanOptions::default();
+                let data = migplan_core::sample::DataOptions::default();
                 let timeout_ok = sh.lock_timeout.as_deref().is_some_and(valid_timeout);
                 State {
                     dialect: sh.dialect,
@@ -373,10 +375,7 @@ impl Reducible for State {
                     migration: sh.migration,
                     down: sh.down,
                     rows_sql: sh.rows_sql,
-                    batch_size: sh
-                        .batch_size
-                        .filter(|n| *n > 0)
-                        .unwrap_or(defaults.batch_size),
+                    batch_size: sh.batch_size.filter(|n| *n > 0).unwrap_or(plan.batch_size),
                     framework: sh
                         .framework
                         .as_deref()
@@ -385,12 +384,12 @@ impl Reducible for State {
                     lock_timeout: sh
                         .lock_timeout
                         .filter(|_| timeout_ok)
-                        .unwrap_or(defaults.lock_timeout),
-                    idempotent: sh.idempotent.unwrap_or(defaults.idempotent),
+                        .unwrap_or(plan.lock_timeout),
+                    idempotent: sh.idempotent.unwrap_or(plan.idempotent),
                     still_read: sh.still_read,
                     data: migplan_core::sample::DataOptions {
-                        rows: sh.rows.filter(|r| *r > 0).unwrap_or(defaults.data.rows),
-                        seed: sh.seed.unwrap_or(defaults.data.seed),
+                        rows: sh.rows.filter(|r| *r > 0).unwrap_or(data.rows),
+                        seed: sh.seed.unwrap_or(data.seed),
                         adversarial: sh.adversarial,
                     },
                     simulate_plan: sh.simulate_plan,
