@@ -20,11 +20,24 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     assert.ok(link.startsWith(site.url + '#v1.'), link);
     assert.ok(link.length < 8000, `${link.length}`);
 
-    // Every edit is saved in the browser: a reload brings it back.
+    // Every edit is saved in the browser, the down too, after a pause in
+    // typing (not only when the page is left): a reload brings it back.
+    await page.waitForTimeout(600); // the migration's own save is done
+    const before = await page.evaluate(() => localStorage.getItem('migplan.draft'));
+    const down = 'ALTER TABLE users DROP COLUMN nickname;';
+    await setEditor(page, 'down-editor', down);
+    await page.waitForFunction((b) => localStorage.getItem('migplan.draft') !== b, before);
+    // A second tab of the same browser (this one still open) finds it.
+    const twin = await page.context().newPage();
+    await twin.goto(site.url);
+    await twin.locator('#migration-statements li.statement').first().waitFor();
+    assert.equal(await twin.locator('#down-editor').inputValue(), down);
+    await twin.close();
     await page.reload();
     await page.locator('#migration-statements li.statement').first().waitFor();
     await page.waitForFunction((m) => document.getElementById('migration-editor').value === m, migration);
     assert.equal(await page.locator('#dialect').inputValue(), 'sqlite');
+    assert.equal(await page.locator('#down-editor').inputValue(), down);
 
     // A fresh context (no shared storage) opens exactly that.
     const other = await browser.newContext();

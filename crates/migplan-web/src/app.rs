@@ -17,7 +17,7 @@ use crate::components::plan_panel::PlanPanel;
 use crate::components::schema_model::SchemaModel;
 use crate::components::simulation::SimulationPanel;
 use crate::components::statements::Statements;
-use crate::state::{Action, State};
+use crate::state::{Action, SameAnalysis, State};
 
 #[function_component]
 pub fn App() -> Html {
@@ -56,19 +56,19 @@ pub fn App() -> Html {
             }
         });
     }
-    // Every analysed edit is saved in this browser (nothing leaves it).
+    // Every change (text, down, sample rows, settings) is saved in this
+    // browser after a short pause; nothing leaves it.
+    let save_timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     {
-        let key = (
-            std::rc::Rc::as_ptr(&state.analysis) as usize,
-            state.framework,
-        );
         let state = state.clone();
-        use_effect_with(key, move |_| {
-            crate::browser::save_draft(&migplan_core::share::encode(&state.shared()))
+        let save_timer = save_timer.clone();
+        use_effect(move || {
+            *save_timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(300, move || {
+                crate::browser::save_draft(&migplan_core::share::encode(&state.shared()))
+            }));
         });
     }
-    // Leaving or reloading the page saves the very latest text too (the
-    // save above waits for the pause in typing).
+    // Leaving or reloading the page saves the very latest state at once.
     let latest = use_mut_ref(|| None::<UseReducerHandle<State>>);
     *latest.borrow_mut() = Some(state.clone());
     {
@@ -298,7 +298,9 @@ pub fn App() -> Html {
             s.dispatch(Action::SetMigration(t))
         })
     };
-    let (schema_markers, migration_markers) = markers(&state.analysis);
+    // Recomputed with the analysis, not on every render.
+    let (schema_markers, migration_markers) =
+        (*use_memo(SameAnalysis(state.analysis.clone()), |a| markers(&a.0))).clone();
     let on_dialect = {
         let s = state.dispatcher();
         Callback::from(move |e: Event| {

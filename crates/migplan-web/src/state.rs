@@ -13,6 +13,18 @@ use yew::Reducible;
 pub const EXAMPLE_SCHEMA: &str = include_str!("../../../tests/fixtures/example/schema.sql");
 pub const EXAMPLE_MIGRATION: &str = include_str!("../../../tests/fixtures/example/migration.sql");
 
+/// An analysis compared by identity (every re-analysis is a new one): the
+/// key of what the page derives from it. Holding the `Rc` keeps its address
+/// from being reused while it is a key.
+#[derive(Clone)]
+pub struct SameAnalysis(pub Rc<Analysis>);
+
+impl PartialEq for SameAnalysis {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// What the core understood of the current inputs.
 #[derive(Debug, Clone)]
 pub struct Analysis {

@@ -12,7 +12,7 @@ use web_sys::{Element, KeyboardEvent, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
 use crate::components::{mark_class, mark_sign};
-use crate::state::Analysis;
+use crate::state::{Analysis, SameAnalysis};
 
 /// Tables drawn before a large schema is focused on the migration.
 const LIMIT: usize = 60;
@@ -57,22 +57,14 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
     // A large schema shows what the migration touches and its neighbours
     // unless asked for everything.
     let show_all = use_state(|| false);
-    let diagram: Rc<Diagram> = {
-        let a = props.analysis.clone();
-        use_memo(
-            (Rc::as_ptr(&a) as usize, *side, *show_all),
-            move |(_, side, all)| {
-                let limit = (!*all).then_some(LIMIT);
-                layout(
-                    &a.model.before,
-                    &a.model.after,
-                    &a.model.changes,
-                    *side,
-                    limit,
-                )
-            },
-        )
-    };
+    let diagram: Rc<Diagram> = use_memo(
+        (SameAnalysis(props.analysis.clone()), *side, *show_all),
+        |(a, side, all)| {
+            let m = &a.0.model;
+            let limit = (!*all).then_some(LIMIT);
+            layout(&m.before, &m.after, &m.changes, *side, limit)
+        },
+    );
     let on_show_all = {
         let show_all = show_all.clone();
         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
