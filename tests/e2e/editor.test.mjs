@@ -18,6 +18,22 @@ async function dropFiles(page, selector, files) {
   await page.dispatchEvent(selector, 'drop', { dataTransfer: dt });
 }
 
+/**
+ * Drops files or folders from the disk as the operating system does
+ * (Chromium's own drag and drop, with real entries for folders), at the
+ * middle of `selector`.
+ */
+async function dropPaths(page, selector, paths) {
+  const cdp = await page.context().newCDPSession(page);
+  const box = await page.locator(selector).boundingBox();
+  const at = { x: box.x + box.width / 2, y: box.y + Math.min(box.height / 2, 40) };
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+  await cdp.detach();
+}
+
 test('the editors highlight, mark, indent and analyse as you type', async () => {
   const site = await serveDist();
   const { browser, page, problems } = await openApp(site);
@@ -81,6 +97,19 @@ test('files and folders fill the inputs; drafts and plan files keep work', async
   const { browser, page, problems } = await openApp(site);
   try {
     await analysed(page);
+    // A folder dragged from the disk, even onto an editor, opens as a
+    // project (walked through Chromium's entries API); a single file
+    // dropped on the page becomes the migration.
+    await dropPaths(page, '#migration-editor', [join(ROOT, 'tests/fixtures/projects/dbmate')]);
+    await page.waitForFunction(() => /Opened your dbmate project/.test(document.getElementById('notice')?.innerText ?? ''));
+    assert.match(await page.locator('#notice').innerText(), /migration db\/migrations\/20260102120000_add_email\.sql/);
+    assert.equal(await page.inputValue('#framework'), 'dbmate');
+    assert.match(await page.inputValue('#migration-editor'), /ADD COLUMN email/);
+    assert.match(await page.inputValue('#schema-editor'), /CREATE TABLE users/);
+    await dropPaths(page, '#findings', [join(ROOT, 'tests/fixtures/projects/goose/migrations/00001_create_users.sql')]);
+    await page.waitForFunction(() => /00001_create_users\.sql is now the migration/.test(document.getElementById('notice')?.innerText ?? ''));
+    assert.match(await page.inputValue('#migration-editor'), /CREATE TABLE users/);
+
     // A file dropped on an editor replaces its text.
     await dropFiles(page, '.editor:has(#down-editor) .editor-body', { 'down.sql': 'ALTER TABLE users DROP COLUMN display_name;\n' });
     await page.waitForFunction(() => document.getElementById('down-editor').value.startsWith('ALTER TABLE users DROP COLUMN display_name'));
@@ -88,7 +117,7 @@ test('files and folders fill the inputs; drafts and plan files keep work', async
     // A project folder (picked): its latest migration and down, and the
     // earlier migrations as the schema; the framework is detected.
     await page.setInputFiles('#open-folder', join(ROOT, 'tests/fixtures/projects/golang-migrate'));
-    await page.locator('#notice').waitFor();
+    await page.waitForFunction(() => /golang-migrate project/.test(document.getElementById('notice')?.innerText ?? ''));
     assert.match(await page.locator('#notice').innerText(), /Opened your golang-migrate project: .*migration migrations\/000002_add_email\.up\.sql/);
     await analysed(page);
     assert.match(await page.inputValue('#migration-editor'), /email/);

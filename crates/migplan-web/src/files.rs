@@ -1,6 +1,11 @@
 //! Reading the user's files: picked (a file input, a folder input) or
 //! dropped (files and whole folders, walked through the entries API).
 //! Everything is read in the page; nothing is uploaded.
+//!
+//! Chromium has no global `FileSystemEntry`, `FileSystemFileEntry` or
+//! `FileSystemDirectoryEntry` constructors, so `dyn_into` (an `instanceof`
+//! test) refuses every entry: entries are cast unchecked after asking them
+//! `is_file` / `is_directory`.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -89,9 +94,13 @@ pub async fn from_drop(dt: DataTransfer) -> Vec<(String, String)> {
     // One folder dropped: paths relative to it, as a folder input gives.
     let mut stack: Vec<(FileSystemEntry, String)> = Vec::new();
     if entries.len() == 1 && entries[0].is_directory() {
-        if let Ok(dir) = entries.remove(0).dyn_into::<FileSystemDirectoryEntry>() {
-            stack.extend(read_dir(&dir).await.into_iter().map(|e| (e, String::new())));
-        }
+        let dir = entries.remove(0);
+        stack.extend(
+            read_dir(dir.unchecked_ref())
+                .await
+                .into_iter()
+                .map(|e| (e, String::new())),
+        );
     } else {
         stack.extend(entries.into_iter().map(|e| (e, String::new())));
     }
@@ -103,17 +112,16 @@ pub async fn from_drop(dt: DataTransfer) -> Vec<(String, String)> {
             if !wanted(&format!("{path}x.sql")) {
                 continue;
             }
-            if let Ok(dir) = entry.dyn_into::<FileSystemDirectoryEntry>() {
-                stack.extend(read_dir(&dir).await.into_iter().map(|e| (e, path.clone())));
-            }
-        } else if let Ok(file_entry) = entry.dyn_into::<FileSystemFileEntry>() {
+            let dir: &FileSystemDirectoryEntry = entry.unchecked_ref();
+            stack.extend(read_dir(dir).await.into_iter().map(|e| (e, path.clone())));
+        } else if entry.is_file() {
             let path = format!("{prefix}{name}");
             // Files dropped themselves are always read; inside folders,
             // only the kinds a project's migrations are made of.
             if !prefix.is_empty() && !wanted(&path) {
                 continue;
             }
-            if let Some(file) = file_of(&file_entry).await
+            if let Some(file) = file_of(entry.unchecked_ref()).await
                 && file.size() <= MAX_FILE
                 && let Some(t) = text(file).await
             {
@@ -125,33 +133,35 @@ pub async fn from_drop(dt: DataTransfer) -> Vec<(String, String)> {
     out
 }
 
+/// What an entries-API call hands its success callback (its error
+/// callback gives `Err`): the promise's own resolve and reject are the
+/// callbacks.
+async fn called_back(
+    call: &mut dyn FnMut(&js_sys::Function, &js_sys::Function),
+) -> Result<JsValue, JsValue> {
+    JsFuture::from(js_sys::Promise::new(&mut |resolve, reject| {
+        call(&resolve, &reject)
+    }))
+    .await
+}
+
 /// Every entry of a directory (the reader hands them out in batches).
 async fn read_dir(dir: &FileSystemDirectoryEntry) -> Vec<FileSystemEntry> {
     let reader = dir.create_reader();
     let mut all = Vec::new();
     loop {
-        let promise = js_sys::Promise::new(&mut |resolve, reject| {
-            let ok = Closure::once_into_js(move |entries: JsValue| {
-                let _ = resolve.call1(&JsValue::NULL, &entries);
-            });
-            let err = Closure::once_into_js(move |e: JsValue| {
-                let _ = reject.call1(&JsValue::NULL, &e);
-            });
-            let _ = reader
-                .read_entries_with_callback_and_callback(ok.unchecked_ref(), err.unchecked_ref());
-        });
-        let Ok(batch) = JsFuture::from(promise).await else {
+        let Ok(batch) = called_back(&mut |ok, err| {
+            let _ = reader.read_entries_with_callback_and_callback(ok, err);
+        })
+        .await
+        else {
             break;
         };
         let batch: js_sys::Array = batch.unchecked_into();
         if batch.length() == 0 {
             break;
         }
-        all.extend(
-            batch
-                .iter()
-                .filter_map(|e| e.dyn_into::<FileSystemEntry>().ok()),
-        );
+        all.extend(batch.iter().map(JsValue::unchecked_into::<FileSystemEntry>));
         if all.len() > 20_000 {
             break;
         }
@@ -160,14 +170,9 @@ async fn read_dir(dir: &FileSystemDirectoryEntry) -> Vec<FileSystemEntry> {
 }
 
 async fn file_of(entry: &FileSystemFileEntry) -> Option<web_sys::File> {
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        let ok = Closure::once_into_js(move |f: JsValue| {
-            let _ = resolve.call1(&JsValue::NULL, &f);
-        });
-        let err = Closure::once_into_js(move |e: JsValue| {
-            let _ = reject.call1(&JsValue::NULL, &e);
-        });
-        entry.file_with_callback_and_callback(ok.unchecked_ref(), err.unchecked_ref());
-    });
-    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+    called_back(&mut |ok, err| entry.file_with_callback_and_callback(ok, err))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()
 }

@@ -116,13 +116,22 @@ pub fn Editor(props: &EditorProps) -> Html {
         })
     };
 
-    // A file dropped on the editor replaces its text (a plan file is left
-    // to the page, which opens it).
+    // A file dropped on the editor replaces its text (a plan file or a
+    // folder is left to the page, which opens it).
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
         let cb = props.on_input.clone();
         Callback::from(move |e: DragEvent| {
-            let Some(list) = e.data_transfer().and_then(|d| d.files()) else {
+            let Some(dt) = e.data_transfer() else {
+                return;
+            };
+            // A folder is the page's to open as a project.
+            let folder = dt
+                .items()
+                .get(0)
+                .and_then(|i| i.webkit_get_as_entry().ok().flatten())
+                .is_some_and(|entry| entry.is_directory());
+            let Some(list) = dt.files().filter(|_| !folder) else {
                 return;
             };
             let Some(file) = list.get(0).filter(|_| list.length() == 1) else {
