@@ -216,6 +216,12 @@ enum Command {
         /// and check which grow with the table.
         #[arg(long, value_delimiter = ',')]
         growth: Vec<usize>,
+        /// Seconds one statement may run before it is stopped.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+        timeout: u32,
+        /// MiB of memory the simulated database may use.
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(16..=65_536))]
+        memory_limit: u32,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -526,8 +532,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             plan: as_plan,
             data,
             growth,
+            timeout,
+            memory_limit,
             format,
         } => {
+            let limits = migplan_core::engine::Limits {
+                statement_seconds: timeout,
+                memory_mebibytes: memory_limit,
+            };
             let rows_sql = match &data {
                 Some(p) if p.is_dir() => {
                     let mut sql = String::new();
@@ -559,13 +571,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if rows > migplan_core::sample::MAX_ROWS {
                 return Err("migplan: --rows is at most 1000000".into());
             }
+            if growth.iter().any(|g| *g > migplan_core::sample::MAX_ROWS) {
+                return Err("migplan: each --growth row count is at most 1000000".into());
+            }
             let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
             let up = read(std::slice::from_ref(&up))?.remove(0).text;
             let down = match &down {
                 Some(p) => Some(read(std::slice::from_ref(p))?.remove(0).text),
                 None => None,
             };
-            let mut engine = NativeSqlite::open().map_err(|e| format!("migplan: {e}"))?;
+            let mut engine =
+                NativeSqlite::open_with(limits).map_err(|e| format!("migplan: {e}"))?;
             let options = simulate::SimOptions {
                 data: migplan_core::sample::DataOptions {
                     rows,
@@ -607,7 +623,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let start = std::time::Instant::now();
                 let clock = move || start.elapsed().as_secs_f64() * 1e3;
                 let mut factory = || {
-                    NativeSqlite::open()
+                    NativeSqlite::open_with(limits)
                         .ok()
                         .map(|e| Box::new(e) as Box<dyn migplan_core::engine::Engine>)
                 };

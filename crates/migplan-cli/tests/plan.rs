@@ -9,7 +9,7 @@ use common::migplan;
 
 use migplan_cli::sqlite::NativeSqlite;
 use migplan_core::Dialect;
-use migplan_core::engine::{Engine, Value};
+use migplan_core::engine::{Engine, Value, run_script};
 use migplan_core::plan::{PlanOptions, plan};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
@@ -164,7 +164,7 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
             &migration,
         );
         let mut db = NativeSqlite::open().expect("sqlite");
-        db.execute(&schema).expect("schema");
+        run_script(&mut db, &schema).expect("schema");
         let mut seed = String::new();
         for i in 1..=25 {
             seed.push_str(&format!(
@@ -173,11 +173,11 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
                 if i % 3 == 0 { "NULL".to_string() } else { i.to_string() }
             ));
         }
-        db.execute(&seed).expect("seed");
+        run_script(&mut db, &seed).expect("seed");
         for (i, s) in p.steps.iter().enumerate() {
             let mut runs = 0;
             loop {
-                db.execute(&s.up)
+                run_script(&mut db, &s.up)
                     .unwrap_or_else(|e| panic!("{name}: step {} up failed: {e}\n{}", i + 1, s.up));
                 runs += 1;
                 if !s.repeat || count(&mut db, "SELECT changes()") == 0 {
@@ -194,7 +194,7 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
         }
         for (i, s) in p.steps.iter().enumerate().rev() {
             if let Some(down) = &s.down {
-                db.execute(down)
+                run_script(&mut db, down)
                     .unwrap_or_else(|e| panic!("{name}: step {} down failed: {e}\n{down}", i + 1));
             }
         }
@@ -293,12 +293,13 @@ fn an_older_sqlite_rename_is_a_rebuild_that_keeps_the_values() {
     assert_eq!(p.steps.len(), 1);
     assert!(!p.steps[0].irreversible, "{:?}", p.steps[0].reason);
     let mut db = NativeSqlite::open().expect("sqlite");
-    db.execute(&schema).expect("schema");
-    db.execute(
+    run_script(&mut db, &schema).expect("schema");
+    run_script(
+        &mut db,
         "INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'user 1'), (2, 'b@x', 'user 2');",
     )
     .expect("rows");
-    db.execute(&p.steps[0].up).expect("up");
+    run_script(&mut db, &p.steps[0].up).expect("up");
     assert_eq!(
         count(
             &mut db,
@@ -311,8 +312,7 @@ fn an_older_sqlite_rename_is_a_rebuild_that_keeps_the_values() {
         2,
         "the view came back"
     );
-    db.execute(p.steps[0].down.as_deref().expect("down"))
-        .expect("down");
+    run_script(&mut db, p.steps[0].down.as_deref().expect("down")).expect("down");
     assert_eq!(
         count(
             &mut db,

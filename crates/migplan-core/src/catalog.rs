@@ -82,6 +82,25 @@ pub enum ConstraintKind {
     },
 }
 
+/// An index's keys as the model keeps them.
+fn index_keys(columns: &[sqlparser::ast::IndexColumn], d: Dialect) -> Vec<IndexKey> {
+    columns
+        .iter()
+        .map(|c| match column_of(&c.column.expr, d) {
+            Some(name) => IndexKey::Column(name),
+            None => IndexKey::Expression(names::expr(&c.column.expr)),
+        })
+        .collect()
+}
+
+/// The keys joined by `_`, for a generated index name.
+fn key_names(keys: &[IndexKey]) -> String {
+    keys.iter()
+        .map(IndexKey::text)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 /// The words (names, keywords, numbers) of an expression's text.
 fn words(expr: &str) -> impl Iterator<Item = &str> {
     expr.split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -122,9 +141,55 @@ pub struct Index {
     pub table: String,
     pub unique: bool,
     pub method: Option<String>,
-    /// Column names, or expression text for expression indexes.
-    pub columns: Vec<String>,
+    /// The keys: columns, or expressions for expression indexes.
+    pub columns: Vec<IndexKey>,
     pub predicate: Option<String>,
+}
+
+/// One key of an index: a column (by name, however it is spelled), or an
+/// expression's SQL text. Kept apart so that a quoted name holding `(` or a
+/// space is always emitted as a quoted name, never as SQL.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum IndexKey {
+    Column(String),
+    Expression(String),
+}
+
+impl IndexKey {
+    /// The column's name, when the key is a plain column.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            IndexKey::Column(name) => Some(name),
+            IndexKey::Expression(_) => None,
+        }
+    }
+
+    /// The name or the expression's text.
+    pub fn text(&self) -> &str {
+        match self {
+            IndexKey::Column(text) | IndexKey::Expression(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for IndexKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl PartialEq<&str> for IndexKey {
+    fn eq(&self, other: &&str) -> bool {
+        self.text() == *other
+    }
+}
+
+impl Index {
+    /// Whether `column` is one of the index's plain column keys.
+    pub fn has_column(&self, column: &str) -> bool {
+        self.columns.iter().any(|k| k.column() == Some(column))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -418,7 +483,7 @@ impl Catalog {
                         table.columns.retain(|x| x.name != col);
                         table.constraints.retain(|k| !k.kind.involves(&col));
                         self.indexes
-                            .retain(|_, i| !(i.table == name && i.columns.contains(&col)));
+                            .retain(|_, i| !(i.table == name && i.has_column(&col)));
                     }
                 }
                 AlterTableOperation::RenameColumn {
@@ -560,7 +625,11 @@ impl Catalog {
         }
         for i in self.indexes.values_mut() {
             if i.table == table.name {
-                rename(&mut i.columns);
+                for key in &mut i.columns {
+                    if key.column() == Some(from) {
+                        *key = IndexKey::Column(to.to_string());
+                    }
+                }
             }
         }
         for t in self.tables.values_mut() {
@@ -602,14 +671,10 @@ impl Catalog {
 
     fn create_index(&mut self, ci: &CreateIndex, d: Dialect) -> Applied {
         let table = names::object(&ci.table_name, d);
-        let columns: Vec<String> = ci
-            .columns
-            .iter()
-            .map(|c| column_of(&c.column.expr, d).unwrap_or_else(|| names::expr(&c.column.expr)))
-            .collect();
+        let columns = index_keys(&ci.columns, d);
         let name = match &ci.name {
             Some(n) => names::object(n, d),
-            None => format!("{}_{}_idx", names::last(&table), columns.join("_")),
+            None => format!("{}_{}_idx", names::last(&table), key_names(&columns)),
         };
         if self.indexes.contains_key(&name) && ci.if_not_exists {
             return Applied::NoChange;
@@ -799,10 +864,10 @@ impl Catalog {
             }
             TableConstraint::PrimaryKeyUsingIndex(u) | TableConstraint::UniqueUsingIndex(u) => {
                 let index = names::ident(&u.index_name, d);
-                let columns = self
+                let columns: Vec<String> = self
                     .indexes
                     .remove(&index)
-                    .map(|i| i.columns)
+                    .map(|i| i.columns.iter().map(|k| k.text().to_string()).collect())
                     .unwrap_or_default();
                 let name = named(&u.name, index);
                 let kind = if matches!(tc, TableConstraint::PrimaryKeyUsingIndex(_)) {
@@ -822,8 +887,8 @@ impl Catalog {
                 }
             }
             TableConstraint::Index(ix) => {
-                let columns = cols(&ix.columns);
-                let name = named(&ix.name, format!("{tname}_{}_idx", columns.join("_")));
+                let columns = index_keys(&ix.columns, d);
+                let name = named(&ix.name, format!("{tname}_{}_idx", key_names(&columns)));
                 self.indexes.insert(
                     name.clone(),
                     Index {

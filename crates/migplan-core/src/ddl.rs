@@ -3,7 +3,7 @@
 //! constraint exactly as the catalogue knows it.
 
 use crate::Dialect;
-use crate::catalog::{Column, Constraint, ConstraintKind, Index, Table};
+use crate::catalog::{Column, Constraint, ConstraintKind, Index, IndexKey, Table};
 
 /// Words that must be quoted when used as a name.
 const RESERVED: &[&str] = &[
@@ -117,13 +117,18 @@ pub fn name(qualified: &str, d: Dialect) -> String {
 /// A list of column names.
 pub fn columns(cols: &[String], d: Dialect) -> String {
     cols.iter()
-        .map(|c| {
-            // Expression index elements are kept as written.
-            if c.contains('(') || c.contains(' ') {
-                c.clone()
-            } else {
-                ident(c, d)
-            }
+        .map(|c| ident(c, d))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An index's keys: columns quoted through [`ident`], expressions as the
+/// model keeps them (the parser's own rendering of the user's expression).
+pub fn index_keys(keys: &[IndexKey], d: Dialect) -> String {
+    keys.iter()
+        .map(|k| match k {
+            IndexKey::Column(name) => ident(name, d),
+            IndexKey::Expression(sql) => sql.clone(),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -223,7 +228,7 @@ pub fn create_index(i: &Index, d: Dialect, concurrently: bool) -> String {
         "CREATE {unique}INDEX {conc}{} ON {}{using} ({})",
         ident(crate::names::last(&i.name), d),
         name(&i.table, d),
-        columns(&i.columns, d)
+        index_keys(&i.columns, d)
     );
     if let Some(p) = &i.predicate {
         s.push_str(&format!(" WHERE {p}"));

@@ -252,8 +252,9 @@ fn index_changes(out: &mut Vec<Change>, name: &str, a: &Index, b: &Index) {
     field(&mut d, "table", &a.table, &b.table, String::clone);
     field(&mut d, "unique", &a.unique, &b.unique, |v| v.to_string());
     field(&mut d, "method", &a.method, &b.method, opt);
-    field(&mut d, "columns", &a.columns, &b.columns, |c| {
-        format!("({})", c.join(", "))
+    field(&mut d, "columns", &a.columns, &b.columns, |keys| {
+        let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        format!("({})", keys.join(", "))
     });
     field(&mut d, "predicate", &a.predicate, &b.predicate, opt);
     if !d.is_empty() {

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sandbox::Refusal;
+
 /// One SQLite value, as both engines report it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -31,11 +33,59 @@ pub enum EngineError {
     /// The engine itself could not be used (failed to load, closed).
     #[error("engine unavailable: {0}")]
     Unavailable(String),
+    /// The sandbox refused the statement before it ran.
+    #[error("{}", .0.note())]
+    Refused(Refusal),
+    /// The statement ran past a limit and was stopped.
+    #[error("{0}")]
+    Stopped(Stop),
+}
+
+/// A limit a statement ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// It ran longer than this many seconds.
+    Time { seconds: u32 },
+    /// SQLite needed more memory than this many MiB.
+    Memory { mebibytes: u32 },
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Time { seconds } => write!(f, "stopped: took longer than {seconds} s"),
+            Stop::Memory { mebibytes } => {
+                write!(f, "stopped: needed more than {mebibytes} MiB of memory")
+            }
+        }
+    }
+}
+
+/// What one simulation statement may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Seconds one statement may run.
+    pub statement_seconds: u32,
+    /// MiB of memory SQLite may hold.
+    pub memory_mebibytes: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            statement_seconds: 30,
+            memory_mebibytes: 1024,
+        }
+    }
 }
 
 /// An in-memory SQLite database.
+///
+/// Every implementation runs exactly one statement per call (text with a
+/// second statement is refused, never run as a batch) and applies
+/// [`crate::sandbox::check`] before it runs anything.
 pub trait Engine {
-    /// Runs one or more statements; returns a result set per statement that
+    /// Runs one statement; returns its rows as a result set when it
     /// produced at least one row (the sql.js convention).
     fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError>;
 
@@ -55,9 +105,26 @@ pub trait Engine {
     }
 }
 
+/// Runs a script of SQLite statements one at a time, as the splitter cuts
+/// it (never as a batch): the first error stops it.
+pub fn run_script(engine: &mut dyn Engine, sql: &str) -> Result<(), EngineError> {
+    for segment in crate::split::split(sql, crate::Dialect::Sqlite) {
+        if segment.kind == crate::split::SegmentKind::Sql {
+            engine.execute(&sql[segment.start..segment.end])?;
+        }
+    }
+    Ok(())
+}
+
 /// Shared behaviour checks that every engine implementation runs in its tests.
 pub mod conformance {
     use super::*;
+
+    impl From<EngineError> for String {
+        fn from(e: EngineError) -> String {
+            e.to_string()
+        }
+    }
 
     /// Runs the conformance suite; returns the first mismatch as an error.
     pub fn check(engine: &mut dyn Engine) -> Result<(), String> {
@@ -66,10 +133,18 @@ pub mod conformance {
             return Err(format!("unexpected version {v}"));
         }
         engine
-            .execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, data BLOB); INSERT INTO t VALUES (1, 'a', 1.5, x'0102'), (2, 'b', NULL, NULL);")
+            .execute(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, data BLOB)",
+            )
             .map_err(|e| e.to_string())?;
+        engine
+            .execute("INSERT INTO t VALUES (1, 'a', 1.5, x'0102'), (2, 'b', NULL, NULL); -- done")
+            .map_err(|e| e.to_string())?;
+        if engine.execute("SELECT 1 WHERE 0")? != Vec::<ResultSet>::new() {
+            return Err("a query without rows returned a result set".into());
+        }
         let got = engine
-            .execute("SELECT id, name, score, data FROM t ORDER BY id; SELECT 1 WHERE 0;")
+            .execute("SELECT id, name, score, data FROM t ORDER BY id")
             .map_err(|e| e.to_string())?;
         let want = vec![ResultSet {
             columns: vec!["id".into(), "name".into(), "score".into(), "data".into()],
@@ -96,8 +171,45 @@ pub mod conformance {
             other => return Err(format!("expected a NOT NULL error, got {other:?}")),
         }
         match engine.execute("SELEC 1") {
-            Err(EngineError::Sql(m)) if m.contains("syntax error") => Ok(()),
-            other => Err(format!("expected a syntax error, got {other:?}")),
+            Err(EngineError::Sql(m)) if m.contains("syntax error") => {}
+            other => return Err(format!("expected a syntax error, got {other:?}")),
         }
+        sandboxed(engine)
+    }
+
+    /// The sandbox: one statement per call, no files.
+    fn sandboxed(engine: &mut dyn Engine) -> Result<(), String> {
+        match engine.execute("DELETE FROM t; DROP TABLE t") {
+            Err(EngineError::Refused(Refusal::SeveralStatements)) => {}
+            other => return Err(format!("a batch ran: {other:?}")),
+        }
+        let left = engine.execute("SELECT count(*) FROM t")?;
+        if left.first().and_then(|s| s.rows.first()) != Some(&vec![Value::Integer(2)]) {
+            return Err(format!("the refused batch changed the table: {left:?}"));
+        }
+        for (sql, why) in [
+            (
+                "ATTACH DATABASE 'migplan-must-not-exist.db' AS v",
+                Refusal::AttachFile,
+            ),
+            (
+                "VACUUM INTO 'migplan-must-not-exist.db'",
+                Refusal::VacuumInto,
+            ),
+            (
+                "SELECT load_extension('migplan-none')",
+                Refusal::LoadExtension,
+            ),
+            ("PRAGMA writable_schema = ON", Refusal::WritableSchema),
+        ] {
+            match engine.execute(sql) {
+                Err(EngineError::Refused(r)) if r == why => {}
+                other => return Err(format!("{sql}: expected {why:?}, got {other:?}")),
+            }
+        }
+        engine.execute("ATTACH DATABASE ':memory:' AS scratch")?;
+        engine.execute("CREATE TABLE scratch.s (x)")?;
+        engine.execute("DETACH DATABASE scratch")?;
+        Ok(())
     }
 }

@@ -22,6 +22,7 @@ pub mod report;
 pub mod rollback;
 pub mod rules;
 pub mod sample;
+pub mod sandbox;
 pub mod severity;
 pub mod share;
 pub mod simulate;

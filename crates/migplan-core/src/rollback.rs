@@ -311,10 +311,7 @@ fn inverse_op(
                 {
                     sql.push(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)));
                 }
-                for i in before
-                    .indexes_on(&t.name)
-                    .filter(|i| i.columns.contains(&c))
-                {
+                for i in before.indexes_on(&t.name).filter(|i| i.has_column(&c)) {
                     sql.push(ddl::create_index(i, d, false));
                 }
                 lost.push(if def.nullable {

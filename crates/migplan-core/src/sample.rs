@@ -116,6 +116,7 @@ impl Demands {
                 if i.table == *name
                     && i.unique
                     && i.columns.len() == 1
+                    && i.columns[0].column().is_some()
                     && !before.indexes.contains_key(iname)
                 {
                     d.unique.insert(format!("{name}.{}", i.columns[0]));
@@ -305,7 +306,11 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
                 before
                     .indexes_on(&t.name)
                     .filter(|i| i.unique)
-                    .flat_map(|i| i.columns.clone()),
+                    .flat_map(|i| {
+                        i.columns
+                            .iter()
+                            .filter_map(|k| k.column().map(str::to_string))
+                    }),
             )
             .collect();
         let fks: BTreeMap<String, String> = t

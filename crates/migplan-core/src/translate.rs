@@ -10,9 +10,9 @@ use serde::Serialize;
 use sqlparser::ast::{AlterTableOperation, ObjectType, SchemaName, Statement};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use crate::catalog::{Catalog, ConstraintKind, Table};
+use crate::catalog::{Catalog, ConstraintKind, IndexKey, Table};
 use crate::parse::Section;
-use crate::{Dialect, ddl, names, parse_source};
+use crate::{Dialect, ddl, names, parse_source, sandbox};
 
 /// One source statement and the SQLite statements that stand for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,9 +88,23 @@ pub fn translate(d: Dialect, src: &str, catalog: &mut Catalog) -> Vec<Translated
             statement(d, s, ast, catalog)
         };
         catalog.apply(ast, d);
-        out.push(t);
+        out.push(sandboxed(s, t));
     }
     out
+}
+
+/// The translation, or a skip when any of its SQL is what the simulation
+/// may not run (a file, a batch): the same [`sandbox::check`] every engine
+/// applies, so the report says "not simulated" with the line instead of
+/// failing.
+fn sandboxed(s: &crate::ParsedStatement, t: Translated) -> Translated {
+    match t.sqlite.iter().find_map(|sql| sandbox::check(sql).err()) {
+        Some(refusal) => Translated {
+            note: Some(refusal.note()),
+            ..Translated::skip(s, "")
+        },
+        None => t,
+    }
 }
 
 fn statement(
@@ -401,7 +415,7 @@ fn alter_table(
                             continue;
                         }
                         for i in before.indexes.values() {
-                            if i.table == name && i.columns.contains(&col) {
+                            if i.table == name && i.has_column(&col) {
                                 native.push(format!(
                                     "DROP INDEX IF EXISTS {}",
                                     sq(names::last(&i.name))
@@ -756,12 +770,9 @@ fn sqlite_index(i: &crate::catalog::Index, d: Dialect) -> String {
     let cols: Vec<String> = i
         .columns
         .iter()
-        .map(|c| {
-            if c.contains('(') || c.contains(' ') {
-                pg_to_sqlite(c, d)
-            } else {
-                ddl::ident(c, Dialect::Sqlite)
-            }
+        .map(|key| match key {
+            IndexKey::Column(name) => ddl::ident(name, Dialect::Sqlite),
+            IndexKey::Expression(sql) => pg_to_sqlite(sql, d),
         })
         .collect();
     let mut s = format!(
@@ -931,6 +942,12 @@ pub fn pg_to_sqlite(sql: &str, d: Dialect) -> String {
                     _ => out.push_str(&tokens[i].to_string()),
                 }
             }
+            Token::SingleQuotedString(text)
+            | Token::DoubleQuotedString(text)
+            | Token::EscapedStringLiteral(text)
+            | Token::NationalStringLiteral(text)
+            | Token::UnicodeStringLiteral(text) => out.push_str(&ddl::literal(text)),
+            Token::DollarQuotedString(dollar) => out.push_str(&ddl::literal(&dollar.value)),
             t => out.push_str(&t.to_string()),
         }
         i += 1;

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use migplan_core::engine::{Engine, EngineError, ResultSet, Value};
+use migplan_core::sandbox::{self, Refusal};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -24,7 +25,7 @@ pub struct SqlJs {
 /// One in-memory sql.js database.
 pub struct SqlJsDatabase {
     db: JsValue,
-    exec: Function,
+    iterate: Function,
 }
 
 fn js_message(e: &JsValue) -> String {
@@ -126,11 +127,8 @@ impl SqlJs {
             .dyn_into()
             .map_err(unavailable)?;
         let db = Reflect::construct(&class, &Array::new()).map_err(unavailable)?;
-        let exec: Function = Reflect::get(&db, &"exec".into())
-            .map_err(unavailable)?
-            .dyn_into()
-            .map_err(unavailable)?;
-        Ok(SqlJsDatabase { db, exec })
+        let iterate = method(&db, "iterateStatements")?;
+        Ok(SqlJsDatabase { db, iterate })
     }
 }
 
@@ -154,30 +152,86 @@ fn to_value(v: JsValue) -> Value {
     }
 }
 
+/// A method of a JS object, as a function.
+fn method(target: &JsValue, name: &str) -> Result<Function, EngineError> {
+    Reflect::get(target, &JsValue::from_str(name))
+        .map_err(unavailable)?
+        .dyn_into::<Function>()
+        .map_err(unavailable)
+}
+
+/// The next prepared statement of a sql.js statement iterator, if any.
+fn next_statement(iterator: &JsValue, next: &Function) -> Result<Option<JsValue>, EngineError> {
+    let item = next
+        .call0(iterator)
+        .map_err(|e| EngineError::Sql(js_message(&e)))?;
+    let done = Reflect::get(&item, &"done".into())
+        .map_err(unavailable)?
+        .is_truthy();
+    if done {
+        return Ok(None);
+    }
+    Reflect::get(&item, &"value".into())
+        .map(Some)
+        .map_err(unavailable)
+}
+
+fn free(statement: &JsValue) {
+    if let Ok(free) = method(statement, "free") {
+        let _ = free.call0(statement);
+    }
+}
+
+/// Steps one prepared statement to its end, collecting its rows.
+fn run_statement(statement: &JsValue) -> Result<Vec<ResultSet>, EngineError> {
+    let step = method(statement, "step")?;
+    let get = method(statement, "get")?;
+    let names = method(statement, "getColumnNames")?;
+    let sql_error = |e: JsValue| EngineError::Sql(js_message(&e));
+    let mut rows = Vec::new();
+    while step.call0(statement).map_err(sql_error)?.is_truthy() {
+        let row: Array = get.call0(statement).map_err(sql_error)?.into();
+        rows.push(row.iter().map(to_value).collect());
+    }
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns: Array = names.call0(statement).map_err(sql_error)?.into();
+    Ok(vec![ResultSet {
+        columns: columns.iter().filter_map(|c| c.as_string()).collect(),
+        rows,
+    }])
+}
+
 impl Engine for SqlJsDatabase {
+    /// One statement, through sql.js's statement iterator: a second
+    /// statement in the text is refused before anything runs.
     fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
-        let out = self
-            .exec
+        sandbox::check(sql).map_err(EngineError::Refused)?;
+        let iterator = self
+            .iterate
             .call1(&self.db, &JsValue::from_str(sql))
             .map_err(|e| EngineError::Sql(js_message(&e)))?;
-        let sets: Array = out.dyn_into().map_err(unavailable)?;
-        let mut result = Vec::new();
-        for set in sets.iter() {
-            let columns: Array = Reflect::get(&set, &"columns".into())
-                .map_err(unavailable)?
-                .into();
-            let values: Array = Reflect::get(&set, &"values".into())
-                .map_err(unavailable)?
-                .into();
-            result.push(ResultSet {
-                columns: columns.iter().filter_map(|c| c.as_string()).collect(),
-                rows: values
-                    .iter()
-                    .map(|row| Array::from(&row).iter().map(to_value).collect())
-                    .collect(),
-            });
+        let next = method(&iterator, "next")?;
+        let Some(statement) = next_statement(&iterator, &next)? else {
+            return Ok(Vec::new());
+        };
+        match next_statement(&iterator, &next) {
+            Ok(None) => {}
+            Ok(Some(second)) => {
+                free(&second);
+                free(&statement);
+                return Err(EngineError::Refused(Refusal::SeveralStatements));
+            }
+            // The second statement did not even prepare: still a second one.
+            Err(_) => {
+                free(&statement);
+                return Err(EngineError::Refused(Refusal::SeveralStatements));
+            }
         }
-        Ok(result)
+        let result = run_statement(&statement);
+        free(&statement);
+        result
     }
 }
 

@@ -7,7 +7,7 @@ use sqlparser::ast::{
 };
 
 use super::{Pc, Phase, Step};
-use crate::catalog::{Catalog, Column, Table};
+use crate::catalog::{Catalog, Column, IndexKey, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
 use crate::rollback::inverse;
 use crate::{Dialect, ddl, names};
@@ -861,7 +861,7 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
     for i in pc
         .before
         .indexes_on(&table.name)
-        .filter(|i| i.columns.contains(&c.name))
+        .filter(|i| i.has_column(&c.name))
     {
         down.push_str(&format!(";\n{}", ddl::create_index(i, d, false)));
     }
@@ -1117,7 +1117,7 @@ fn change_type(
     let pg_indexes = if d == Dialect::Postgres {
         pc.before
             .indexes_on(&table.name)
-            .filter(|i| i.columns.contains(&c.name))
+            .filter(|i| i.has_column(&c.name))
             .collect::<Vec<_>>()
     } else {
         Vec::new()
@@ -1128,7 +1128,13 @@ fn change_type(
         copy.columns = i
             .columns
             .iter()
-            .map(|x| if *x == c.name { new.clone() } else { x.clone() })
+            .map(|x| {
+                if x.column() == Some(c.name.as_str()) {
+                    IndexKey::Column(new.clone())
+                } else {
+                    x.clone()
+                }
+            })
             .collect();
         let build = Step::new(
             Phase::Migrate,
@@ -1190,14 +1196,20 @@ fn change_type(
     for i in pc
         .before
         .indexes_on(&table.name)
-        .filter(|i| i.columns.contains(&c.name))
+        .filter(|i| i.has_column(&c.name))
     {
         if d == Dialect::Mysql {
             let mut old_index = i.clone();
             old_index.columns = i
                 .columns
                 .iter()
-                .map(|x| if *x == c.name { old.clone() } else { x.clone() })
+                .map(|x| {
+                    if x.column() == Some(c.name.as_str()) {
+                        IndexKey::Column(old.clone())
+                    } else {
+                        x.clone()
+                    }
+                })
                 .collect();
             undo_drop.push_str(&format!(";\n{}", ddl::create_index(&old_index, d, false)));
             continue;
@@ -1209,7 +1221,13 @@ fn change_type(
         old_index.columns = i
             .columns
             .iter()
-            .map(|x| if *x == c.name { old.clone() } else { x.clone() })
+            .map(|x| {
+                if x.column() == Some(c.name.as_str()) {
+                    IndexKey::Column(old.clone())
+                } else {
+                    x.clone()
+                }
+            })
             .collect();
         drop_old.push_str(&format!(";\nALTER INDEX {tq_i} RENAME TO {iq}"));
         undo_drop = format!(
@@ -1236,7 +1254,7 @@ fn change_type(
         for i in pc
             .before
             .indexes_on(&table.name)
-            .filter(|i| i.columns.contains(&c.name))
+            .filter(|i| i.has_column(&c.name))
         {
             let unique = if i.unique { "UNIQUE " } else { "" };
             steps.push(
@@ -1247,7 +1265,7 @@ fn change_type(
                     format!(
                         "ALTER TABLE {tq} ADD {unique}INDEX {} ({}), ALGORITHM=INPLACE, LOCK=NONE",
                         ddl::ident(&i.name, d),
-                        ddl::columns(&i.columns, d)
+                        ddl::index_keys(&i.columns, d)
                     ),
                 )
                 .down(format!("ALTER TABLE {tq} DROP INDEX {}", ddl::ident(&i.name, d))),
@@ -1704,7 +1722,10 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
             ));
         }
         for i in pc.before.indexes_on(&from.name) {
-            if i.columns.iter().all(|c| to.column(c).is_some()) {
+            if i.columns
+                .iter()
+                .all(|k| k.column().is_some_and(|c| to.column(c).is_some()))
+            {
                 s.push_str(&ddl::create_index(i, d, false));
                 s.push_str(";\n");
             }

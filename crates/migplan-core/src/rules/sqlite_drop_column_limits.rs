@@ -38,7 +38,7 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
                 }
             }
             for i in cx.catalog.indexes_on(&table) {
-                if i.columns.contains(&col) {
+                if i.has_column(&col) {
                     why.push(format!("index {} uses it", i.name));
                 }
             }

@@ -220,7 +220,7 @@ fn table(
                     { for indexes.iter().map(|(i, m)| html! {
                         <li class={classes!("index", mark_class(*m))}>
                             <span class="kind">{ if i.unique { "unique index" } else { "index" } }</span>{ " " }
-                            <code>{ i.name.clone() }</code>{ format!(" ({})", i.columns.join(", ")) }
+                            <code>{ i.name.clone() }</code>{ format!(" ({})", i.columns.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
                             if let Some(p) = &i.predicate { <span class="note">{ format!(" where {p}") }</span> }
                             { badge(*m) }
                         </li>
