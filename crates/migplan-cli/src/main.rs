@@ -90,9 +90,10 @@ enum Command {
         /// Rows per backfill batch.
         #[arg(long, default_value_t = 1000)]
         batch_size: u32,
-        /// lock_timeout set before locking PostgreSQL steps.
+        /// lock_timeout set before locking PostgreSQL steps: a whole
+        /// number above 0 and a unit (ms, s, min, h, d).
         #[arg(long, default_value = "2s")]
-        lock_timeout: String,
+        lock_timeout: migplan_core::plan::LockTimeout,
         /// Plain DDL instead of IF [NOT] EXISTS forms.
         #[arg(long)]
         no_idempotent: bool,
@@ -154,6 +155,9 @@ enum Command {
         name: String,
         #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
         pg_version: u32,
+        /// Overwrite files that already exist in --out.
+        #[arg(long)]
+        force: bool,
         /// The migration file.
         file: PathBuf,
     },
@@ -231,12 +235,13 @@ fn read(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     paths
         .iter()
         .map(|p| {
-            std::fs::read(p)
-                .map(|b| Input {
-                    path: p.display().to_string(),
-                    text: String::from_utf8_lossy(&b).into_owned(),
-                })
-                .map_err(|e| format!("migplan: cannot read {}: {e}", p.display()))
+            let bytes = std::fs::read(p)
+                .map_err(|e| format!("migplan: cannot read {}: {e}", p.display()))?;
+            Ok(Input {
+                path: p.display().to_string(),
+                text: migplan_cli::text_of(bytes)
+                    .map_err(|why| format!("migplan: {}: {why}", p.display()))?,
+            })
         })
         .collect()
 }
@@ -256,7 +261,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("{msg}");
+            eprintln!("{}", migplan_cli::printable(&msg));
             ExitCode::from(2)
         }
     }
@@ -285,7 +290,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 Format::Text => check::render_text(&report, &files),
             };
-            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
             let threshold = match fail_on {
                 SeverityArg::Safe => Severity::Safe,
                 SeverityArg::Careful => Severity::Careful,
@@ -333,7 +338,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 PlanFormat::Markdown => plan::runbook::markdown(&p, &input.path, &p.validation),
                 PlanFormat::Text => check::render_plan(&p),
             };
-            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
             Ok(ExitCode::SUCCESS)
         }
         Command::Rollback {
@@ -379,7 +384,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     t
                 }
             };
-            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
             let differs = differences.is_some_and(|d| !d.is_empty());
             Ok(if differs || !generated.complete {
                 ExitCode::from(1)
@@ -401,7 +406,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Format::Json => serde_json::to_string_pretty(&d).map_err(|e| e.to_string())? + "\n",
                 Format::Text => migplan_cli::project::render_detection(&d),
             };
-            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
@@ -412,6 +417,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             out,
             name,
             pg_version,
+            force,
             file,
         } => {
             let d = Dialect::from(dialect);
@@ -458,6 +464,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &name,
                 &stamp,
             );
+            let existing: Vec<String> = files
+                .iter()
+                .map(|f| out.join(&f.path))
+                .filter(|p| p.exists())
+                .map(|p| p.display().to_string())
+                .collect();
+            if !force && !existing.is_empty() {
+                return Err(format!(
+                    "migplan: not overwriting {} (give --force to replace them); nothing was written",
+                    existing.join(", ")
+                ));
+            }
             for f in &files {
                 let path = out.join(&f.path);
                 if let Some(parent) = path.parent() {
@@ -466,7 +484,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 std::fs::write(&path, &f.content)
                     .map_err(|e| format!("migplan: cannot write {}: {e}", path.display()))?;
-                let _ = writeln!(stdout, "wrote {}", path.display());
+                let _ = writeln!(
+                    stdout,
+                    "wrote {}",
+                    migplan_cli::printable(&path.display().to_string())
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -665,7 +687,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     t
                 }
             };
-            let _ = stdout.write_all(out.as_bytes());
+            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
             Ok(if report.ok {
                 ExitCode::SUCCESS
             } else {

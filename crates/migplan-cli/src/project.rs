@@ -26,8 +26,10 @@ pub fn read_tree(dir: &Path) -> Result<Vec<(String, String)>, String> {
                     .unwrap_or(&p)
                     .to_string_lossy()
                     .replace('\\', "/");
-                let bytes = std::fs::read(&p)?;
-                out.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
+                // Files that are not text (images, binaries) are no migrations.
+                if let Ok(text) = crate::text_of(std::fs::read(&p)?) {
+                    out.push((rel, text));
+                }
             }
         }
         Ok(())

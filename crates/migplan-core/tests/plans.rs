@@ -216,7 +216,7 @@ fn options_change_the_sql() {
     let d = Dialect::Postgres;
     let o = PlanOptions {
         batch_size: 250,
-        lock_timeout: "5s".into(),
+        lock_timeout: "5s".parse().expect("a duration"),
         idempotent: false,
         ..PlanOptions::default()
     };
@@ -358,4 +358,44 @@ fn an_older_sqlite_gets_a_rebuild_where_alter_is_missing() {
         "{}",
         rename.steps[0].up
     );
+}
+
+#[test]
+fn names_in_the_runbook_are_text_not_markdown_or_html() {
+    let d = Dialect::Postgres;
+    let p = plan(
+        d,
+        PlanOptions::default(),
+        "CREATE TABLE \"<img src=x onerror=alert(1)>\" (id int PRIMARY KEY);",
+        "ALTER TABLE \"<img src=x onerror=alert(1)>\" ADD COLUMN \"[a](javascript:x)\" text NOT NULL DEFAULT '```';",
+    );
+    let md = runbook::markdown(&p, "<b>title</b>", &p.validation);
+    // The text outside fenced code blocks (a fence closes on its own run
+    // of backticks).
+    let mut prose = String::new();
+    let mut fence: Option<String> = None;
+    for line in md.lines() {
+        let ticks: String = line
+            .trim_start()
+            .chars()
+            .take_while(|c| *c == '`')
+            .collect();
+        match &fence {
+            Some(open) if line.trim() == open.as_str() => fence = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            None => prose.push_str(line),
+        }
+    }
+    // Every < and every link's ]( outside code is escaped.
+    let escaped = |text: &str| {
+        prose
+            .match_indices(text)
+            .all(|(at, _)| prose[..at].ends_with('\\'))
+    };
+    assert!(escaped("<") && escaped("]("), "{prose}");
+    assert!(md.contains("\\<img src=x onerror=alert(1)\\>"), "{md}");
+    // The text version reads as plain text again.
+    let txt = runbook::text(&p, "t", &p.validation);
+    assert!(txt.contains("<img src=x onerror=alert(1)>"), "{txt}");
 }

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use migplan_core::frameworks::{self, Detection, Framework};
-use migplan_core::plan::{Plan, PlanOptions, plan_for};
+use migplan_core::plan::{LockTimeout, Plan, PlanOptions, plan_for};
 use migplan_core::report::CheckReport;
 use migplan_core::rollback::{self, Rollback};
 use migplan_core::simulate::SimulationReport;
@@ -131,7 +131,7 @@ pub struct State {
     /// Rows per backfill batch in the plan.
     pub batch_size: u32,
     /// `SET lock_timeout` before locking PostgreSQL steps.
-    pub lock_timeout: String,
+    pub lock_timeout: LockTimeout,
     /// IF [NOT] EXISTS in generated SQL.
     pub idempotent: bool,
     /// Columns (`table.column`, comma-separated) old code still reads;
@@ -183,7 +183,7 @@ impl State {
     ) -> Self {
         let plan_options = PlanOptions::default();
         let (batch_size, idempotent) = (plan_options.batch_size, plan_options.idempotent);
-        let lock_timeout = plan_options.lock_timeout.clone();
+        let lock_timeout = plan_options.lock_timeout;
         let analysis = Rc::new(Analysis::of(
             dialect,
             options,
@@ -248,7 +248,7 @@ impl State {
         PlanOptions {
             pg_version: self.options.pg_version,
             batch_size: self.batch_size,
-            lock_timeout: self.lock_timeout.clone(),
+            lock_timeout: self.lock_timeout,
             idempotent: self.idempotent,
             // The page simulates on sql.js, a current SQLite.
             sqlite_version: None,
@@ -268,7 +268,7 @@ impl State {
             panel: self.panel.clone(),
             down: self.down.clone(),
             rows_sql: self.rows_sql.clone(),
-            lock_timeout: Some(self.lock_timeout.clone()),
+            lock_timeout: Some(self.lock_timeout.to_string()),
             idempotent: Some(self.idempotent),
             still_read: self.still_read.clone(),
             rows: Some(self.data.rows),
@@ -359,27 +359,19 @@ impl Reducible for State {
             },
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
-            Action::SetPlanSettings(lock_timeout, idempotent, still_read) => {
-                let valid = valid_timeout(&lock_timeout);
-                State {
-                    lock_timeout: if valid {
-                        lock_timeout.trim().to_string()
-                    } else {
-                        s.lock_timeout.clone()
-                    },
-                    idempotent,
-                    still_read,
-                    ..s
-                }
-                .reanalysed()
+            Action::SetPlanSettings(lock_timeout, idempotent, still_read) => State {
+                lock_timeout: lock_timeout.parse().unwrap_or(s.lock_timeout),
+                idempotent,
+                still_read,
+                ..s
             }
+            .reanalysed(),
             Action::SetFramework(f) => State { framework: f, ..s },
             Action::LoadShared(sh) => {
                 let options = Options::with_pg_version(sh.pg_version).unwrap_or_default();
                 // What the link leaves out takes its default.
                 let plan = PlanOptions::default();
                 let data = migplan_core::sample::DataOptions::default();
-                let timeout_ok = sh.lock_timeout.as_deref().is_some_and(valid_timeout);
                 State {
                     dialect: sh.dialect,
                     options,
@@ -395,7 +387,7 @@ impl Reducible for State {
                         .unwrap_or(s.framework),
                     lock_timeout: sh
                         .lock_timeout
-                        .filter(|_| timeout_ok)
+                        .and_then(|t| t.parse().ok())
                         .unwrap_or(plan.lock_timeout),
                     idempotent: sh.idempotent.unwrap_or(plan.idempotent),
                     still_read: sh.still_read,
@@ -514,12 +506,6 @@ impl Reducible for State {
 }
 
 /// A lock timeout is a number with an optional unit (`2s`, `500ms`).
-fn valid_timeout(t: &str) -> bool {
-    let t = t.trim();
-    t.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && t.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,7 +616,11 @@ mod tests {
             s,
             Action::SetPlanSettings("5s; DROP".into(), true, String::new()),
         );
-        assert_eq!(s.lock_timeout, "5s", "an invalid timeout is refused");
+        assert_eq!(
+            s.lock_timeout.to_string(),
+            "5s",
+            "an invalid timeout is refused"
+        );
     }
 
     #[test]
@@ -728,7 +718,11 @@ mod tests {
         );
         assert_eq!(o.down, "DROP INDEX x;");
         assert_eq!(
-            (o.lock_timeout.as_str(), o.idempotent, o.still_read.as_str()),
+            (
+                o.lock_timeout.to_string().as_str(),
+                o.idempotent,
+                o.still_read.as_str()
+            ),
             ("9s", false, "users.name")
         );
         assert_eq!(o.data, s.data);

@@ -25,6 +25,8 @@ struct Unit {
     transactional: bool,
     /// A deploy that must happen after this migration and before the next.
     deploy: Vec<String>,
+    /// The checks of the unit's steps (Sqitch's verify scripts).
+    checks: Vec<runbook::Check>,
 }
 
 fn slug(s: &str) -> String {
@@ -38,6 +40,24 @@ fn slug(s: &str) -> String {
     }
     let out: String = out.trim_end_matches('_').chars().take(48).collect();
     out.trim_end_matches('_').to_string()
+}
+
+/// A file name for the `number`th unit: the change's name (cut so the
+/// number always fits), the number, then the unit's title, all as a slug.
+/// Every unit gets a different name however long the change's name is.
+fn unit_name(name: &str, number: usize, title: &str) -> String {
+    let base: String = slug(name).chars().take(24).collect();
+    let base = base.trim_end_matches('_');
+    slug(&format!("{base} {number} {title}"))
+}
+
+/// Text for a one-line comment in a generated file: line breaks and other
+/// control characters become spaces, so nothing a name holds can end the
+/// comment and become code.
+pub(crate) fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn camel(s: &str) -> String {
@@ -100,12 +120,15 @@ fn units_of(plan: &Plan, existing: &[super::Migration], name: &str, timestamp: &
         let mut up = String::new();
         if !pending_deploys.is_empty() {
             for d in pending_deploys.drain(..) {
-                up.push_str(&format!("-- Before this migration, deploy: {d}\n"));
+                up.push_str(&format!(
+                    "-- Before this migration, deploy: {}\n",
+                    comment_text(&d)
+                ));
             }
         }
         let mut transactional = true;
         for s in &unit {
-            up.push_str(&format!("-- {}\n", s.title));
+            up.push_str(&format!("-- {}\n", comment_text(&s.title)));
             if s.repeat {
                 up.push_str(&terminated(&looped(s, plan.dialect)));
                 if plan.dialect == Dialect::Postgres {
@@ -125,11 +148,11 @@ fn units_of(plan: &Plan, existing: &[super::Migration], name: &str, timestamp: &
                 if text.trim().is_empty() {
                     continue;
                 }
-                d.push_str(&format!("-- undo: {}\n", s.title));
+                d.push_str(&format!("-- undo: {}\n", comment_text(&s.title)));
                 if s.irreversible {
                     d.push_str(&format!(
                         "-- LOSSY: {}\n",
-                        s.reason.as_deref().unwrap_or("")
+                        comment_text(s.reason.as_deref().unwrap_or(""))
                     ));
                 }
                 d.push_str(&terminated(text));
@@ -142,11 +165,12 @@ fn units_of(plan: &Plan, existing: &[super::Migration], name: &str, timestamp: &
         let title = unit.first().map(|s| s.title.as_str()).unwrap_or(name);
         out.push(Unit {
             version: next_version(existing, timestamp, n),
-            name: slug(&format!("{name} {} {title}", n + 1)),
+            name: unit_name(name, n + 1, title),
             up,
             down,
             transactional,
             deploy: Vec::new(),
+            checks: unit.iter().flat_map(|s| s.checks.iter().cloned()).collect(),
         });
         n += 1;
     }
@@ -156,7 +180,12 @@ fn units_of(plan: &Plan, existing: &[super::Migration], name: &str, timestamp: &
 fn deploy_note(u: &Unit, comment: &str) -> String {
     u.deploy
         .iter()
-        .map(|d| format!("{comment} After this migration, DEPLOY before the next one: {d}\n"))
+        .map(|d| {
+            format!(
+                "{comment} After this migration, DEPLOY before the next one: {}\n",
+                comment_text(d)
+            )
+        })
         .collect()
 }
 
@@ -183,8 +212,18 @@ fn indent(s: &str, by: &str) -> String {
 fn py(s: &str) -> String {
     format!(
         "\"\"\"\n{}\"\"\"",
-        s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+        s.replace('\\', "\\\\").replace('"', "\\\"")
     )
+}
+
+/// A Ruby heredoc holding `s` verbatim: single-quoted (no `#{}`
+/// interpolation, no escapes), with a terminator no line of `s` equals.
+fn ruby_heredoc(s: &str, indent_by: &str) -> (String, String) {
+    let mut tag = String::from("SQL");
+    while s.lines().any(|l| l.trim() == tag) {
+        tag.push('_');
+    }
+    (format!("<<~'{tag}'\n{}", indent(s, indent_by)), tag)
 }
 
 fn js(s: &str) -> String {
@@ -365,7 +404,7 @@ pub fn export(
                 });
                 files.push(ExportFile {
                     path: join(&format!("verify/{n}.sql")),
-                    content: format!("-- Verify {n}\n{}", verify_sql(plan, u)),
+                    content: format!("-- Verify {n}\n{}", verify_sql(u)),
                 });
                 plan_lines.push_str(&format!(
                     "{n} {} migplan <migplan@localhost> # {}\n",
@@ -425,13 +464,17 @@ pub fn export(
                 } else {
                     "  disable_ddl_transaction!\n\n"
                 };
+                let up = ruby_heredoc(&u.up, "      ");
+                let down = ruby_heredoc(&down_or_note(u), "      ");
                 files.push(ExportFile {
                     path: join(&format!("{}_{}.rb", u.version, u.name)),
                     content: format!(
-                        "# Generated by migplan.\n{}class {class} < ActiveRecord::Migration[7.1]\n{tx}  def up\n    execute <<~SQL\n{}\n    SQL\n  end\n\n  def down\n    execute <<~SQL\n{}\n    SQL\n  end\nend\n",
+                        "# Generated by migplan.\n{}class {class} < ActiveRecord::Migration[7.1]\n{tx}  def up\n    execute {}\n    {}\n  end\n\n  def down\n    execute {}\n    {}\n  end\nend\n",
                         deploy_note(u, "#"),
-                        indent(&u.up, "      "),
-                        indent(&down_or_note(u), "      ")
+                        up.0,
+                        up.1,
+                        down.0,
+                        down.1
                     ),
                 });
             }
@@ -625,18 +668,19 @@ fn fnv(s: &str) -> u64 {
 }
 
 /// Sqitch verify script: the unit's checks, failing when one is wrong.
-fn verify_sql(plan: &Plan, u: &Unit) -> String {
-    let checks: Vec<&runbook::Check> = plan
-        .steps
-        .iter()
-        .filter(|s| u.up.contains(&format!("-- {}\n", s.title)))
-        .flat_map(|s| s.checks.iter())
-        .collect();
-    if checks.is_empty() {
+fn verify_sql(u: &Unit) -> String {
+    if u.checks.is_empty() {
         return "-- nothing to verify beyond the deploy succeeding\n".into();
     }
-    checks
+    u.checks
         .iter()
-        .map(|c| format!("-- {} (expect {})\n{};\n", c.what, c.expect, c.sql))
+        .map(|c| {
+            format!(
+                "-- {} (expect {})\n{};\n",
+                comment_text(&c.what),
+                comment_text(&c.expect),
+                c.sql
+            )
+        })
         .collect()
 }

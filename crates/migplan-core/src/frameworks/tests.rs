@@ -230,7 +230,7 @@ fn every_framework_exports_the_plan_in_its_conventions() {
         rails
             .iter()
             .any(|f| f.content.contains("disable_ddl_transaction!")
-                && f.content.contains("execute <<~SQL"))
+                && f.content.contains("execute <<~'SQL'"))
     );
     let django = by(Framework::Django);
     assert!(
@@ -372,4 +372,67 @@ fn the_down_section_of_a_marked_file() {
     assert_eq!(down_section("SELECT 1;"), None);
     let goose = "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n";
     assert_eq!(down_section(goose).as_deref(), Some("SELECT 2;\n"));
+}
+
+#[test]
+fn every_step_of_a_long_named_change_gets_its_own_file() {
+    let schema: String = (0..12)
+        .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, a text);\n"))
+        .collect();
+    let migration: String = (0..12)
+        .map(|i| {
+            format!("CREATE INDEX ix_{i} ON t{i} (a);\nALTER TABLE t{i} RENAME COLUMN a TO b;\n")
+        })
+        .collect();
+    let p = plan(
+        Dialect::Postgres,
+        PlanOptions::default(),
+        &schema,
+        &migration,
+    );
+    assert!(p.steps.len() >= 12, "{}", p.steps.len());
+    let name = "a very long change name that goes on and on for ever";
+    for fw in Framework::ALL {
+        let files = export(fw, &p, None, name, "20261124120000");
+        let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let count = paths.len();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), count, "{}: a file name repeats", fw.id());
+    }
+}
+
+#[test]
+fn names_cannot_end_a_comment_or_a_string_in_exported_files() {
+    let schema = "CREATE TABLE \"x\nDROP TABLE users; --\" (id int PRIMARY KEY, a text);\n\
+                  CREATE TABLE users (id int PRIMARY KEY);\n";
+    let migration = "ALTER TABLE \"x\nDROP TABLE users; --\" ADD COLUMN b text;\n\
+                     CREATE INDEX \"ix\nDROP TABLE users; --\" ON \"x\nDROP TABLE users; --\" (a);\n\
+                     INSERT INTO users (id) SELECT length('\nSQL\n#{`touch pwned`}\n\"\"\"\n${1}\n');\n";
+    let p = plan(Dialect::Postgres, PlanOptions::default(), schema, migration);
+    for fw in Framework::ALL {
+        for f in export(fw, &p, None, "odd", "20261124120000") {
+            let lines: Vec<&str> = f.content.lines().collect();
+            for pair in lines.windows(2) {
+                let comment = ["--", "#", "//"]
+                    .iter()
+                    .any(|c| pair[0].trim_start().starts_with(c));
+                assert!(
+                    !(comment && pair[1].trim_start().starts_with("DROP TABLE users")),
+                    "{}: a name broke out of a comment:\n{}",
+                    f.path,
+                    f.content
+                );
+            }
+            if f.path.ends_with(".rb") {
+                assert!(!f.content.contains("execute <<~SQL"), "{}", f.content);
+                if f.content.contains("touch pwned") {
+                    assert!(f.content.contains("execute <<~'SQL_'"), "{}", f.content);
+                }
+            }
+            if f.path.ends_with(".py") {
+                assert!(!f.content.contains("\n\"\"\"\n${1}"), "{}", f.content);
+            }
+        }
+    }
 }

@@ -166,6 +166,77 @@ impl Step {
     }
 }
 
+/// A PostgreSQL `lock_timeout`: a positive whole number and a unit (`ms`
+/// when none is given). The one validation the CLI and the page share, so
+/// the planner never writes user text into `SET lock_timeout = '…'`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockTimeout {
+    amount: u32,
+    unit: &'static str,
+}
+
+impl LockTimeout {
+    /// PostgreSQL's time units and their length in milliseconds.
+    const UNITS: [(&'static str, u64); 5] = [
+        ("ms", 1),
+        ("s", 1_000),
+        ("min", 60_000),
+        ("h", 3_600_000),
+        ("d", 86_400_000),
+    ];
+}
+
+impl std::str::FromStr for LockTimeout {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (number, unit) = text.split_at(digits);
+        let unit = unit.trim();
+        let refuse = || {
+            format!(
+                "lock timeout {text:?} is not a duration: give a whole number above 0 and a unit (ms, s, min, h, d), e.g. 2s"
+            )
+        };
+        let amount: u32 = number.parse().map_err(|_| refuse())?;
+        let (unit, factor) = if unit.is_empty() {
+            Self::UNITS[0]
+        } else {
+            *Self::UNITS
+                .iter()
+                .find(|(name, _)| *name == unit)
+                .ok_or_else(refuse)?
+        };
+        // PostgreSQL's limit for the setting: INT_MAX milliseconds.
+        if amount == 0 || u64::from(amount) * factor > 2_147_483_647 {
+            return Err(refuse());
+        }
+        Ok(LockTimeout { amount, unit })
+    }
+}
+
+impl std::fmt::Display for LockTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.amount, self.unit)
+    }
+}
+
+impl Default for LockTimeout {
+    fn default() -> Self {
+        LockTimeout {
+            amount: 2,
+            unit: "s",
+        }
+    }
+}
+
+impl Serialize for LockTimeout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// Planner settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanOptions {
@@ -173,7 +244,7 @@ pub struct PlanOptions {
     /// Rows per backfill batch.
     pub batch_size: u32,
     /// `SET lock_timeout` before locking PostgreSQL steps, e.g. `2s`.
-    pub lock_timeout: String,
+    pub lock_timeout: LockTimeout,
     /// Use `IF [NOT] EXISTS` where the dialect has it.
     pub idempotent: bool,
     /// The SQLite version the plan is for (e.g. `3.31.1`); `None` for a
@@ -211,7 +282,7 @@ impl Default for PlanOptions {
         PlanOptions {
             pg_version: crate::rules::DEFAULT_PG_VERSION,
             batch_size: 1000,
-            lock_timeout: "2s".into(),
+            lock_timeout: LockTimeout::default(),
             idempotent: true,
             sqlite_version: None,
             still_read: None,
@@ -479,4 +550,34 @@ pub fn units(plan: &Plan) -> Vec<Vec<&Step>> {
 /// The down SQL migplan generates for the original migration (not the plan).
 pub fn rollback_of(d: Dialect, schema: &str, migration: &str) -> rollback::Rollback {
     rollback::generate(d, schema, migration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_timeouts_are_durations_or_refused() {
+        for (text, normal) in [
+            ("2s", "2s"),
+            (" 500 ms ", "500ms"),
+            ("1500", "1500ms"),
+            ("3min", "3min"),
+        ] {
+            let parsed: LockTimeout = text.parse().expect(text);
+            assert_eq!(parsed.to_string(), normal);
+        }
+        for bad in [
+            "",
+            "abc'; DROP TABLE users; --",
+            "-5s",
+            "0",
+            "0s",
+            "2 weeks",
+            "5s'",
+            "99999999h",
+        ] {
+            assert!(bad.parse::<LockTimeout>().is_err(), "{bad:?} accepted");
+        }
+    }
 }
