@@ -21,8 +21,9 @@ pub fn report(
     files: &[Input],
 ) -> CheckReport {
     let mut a = Analyzer::new(dialect, options);
-    let schema_text: String = schema.iter().map(|i| i.text.clone() + "\n").collect();
-    a.add_schema(&parse_source(&schema_text, dialect));
+    for file in schema {
+        a.add_schema_text(&file.text);
+    }
     for f in files {
         a.add_migration(Some(&f.path), &f.text, &parse_source(&f.text, dialect));
     }

@@ -15,9 +15,16 @@ use migplan_core::{Dialect, Options, Severity, frameworks, rollback, simulate};
     about = "Plan database migrations before they hurt production."
 )]
 struct Cli {
+    /// Largest input file read, in MiB: migplan holds every statement of a
+    /// migration in memory, about 80 times its size for dense DDL.
+    #[arg(long, global = true, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    max_input_mb: u64,
     #[command(subcommand)]
     command: Command,
 }
+
+/// `--max-input-mb`, in bytes, once the arguments are read.
+static MAX_INPUT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
@@ -235,8 +242,18 @@ fn read(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     paths
         .iter()
         .map(|p| {
-            let bytes = std::fs::read(p)
-                .map_err(|e| format!("migplan: cannot read {}: {e}", p.display()))?;
+            let cannot = |e: std::io::Error| format!("migplan: cannot read {}: {e}", p.display());
+            let limit = MAX_INPUT.get().copied().unwrap_or(64 << 20);
+            let size = std::fs::metadata(p).map_err(cannot)?.len();
+            if size > limit {
+                return Err(format!(
+                    "migplan: {} is {} MiB, over the {} MiB limit for one input (raise it with --max-input-mb)",
+                    p.display(),
+                    size.div_ceil(1 << 20),
+                    limit >> 20
+                ));
+            }
+            let bytes = std::fs::read(p).map_err(cannot)?;
             Ok(Input {
                 path: p.display().to_string(),
                 text: migplan_cli::text_of(bytes)
@@ -268,6 +285,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
+    let _ = MAX_INPUT.set(cli.max_input_mb << 20);
     let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Check {

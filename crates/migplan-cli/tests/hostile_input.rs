@@ -121,3 +121,18 @@ fn export_never_overwrites_a_file_unless_forced() {
         "my own notes"
     );
 }
+
+#[test]
+fn input_over_the_size_limit_is_refused_and_the_limit_can_be_raised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let table = "CREATE TABLE t (id int);\n";
+    let big = write(dir.path(), "big.sql", table.repeat(50_000).as_bytes());
+    let (code, _, err) = migplan(&["check", "--max-input-mb", "1", &big]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("over the 1 MiB limit") && err.contains("--max-input-mb"),
+        "{err}"
+    );
+    let (code, _, err) = migplan(&["check", "--max-input-mb", "2", &big]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -63,7 +63,7 @@ pub struct Analysis {
 /// Analyses `migration` against `schema` (both as typed by the user).
 pub fn analyze(dialect: Dialect, options: Options, schema: &str, migration: &str) -> Analysis {
     let mut a = Analyzer::new(dialect, options);
-    a.add_schema(&parse_source(schema, dialect));
+    a.add_schema_text(schema);
     a.add_migration(None, migration, &parse_source(migration, dialect));
     a.finish()
 }
@@ -93,6 +93,13 @@ impl Analyzer {
     /// Replays a schema (before any migration).
     pub fn add_schema(&mut self, schema: &ParsedSource) {
         self.catalog.apply_source(schema);
+        self.before = self.catalog.clone();
+    }
+
+    /// Replays a schema from its text, one statement at a time (nothing of
+    /// it is kept but the model).
+    pub fn add_schema_text(&mut self, schema: &str) {
+        self.catalog.apply_text(schema, self.dialect);
         self.before = self.catalog.clone();
     }
 

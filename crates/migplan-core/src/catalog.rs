@@ -5,6 +5,7 @@
 //! and returns a note, so that analysis carries on.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlparser::ast::{
@@ -20,7 +21,7 @@ use crate::{Dialect, ParsedSource};
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Catalog {
     pub schemas: BTreeSet<String>,
-    pub tables: BTreeMap<String, Table>,
+    pub tables: BTreeMap<String, Arc<Table>>,
     pub views: BTreeMap<String, View>,
     pub indexes: BTreeMap<String, Index>,
     pub sequences: BTreeSet<String>,
@@ -256,6 +257,16 @@ impl Catalog {
         c
     }
 
+    /// Replays `src` statement by statement, each syntax tree dropped once
+    /// applied: a large dump costs the model, not every tree at once.
+    pub fn apply_text(&mut self, src: &str, d: Dialect) {
+        for s in crate::parse::parse_statements(src, d) {
+            if let Some(ast) = &s.ast {
+                self.apply(ast, d);
+            }
+        }
+    }
+
     pub fn apply_source(&mut self, source: &ParsedSource) {
         for s in &source.statements {
             if let Some(ast) = &s.ast {
@@ -265,7 +276,7 @@ impl Catalog {
     }
 
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(name)
+        self.tables.get(name).map(|t| &**t)
     }
 
     /// Views whose definition names `table` (as a word), in name order.
@@ -458,7 +469,7 @@ impl Catalog {
         if let Some(comment) = &ct.comment {
             table.comment = Some(comment_text(&comment.to_string()));
         }
-        self.tables.insert(name, table);
+        self.tables.insert(name, Arc::new(table));
         Applied::Changed
     }
 
@@ -468,7 +479,7 @@ impl Catalog {
             return Applied::Skipped(format!("table {name} is not in the schema"));
         }
         for op in &at.operations {
-            let Some(mut table) = self.tables.remove(&name) else {
+            let Some(mut table) = self.tables.remove(&name).map(Arc::unwrap_or_clone) else {
                 break;
             };
             match op {
@@ -589,14 +600,14 @@ impl Catalog {
                     {
                         to = format!("{schema}.{to}");
                     }
-                    self.tables.insert(name.clone(), table);
+                    self.tables.insert(name.clone(), Arc::new(table));
                     self.rename_table(&name, &to);
                     name = to;
                     continue;
                 }
                 _ => {}
             }
-            self.tables.insert(name.clone(), table);
+            self.tables.insert(name.clone(), Arc::new(table));
         }
         Applied::Changed
     }
@@ -632,8 +643,16 @@ impl Catalog {
                 }
             }
         }
-        for t in self.tables.values_mut() {
-            for c in &mut t.constraints {
+        let refers = |c: &Constraint| {
+            matches!(&c.kind, ConstraintKind::ForeignKey { references, referred_columns, .. }
+                if *references == table.name && referred_columns.iter().any(|r| r == from))
+        };
+        for shared in self.tables.values_mut() {
+            // Only a table that refers to the column is copied to change.
+            if !shared.constraints.iter().any(refers) {
+                continue;
+            }
+            for c in &mut Arc::make_mut(shared).constraints {
                 if let ConstraintKind::ForeignKey {
                     references,
                     referred_columns,
@@ -648,18 +667,22 @@ impl Catalog {
     }
 
     fn rename_table(&mut self, from: &str, to: &str) {
-        let Some(mut t) = self.tables.remove(from) else {
+        let Some(mut t) = self.tables.remove(from).map(Arc::unwrap_or_clone) else {
             return;
         };
         t.name = to.to_string();
-        self.tables.insert(to.to_string(), t);
+        self.tables.insert(to.to_string(), Arc::new(t));
         for i in self.indexes.values_mut() {
             if i.table == from {
                 i.table = to.to_string();
             }
         }
-        for t in self.tables.values_mut() {
-            for c in &mut t.constraints {
+        let refers = |c: &Constraint| matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == from);
+        for shared in self.tables.values_mut() {
+            if !shared.constraints.iter().any(refers) {
+                continue;
+            }
+            for c in &mut Arc::make_mut(shared).constraints {
                 if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
                     && references == from
                 {
@@ -706,11 +729,14 @@ impl Catalog {
                 let removed = self.tables.remove(name).is_some();
                 self.indexes.retain(|_, i| i.table != name);
                 if cascade {
-                    for t in self.tables.values_mut() {
-                        t.constraints.retain(|c| {
-                            !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
-                                if references == name)
-                        });
+                    let refers = |c: &Constraint| {
+                        matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
+                            if references == name)
+                    };
+                    for shared in self.tables.values_mut() {
+                        if shared.constraints.iter().any(refers) {
+                            Arc::make_mut(shared).constraints.retain(|c| !refers(c));
+                        }
                     }
                 }
                 removed
@@ -746,7 +772,7 @@ impl Catalog {
         match kind {
             CommentObject::Table => match self.tables.get_mut(&full) {
                 Some(t) => {
-                    t.comment = comment;
+                    Arc::make_mut(t).comment = comment;
                     Applied::Changed
                 }
                 None => Applied::Skipped(format!("table {full} is not in the schema")),
@@ -758,7 +784,7 @@ impl Catalog {
                 match self
                     .tables
                     .get_mut(table)
-                    .and_then(|t| t.column_mut(column))
+                    .and_then(|t| Arc::make_mut(t).column_mut(column))
                 {
                     Some(c) => {
                         c.comment = comment;

@@ -107,8 +107,16 @@ pub fn layout(
     };
     // The tables drawn: the side's own, plus (after) the dropped ones.
     let mut tables: BTreeMap<&str, &Table> = match side {
-        Side::Before => before.tables.iter().map(|(k, t)| (k.as_str(), t)).collect(),
-        Side::After => after.tables.iter().map(|(k, t)| (k.as_str(), t)).collect(),
+        Side::Before => before
+            .tables
+            .iter()
+            .map(|(k, t)| (k.as_str(), &**t))
+            .collect(),
+        Side::After => after
+            .tables
+            .iter()
+            .map(|(k, t)| (k.as_str(), &**t))
+            .collect(),
     };
     if side == Side::After {
         for (k, t) in &before.tables {

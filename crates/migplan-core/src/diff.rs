@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -168,7 +169,11 @@ fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "none".into())
 }
 
-fn table_changes(out: &mut Vec<Change>, name: &str, a: &Table, b: &Table) {
+fn table_changes(out: &mut Vec<Change>, name: &str, a: &Arc<Table>, b: &Arc<Table>) {
+    // Tables shared between the two catalogues are the same table.
+    if Arc::ptr_eq(a, b) {
+        return;
+    }
     let mut diffs = Vec::new();
     field(&mut diffs, "comment", &a.comment, &b.comment, opt);
     if !diffs.is_empty() {

@@ -93,6 +93,16 @@ impl ParsedSource {
 
 /// Splits and parses `src`; never panics, never drops input.
 pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
+    ParsedSource {
+        dialect,
+        statements: parse_statements(src, dialect).collect(),
+    }
+}
+
+/// The statements of `src`, parsed one at a time as they are taken: a
+/// caller that keeps only what it needs of each (the catalogue replaying a
+/// large dump) never holds every syntax tree at once.
+pub fn parse_statements(src: &str, dialect: Dialect) -> impl Iterator<Item = ParsedStatement> + '_ {
     let index = LineIndex::new(src);
     // Section markers by line number, in order.
     let markers: Vec<(usize, Section)> = src
@@ -100,7 +110,7 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
         .enumerate()
         .filter_map(|(i, l)| section_marker(l).map(|s| (i + 1, s)))
         .collect();
-    let section_at = |line: usize| {
+    let section_at = move |line: usize| {
         markers
             .iter()
             .take_while(|(l, _)| *l < line)
@@ -108,10 +118,10 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
             .map_or(Section::Up, |(_, s)| *s)
     };
     let parser_dialect = dialect.parser_dialect();
-    let statements = split(src, dialect)
+    split(src, dialect)
         .into_iter()
         .enumerate()
-        .map(|(i, seg)| {
+        .map(move |(i, seg)| {
             let sql = &src[seg.start..seg.end];
             let (line, column) = index.line_col(src, seg.start);
             let (ast, error, kind) = match seg.kind {
@@ -162,11 +172,6 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
                 section: section_at(line),
             }
         })
-        .collect();
-    ParsedSource {
-        dialect,
-        statements,
-    }
 }
 
 fn parse_one(

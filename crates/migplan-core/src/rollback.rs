@@ -466,7 +466,9 @@ fn constraint_name(c: &TableConstraint, t: &crate::catalog::Table, d: Dialect) -
     let mut scratch = Catalog::default();
     let mut table = t.clone();
     table.constraints.clear();
-    scratch.tables.insert(t.name.clone(), table);
+    scratch
+        .tables
+        .insert(t.name.clone(), std::sync::Arc::new(table));
     let stmt = Statement::AlterTable(sqlparser::ast::AlterTable {
         name: sqlparser::ast::ObjectName::from(
             t.name

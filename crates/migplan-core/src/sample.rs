@@ -131,7 +131,7 @@ impl Demands {
 pub fn parents_first(c: &Catalog) -> Vec<&Table> {
     let mut out: Vec<&Table> = Vec::new();
     let mut done: BTreeSet<&str> = BTreeSet::new();
-    let mut left: Vec<&Table> = c.tables.values().collect();
+    let mut left: Vec<&Table> = c.tables.values().map(|t| &**t).collect();
     while !left.is_empty() {
         let before = left.len();
         left.retain(|t| {

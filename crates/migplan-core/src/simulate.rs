@@ -1078,6 +1078,7 @@ pub fn affinity(decl: &str) -> &'static str {
 fn compared_tables(c: &Catalog) -> impl Iterator<Item = &crate::catalog::Table> {
     c.tables
         .values()
+        .map(|t| &**t)
         .filter(|t| !t.name.contains('.') && t.columns_known)
 }
 

@@ -216,18 +216,20 @@ impl Engine for SqlJsDatabase {
         let Some(statement) = next_statement(&iterator, &next)? else {
             return Ok(Vec::new());
         };
-        match next_statement(&iterator, &next) {
-            Ok(None) => {}
-            Ok(Some(second)) => {
-                free(&second);
-                free(&statement);
-                return Err(EngineError::Refused(Refusal::SeveralStatements));
-            }
-            // The second statement did not even prepare: still a second one.
-            Err(_) => {
-                free(&statement);
-                return Err(EngineError::Refused(Refusal::SeveralStatements));
-            }
+        // What SQLite left after the first statement: nothing but space and
+        // comments, or the text is refused (the iterator would free the
+        // first statement to prepare a second, so the tail is read instead).
+        let rest = method(&iterator, "getRemainingSQL")?
+            .call0(&iterator)
+            .map_err(unavailable)?
+            .as_string()
+            .unwrap_or_default();
+        let several = migplan_core::split::split(&rest, migplan_core::Dialect::Sqlite)
+            .iter()
+            .any(|segment| segment.kind == migplan_core::split::SegmentKind::Sql);
+        if several {
+            free(&statement);
+            return Err(EngineError::Refused(Refusal::SeveralStatements));
         }
         let result = run_statement(&statement);
         free(&statement);

@@ -1385,7 +1385,9 @@ fn constraint_name(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Stri
     let mut scratch = Catalog::default();
     let mut t = table.clone();
     t.constraints.clear();
-    scratch.tables.insert(table.name.clone(), t);
+    scratch
+        .tables
+        .insert(table.name.clone(), std::sync::Arc::new(t));
     let text = format!(
         "ALTER TABLE {} ADD {constraint}",
         ddl::name(&table.name, pc.d)

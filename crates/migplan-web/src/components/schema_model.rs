@@ -88,7 +88,7 @@ pub fn SchemaModel(props: &SchemaModelProps) -> Html {
             .tables
             .get(n)
             .or_else(|| model.before.tables.get(n))?;
-        let before = model.before.tables.get(n);
+        let before = model.before.tables.get(n).map(|t| &**t);
         Some(table(
             t,
             before,
