@@ -124,15 +124,16 @@ test('files and folders fill the inputs; drafts and plan files keep work', async
     assert.match(await page.inputValue('#schema-editor'), /CREATE TABLE users/);
     assert.equal(await page.inputValue('#framework'), 'golang-migrate');
 
-    // What the folder replaced was kept as the draft "Previous work".
+    // What the folder replaced was kept under "Replaced work".
     await page.click('#drafts summary');
-    const previous = page.locator('#drafts li[data-draft="Previous work"]');
+    const previous = page.locator('#drafts li.replaced').first();
     await previous.waitFor();
+    assert.match(await previous.innerText(), /replaced by a folder/);
     // Named drafts: save this one, open the previous one, come back.
     await page.fill('#draft-name', 'email column');
     await page.click('#draft-save');
     await page.locator('#drafts li[data-draft="email column"]').waitFor();
-    await previous.locator('.draft-open').click();
+    await previous.locator('.replaced-open').click();
     await page.waitForFunction(() => document.getElementById('down-editor').value.includes('display_name'));
     await page.locator('#drafts li[data-draft="email column"] .draft-open').click();
     await page.waitForFunction(() => document.getElementById('migration-editor').value.includes('email'));

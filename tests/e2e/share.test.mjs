@@ -17,7 +17,7 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     await setEditor(page, 'migration-editor', migration);
     await page.click('#share');
     const link = await page.locator('#share-link').inputValue();
-    assert.ok(link.startsWith(site.url + '#v1.'), link);
+    assert.ok(link.startsWith(site.url + '#v2.'), link);
     assert.ok(link.length < 8000, `${link.length}`);
 
     // Every edit is saved in the browser, the down too, after a pause in
@@ -82,7 +82,7 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     const cliLink = execFileSync('cargo', ['run', '-q', '-p', 'migplan-cli', '--', 'link', '--base-url', site.url,
       '--dialect', 'mysql', '--schema', join(ROOT, 'tests/fixtures/rules/schema.mysql.sql'),
       '--up', join(ROOT, 'tests/fixtures/plans/rename-column/mysql.sql')], { cwd: ROOT }).toString().trim();
-    assert.ok(cliLink.startsWith(site.url + '#v1.'), cliLink);
+    assert.ok(cliLink.startsWith(site.url + '#v2.'), cliLink);
     const fourth = await (await browser.newContext()).newPage();
     await fourth.goto(cliLink);
     await fourth.locator('#migration-editor').waitFor();

@@ -89,6 +89,11 @@ pub trait Engine {
     /// produced at least one row (the sql.js convention).
     fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError>;
 
+    /// Told before the statements that stand for the user's statement at
+    /// `line` of `phase` run, so an engine watched from outside (the page's
+    /// worker) can say where a statement was stopped.
+    fn starting(&mut self, _phase: crate::simulate::Phase, _line: usize) {}
+
     /// The SQLite version, e.g. `3.49.1`.
     fn sqlite_version(&mut self) -> Result<String, EngineError> {
         let sets = self.execute("SELECT sqlite_version()")?;

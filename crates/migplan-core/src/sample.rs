@@ -14,7 +14,7 @@ use crate::{Dialect, ddl};
 pub const MAX_ROWS: usize = 1_000_000;
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DataOptions {
     pub rows: usize,
     pub seed: u64,

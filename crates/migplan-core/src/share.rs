@@ -80,10 +80,25 @@ fn default_pg() -> u32 {
     crate::rules::DEFAULT_PG_VERSION
 }
 
-/// The prefix of links this version writes.
-pub const PREFIX: &str = "v1.";
-/// The most a link may decompress to.
+/// The prefix of links this version writes: `v2.` then base64url of a
+/// CRC-32 of the JSON (4 bytes, big-endian) followed by the deflated JSON.
+pub const PREFIX: &str = "v2.";
+/// Links written before the checksum: the deflated JSON alone.
+pub const PREFIX_V1: &str = "v1.";
+/// The most a link or plan file may decompress to.
 pub const MAX_STATE: usize = 4 << 20;
+/// The most the browser's own saved drafts may decompress to: they hold the
+/// user's own work, which may be far larger than anything shared.
+pub const MAX_DRAFT: usize = 256 << 20;
+
+/// Whether what a link carries was checked against its checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integrity {
+    /// A `v2.` link whose checksum matched.
+    Checked,
+    /// A `v1.` link: it carries no checksum, so a changed byte can go unseen.
+    Unchecked,
+}
 /// Links longer than this are too long for many chat tools and browsers.
 pub const LONG_LINK: usize = 8000;
 
@@ -98,6 +113,8 @@ pub enum ShareError {
     Damaged(String),
     #[error("it holds more than {} MB once unpacked; migplan does not open it", MAX_STATE >> 20)]
     TooLarge,
+    #[error("its checksum does not match what it carries: it was changed or damaged on the way")]
+    ChecksumMismatch,
 }
 
 /// The `"migplan"` field of a plan file.
@@ -157,16 +174,35 @@ fn check(s: Shared) -> Result<Shared, ShareError> {
 /// The fragment (without `#`) for `s`.
 pub fn encode(s: &Shared) -> String {
     let json = serde_json::to_vec(s).unwrap_or_default();
-    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut crc = flate2::Crc::new();
+    crc.update(&json);
+    let mut packed = crc.sum().to_be_bytes().to_vec();
+    let mut z = flate2::write::DeflateEncoder::new(&mut packed, flate2::Compression::best());
     let _ = z.write_all(&json);
-    let packed = z.finish().unwrap_or_default();
+    let _ = z.finish();
     format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
 /// The state in a fragment (with or without `#`, or a whole URL).
 pub fn decode(link: &str) -> Result<Shared, ShareError> {
+    decode_checked(link, MAX_STATE).map(|(s, _)| s)
+}
+
+/// The state in a draft this browser saved: as [`decode`], with the
+/// drafts' own size limit.
+pub fn decode_draft(draft: &str) -> Result<Shared, ShareError> {
+    decode_checked(draft, MAX_DRAFT).map(|(s, _)| s)
+}
+
+/// The state in a link and whether its checksum vouched for it; `limit` is
+/// the most it may unpack to.
+pub fn decode_checked(link: &str, limit: usize) -> Result<(Shared, Integrity), ShareError> {
     let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f).trim();
-    let Some(body) = fragment.strip_prefix(PREFIX) else {
+    let (body, integrity) = if let Some(body) = fragment.strip_prefix(PREFIX) {
+        (body, Integrity::Checked)
+    } else if let Some(body) = fragment.strip_prefix(PREFIX_V1) {
+        (body, Integrity::Unchecked)
+    } else {
         if let Some((v, _)) = fragment.split_once('.')
             && v.len() > 1
             && v.starts_with('v')
@@ -179,17 +215,33 @@ pub fn decode(link: &str) -> Result<Shared, ShareError> {
     let packed = URL_SAFE_NO_PAD
         .decode(body.trim_end_matches('='))
         .map_err(|e| ShareError::Damaged(e.to_string()))?;
+    let (expected, deflated) = match integrity {
+        Integrity::Checked => {
+            let Some((sum, rest)) = packed.split_first_chunk::<4>() else {
+                return Err(ShareError::Damaged("it is cut short".into()));
+            };
+            (Some(u32::from_be_bytes(*sum)), rest)
+        }
+        Integrity::Unchecked => (None, packed.as_slice()),
+    };
     let mut json = Vec::new();
-    flate2::read::DeflateDecoder::new(packed.as_slice())
-        .take(MAX_STATE as u64 + 1)
+    flate2::read::DeflateDecoder::new(deflated)
+        .take(limit as u64 + 1)
         .read_to_end(&mut json)
         .map_err(|e| ShareError::Damaged(e.to_string()))?;
-    if json.len() > MAX_STATE {
+    if json.len() > limit {
         return Err(ShareError::TooLarge);
+    }
+    if let Some(expected) = expected {
+        let mut crc = flate2::Crc::new();
+        crc.update(&json);
+        if crc.sum() != expected {
+            return Err(ShareError::ChecksumMismatch);
+        }
     }
     let s: Shared =
         serde_json::from_slice(&json).map_err(|e| ShareError::Damaged(e.to_string()))?;
-    check(s)
+    check(s).map(|s| (s, integrity))
 }
 
 #[cfg(test)]
@@ -246,20 +298,66 @@ mod tests {
         z.write_all(json.as_bytes()).unwrap();
         let link = format!("v1.{}", URL_SAFE_NO_PAD.encode(z.finish().unwrap()));
         assert_eq!(
-            decode(&link),
-            Ok(Shared::new(
-                Dialect::Postgres,
-                16,
-                "CREATE TABLE t (id int);".into(),
-                "SELECT 1;".into()
+            decode_checked(&link, MAX_STATE),
+            Ok((
+                Shared::new(
+                    Dialect::Postgres,
+                    16,
+                    "CREATE TABLE t (id int);".into(),
+                    "SELECT 1;".into()
+                ),
+                Integrity::Unchecked
             ))
         );
     }
 
     #[test]
+    fn a_changed_byte_is_caught_by_the_checksum() {
+        let s = Shared {
+            migration: "ALTER TABLE t ADD COLUMN at TIMESTAMP;".repeat(20),
+            ..sample()
+        };
+        let link = encode(&s);
+        assert_eq!(
+            decode_checked(&link, MAX_STATE),
+            Ok((s.clone(), Integrity::Checked))
+        );
+        // Flip every bit of every byte in turn: each change is refused
+        // (damaged or a checksum mismatch), or, for the unused bits after
+        // the end of the deflate stream, opens the very same state.
+        let packed = URL_SAFE_NO_PAD.decode(&link[PREFIX.len()..]).unwrap();
+        for at in 0..packed.len() {
+            for bit in 0..8 {
+                let mut changed = packed.clone();
+                changed[at] ^= 1 << bit;
+                let tampered = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(&changed));
+                if let Ok(opened) = decode(&tampered) {
+                    assert_eq!(opened, s, "byte {at} bit {bit} opened something else");
+                }
+            }
+        }
+        let mut changed = packed.clone();
+        changed[0] ^= 1;
+        let wrong_sum = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(&changed));
+        assert_eq!(decode(&wrong_sum), Err(ShareError::ChecksumMismatch));
+    }
+
+    #[test]
+    fn drafts_may_be_larger_than_links() {
+        let s = Shared {
+            schema: "CREATE TABLE t (id int, note text DEFAULT 'x');\n".repeat(120_000),
+            ..sample()
+        };
+        assert!(s.schema.len() > MAX_STATE);
+        let saved = encode(&s);
+        assert_eq!(decode(&saved), Err(ShareError::TooLarge));
+        assert_eq!(decode_draft(&saved), Ok(s));
+    }
+
+    #[test]
     fn links_round_trip() {
         let link = encode(&sample());
-        assert!(link.starts_with("v1."));
+        assert!(link.starts_with("v2."));
         assert!(
             link.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))

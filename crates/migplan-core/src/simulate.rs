@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::engine::{Engine, Value};
@@ -15,7 +15,7 @@ use crate::translate::{Translated, translate};
 use crate::{Dialect, ddl, parse_source, rollback};
 
 /// Which input a statement came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     Schema,
@@ -24,7 +24,7 @@ pub enum Phase {
     Down,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
     pub phase: Phase,
     pub statement: usize,
@@ -32,10 +32,13 @@ pub struct Failure {
     pub column: usize,
     pub sql: String,
     pub message: String,
+    /// The statement did not fail: it was stopped at a time or memory limit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 /// A statement that was not run, and why (never silently skipped).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Skipped {
     pub phase: Phase,
     pub line: usize,
@@ -43,14 +46,14 @@ pub struct Skipped {
 }
 
 /// One check: pass or fail, a one-line reason, details.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     pub name: String,
     pub ok: bool,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoundTrip {
     pub schema_equal: bool,
     pub data_equal: bool,
@@ -58,7 +61,7 @@ pub struct RoundTrip {
     pub lost: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Coverage {
     /// Statements of the migration.
     pub statements: usize,
@@ -69,14 +72,14 @@ pub struct Coverage {
 }
 
 /// Rows per table before and after the migration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableCount {
     pub table: String,
     pub before: Option<i64>,
     pub after: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimulationReport {
     pub sqlite_version: String,
     /// Every check passed.
@@ -116,8 +119,32 @@ impl SimulationReport {
     }
 }
 
+impl SimulationReport {
+    /// The report of a simulation stopped from outside (the page's worker
+    /// ended when a statement ran past its time or memory): where, and why.
+    pub fn stopped(phase: Phase, line: usize, message: String, rows: usize, seed: u64) -> Self {
+        let mut r = SimulationReport::empty(String::new(), rows, seed);
+        r.ok = false;
+        r.failure = Some(Failure {
+            phase,
+            statement: 0,
+            line,
+            column: 1,
+            sql: String::new(),
+            message: message.clone(),
+            stopped: true,
+        });
+        r.checks.push(Check {
+            name: "stopped".into(),
+            ok: false,
+            detail: format!("line {line}: {message}"),
+        });
+        r
+    }
+}
+
 /// What to simulate besides the migration itself.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SimOptions {
     pub data: DataOptions,
     /// The user's down migration; the generated one when `None`.
@@ -237,6 +264,7 @@ pub fn insert_rows(
                 column: 0,
                 sql: sql.chars().take(300).collect(),
                 message: e.to_string(),
+                stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
             });
             Err(Box::new(finish(engine, r)))
         }
@@ -584,7 +612,7 @@ pub fn complete(
 }
 
 /// How one up/down pair of a migration history fared.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairResult {
     /// Up then down left the schema exactly as before.
     pub exact: bool,
@@ -833,6 +861,7 @@ fn run_all(
             });
             continue;
         }
+        engine.starting(phase, t.line);
         for sql in &t.sqlite {
             match engine.execute(sql) {
                 Ok(_) => r.executed += 1,
@@ -845,6 +874,7 @@ fn run_all(
                         column: t.column,
                         sql: t.source.clone(),
                         message: e.to_string(),
+                        stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
                     });
                     return false;
                 }
@@ -1297,7 +1327,7 @@ pub fn simulate_plan(
 }
 
 /// How long one migration statement took at each row count.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Growth {
     pub line: usize,
     pub statement: String,

@@ -48,6 +48,13 @@ fn global_init() -> Option<Function> {
 }
 
 async fn load_script(url: &str) -> Result<(), JsValue> {
+    // In a worker (no window): the worker's own synchronous importScripts.
+    if web_sys::window().is_none() {
+        let import: Function =
+            Reflect::get(&js_sys::global(), &JsValue::from_str("importScripts"))?.dyn_into()?;
+        import.call1(&JsValue::NULL, &JsValue::from_str(url))?;
+        return Ok(());
+    }
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("no document to load sql.js into"))?;
@@ -118,6 +125,25 @@ impl SqlJs {
         Reflect::set(&config, &"wasmBinary".into(), &Uint8Array::from(wasm))
             .map_err(unavailable)?;
         init(init_fn, config).await
+    }
+
+    /// Opens a new, empty in-memory database whose SQLite may hold at most
+    /// `limits.memory_mebibytes` (the time limit is the page's: it ends the
+    /// worker the database runs in).
+    pub fn open_with(
+        &self,
+        limits: migplan_core::engine::Limits,
+    ) -> Result<SqlJsDatabase, EngineError> {
+        let db = self.open()?;
+        let bytes = u64::from(limits.memory_mebibytes) * 1024 * 1024;
+        // Set directly: the sandbox refuses this pragma to the migration.
+        method(&db.db, "exec")?
+            .call1(
+                &db.db,
+                &JsValue::from_str(&format!("PRAGMA hard_heap_limit = {bytes}")),
+            )
+            .map_err(unavailable)?;
+        Ok(db)
     }
 
     /// Opens a new, empty in-memory database.

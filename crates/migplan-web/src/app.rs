@@ -2,8 +2,7 @@
 
 use migplan_core::Dialect;
 use migplan_core::simulate;
-use migplan_sqljs::SqlJs;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -18,13 +17,15 @@ use crate::components::schema_model::SchemaModel;
 use crate::components::simulation::SimulationPanel;
 use crate::components::statements::Statements;
 use crate::state::{Action, SameAnalysis, State};
+use crate::worker::Task;
 
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(State::example);
 
-    // At start: a share link in the fragment opens its state; otherwise
-    // the draft saved by the last visit comes back.
+    // At start: a share link in the fragment opens its state (the draft it
+    // replaces is kept first); otherwise the draft saved by the last visit
+    // comes back.
     {
         let s = state.dispatcher();
         use_effect_with((), move |_| {
@@ -33,38 +34,70 @@ pub fn App() -> Html {
             if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
                 let _ = p.mark("migplan-interactive");
             }
-            let hash = web_sys::window()
-                .and_then(|w| w.location().hash().ok())
-                .unwrap_or_default();
-            let fragment = hash.trim_start_matches('#');
-            let draft =
-                || crate::browser::load_draft().and_then(|d| migplan_core::share::decode(&d).ok());
-            if !fragment.is_empty() {
-                match migplan_core::share::decode(fragment) {
-                    Ok(shared) => s.dispatch(Action::LoadShared(shared)),
-                    Err(e) => {
-                        if let Some(d) = draft() {
-                            s.dispatch(Action::LoadShared(d));
-                        }
-                        s.dispatch(Action::Notice(Some(format!(
-                            "The link could not be opened: {e}. Your work is as it was."
-                        ))));
-                    }
+            let draft = crate::browser::load_draft();
+            let fragment = location_fragment();
+            let link = (!fragment.is_empty()).then(|| open_link(&fragment, &s, draft.clone()));
+            if !matches!(link, Some(Ok(()))) {
+                let restored = draft
+                    .as_deref()
+                    .and_then(|d| migplan_core::share::decode_draft(d).ok());
+                if let Some(d) = restored {
+                    s.dispatch(Action::LoadShared(d));
                 }
-            } else if let Some(d) = draft() {
-                s.dispatch(Action::LoadShared(d));
             }
+            if let Some(Err(e)) = link {
+                s.dispatch(Action::Notice(Some(link_refused(&e))));
+            }
+        });
+    }
+    // A link opened in a tab that already shows the app changes only the
+    // fragment: it opens too, keeping the current work first.
+    let latest_for_links = use_mut_ref(|| None::<UseReducerHandle<State>>);
+    *latest_for_links.borrow_mut() = Some(state.clone());
+    {
+        let s = state.dispatcher();
+        let latest = latest_for_links.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "hashchange", move |_| {
+                    let fragment = location_fragment();
+                    if fragment.is_empty() {
+                        return;
+                    }
+                    let current = latest
+                        .borrow()
+                        .as_ref()
+                        .map(|st| migplan_core::share::encode(&st.shared()));
+                    if let Err(e) = open_link(&fragment, &s, current) {
+                        s.dispatch(Action::Notice(Some(link_refused(&e))));
+                    }
+                })
+            });
+            move || drop(listener)
         });
     }
     // Every change (text, down, sample rows, settings) is saved in this
     // browser after a short pause; nothing leaves it.
+    // When it cannot be saved (too large for this browser's storage), the
+    // page says so at once, and again only after saving worked in between.
     let save_timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    let save_failing = use_mut_ref(|| false);
     {
         let state = state.clone();
         let save_timer = save_timer.clone();
+        let s = state.dispatcher();
         use_effect(move || {
             *save_timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(300, move || {
-                crate::browser::save_draft(&migplan_core::share::encode(&state.shared()))
+                let saved =
+                    crate::browser::save_draft(&migplan_core::share::encode(&state.shared()));
+                let failing = saved.is_err();
+                if failing != std::mem::replace(&mut *save_failing.borrow_mut(), failing) {
+                    s.dispatch(Action::Notice(saved.err().map(|e| {
+                        format!(
+                            "Your work is not saved in this browser: {e}. Download it as a plan file (Save plan file) to keep it."
+                        )
+                    })));
+                }
             }));
         });
     }
@@ -77,7 +110,8 @@ pub fn App() -> Html {
             let listener = web_sys::window().map(|w| {
                 gloo::events::EventListener::new(&w, "pagehide", move |_| {
                     if let Some(s) = latest.borrow().as_ref() {
-                        crate::browser::save_draft(&migplan_core::share::encode(&s.shared()));
+                        let _ =
+                            crate::browser::save_draft(&migplan_core::share::encode(&s.shared()));
                     }
                 })
             });
@@ -152,14 +186,14 @@ pub fn App() -> Html {
             share_link.set(link);
         })
     };
-    // Opening work from elsewhere (a draft, a plan file, a project folder)
-    // first keeps the current work as the draft "Previous work".
+    // Opening work from elsewhere (a plan file, a project folder) first
+    // keeps the current work among the replaced.
     let keep_previous = {
         let state = state.clone();
-        move || {
-            let _ = crate::browser::save_named(
-                crate::components::drafts::PREVIOUS,
+        move |replaced_by: &str| {
+            let _ = crate::browser::keep_replaced(
                 migplan_core::share::encode(&state.shared()),
+                replaced_by,
             );
         }
     };
@@ -170,7 +204,7 @@ pub fn App() -> Html {
     let on_open_draft = {
         let s = state.dispatcher();
         Callback::from(
-            move |encoded: String| match migplan_core::share::decode(&encoded) {
+            move |encoded: String| match migplan_core::share::decode_draft(&encoded) {
                 Ok(shared) => s.dispatch(Action::LoadShared(shared)),
                 Err(e) => s.dispatch(Action::Notice(Some(format!(
                     "The draft could not be opened: {e}."
@@ -198,7 +232,10 @@ pub fn App() -> Html {
             if files.is_empty() {
                 return;
             }
-            keep_previous();
+            keep_previous(match files.as_slice() {
+                [(name, _)] => name.as_str(),
+                _ => "a folder",
+            });
             match files.as_slice() {
                 [(name, text)] if name.ends_with(".json") => {
                     match migplan_core::share::from_file(text) {
@@ -355,129 +392,60 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |d| s.dispatch(Action::SetData(d)))
     };
-    let cancel = use_mut_ref(|| false);
+    // Simulations run in a worker: the page stays responsive, Cancel ends
+    // the worker at once, and a statement past its time budget is stopped.
+    let running = use_mut_ref(|| None::<crate::worker::Simulation>);
     let on_cancel = {
-        let cancel = cancel.clone();
-        Callback::from(move |()| *cancel.borrow_mut() = true)
+        let (running, s) = (running.clone(), state.dispatcher());
+        Callback::from(move |()| {
+            if running.borrow_mut().take().is_some() {
+                s.dispatch(Action::SimulationCancelled);
+            }
+        })
+    };
+    let start = {
+        let (running, s) = (running.clone(), state.dispatcher());
+        move |job: crate::worker::Job| {
+            let on_outcome = {
+                let (running, s) = (running.clone(), s.clone());
+                Callback::from(move |outcome| {
+                    if let Some(action) = outcome_action(outcome) {
+                        if action.ends_simulation() {
+                            running.borrow_mut().take();
+                        }
+                        s.dispatch(action);
+                    }
+                })
+            };
+            match crate::worker::Simulation::start(job, on_outcome) {
+                Ok(simulation) => *running.borrow_mut() = Some(simulation),
+                Err(e) => s.dispatch(Action::SimulationUnavailable(e)),
+            }
+        }
+    };
+    let on_statement_seconds = {
+        let s = state.dispatcher();
+        Callback::from(move |n| s.dispatch(Action::SetStatementSeconds(n)))
     };
     let on_growth = {
-        let state = state.clone();
+        let (state, start) = (state.clone(), start.clone());
         Callback::from(move |()| {
-            let dispatch = state.dispatcher();
-            let (dialect, schema, migration) =
-                (state.dialect, state.schema.clone(), state.migration.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let module = match SqlJs::load("./").await {
-                    Ok(m) => m,
-                    Err(e) => {
-                        return dispatch.dispatch(Action::SimulationUnavailable(e.to_string()));
-                    }
-                };
-                let sizes = vec![1_000, 5_000, 25_000];
-                let mut factory = || {
-                    module
-                        .open()
-                        .ok()
-                        .map(|db| Box::new(db) as Box<dyn migplan_core::engine::Engine>)
-                };
-                let clock = || {
-                    web_sys::window()
-                        .and_then(|w| w.performance())
-                        .map(|p| p.now())
-                        .unwrap_or_else(js_sys::Date::now)
-                };
-                let (rows, check) = simulate::cost_growth(
-                    &mut factory,
-                    &clock,
-                    dialect,
-                    &schema,
-                    &migration,
-                    &sizes,
-                );
-                dispatch.dispatch(Action::GrowthMeasured(std::rc::Rc::new(
-                    crate::state::GrowthResult {
-                        sizes,
-                        rows,
-                        detail: check.detail,
-                    },
-                )));
-            });
+            start(simulation_job(
+                &state,
+                Task::Growth(vec![1_000, 5_000, 25_000]),
+            ))
         })
     };
     let on_run = {
         let state = state.clone();
-        let cancel = cancel.clone();
         Callback::from(move |()| {
-            *cancel.borrow_mut() = false;
-            let cancel = cancel.clone();
-            let dispatch = state.dispatcher();
-            let (dialect, schema, migration) =
-                (state.dialect, state.schema.clone(), state.migration.clone());
-            let options = simulate::SimOptions {
-                data: state.data.clone(),
-                down: (!state.down.trim().is_empty()).then(|| state.down.clone()),
-                rows_sql: (!state.rows_sql.trim().is_empty()).then(|| state.rows_sql.clone()),
+            let task = if state.simulate_plan {
+                Task::Plan(state.plan_options())
+            } else {
+                Task::Migration
             };
-            let plan = state.simulate_plan.then(|| state.analysis.clone());
-            dispatch.dispatch(Action::SimulationStarted);
-            wasm_bindgen_futures::spawn_local(async move {
-                let engine = match SqlJs::load("./").await.and_then(|m| m.open()) {
-                    Ok(db) => db,
-                    Err(e) => {
-                        return dispatch.dispatch(Action::SimulationUnavailable(e.to_string()));
-                    }
-                };
-                let mut engine = engine;
-                if let Some(a) = &plan {
-                    let report = simulate::simulate_plan(
-                        &mut engine,
-                        dialect,
-                        &schema,
-                        &migration,
-                        &a.plan,
-                        &options.data,
-                    );
-                    return dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(report)));
-                }
-                // Sample rows go in by batches, yielding to the page between
-                // them: progress shows, and Cancel is heard.
-                let mut prepared =
-                    match simulate::prepare(&mut engine, dialect, &schema, &migration, &options) {
-                        Ok(p) => p,
-                        Err(r) => {
-                            return dispatch
-                                .dispatch(Action::SimulationFinished(std::rc::Rc::new(*r)));
-                        }
-                    };
-                let rows = std::mem::take(&mut prepared.rows);
-                let total = rows.len();
-                for (i, sql) in rows.iter().enumerate() {
-                    if *cancel.borrow() {
-                        return dispatch.dispatch(Action::SimulationCancelled);
-                    }
-                    if let Err(r) = simulate::insert_rows(&mut engine, &mut prepared, sql) {
-                        return dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(*r)));
-                    }
-                    if i % 8 == 7 {
-                        dispatch.dispatch(Action::SimulationProgress(i + 1, total));
-                        gloo::timers::future::TimeoutFuture::new(0).await;
-                    }
-                }
-                if *cancel.borrow() {
-                    return dispatch.dispatch(Action::SimulationCancelled);
-                }
-                dispatch.dispatch(Action::SimulationProgress(total, total));
-                gloo::timers::future::TimeoutFuture::new(0).await;
-                let report = simulate::complete(
-                    &mut engine,
-                    dialect,
-                    &schema,
-                    &migration,
-                    &options,
-                    prepared,
-                );
-                dispatch.dispatch(Action::SimulationFinished(std::rc::Rc::new(report)));
-            });
+            state.dispatcher().dispatch(Action::SimulationStarted);
+            start(simulation_job(&state, task));
         })
     };
 
@@ -564,7 +532,7 @@ pub fn App() -> Html {
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
                         still_read={AttrValue::from(state.still_read.clone())} {on_settings} />
                     <Statements id="migration-statements" title="Migration statements" analysis={state.analysis.clone()} />
-                    <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} />
+                    <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} statement_seconds={state.statement_seconds} {on_statement_seconds} />
                     <SchemaDiagram analysis={state.analysis.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} down={AttrValue::from(state.down.clone())} />
@@ -653,6 +621,108 @@ fn analysis_time(a: &crate::state::Analysis) -> Html {
 
 /// Scrolls the element `id` into view (links in the page never touch the
 /// URL fragment, which holds share links).
+/// What the worker is asked to simulate for `state`.
+fn simulation_job(state: &State, task: Task) -> crate::worker::Job {
+    crate::worker::Job {
+        dialect: state.dialect,
+        schema: state.schema.clone(),
+        migration: state.migration.clone(),
+        options: simulate::SimOptions {
+            data: state.data.clone(),
+            down: (!state.down.trim().is_empty()).then(|| state.down.clone()),
+            rows_sql: (!state.rows_sql.trim().is_empty()).then(|| state.rows_sql.clone()),
+        },
+        limits: migplan_core::engine::Limits {
+            statement_seconds: state.statement_seconds,
+            ..migplan_core::engine::Limits::default()
+        },
+        task,
+    }
+}
+
+/// The action for what the worker said (none for where it is).
+fn outcome_action(outcome: crate::worker::Outcome) -> Option<Action> {
+    use crate::worker::{Event, Outcome};
+    Some(match outcome {
+        Outcome::Event(Event::Ready | Event::Starting { .. }) => return None,
+        Outcome::Event(Event::Progress { done, total }) => Action::SimulationProgress(done, total),
+        Outcome::Event(Event::Finished(report)) => Action::SimulationFinished(Rc::new(*report)),
+        Outcome::Event(Event::Growth {
+            sizes,
+            rows,
+            detail,
+        }) => Action::GrowthMeasured(Rc::new(crate::state::GrowthResult {
+            sizes,
+            rows,
+            detail,
+        })),
+        Outcome::Event(Event::Unavailable(m)) | Outcome::Died(m) => {
+            Action::SimulationUnavailable(m)
+        }
+        Outcome::TimedOut(report) => Action::SimulationFinished(Rc::new(*report)),
+    })
+}
+
+/// The page's fragment without `#`.
+fn location_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+        .trim_start_matches('#')
+        .to_string()
+}
+
+/// Takes the link out of the address bar once read: a reload then shows
+/// the work as it is now, not the link again.
+fn forget_fragment() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let href = window.location().href().unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default().to_string();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&base));
+    }
+}
+
+/// What the page says of a link it could not open.
+fn link_refused(e: &migplan_core::share::ShareError) -> String {
+    format!("The link could not be opened: {e}. Your work is as it was.")
+}
+
+/// Opens the share link `fragment`, first keeping `current` (the work it
+/// replaces) among the replaced work; a link that cannot be opened changes
+/// nothing and says why.
+fn open_link(
+    fragment: &str,
+    s: &UseReducerDispatcher<State>,
+    current: Option<String>,
+) -> Result<(), migplan_core::share::ShareError> {
+    use migplan_core::share::{Integrity, MAX_STATE, decode_checked};
+    forget_fragment();
+    match decode_checked(fragment, MAX_STATE) {
+        Ok((shared, integrity)) => {
+            let kept = current.map(|c| crate::browser::keep_replaced(c, "a link"));
+            s.dispatch(Action::LoadShared(shared));
+            let mut notes = Vec::new();
+            if integrity == Integrity::Unchecked {
+                notes.push(
+                    "This link was made by an older migplan and carries no checksum: check that it holds what you expect."
+                        .to_string(),
+                );
+            }
+            if let Some(Err(e)) = kept {
+                notes.push(format!("The work it replaced could not be kept: {e}."));
+            } else if kept.is_some() {
+                notes.push("The work it replaced is under Drafts › Replaced work.".to_string());
+            }
+            s.dispatch(Action::Notice((!notes.is_empty()).then(|| notes.join(" "))));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub fn scroll_to(id: &str) {
     if let Some(e) = web_sys::window()
         .and_then(|w| w.document())

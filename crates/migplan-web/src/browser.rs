@@ -53,11 +53,21 @@ pub fn timestamp() -> String {
 /// Where the draft lives in this browser.
 const DRAFT_KEY: &str = "migplan.draft";
 
-/// Saves the current state (as a share link body) in localStorage.
-pub fn save_draft(encoded: &str) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(DRAFT_KEY, encoded);
-    }
+fn storage() -> Result<web_sys::Storage, String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or_else(|| "this browser keeps no local storage".to_string())
+}
+
+/// Saves the current state (as a share link body) in localStorage; says
+/// why not when the browser's storage cannot hold it.
+pub fn save_draft(encoded: &str) -> Result<(), String> {
+    storage()?.set_item(DRAFT_KEY, encoded).map_err(|_| {
+        format!(
+            "this browser's storage cannot hold your work ({} KB packed)",
+            encoded.len() / 1024
+        )
+    })
 }
 
 /// The draft saved by an earlier visit, if any.
@@ -153,6 +163,57 @@ pub fn save_named(name: &str, state: String) -> Result<(), String> {
         saved: js_sys::Date::now(),
     });
     write_drafts(&d)
+}
+
+/// Work that something replaced (a link, a draft, a plan file, a folder),
+/// newest first: the last [`REPLACED_KEPT`] are kept.
+const REPLACED_KEY: &str = "migplan.replaced";
+pub const REPLACED_KEPT: usize = 5;
+
+/// One piece of replaced work.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Replaced {
+    pub state: String,
+    /// Milliseconds since 1970.
+    pub saved: f64,
+    /// What replaced it, e.g. "a link".
+    pub replaced_by: String,
+}
+
+/// The replaced work kept, newest first.
+pub fn replaced() -> Vec<Replaced> {
+    storage()
+        .ok()
+        .and_then(|s| s.get_item(REPLACED_KEY).ok().flatten())
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
+}
+
+/// Keeps `state` before `replaced_by` replaces it. The same state twice in
+/// a row is kept once; when storage is short, the oldest go first.
+pub fn keep_replaced(state: String, replaced_by: &str) -> Result<(), String> {
+    let mut list = replaced();
+    if list.first().is_some_and(|r| r.state == state) {
+        return Ok(());
+    }
+    list.insert(
+        0,
+        Replaced {
+            state,
+            saved: js_sys::Date::now(),
+            replaced_by: replaced_by.to_string(),
+        },
+    );
+    list.truncate(REPLACED_KEPT);
+    let storage = storage()?;
+    while !list.is_empty() {
+        let json = serde_json::to_string(&list).unwrap_or_default();
+        if storage.set_item(REPLACED_KEY, &json).is_ok() {
+            return Ok(());
+        }
+        list.pop();
+    }
+    Err("this browser's storage cannot hold the work being replaced".into())
 }
 
 /// Deletes the draft `name`.

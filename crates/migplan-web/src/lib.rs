@@ -6,5 +6,6 @@ mod browser;
 mod components;
 mod files;
 pub mod state;
+pub mod worker;
 
 pub use app::App;

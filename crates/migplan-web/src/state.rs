@@ -143,6 +143,8 @@ pub struct State {
     pub data: migplan_core::sample::DataOptions,
     /// Simulate the plan step by step instead of the migration as written.
     pub simulate_plan: bool,
+    /// Seconds one simulated statement may run before it is stopped.
+    pub statement_seconds: u32,
     /// The user's own rows (INSERT statements), used instead of generated ones.
     pub rows_sql: String,
     /// Why a share link could not be opened (the work stays as it was).
@@ -201,6 +203,7 @@ impl State {
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
             simulate_plan: false,
+            statement_seconds: migplan_core::engine::Limits::default().statement_seconds,
             rows_sql: String::new(),
             notice: None,
             growth: None,
@@ -220,6 +223,20 @@ impl State {
     /// The same inputs re-analysed with new settings; a simulation result
     /// is dropped since it no longer matches.
     fn reanalysed(self) -> State {
+        let size = self.schema.len() + self.migration.len();
+        if size > MAX_INPUT_BYTES {
+            // The text stays as it is; only the analysis is not run.
+            return State {
+                stale: false,
+                simulation: Simulation::Idle,
+                notice: Some(format!(
+                    "Not analysed: the schema and migration are {} MB together, over this page's {} MB limit. Your text is kept; the command-line tool reads larger files (--max-input-mb).",
+                    size.div_ceil(1 << 20),
+                    MAX_INPUT_BYTES >> 20
+                )),
+                ..self
+            };
+        }
         let analysis = Rc::new(Analysis::of(
             self.dialect,
             self.options,
@@ -306,6 +323,8 @@ pub enum Action {
     /// Rows, seed and the adversarial toggle of the simulation.
     SetData(migplan_core::sample::DataOptions),
     SetSimulatePlan(bool),
+    /// Seconds a simulated statement may run (1 to 600).
+    SetStatementSeconds(u32),
     SetRowsSql(String),
     /// Open the state a share link carries.
     LoadShared(migplan_core::share::Shared),
@@ -323,6 +342,22 @@ pub enum Action {
     GrowthMeasured(Rc<GrowthResult>),
     SimulationFinished(Rc<SimulationReport>),
     SimulationUnavailable(String),
+}
+
+/// The most text (schema and migration together) the page analyses.
+pub const MAX_INPUT_BYTES: usize = 64 << 20;
+
+impl Action {
+    /// Whether the action ends a running simulation (its worker may go).
+    pub fn ends_simulation(&self) -> bool {
+        matches!(
+            self,
+            Action::SimulationFinished(_)
+                | Action::SimulationUnavailable(_)
+                | Action::SimulationCancelled
+                | Action::GrowthMeasured(_)
+        )
+    }
 }
 
 impl Reducible for State {
@@ -409,6 +444,10 @@ impl Reducible for State {
             Action::SetRowsSql(text) => State {
                 rows_sql: text,
                 simulation: Simulation::Idle,
+                ..s
+            },
+            Action::SetStatementSeconds(seconds) => State {
+                statement_seconds: seconds.clamp(1, 600),
                 ..s
             },
             Action::SetSimulatePlan(on) => State {
@@ -512,6 +551,24 @@ mod tests {
 
     fn reduce(s: State, a: Action) -> State {
         (*Rc::new(s).reduce(a)).clone()
+    }
+
+    #[test]
+    fn text_over_the_limit_is_kept_but_not_analysed() {
+        let s = State::example();
+        let before = s.analysis.clone();
+        let huge = "SELECT 1;\n".repeat((MAX_INPUT_BYTES / 10) + 1);
+        let s = reduce(s, Action::SetSchema(huge.clone()));
+        let s = reduce(s, Action::Analyze);
+        assert_eq!(s.schema, huge, "the text is kept");
+        assert!(Rc::ptr_eq(&s.analysis, &before), "not analysed");
+        assert!(
+            s.notice
+                .as_deref()
+                .is_some_and(|n| n.contains("64 MB limit")),
+            "{:?}",
+            s.notice
+        );
     }
 
     #[test]

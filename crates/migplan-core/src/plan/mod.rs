@@ -237,8 +237,15 @@ impl Serialize for LockTimeout {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for LockTimeout {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Planner settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlanOptions {
     pub pg_version: u32,
     /// Rows per backfill batch.

@@ -1,14 +1,12 @@
 //! Named drafts, kept in this browser: save the current work under a name,
-//! open or delete one. Opening keeps the work it replaces as the draft
-//! "Previous work", so nothing typed is ever lost.
+//! open or delete one. Whatever replaces the work (a draft, a link, a plan
+//! file, a folder) first keeps it in "Replaced work", the last five with
+//! when and what replaced them, so nothing typed is ever lost.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::browser::{self, Draft};
-
-/// The draft that keeps the work an opened draft replaced.
-pub const PREVIOUS: &str = "Previous work";
+use crate::browser::{self, Draft, Replaced};
 
 #[derive(Properties, PartialEq)]
 pub struct DraftsProps {
@@ -33,6 +31,7 @@ fn when(ms: f64) -> String {
 #[function_component]
 pub fn Drafts(props: &DraftsProps) -> Html {
     let list = use_state(browser::drafts);
+    let kept = use_state(browser::replaced);
     let name = use_state(String::new);
     let message = use_state(String::new);
     let on_name = {
@@ -65,25 +64,39 @@ pub fn Drafts(props: &DraftsProps) -> Html {
             list.set(browser::drafts());
         })
     };
-    let open = |d: &Draft| {
-        let (d, list, message, current, on_open) = (
-            d.clone(),
-            list.clone(),
+    // Opens `state`, keeping the current work among the replaced.
+    let open_state = {
+        let (kept, message, current, on_open) = (
+            kept.clone(),
             message.clone(),
             props.current.clone(),
             props.on_open.clone(),
         );
-        Callback::from(move |_: MouseEvent| {
-            if d.name != PREVIOUS {
-                let _ = browser::save_named(PREVIOUS, current.emit(()));
-            }
-            on_open.emit(d.state.clone());
-            message.set(format!(
-                "Opened “{}”; what it replaced is in “{PREVIOUS}”.",
-                d.name
-            ));
-            list.set(browser::drafts());
-        })
+        move |state: String, what: String| {
+            let note = match browser::keep_replaced(current.emit(()), &what) {
+                Ok(()) => format!("Opened {what}; what it replaced is under “Replaced work”."),
+                Err(e) => format!("Opened {what}; what it replaced could not be kept: {e}."),
+            };
+            on_open.emit(state);
+            message.set(note);
+            kept.set(browser::replaced());
+        }
+    };
+    let open = |d: &Draft| {
+        let (state, what, open_state) = (
+            d.state.clone(),
+            format!("the draft “{}”", d.name),
+            open_state.clone(),
+        );
+        Callback::from(move |_: MouseEvent| open_state(state.clone(), what.clone()))
+    };
+    let reopen = |r: &Replaced| {
+        let (state, what, open_state) = (
+            r.state.clone(),
+            format!("the work from {}", when(r.saved)),
+            open_state.clone(),
+        );
+        Callback::from(move |_: MouseEvent| open_state(state.clone(), what.clone()))
     };
     let delete = |d: &Draft| {
         let (n, list) = (d.name.clone(), list.clone());
@@ -101,12 +114,15 @@ pub fn Drafts(props: &DraftsProps) -> Html {
         })
     };
     let refresh = {
-        let list = list.clone();
-        Callback::from(move |_: Event| list.set(browser::drafts()))
+        let (list, kept) = (list.clone(), kept.clone());
+        Callback::from(move |_: Event| {
+            list.set(browser::drafts());
+            kept.set(browser::replaced());
+        })
     };
     html! {
         <details class="drafts" id="drafts" ontoggle={refresh}>
-            <summary>{ format!("Drafts ({})", list.len()) }</summary>
+            <summary>{ format!("Drafts ({})", list.len() + kept.len()) }</summary>
             <div class="drafts-panel">
                 <form onsubmit={on_save}>
                     <label>{ "Save this work as " }
@@ -125,6 +141,17 @@ pub fn Drafts(props: &DraftsProps) -> Html {
                                 <span class="hint">{ when(d.saved) }</span>
                                 <button type="button" class="secondary draft-open" onclick={open(d)}>{ "Open" }</button>
                                 <button type="button" class="secondary draft-delete" aria-label={format!("Delete {}", d.name)} onclick={delete(d)}>{ "Delete" }</button>
+                            </li>
+                        }) }
+                    </ul>
+                }
+                if !kept.is_empty() {
+                    <h3 class="replaced-title">{ format!("Replaced work (the last {})", browser::REPLACED_KEPT) }</h3>
+                    <ul class="draft-list replaced-list">
+                        { for kept.iter().map(|r| html! {
+                            <li class="replaced">
+                                <span class="hint">{ format!("{}, replaced by {}", when(r.saved), r.replaced_by) }</span>
+                                <button type="button" class="secondary replaced-open" onclick={reopen(r)}>{ "Open" }</button>
                             </li>
                         }) }
                     </ul>

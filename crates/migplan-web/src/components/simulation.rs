@@ -21,6 +21,9 @@ pub struct SimulationProps {
     pub on_cancel: Callback<()>,
     pub on_growth: Callback<()>,
     pub growth: Option<std::rc::Rc<crate::state::GrowthResult>>,
+    /// Seconds a statement may run before the simulation stops it.
+    pub statement_seconds: u32,
+    pub on_statement_seconds: Callback<u32>,
     #[prop_or(migplan_core::Dialect::Postgres)]
     pub dialect: migplan_core::Dialect,
 }
@@ -74,6 +77,18 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
             });
         })
     };
+    let on_seconds = {
+        let cb = props.on_statement_seconds.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(n) = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse::<u32>()
+            {
+                cb.emit(n);
+            }
+        })
+    };
     let on_plan = {
         let cb = props.on_simulate_plan.clone();
         Callback::from(move |e: Event| {
@@ -113,9 +128,20 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
                         Phase::Migration => "migration",
                         Phase::Down => "rollback",
                     };
+                    let what = if f.stopped {
+                        format!(
+                            "✖ The {phase} was stopped at line {}: {}",
+                            f.line, f.message
+                        )
+                    } else {
+                        format!(
+                            "✖ SQLite {} rejected the {phase} at line {}, column {}: {}",
+                            r.sqlite_version, f.line, f.column, f.message
+                        )
+                    };
                     html! {
                         <div class="sim-result sim-failed" role="status">
-                            <p>{ format!("✖ SQLite {} rejected the {phase} at line {}, column {}: {}", r.sqlite_version, f.line, f.column, f.message) }</p>
+                            <p>{ what }</p>
                             <pre><code>{ f.sql.clone() }</code></pre>
                         </div>
                     }
@@ -169,6 +195,9 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
                 }
                 <label>{ "Seed " }
                     <input id="sim-seed" type="number" min="0" value={data.seed.to_string()} onchange={on_seed} />
+                </label>
+                <label title="A statement still running after this long is stopped, and the simulation with it.">{ "Stop a statement after (s) " }
+                    <input id="sim-seconds" type="number" min="1" max="600" value={props.statement_seconds.to_string()} onchange={on_seconds} />
                 </label>
                 <label>
                     <input id="sim-adversarial" type="checkbox" checked={data.adversarial} onchange={on_adversarial} />

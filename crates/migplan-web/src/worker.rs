@@ -1,0 +1,306 @@
+//! The simulation runs in a Web Worker that owns sql.js, so the page always
+//! stays responsive: Cancel ends the worker at once, and a statement that
+//! runs past its time budget is stopped the same way, with its line.
+//!
+//! The page ([`Simulation::start`]) and the worker ([`serve`], from
+//! `src/bin/sim_worker.rs`) speak JSON: one [`Job`] in, [`Event`]s out.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use migplan_core::Dialect;
+use migplan_core::engine::{Engine, EngineError, Limits, ResultSet};
+use migplan_core::plan::PlanOptions;
+use migplan_core::simulate::{self, Growth, Phase, SimOptions, SimulationReport};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// The worker's loader, beside `index.html` (Trunk's loader shim).
+const WORKER_URL: &str = "./sim_worker_loader.js";
+
+/// What the page asks the worker to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Job {
+    pub dialect: Dialect,
+    pub schema: String,
+    pub migration: String,
+    pub options: SimOptions,
+    pub limits: Limits,
+    pub task: Task,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Task {
+    /// The migration as written, with its checks and rollback.
+    Migration,
+    /// The plan made with these options, step by step.
+    Plan(PlanOptions),
+    /// Every statement timed at these row counts.
+    Growth(Vec<usize>),
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Event {
+    /// Loaded and listening: the job may be sent.
+    Ready,
+    /// The user's statement at `line` of `phase` starts.
+    Starting {
+        phase: Phase,
+        line: usize,
+    },
+    /// Batches of sample rows inserted, of how many.
+    Progress {
+        done: usize,
+        total: usize,
+    },
+    Finished(Box<SimulationReport>),
+    Growth {
+        sizes: Vec<usize>,
+        rows: Vec<Growth>,
+        detail: String,
+    },
+    /// sql.js could not be loaded.
+    Unavailable(String),
+}
+
+// ------------------------------------------------------------------ worker
+
+/// How the worker posts an event to the page.
+pub type Post = Rc<dyn Fn(&Event)>;
+
+/// An engine that tells the page where it is before each statement.
+struct Reporting {
+    db: migplan_sqljs::SqlJsDatabase,
+    post: Post,
+}
+
+impl Engine for Reporting {
+    fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
+        self.db.execute(sql)
+    }
+
+    fn starting(&mut self, phase: Phase, line: usize) {
+        (self.post)(&Event::Starting { phase, line });
+    }
+}
+
+/// Runs the job in `text` (JSON), telling `post` as it goes.
+pub async fn serve(text: &str, post: Post) {
+    let job: Job = match serde_json::from_str(text) {
+        Ok(job) => job,
+        Err(e) => {
+            return post(&Event::Unavailable(format!(
+                "a job the worker cannot read: {e}"
+            )));
+        }
+    };
+    let module = match migplan_sqljs::SqlJs::load("./").await {
+        Ok(module) => module,
+        Err(e) => return post(&Event::Unavailable(e.to_string())),
+    };
+    let open = || module.open_with(job.limits);
+    match &job.task {
+        Task::Growth(sizes) => {
+            let mut factory = || {
+                open().ok().map(|db| {
+                    Box::new(Reporting {
+                        db,
+                        post: post.clone(),
+                    }) as Box<dyn Engine>
+                })
+            };
+            let clock = || {
+                js_sys::global()
+                    .dyn_into::<web_sys::WorkerGlobalScope>()
+                    .ok()
+                    .and_then(|scope| scope.performance())
+                    .map_or_else(js_sys::Date::now, |p| p.now())
+            };
+            let (rows, check) = simulate::cost_growth(
+                &mut factory,
+                &clock,
+                job.dialect,
+                &job.schema,
+                &job.migration,
+                sizes,
+            );
+            post(&Event::Growth {
+                sizes: sizes.clone(),
+                rows,
+                detail: check.detail,
+            });
+        }
+        task => {
+            let db = match open() {
+                Ok(db) => db,
+                Err(e) => return post(&Event::Unavailable(e.to_string())),
+            };
+            let mut engine = Reporting {
+                db,
+                post: post.clone(),
+            };
+            let report = match task {
+                Task::Plan(options) => {
+                    let plan = migplan_core::plan::plan(
+                        job.dialect,
+                        options.clone(),
+                        &job.schema,
+                        &job.migration,
+                    );
+                    simulate::simulate_plan(
+                        &mut engine,
+                        job.dialect,
+                        &job.schema,
+                        &job.migration,
+                        &plan,
+                        &job.options.data,
+                    )
+                }
+                _ => {
+                    // Progress every eight batches of sample rows.
+                    let mut progress = |done: usize, total: usize| {
+                        if done.is_multiple_of(8) || done == total {
+                            post(&Event::Progress { done, total });
+                        }
+                    };
+                    simulate::simulate_with_progress(
+                        &mut engine,
+                        job.dialect,
+                        &job.schema,
+                        &job.migration,
+                        &job.options,
+                        &mut progress,
+                    )
+                }
+            };
+            post(&Event::Finished(Box::new(report)));
+        }
+    }
+}
+
+// -------------------------------------------------------------------- page
+
+/// How a simulation in the worker ended, or what it said on the way.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Event(Event),
+    /// The statement at `line` ran past the time budget: the worker was
+    /// ended.
+    TimedOut(Box<SimulationReport>),
+    /// The worker died (out of memory, or failed to load).
+    Died(String),
+}
+
+/// Where the worker is, as it last said.
+#[derive(Default)]
+struct Watch {
+    phase: Option<Phase>,
+    line: usize,
+    timer: Option<gloo::timers::callback::Timeout>,
+}
+
+/// A simulation running in its own worker; dropping it ends the worker.
+pub struct Simulation {
+    worker: web_sys::Worker,
+    watch: Rc<RefCell<Watch>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl Simulation {
+    /// Starts `job` in a new worker; `on_outcome` hears every event and the
+    /// end. A statement silent for `limits.statement_seconds` ends it.
+    pub fn start(job: Job, on_outcome: yew::Callback<Outcome>) -> Result<Simulation, String> {
+        let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
+        let watch: Rc<RefCell<Watch>> = Rc::default();
+        let seconds = job.limits.statement_seconds;
+        let (rows, seed) = (job.options.data.rows, job.options.data.seed);
+        let text = serde_json::to_string(&job).map_err(|e| e.to_string())?;
+        let on_message = {
+            let (worker, watch, on_outcome) = (worker.clone(), watch.clone(), on_outcome.clone());
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let Some(event) = e
+                    .data()
+                    .as_string()
+                    .and_then(|t| serde_json::from_str::<Event>(&t).ok())
+                else {
+                    return;
+                };
+                match &event {
+                    Event::Ready => {
+                        let _ = worker.post_message(&JsValue::from_str(&text));
+                    }
+                    Event::Starting { phase, line } => {
+                        let mut w = watch.borrow_mut();
+                        w.phase = Some(*phase);
+                        w.line = *line;
+                    }
+                    Event::Finished(_) | Event::Growth { .. } | Event::Unavailable(_) => {
+                        watch.borrow_mut().timer = None;
+                        worker.terminate();
+                    }
+                    Event::Progress { .. } => {}
+                }
+                if !matches!(
+                    event,
+                    Event::Finished(_) | Event::Growth { .. } | Event::Unavailable(_)
+                ) {
+                    rearm(&watch, &worker, seconds, rows, seed, &on_outcome);
+                }
+                on_outcome.emit(Outcome::Event(event));
+            })
+        };
+        let on_error = {
+            let (worker, watch, on_outcome) = (worker.clone(), watch.clone(), on_outcome.clone());
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                e.prevent_default();
+                watch.borrow_mut().timer = None;
+                worker.terminate();
+                on_outcome.emit(Outcome::Died(e.message()));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // Loading sql.js counts against the first statement's budget too.
+        rearm(&watch, &worker, seconds, rows, seed, &on_outcome);
+        Ok(Simulation {
+            worker,
+            watch,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+}
+
+/// Restarts the budget of the statement running now.
+fn rearm(
+    watch: &Rc<RefCell<Watch>>,
+    worker: &web_sys::Worker,
+    seconds: u32,
+    rows: usize,
+    seed: u64,
+    on_outcome: &yew::Callback<Outcome>,
+) {
+    let (watched, worker, on_outcome) = (watch.clone(), worker.clone(), on_outcome.clone());
+    let timer = gloo::timers::callback::Timeout::new(seconds.saturating_mul(1000), move || {
+        worker.terminate();
+        let (phase, line) = {
+            let w = watched.borrow();
+            (w.phase.unwrap_or(Phase::Schema), w.line)
+        };
+        let message = migplan_core::engine::Stop::Time { seconds }.to_string();
+        on_outcome.emit(Outcome::TimedOut(Box::new(SimulationReport::stopped(
+            phase, line, message, rows, seed,
+        ))));
+    });
+    watch.borrow_mut().timer = Some(timer);
+}
+
+impl Drop for Simulation {
+    fn drop(&mut self) {
+        self.watch.borrow_mut().timer = None;
+        self.worker.terminate();
+    }
+}
