@@ -399,3 +399,18 @@ fn names_in_the_runbook_are_text_not_markdown_or_html() {
     let txt = runbook::text(&p, "t", &p.validation);
     assert!(txt.contains("<img src=x onerror=alert(1)>"), "{txt}");
 }
+
+#[test]
+fn a_using_expression_rewrites_only_the_column_it_names() {
+    // The column is `id`; `paid` and `'id'` merely contain the letters.
+    let p = plan(
+        Dialect::Postgres,
+        PlanOptions::default(),
+        "CREATE TABLE orders (oid int PRIMARY KEY, id text, paid boolean);",
+        "ALTER TABLE orders ALTER COLUMN id TYPE bigint USING CASE WHEN paid THEN id::bigint ELSE length('id') END;",
+    );
+    let sql: String = p.steps.iter().map(|s| s.up.clone() + "\n").collect();
+    assert!(sql.contains("WHEN paid THEN NEW.id::BIGINT"), "{sql}");
+    assert!(sql.contains("length('id')"), "{sql}");
+    assert!(!sql.contains("pNEW.") && !sql.contains("'NEW.id'"), "{sql}");
+}

@@ -1060,6 +1060,29 @@ fn sync_trigger(
     }
 }
 
+/// `expr` with every reference to `column` (plain, or qualified by its
+/// table) replaced by `replacement`, rewritten through the syntax tree:
+/// names that merely contain the column's letters, and strings, stay.
+fn with_column_as(expr: &Expr, column: &str, d: Dialect, replacement: &str) -> Expr {
+    use sqlparser::ast::visit_expressions_mut;
+    let mut expr = expr.clone();
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        let names_column = match e {
+            Expr::Identifier(i) => names::ident(i, d) == column,
+            Expr::CompoundIdentifier(parts) => {
+                parts.len() == 2 && parts.last().is_some_and(|i| names::ident(i, d) == column)
+            }
+            _ => false,
+        };
+        if names_column {
+            // Already quoted by `ddl::ident`: printed as it is.
+            *e = Expr::Identifier(sqlparser::ast::Ident::new(replacement));
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    expr
+}
+
 /// Type change through a new column, a trigger, a backfill and a swap.
 fn change_type(
     pc: &Pc,
@@ -1078,8 +1101,7 @@ fn change_type(
     let convert = |row: &str| -> String {
         match (d, using) {
             (Dialect::Postgres, Some(e)) => {
-                let text = e.to_string();
-                text.replace(&c.name, &format!("{row}{cq}"))
+                with_column_as(e, &c.name, d, &format!("{row}{cq}")).to_string()
             }
             (Dialect::Postgres, None) => format!("{row}{cq}::{to_type}"),
             _ => format!("CAST({row}{cq} AS {})", mysql_cast_type(to_type)),
