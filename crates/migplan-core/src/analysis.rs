@@ -162,7 +162,7 @@ impl Analyzer {
                     if ignored.is_none() && hit.effect.is_some() {
                         effect = effect.max(hit.effect);
                     }
-                    fired.push(rule.id);
+                    fired.push(*rule);
                     self.report.findings.push(Finding {
                         rule: rule.id.to_string(),
                         severity: rule.severity,
@@ -209,13 +209,16 @@ impl Analyzer {
         tx: &mut TxState,
         s: &crate::ParsedStatement,
         pg_lock: Option<&locks::PgStatementLock>,
-        fired: &[&str],
+        fired: &[&'static rules::Rule],
     ) {
         let d = self.dialect;
-        if fired.contains(&"statements-after-access-exclusive") {
+        // Rules that report once per transaction: known by their
+        // declaration, not by their id's wording.
+        let fired_rule = |rule: &rules::Rule| fired.iter().any(|f| std::ptr::eq(*f, rule));
+        if fired_rule(rules::ONCE_PER_TRANSACTION_ACCESS_EXCLUSIVE) {
             tx.access_exclusive_reported = true;
         }
-        if fired.contains(&"missing-lock-timeout") {
+        if fired_rule(rules::ONCE_PER_TRANSACTION_LOCK_TIMEOUT) {
             tx.lock_timeout_reported = true;
         }
         let upper = s.sql.to_uppercase();

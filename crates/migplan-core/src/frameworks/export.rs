@@ -106,10 +106,7 @@ fn units_of(plan: &Plan, existing: &[super::Migration], name: &str, timestamp: &
     let mut n = 0;
     for unit in units(plan) {
         // A deploy point with no SQL of its own goes on the unit before it.
-        if unit
-            .iter()
-            .all(|s| s.up.trim_start().starts_with("-- deploy:"))
-        {
+        if unit.iter().all(|s| s.is_deploy_point()) {
             let d: Vec<String> = unit.iter().filter_map(|s| s.deploy.clone()).collect();
             match out.last_mut() {
                 Some(last) => last.deploy.extend(d),

@@ -77,6 +77,19 @@ pub struct Step {
     /// For batched steps: a query counting the rows still to do.
     #[serde(skip)]
     remaining: Option<String>,
+    /// SQL to run, or a point where code is deployed (no SQL of its own).
+    #[serde(skip)]
+    pub kind: StepKind,
+}
+
+/// What a step is: set by the pattern that makes it, never read back from
+/// its SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StepKind {
+    #[default]
+    Sql,
+    /// A deploy of application code; its `up` is only a comment.
+    DeployPoint,
 }
 
 impl Step {
@@ -104,7 +117,13 @@ impl Step {
             line: 0,
             checks: Vec::new(),
             remaining: None,
+            kind: StepKind::Sql,
         }
+    }
+
+    /// A point where code is deployed, with no SQL of its own.
+    pub fn is_deploy_point(&self) -> bool {
+        self.kind == StepKind::DeployPoint
     }
 
     fn remaining(mut self, count_sql: impl Into<String>) -> Step {
@@ -155,14 +174,16 @@ impl Step {
     /// A manual deploy point with no SQL of its own.
     fn deploy_point(phase: Phase, what: impl Into<String>) -> Step {
         let what = what.into();
-        Step::new(
+        let mut step = Step::new(
             phase,
             format!("Deploy: {what}"),
             "Application code must change before the next step runs.",
             format!("-- deploy: {what}"),
         )
         .idempotent()
-        .deploy(what)
+        .deploy(what);
+        step.kind = StepKind::DeployPoint;
+        step
     }
 }
 
@@ -535,7 +556,7 @@ pub fn units(plan: &Plan) -> Vec<Vec<&Step>> {
     let mut out: Vec<Vec<&Step>> = Vec::new();
     let mut open = false;
     for s in &plan.steps {
-        let manual = s.up.trim_start().starts_with("-- deploy:");
+        let manual = s.is_deploy_point();
         let joinable = s.transactional && !s.repeat && !manual;
         match out.last_mut() {
             Some(last)

@@ -326,7 +326,7 @@ pub fn markdown(plan: &Plan, title: &str, validation: &[Check]) -> String {
             flags.push("safe to re-run".into());
         }
         let _ = writeln!(o, "_{}_\n", flags.join(" · "));
-        if !s.up.trim_start().starts_with("-- deploy:") {
+        if !s.is_deploy_point() {
             let _ = writeln!(o, "Run:\n\n{}\n", code_block(&super::terminated(&s.up)));
         }
         for c in &s.checks {

@@ -99,6 +99,11 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
 
+/// The rules the analysis reports once per transaction (it remembers that
+/// they fired).
+pub static ONCE_PER_TRANSACTION_ACCESS_EXCLUSIVE: &Rule = &statements_after_access_exclusive::RULE;
+pub static ONCE_PER_TRANSACTION_LOCK_TIMEOUT: &Rule = &missing_lock_timeout::RULE;
+
 pub const ALL_DIALECTS: &[Dialect] = &[Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
 pub const POSTGRES: &[Dialect] = &[Dialect::Postgres];
 pub const MYSQL: &[Dialect] = &[Dialect::Mysql];

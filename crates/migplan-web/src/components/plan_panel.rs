@@ -136,7 +136,7 @@ fn phase_title(p: Phase) -> &'static str {
 }
 
 fn step(i: usize, s: &Step, show_down: bool) -> Html {
-    let manual = s.up.trim_start().starts_with("-- deploy:");
+    let manual = s.is_deploy_point();
     if manual {
         return html! {
             <li class="deploy-point" data-step={(i + 1).to_string()}>
