@@ -430,35 +430,9 @@ pub fn complete(
             after: snap_after.get(t).map(|s| s.0),
         })
         .collect();
-    let mut changed = Vec::new();
-    for (t, (count, cols)) in &snap_before {
-        let Some((count_after, cols_after)) = snap_after.get(t) else {
-            changed.push(format!("table {t} ({count} rows) is gone"));
-            continue;
-        };
-        if count != count_after {
-            changed.push(format!("{t}: {count} rows before, {count_after} after"));
-        }
-        for (c, sum) in cols {
-            match cols_after.get(c) {
-                Some(s) if s == sum => {}
-                Some(_) => changed.push(format!("{t}.{c}: values changed")),
-                None => {
-                    // A renamed column keeps its values under its new name.
-                    let moved = cols_after
-                        .iter()
-                        .find(|(n, s)| *s == sum && !cols.contains_key(*n));
-                    match moved {
-                        Some((n, _)) => {
-                            changed.push(format!("{t}.{c}: {count} values now in {t}.{n}, 0 lost"))
-                        }
-                        None => changed.push(format!("{t}.{c}: column gone ({count} values)")),
-                    }
-                }
-            }
-        }
-    }
-    let lost: Vec<&String> = changed.iter().filter(|c| !c.contains(", 0 lost")).collect();
+    let changed = data_changes(&snap_before, &snap_after);
+    let loses = changed.iter().any(DataChange::loses);
+    let changed: Vec<String> = changed.iter().map(ToString::to_string).collect();
     r.checks.push(Check {
         name: "data preserved".into(),
         ok: true,
@@ -468,7 +442,7 @@ pub fn complete(
             format!(
                 "{}{}",
                 changed.join("; "),
-                if lost.is_empty() {
+                if !loses {
                     String::new()
                 } else {
                     " (as the migration intends: check it is what you want)".into()
@@ -609,6 +583,123 @@ pub fn complete(
         },
     });
     finish(engine, r)
+}
+
+/// How the data of one table or column differs after the migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DataChange {
+    TableGone {
+        table: String,
+        rows: i64,
+    },
+    RowCount {
+        table: String,
+        before: i64,
+        after: i64,
+    },
+    ValuesChanged {
+        table: String,
+        column: String,
+    },
+    /// A renamed column: every value is under its new name.
+    Moved {
+        table: String,
+        from: String,
+        to: String,
+        rows: i64,
+    },
+    ColumnGone {
+        table: String,
+        column: String,
+        rows: i64,
+    },
+}
+
+impl DataChange {
+    /// Whether values are gone or different (a move loses nothing).
+    fn loses(&self) -> bool {
+        !matches!(self, DataChange::Moved { .. })
+    }
+}
+
+impl std::fmt::Display for DataChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataChange::TableGone { table, rows } => {
+                write!(f, "table {table} ({rows} rows) is gone")
+            }
+            DataChange::RowCount {
+                table,
+                before,
+                after,
+            } => write!(f, "{table}: {before} rows before, {after} after"),
+            DataChange::ValuesChanged { table, column } => {
+                write!(f, "{table}.{column}: values changed")
+            }
+            DataChange::Moved {
+                table,
+                from,
+                to,
+                rows,
+            } => write!(
+                f,
+                "{table}.{from}: {rows} values now in {table}.{to}, 0 lost"
+            ),
+            DataChange::ColumnGone {
+                table,
+                column,
+                rows,
+            } => write!(f, "{table}.{column}: column gone ({rows} values)"),
+        }
+    }
+}
+
+/// Every difference between two snapshots of the data.
+fn data_changes(before: &Snapshot, after: &Snapshot) -> Vec<DataChange> {
+    let mut changes = Vec::new();
+    for (table, (count, cols)) in before {
+        let Some((count_after, cols_after)) = after.get(table) else {
+            changes.push(DataChange::TableGone {
+                table: table.clone(),
+                rows: *count,
+            });
+            continue;
+        };
+        if count != count_after {
+            changes.push(DataChange::RowCount {
+                table: table.clone(),
+                before: *count,
+                after: *count_after,
+            });
+        }
+        for (column, sum) in cols {
+            match cols_after.get(column) {
+                Some(s) if s == sum => {}
+                Some(_) => changes.push(DataChange::ValuesChanged {
+                    table: table.clone(),
+                    column: column.clone(),
+                }),
+                // A renamed column keeps its values under its new name.
+                None => match cols_after
+                    .iter()
+                    .find(|(name, s)| *s == sum && !cols.contains_key(*name))
+                {
+                    Some((to, _)) => changes.push(DataChange::Moved {
+                        table: table.clone(),
+                        from: column.clone(),
+                        to: to.clone(),
+                        rows: *count,
+                    }),
+                    None => changes.push(DataChange::ColumnGone {
+                        table: table.clone(),
+                        column: column.clone(),
+                        rows: *count,
+                    }),
+                },
+            }
+        }
+    }
+    changes
 }
 
 /// How one up/down pair of a migration history fared.
