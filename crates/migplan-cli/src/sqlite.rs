@@ -132,16 +132,9 @@ fn authorize(ctx: AuthContext<'_>) -> Authorization {
             Authorization::Deny
         }
         AuthAction::Pragma { pragma_name, .. }
-            if [
-                "writable_schema",
-                "temp_store_directory",
-                "data_store_directory",
-                "hard_heap_limit",
-                "soft_heap_limit",
-                "mmap_size",
-            ]
-            .iter()
-            .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
+            if sandbox::REFUSED_PRAGMAS
+                .iter()
+                .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
         {
             Authorization::Deny
         }

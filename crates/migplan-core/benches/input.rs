@@ -6,30 +6,51 @@
 /// with comments, sequences, constraints added with ALTER TABLE ONLY,
 /// foreign keys and indexes.
 pub fn pg_dump_schema(lines: usize) -> String {
-    let mut s = String::from(
-        "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n\
-         SELECT pg_catalog.set_config('search_path', '', false);\n\n",
-    );
-    let mut i = 0;
-    while s.bytes().filter(|b| *b == b'\n').count() < lines {
-        let fk = if i > 0 {
-            format!(
-                "ALTER TABLE ONLY public.t{i}\n    ADD CONSTRAINT t{i}_parent_fkey FOREIGN KEY (parent_id) REFERENCES public.t{} (id);\n\n",
-                i - 1
-            )
-        } else {
-            "\n\n\n".to_string()
-        };
-        s.push_str(&format!(
-            "CREATE TABLE public.t{i} (\n    id bigint NOT NULL,\n    parent_id bigint,\n    name text NOT NULL,\n    email character varying(255),\n    created_at timestamp with time zone DEFAULT now() NOT NULL\n);\n\n\
-             COMMENT ON TABLE public.t{i} IS 'table {i}';\n\n\
-             CREATE SEQUENCE public.t{i}_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;\n\n\
-             ALTER TABLE ONLY public.t{i}\n    ADD CONSTRAINT t{i}_pkey PRIMARY KEY (id);\n\n{fk}\
-             CREATE INDEX t{i}_name_idx ON public.t{i} USING btree (name);\n\n"
-        ));
-        i += 1;
+    let mut s = String::from(PREAMBLE);
+    let mut count = s.bytes().filter(|b| *b == b'\n').count();
+    let mut table = 0;
+    while count < lines {
+        let block = dump_table(table);
+        count += block.bytes().filter(|b| *b == b'\n').count();
+        s.push_str(&block);
+        table += 1;
     }
     s
+}
+
+/// The same schema, of at least `bytes` bytes (for the memory figures).
+#[allow(dead_code)] // used by `cargo xtask bench`
+pub fn pg_dump_schema_of_size(bytes: usize) -> String {
+    let mut s = String::from(PREAMBLE);
+    let mut table = 0;
+    while s.len() < bytes {
+        s.push_str(&dump_table(table));
+        table += 1;
+    }
+    s
+}
+
+const PREAMBLE: &str = "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n\
+                        SELECT pg_catalog.set_config('search_path', '', false);\n\n";
+
+/// Table `i` of the dump: the table, its comment, sequence, key, a foreign
+/// key to the table before it and an index.
+fn dump_table(i: usize) -> String {
+    let fk = if i > 0 {
+        format!(
+            "ALTER TABLE ONLY public.t{i}\n    ADD CONSTRAINT t{i}_parent_fkey FOREIGN KEY (parent_id) REFERENCES public.t{} (id);\n\n",
+            i - 1
+        )
+    } else {
+        "\n\n\n".to_string()
+    };
+    format!(
+        "CREATE TABLE public.t{i} (\n    id bigint NOT NULL,\n    parent_id bigint,\n    name text NOT NULL,\n    email character varying(255),\n    created_at timestamp with time zone DEFAULT now() NOT NULL\n);\n\n\
+         COMMENT ON TABLE public.t{i} IS 'table {i}';\n\n\
+         CREATE SEQUENCE public.t{i}_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;\n\n\
+         ALTER TABLE ONLY public.t{i}\n    ADD CONSTRAINT t{i}_pkey PRIMARY KEY (id);\n\n{fk}\
+         CREATE INDEX t{i}_name_idx ON public.t{i} USING btree (name);\n\n"
+    )
 }
 
 /// How many tables a schema from `pg_dump_schema` creates.

@@ -52,7 +52,7 @@ const WATCHED: [&str; 5] = ["attach", "vacuum", "load_extension", "pragma", "sql
 
 /// Pragmas a migration may not set in the simulation: they point SQLite at
 /// directories, or lift the memory limit the simulation runs under.
-const REFUSED_PRAGMAS: [&str; 6] = [
+pub const REFUSED_PRAGMAS: [&str; 6] = [
     "temp_store_directory",
     "data_store_directory",
     "hard_heap_limit",

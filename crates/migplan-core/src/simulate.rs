@@ -1040,8 +1040,8 @@ fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
         let cols: Vec<String> = rows_of(
             engine,
             &format!(
-                "SELECT name FROM pragma_table_info('{}')",
-                crate::names::last(&t.name).replace('\'', "''")
+                "SELECT name FROM pragma_table_info({})",
+                ddl::literal(crate::names::last(&t.name))
             ),
         )
         .into_iter()
@@ -1117,8 +1117,8 @@ fn table_info(engine: &mut dyn Engine, t: &str) -> Vec<Vec<String>> {
     rows_of(
         engine,
         &format!(
-            "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('{}')",
-            t.replace('\'', "''")
+            "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info({})",
+            ddl::literal(t)
         ),
     )
 }

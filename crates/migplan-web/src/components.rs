@@ -12,6 +12,21 @@ pub mod simulation;
 pub mod statements;
 
 use migplan_core::diff::ChangeKind;
+use yew::{Callback, Event, TargetCast};
+
+/// The change handler of a number input: `on_value` hears the number when
+/// the text is one, and nothing otherwise.
+pub fn on_number<T: std::str::FromStr + 'static>(on_value: Callback<T>) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        if let Ok(n) = e
+            .target_unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
+            .parse::<T>()
+        {
+            on_value.emit(n);
+        }
+    })
+}
 
 /// The CSS class of what a migration did to an object (`same` when
 /// nothing), shared by the schema panel and the diagram.

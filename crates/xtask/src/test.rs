@@ -387,32 +387,6 @@ pub fn bench() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A pg_dump-style schema of at least `bytes` bytes (the tables of
-/// `input::pg_dump_schema`, written in one pass).
-fn dump_of_size(bytes: usize) -> String {
-    let mut out = String::with_capacity(bytes + 1024);
-    let mut table = 0;
-    while out.len() < bytes {
-        let parent = if table > 0 {
-            format!(
-                "ALTER TABLE ONLY public.t{table}\n    ADD CONSTRAINT t{table}_parent_fkey FOREIGN KEY (parent_id) REFERENCES public.t{} (id);\n\n",
-                table - 1
-            )
-        } else {
-            String::new()
-        };
-        out.push_str(&format!(
-            "CREATE TABLE public.t{table} (\n    id bigint NOT NULL,\n    parent_id bigint,\n    name text NOT NULL,\n    email character varying(255),\n    created_at timestamp with time zone DEFAULT now() NOT NULL\n);\n\n\
-             COMMENT ON TABLE public.t{table} IS 'table {table}';\n\n\
-             CREATE SEQUENCE public.t{table}_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;\n\n\
-             ALTER TABLE ONLY public.t{table}\n    ADD CONSTRAINT t{table}_pkey PRIMARY KEY (id);\n\n{parent}\
-             CREATE INDEX t{table}_name_idx ON public.t{table} USING btree (name);\n\n"
-        ));
-        table += 1;
-    }
-    out
-}
-
 /// Peak memory (maximum resident set, read by Python's `resource` after
 /// the run) and wall time of `migplan check` on generated dumps:
 /// (input, how it is given, seconds, peak MiB, peak / input).
@@ -432,7 +406,7 @@ print(f"{time.monotonic() - t:.2f} {resource.getrusage(resource.RUSAGE_CHILDREN)
     let mut rows = Vec::new();
     for (mib, as_schema) in [(10, true), (50, true), (10, false)] {
         let dump = dir.join(format!("dump-{mib}mb.sql"));
-        std::fs::write(&dump, dump_of_size(mib << 20))?;
+        std::fs::write(&dump, input::pg_dump_schema_of_size(mib << 20))?;
         let mut cmd = env.command("python3");
         cmd.args(["-c", measure]).arg(&binary).arg("check");
         if as_schema {

@@ -40,18 +40,7 @@ pub fn PlanPanel(props: &PlanProps) -> Html {
         let show_down = show_down.clone();
         Callback::from(move |_: MouseEvent| show_down.set(!*show_down))
     };
-    let on_batch = {
-        let cb = props.on_batch_size.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(n) = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .parse::<u32>()
-            {
-                cb.emit(n);
-            }
-        })
-    };
+    let on_batch = super::on_number(props.on_batch_size.clone());
     let settings = (
         props.lock_timeout.to_string(),
         props.idempotent,

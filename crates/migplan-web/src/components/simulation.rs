@@ -77,18 +77,7 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
             });
         })
     };
-    let on_seconds = {
-        let cb = props.on_statement_seconds.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(n) = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .parse::<u32>()
-            {
-                cb.emit(n);
-            }
-        })
-    };
+    let on_seconds = super::on_number(props.on_statement_seconds.clone());
     let on_plan = {
         let cb = props.on_simulate_plan.clone();
         Callback::from(move |e: Event| {
