@@ -111,8 +111,9 @@ pub enum ShareError {
     NewerVersion(String),
     #[error("what it carries is damaged (it may have been cut short or altered): {0}")]
     Damaged(String),
-    #[error("it holds more than {} MB once unpacked; migplan does not open it", MAX_STATE >> 20)]
-    TooLarge,
+    /// Over the limit (in MB) for what it is: a link, or your own draft or file.
+    #[error("it holds more than {0} MB once unpacked; migplan does not open it")]
+    TooLarge(usize),
     #[error("its checksum does not match what it carries: it was changed or damaged on the way")]
     ChecksumMismatch,
 }
@@ -139,8 +140,10 @@ pub fn to_file(s: &Shared) -> String {
 
 /// The state in a plan file; the same checks as a link.
 pub fn from_file(text: &str) -> Result<Shared, ShareError> {
-    if text.len() > MAX_STATE {
-        return Err(ShareError::TooLarge);
+    // A plan file is the user's own way to keep work too large for a
+    // link: it has the drafts' limit.
+    if text.len() > MAX_DRAFT {
+        return Err(ShareError::TooLarge(MAX_DRAFT >> 20));
     }
     let v: serde_json::Value =
         serde_json::from_str(text).map_err(|e| ShareError::Damaged(e.to_string()))?;
@@ -230,7 +233,7 @@ pub fn decode_checked(link: &str, limit: usize) -> Result<(Shared, Integrity), S
         .read_to_end(&mut json)
         .map_err(|e| ShareError::Damaged(e.to_string()))?;
     if json.len() > limit {
-        return Err(ShareError::TooLarge);
+        return Err(ShareError::TooLarge(limit >> 20));
     }
     if let Some(expected) = expected {
         let mut crc = flate2::Crc::new();
@@ -350,8 +353,10 @@ mod tests {
         };
         assert!(s.schema.len() > MAX_STATE);
         let saved = encode(&s);
-        assert_eq!(decode(&saved), Err(ShareError::TooLarge));
-        assert_eq!(decode_draft(&saved), Ok(s));
+        assert_eq!(decode(&saved), Err(ShareError::TooLarge(MAX_STATE >> 20)));
+        assert_eq!(decode_draft(&saved), Ok(s.clone()));
+        // A plan file, the other way to keep such work, opens as well.
+        assert_eq!(from_file(&to_file(&s)), Ok(s));
     }
 
     #[test]
@@ -400,6 +405,6 @@ mod tests {
             URL_SAFE_NO_PAD.encode(z.finish().unwrap_or_default())
         );
         assert!(bomb.len() < 200_000);
-        assert_eq!(decode(&bomb), Err(ShareError::TooLarge));
+        assert_eq!(decode(&bomb), Err(ShareError::TooLarge(MAX_STATE >> 20)));
     }
 }
