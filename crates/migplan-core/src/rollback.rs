@@ -15,60 +15,178 @@ use crate::parse::Section;
 use crate::{Dialect, ddl, names, parse_source};
 
 /// How to undo one statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Inverse {
-    /// The undoing SQL (empty when there is nothing to undo); `None` when
-    /// migplan cannot generate it.
-    pub sql: Option<String>,
-    /// Set when undoing does not bring the data back: what is lost.
-    pub lossy: Option<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    /// Nothing to undo (a query, a SET, an `IF NOT EXISTS` that did nothing).
+    Nothing,
+    /// SQL that brings the schema and the data back exactly.
+    Exact(String),
+    /// SQL that brings the schema back, but not everything in it.
+    Lossy { sql: String, lost: Vec<Lost> },
+    /// migplan cannot generate the undo, for this reason.
+    Impossible(String),
 }
 
-impl Inverse {
-    fn sql(sql: impl Into<String>) -> Inverse {
-        Inverse {
-            sql: Some(sql.into()),
-            lossy: None,
+/// What an undo cannot bring back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lost {
+    /// Every row of a dropped table.
+    TableRows { table: String },
+    /// The values of a dropped column (re-added NULL-able when it was NOT
+    /// NULL, since the values that filled it are gone).
+    ColumnValues {
+        table: String,
+        column: String,
+        readded_nullable: bool,
+    },
+    /// The current value of a dropped sequence.
+    SequenceValue { sequence: String },
+    /// Values of a column that do not fit its old type again.
+    ValuesNotFitting {
+        table: String,
+        column: String,
+        old_type: String,
+    },
+    /// Values of a column longer or finer than its old type allows.
+    ValuesNarrowed {
+        table: String,
+        column: String,
+        old_type: String,
+    },
+}
+
+impl Lost {
+    /// The `table.column` whose values are gone, when that is what is lost.
+    pub fn column(&self) -> Option<String> {
+        match self {
+            Lost::ColumnValues { table, column, .. } => Some(format!("{table}.{column}")),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lost::TableRows { table } => write!(f, "the rows of table {table}"),
+            Lost::ColumnValues {
+                table,
+                column,
+                readded_nullable,
+            } => {
+                write!(f, "the values of column {table}.{column}")?;
+                if *readded_nullable {
+                    f.write_str(" (re-added NULL-able)")?;
+                }
+                Ok(())
+            }
+            Lost::SequenceValue { sequence } => {
+                write!(f, "the current value of sequence {sequence}")
+            }
+            Lost::ValuesNotFitting {
+                table,
+                column,
+                old_type,
+            } => write!(f, "values of {table}.{column} that do not fit {old_type}"),
+            Lost::ValuesNarrowed {
+                table,
+                column,
+                old_type,
+            } => write!(
+                f,
+                "values of {table}.{column} longer or finer than {old_type}"
+            ),
+        }
+    }
+}
+
+impl Undo {
+    fn sql(sql: impl Into<String>) -> Undo {
+        let sql = sql.into();
+        if sql.is_empty() {
+            Undo::Nothing
+        } else {
+            Undo::Exact(sql)
         }
     }
 
-    fn nothing() -> Inverse {
-        Inverse::sql("")
+    fn nothing() -> Undo {
+        Undo::Nothing
     }
 
-    fn lossy(sql: impl Into<String>, what: impl Into<String>) -> Inverse {
-        Inverse {
-            sql: Some(sql.into()),
-            lossy: Some(what.into()),
+    fn lossy(sql: impl Into<String>, lost: Lost) -> Undo {
+        Undo::Lossy {
+            sql: sql.into(),
+            lost: vec![lost],
         }
     }
 
-    fn none(why: impl Into<String>) -> Inverse {
-        Inverse {
-            sql: None,
-            lossy: Some(why.into()),
+    fn none(why: impl Into<String>) -> Undo {
+        Undo::Impossible(why.into())
+    }
+
+    /// The undoing SQL (empty when there is nothing to undo); `None` when
+    /// migplan cannot generate it.
+    pub fn down_sql(&self) -> Option<&str> {
+        match self {
+            Undo::Nothing => Some(""),
+            Undo::Exact(sql) | Undo::Lossy { sql, .. } => Some(sql),
+            Undo::Impossible(_) => None,
         }
+    }
+
+    /// What is lost, or why there is no undo, as the report words it.
+    pub fn lossy_text(&self) -> Option<String> {
+        match self {
+            Undo::Nothing | Undo::Exact(_) => None,
+            Undo::Lossy { lost, .. } => Some(
+                lost.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Undo::Impossible(why) => Some(why.clone()),
+        }
+    }
+
+    /// What undoing cannot bring back.
+    pub fn lost(&self) -> &[Lost] {
+        match self {
+            Undo::Lossy { lost, .. } => lost,
+            _ => &[],
+        }
+    }
+}
+
+/// Serialised as it always was: `{"sql": ..., "lossy": ...}`.
+impl Serialize for Undo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Inverse", 2)?;
+        out.serialize_field("sql", &self.down_sql())?;
+        out.serialize_field("lossy", &self.lossy_text())?;
+        out.end()
     }
 }
 
 /// The inverse of `stmt`, given the catalogue just before it.
-pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
+pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
     let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
     match stmt {
         Statement::CreateTable(ct) => {
             let t = n(&ct.name);
             if ct.if_not_exists && before.tables.contains_key(&t) {
-                return Inverse::nothing();
+                return Undo::nothing();
             }
-            Inverse::sql(format!("DROP TABLE {}", ddl::name(&t, d)))
+            Undo::sql(format!("DROP TABLE {}", ddl::name(&t, d)))
         }
         Statement::CreateIndex(ci) => {
             let table = n(&ci.table_name);
             let Some(name) = ci.name.as_ref().map(n) else {
-                return Inverse::none("the index has no name to drop it by");
+                return Undo::none("the index has no name to drop it by");
             };
             if ci.if_not_exists && before.indexes.contains_key(&name) {
-                return Inverse::nothing();
+                return Undo::nothing();
             }
             let index = crate::catalog::Index {
                 name,
@@ -80,29 +198,29 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
             };
             // IF EXISTS: a constraint built on the index (USING INDEX) may
             // already have taken it away.
-            Inverse::sql(ddl::drop_index(
+            Undo::sql(ddl::drop_index(
                 &index,
                 d,
                 ci.concurrently,
                 d != Dialect::Mysql,
             ))
         }
-        Statement::CreateView(v) => Inverse::sql(format!(
+        Statement::CreateView(v) => Undo::sql(format!(
             "DROP {}VIEW {}",
             if v.materialized { "MATERIALIZED " } else { "" },
             ddl::name(&n(&v.name), d)
         )),
         Statement::CreateSequence { name, .. } => {
-            Inverse::sql(format!("DROP SEQUENCE {}", ddl::name(&n(name), d)))
+            Undo::sql(format!("DROP SEQUENCE {}", ddl::name(&n(name), d)))
         }
         Statement::CreateSchema { schema_name, .. } => match schema_name {
             SchemaName::Simple(s) | SchemaName::NamedAuthorization(s, _) => {
-                Inverse::sql(format!("DROP SCHEMA {}", ddl::name(&n(s), d)))
+                Undo::sql(format!("DROP SCHEMA {}", ddl::name(&n(s), d)))
             }
-            SchemaName::UnnamedAuthorization(_) => Inverse::none("unnamed schema"),
+            SchemaName::UnnamedAuthorization(_) => Undo::none("unnamed schema"),
         },
         Statement::CreateType { name, .. } => {
-            Inverse::sql(format!("DROP TYPE {}", ddl::name(&n(name), d)))
+            Undo::sql(format!("DROP TYPE {}", ddl::name(&n(name), d)))
         }
         Statement::Drop {
             object_type,
@@ -116,23 +234,25 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
                 match object_type {
                     ObjectType::Table => {
                         let Some(t) = before.table(&name) else {
-                            return Inverse::none(format!("table {name} is not in the schema"));
+                            return Undo::none(format!("table {name} is not in the schema"));
                         };
                         sql.push(ddl::create_table(t, d));
                         for i in before.indexes_on(&name) {
                             sql.push(ddl::create_index(i, d, false));
                         }
-                        lost.push(format!("the rows of table {name}"));
+                        lost.push(Lost::TableRows {
+                            table: name.clone(),
+                        });
                     }
                     ObjectType::Index => {
                         let Some(i) = before.indexes.get(&name) else {
-                            return Inverse::none(format!("index {name} is not in the schema"));
+                            return Undo::none(format!("index {name} is not in the schema"));
                         };
                         sql.push(ddl::create_index(i, d, false));
                     }
                     ObjectType::View | ObjectType::MaterializedView => {
                         let Some(v) = before.views.get(&name) else {
-                            return Inverse::none(format!("view {name} is not in the schema"));
+                            return Undo::none(format!("view {name} is not in the schema"));
                         };
                         sql.push(format!(
                             "CREATE {}VIEW {} AS {}",
@@ -143,11 +263,13 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
                     }
                     ObjectType::Sequence => {
                         sql.push(format!("CREATE SEQUENCE {}", ddl::name(&name, d)));
-                        lost.push(format!("the current value of sequence {name}"));
+                        lost.push(Lost::SequenceValue {
+                            sequence: name.clone(),
+                        });
                     }
                     ObjectType::Type => {
                         let Some(values) = before.enums.get(&name) else {
-                            return Inverse::none(format!("type {name} is not in the schema"));
+                            return Undo::none(format!("type {name} is not in the schema"));
                         };
                         let values: Vec<String> = values.iter().map(|v| ddl::literal(v)).collect();
                         sql.push(format!(
@@ -156,7 +278,7 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
                             values.join(", ")
                         ));
                     }
-                    _ => return Inverse::none("no generated rollback for this DROP"),
+                    _ => return Undo::none("no generated rollback for this DROP"),
                 }
             }
             finish(sql, lost)
@@ -164,7 +286,7 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
         Statement::AlterTable(at) => {
             let table = n(&at.name);
             let Some(t) = before.table(&table) else {
-                return Inverse::none(format!("table {table} is not in the schema"));
+                return Undo::none(format!("table {table} is not in the schema"));
             };
             let tq = ddl::name(&table, d);
             let mut sql = Vec::new();
@@ -172,26 +294,21 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
             // Undo the operations in reverse order.
             for op in at.operations.iter().rev() {
                 match inverse_op(op, t, before, &tq, d) {
-                    Some(Inverse {
-                        sql: Some(s),
-                        lossy,
-                    }) => {
-                        if !s.is_empty() {
-                            sql.push(s);
-                        }
-                        lost.extend(lossy);
+                    Some(Undo::Nothing) => {}
+                    Some(Undo::Exact(s)) => sql.push(s),
+                    Some(Undo::Lossy { sql: s, lost: l }) => {
+                        sql.push(s);
+                        lost.extend(l);
                     }
-                    Some(Inverse { sql: None, lossy }) => {
-                        return Inverse::none(lossy.unwrap_or_default());
-                    }
+                    Some(Undo::Impossible(why)) => return Undo::none(why),
                     None => {
-                        return Inverse::none(format!("no generated rollback for `{op}`"));
+                        return Undo::none(format!("no generated rollback for `{op}`"));
                     }
                 }
             }
             finish(sql, lost)
         }
-        Statement::RenameTable(list) => Inverse::sql(
+        Statement::RenameTable(list) => Undo::sql(
             list.iter()
                 .rev()
                 .map(|r| {
@@ -215,14 +332,14 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
                 CommentObject::Column => full
                     .rsplit_once('.')
                     .and_then(|(t, c)| before.table(t)?.column(c)?.comment.clone()),
-                _ => return Inverse::none("no generated rollback for this COMMENT"),
+                _ => return Undo::none("no generated rollback for this COMMENT"),
             };
             let kind = if *object_type == CommentObject::Table {
                 "TABLE"
             } else {
                 "COLUMN"
             };
-            Inverse::sql(format!(
+            Undo::sql(format!(
                 "COMMENT ON {kind} {} IS {}",
                 ddl::name(&full, d),
                 previous.map_or("NULL".to_string(), |c| ddl::literal(&c))
@@ -230,15 +347,15 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
         }
         Statement::AlterType(at) => match &at.operation {
             AlterTypeOperation::AddValue(_) => {
-                Inverse::none("PostgreSQL cannot remove a value from an enum type")
+                Undo::none("PostgreSQL cannot remove a value from an enum type")
             }
-            AlterTypeOperation::RenameValue(rv) => Inverse::sql(format!(
+            AlterTypeOperation::RenameValue(rv) => Undo::sql(format!(
                 "ALTER TYPE {} RENAME VALUE {} TO {}",
                 ddl::name(&n(&at.name), d),
                 ddl::literal(&rv.to.value),
                 ddl::literal(&rv.from.value)
             )),
-            AlterTypeOperation::Rename(r) => Inverse::sql(format!(
+            AlterTypeOperation::Rename(r) => Undo::sql(format!(
                 "ALTER TYPE {} RENAME TO {}",
                 ddl::ident(&names::ident(&r.new_name, d), d),
                 ddl::ident(names::last(&n(&at.name)), d)
@@ -247,21 +364,26 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Inverse {
         Statement::Insert(_)
         | Statement::Update(_)
         | Statement::Delete(_)
-        | Statement::Merge(_) => Inverse::none("data change: the previous rows are not kept"),
-        Statement::Truncate(_) => Inverse::none("TRUNCATE: the rows are gone"),
+        | Statement::Merge(_) => Undo::none("data change: the previous rows are not kept"),
+        Statement::Truncate(_) => Undo::none("TRUNCATE: the rows are gone"),
         Statement::Set(_)
         | Statement::StartTransaction { .. }
         | Statement::Commit { .. }
         | Statement::Rollback { .. }
-        | Statement::Query(_) => Inverse::nothing(),
-        _ => Inverse::none("no generated rollback for this kind of statement"),
+        | Statement::Query(_) => Undo::nothing(),
+        _ => Undo::none("no generated rollback for this kind of statement"),
     }
 }
 
-fn finish(sql: Vec<String>, lost: Vec<String>) -> Inverse {
-    Inverse {
-        sql: Some(sql.join(";\n")),
-        lossy: (!lost.is_empty()).then(|| lost.join("; ")),
+fn finish(sql: Vec<String>, lost: Vec<Lost>) -> Undo {
+    let sql: Vec<String> = sql.into_iter().filter(|s| !s.is_empty()).collect();
+    if lost.is_empty() {
+        Undo::sql(sql.join(";\n"))
+    } else {
+        Undo::Lossy {
+            sql: sql.join(";\n"),
+            lost,
+        }
     }
 }
 
@@ -271,16 +393,16 @@ fn inverse_op(
     before: &Catalog,
     tq: &str,
     d: Dialect,
-) -> Option<Inverse> {
+) -> Option<Undo> {
     use AlterTableOperation as Op;
     let col = |i: &sqlparser::ast::Ident| names::ident(i, d);
     Some(match op {
         Op::AddColumn { column_def, .. } => {
             let c = col(&column_def.name);
             if t.column(&c).is_some() {
-                return Some(Inverse::nothing());
+                return Some(Undo::nothing());
             }
-            Inverse::sql(format!(
+            Undo::sql(format!(
                 "ALTER TABLE {tq} DROP COLUMN {}",
                 ddl::ident(&c, d)
             ))
@@ -291,7 +413,7 @@ fn inverse_op(
             for c in column_names {
                 let c = col(c);
                 let Some(def) = t.column(&c) else {
-                    return Some(Inverse::none(format!("column {c} is not in the schema")));
+                    return Some(Undo::none(format!("column {c} is not in the schema")));
                 };
                 // Re-added NULL-able: the values are gone, so a NOT NULL
                 // column could not come back on a table with rows.
@@ -314,10 +436,10 @@ fn inverse_op(
                 for i in before.indexes_on(&t.name).filter(|i| i.has_column(&c)) {
                     sql.push(ddl::create_index(i, d, false));
                 }
-                lost.push(if def.nullable {
-                    format!("the values of column {}.{c}", t.name)
-                } else {
-                    format!("the values of column {}.{c} (re-added NULL-able)", t.name)
+                lost.push(Lost::ColumnValues {
+                    table: t.name.clone(),
+                    column: c.clone(),
+                    readded_nullable: !def.nullable,
                 });
             }
             finish(sql, lost)
@@ -325,7 +447,7 @@ fn inverse_op(
         Op::RenameColumn {
             old_column_name,
             new_column_name,
-        } => Inverse::sql(format!(
+        } => Undo::sql(format!(
             "ALTER TABLE {tq} RENAME COLUMN {} TO {}",
             ddl::ident(&col(new_column_name), d),
             ddl::ident(&col(old_column_name), d)
@@ -333,7 +455,7 @@ fn inverse_op(
         Op::ModifyColumn { col_name, .. } => {
             let c = col(col_name);
             let def = t.column(&c)?;
-            Inverse::sql(format!("ALTER TABLE {tq} MODIFY {}", ddl::column(def, d)))
+            Undo::sql(format!("ALTER TABLE {tq} MODIFY {}", ddl::column(def, d)))
         }
         Op::ChangeColumn {
             old_name,
@@ -349,15 +471,16 @@ fn inverse_op(
                 ddl::column(def, d)
             );
             if def.data_type != to && !binary_coercible(&to, &def.data_type) {
-                Inverse::lossy(
+                Undo::lossy(
                     sql,
-                    format!(
-                        "values of {}.{} that do not fit {}",
-                        t.name, def.name, def.data_type
-                    ),
+                    Lost::ValuesNotFitting {
+                        table: t.name.clone(),
+                        column: def.name.clone(),
+                        old_type: def.data_type.clone(),
+                    },
                 )
             } else {
-                Inverse::sql(sql)
+                Undo::sql(sql)
             }
         }
         Op::AlterColumn { column_name, op } => {
@@ -366,21 +489,21 @@ fn inverse_op(
             let cq = ddl::ident(&c, d);
             match op {
                 AlterColumnOperation::SetNotNull if def.nullable => {
-                    Inverse::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP NOT NULL"))
+                    Undo::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP NOT NULL"))
                 }
                 AlterColumnOperation::DropNotNull if !def.nullable => {
-                    Inverse::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"))
+                    Undo::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"))
                 }
                 AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull => {
-                    Inverse::nothing()
+                    Undo::nothing()
                 }
                 AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault => {
                     match &def.default {
-                        Some(v) => Inverse::sql(format!(
+                        Some(v) => Undo::sql(format!(
                             "ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {v}"
                         )),
                         None => {
-                            Inverse::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT"))
+                            Undo::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT"))
                         }
                     }
                 }
@@ -393,15 +516,16 @@ fn inverse_op(
                     if binary_coercible(&def.data_type, &to)
                         && !binary_coercible(&to, &def.data_type)
                     {
-                        Inverse::lossy(
+                        Undo::lossy(
                             sql,
-                            format!(
-                                "values of {}.{c} longer or finer than {}",
-                                t.name, def.data_type
-                            ),
+                            Lost::ValuesNarrowed {
+                                table: t.name.clone(),
+                                column: c.clone(),
+                                old_type: def.data_type.clone(),
+                            },
                         )
                     } else {
-                        Inverse::sql(sql)
+                        Undo::sql(sql)
                     }
                 }
                 _ => return None,
@@ -412,51 +536,49 @@ fn inverse_op(
             let nq = ddl::ident(&name, d);
             match (d, constraint) {
                 (Dialect::Mysql, TableConstraint::ForeignKey(_)) => {
-                    Inverse::sql(format!("ALTER TABLE {tq} DROP FOREIGN KEY {nq}"))
+                    Undo::sql(format!("ALTER TABLE {tq} DROP FOREIGN KEY {nq}"))
                 }
                 (Dialect::Mysql, TableConstraint::PrimaryKey(_)) => {
-                    Inverse::sql(format!("ALTER TABLE {tq} DROP PRIMARY KEY"))
+                    Undo::sql(format!("ALTER TABLE {tq} DROP PRIMARY KEY"))
                 }
                 (Dialect::Mysql, TableConstraint::Unique(_) | TableConstraint::Index(_)) => {
-                    Inverse::sql(format!("ALTER TABLE {tq} DROP INDEX {nq}"))
+                    Undo::sql(format!("ALTER TABLE {tq} DROP INDEX {nq}"))
                 }
                 (Dialect::Sqlite, _) => {
-                    return Some(Inverse::none(
+                    return Some(Undo::none(
                         "SQLite cannot drop a constraint without a table rebuild",
                     ));
                 }
-                _ => Inverse::sql(format!("ALTER TABLE {tq} DROP CONSTRAINT {nq}")),
+                _ => Undo::sql(format!("ALTER TABLE {tq} DROP CONSTRAINT {nq}")),
             }
         }
         Op::DropConstraint { name, .. } | Op::DropForeignKey { name, .. } => {
             let k = t.constraint(&col(name))?;
-            Inverse::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
+            Undo::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
         }
         Op::DropPrimaryKey { .. } => {
             let k = t.primary_key()?;
-            Inverse::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
+            Undo::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
         }
         Op::DropIndex { name, .. } => {
             let i = before.indexes.get(&col(name))?;
-            Inverse::sql(ddl::create_index(i, d, false))
+            Undo::sql(ddl::create_index(i, d, false))
         }
         Op::RenameTable { table_name } => {
             let (RenameTableNameKind::As(to) | RenameTableNameKind::To(to)) = table_name;
             let to = names::object(to, d);
-            Inverse::sql(format!(
+            Undo::sql(format!(
                 "ALTER TABLE {} RENAME TO {}",
                 ddl::name(&to, d),
                 ddl::ident(names::last(&t.name), d)
             ))
         }
-        Op::RenameConstraint { old_name, new_name } => Inverse::sql(format!(
+        Op::RenameConstraint { old_name, new_name } => Undo::sql(format!(
             "ALTER TABLE {tq} RENAME CONSTRAINT {} TO {}",
             ddl::ident(&col(new_name), d),
             ddl::ident(&col(old_name), d)
         )),
-        Op::ValidateConstraint { .. } | Op::Algorithm { .. } | Op::Lock { .. } => {
-            Inverse::nothing()
-        }
+        Op::ValidateConstraint { .. } | Op::Algorithm { .. } | Op::Lock { .. } => Undo::nothing(),
         _ => return None,
     })
 }
@@ -512,7 +634,7 @@ pub struct RollbackStep {
     /// Line of the migration statement this undoes.
     pub line: usize,
     pub statement: String,
-    pub inverse: Inverse,
+    pub inverse: Undo,
 }
 
 /// The down migration for `migration` against `schema`.
@@ -535,7 +657,7 @@ pub fn generate_from(d: Dialect, before: &Catalog, migration: &crate::ParsedSour
         }
         let inverse = match &s.ast {
             Some(ast) => inverse(ast, &catalog, d),
-            None => Inverse::none("the statement was not parsed"),
+            None => Undo::none("the statement was not parsed"),
         };
         if let Some(ast) = &s.ast {
             catalog.apply(ast, d);
@@ -549,25 +671,26 @@ pub fn generate_from(d: Dialect, before: &Catalog, migration: &crate::ParsedSour
     steps.reverse();
     let mut sql = String::new();
     for st in &steps {
-        match (&st.inverse.sql, &st.inverse.lossy) {
-            (Some(s), lossy) if !s.is_empty() => {
+        match &st.inverse {
+            Undo::Nothing => {}
+            Undo::Exact(down) | Undo::Lossy { sql: down, .. } => {
                 sql.push_str(&format!("-- undoes line {}", st.line));
-                if let Some(l) = lossy {
+                if let Some(l) = st.inverse.lossy_text() {
                     sql.push_str(&format!(" (lossy: {l})"));
                 }
                 sql.push('\n');
-                sql.push_str(s);
+                sql.push_str(down);
                 sql.push_str(";\n\n");
             }
-            (Some(_), _) => {}
-            (None, why) => sql.push_str(&format!(
-                "-- line {} cannot be undone automatically: {}\n\n",
-                st.line,
-                why.as_deref().unwrap_or("unknown")
+            Undo::Impossible(why) => sql.push_str(&format!(
+                "-- line {} cannot be undone automatically: {why}\n\n",
+                st.line
             )),
         }
     }
-    let complete = steps.iter().all(|s| s.inverse.sql.is_some());
+    let complete = steps
+        .iter()
+        .all(|s| !matches!(s.inverse, Undo::Impossible(_)));
     Rollback {
         steps,
         sql,
@@ -635,7 +758,7 @@ mod tests {
         let lossy: Vec<_> = r
             .steps
             .iter()
-            .filter_map(|s| s.inverse.lossy.clone())
+            .filter_map(|s| s.inverse.lossy_text())
             .collect();
         assert!(lossy.iter().any(|l| l.contains("users.age")), "{lossy:?}");
         assert!(

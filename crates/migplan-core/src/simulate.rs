@@ -504,13 +504,8 @@ pub fn complete(
     let declared: BTreeSet<String> = generated
         .steps
         .iter()
-        .filter_map(|s| s.inverse.lossy.as_deref())
-        .flat_map(|l| {
-            l.split("column ")
-                .skip(1)
-                .filter_map(|rest| rest.split([' ', ';', ',']).next())
-        })
-        .map(str::to_string)
+        .flat_map(|s| s.inverse.lost())
+        .filter_map(rollback::Lost::column)
         .collect();
     let down_sql = o.down.clone().unwrap_or(generated.sql);
     let mut down_model = after.clone();

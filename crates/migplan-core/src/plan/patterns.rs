@@ -9,7 +9,7 @@ use sqlparser::ast::{
 use super::{Pc, Phase, Step};
 use crate::catalog::{Catalog, Column, IndexKey, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
-use crate::rollback::inverse;
+use crate::rollback::{Undo, inverse};
 use crate::{Dialect, ddl, names};
 
 /// The steps for one parsed statement.
@@ -160,14 +160,14 @@ fn passthrough(pc: &Pc, stmt: &Statement, sql: &str) -> Step {
     let first = sql.lines().next().unwrap_or_default();
     let title = format!("Run as written: {}", shorten(first, 60));
     let mut step = Step::new(phase, title, "Safe to run as written.", sql);
-    match inv.sql {
-        Some(down) => {
-            step = step.down(down);
-            if let Some(l) = inv.lossy {
+    match &inv {
+        Undo::Impossible(why) => step = step.no_down(why.clone()),
+        _ => {
+            step = step.down(inv.down_sql().unwrap_or_default());
+            if let Some(l) = inv.lossy_text() {
                 step = step.lossy(format!("undoing it does not restore {l}"));
             }
         }
-        None => step = step.no_down(inv.lossy.unwrap_or_else(|| "no generated rollback".into())),
     }
     step
 }

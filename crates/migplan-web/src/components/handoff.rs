@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use migplan_core::frameworks::{self, Framework};
 use migplan_core::plan::runbook;
+use migplan_core::rollback::Undo;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -123,9 +124,9 @@ pub fn HandOff(props: &HandOffProps) -> Html {
             <p class="hint">{ "The down migration for the migration as written, last statement first. Lossy undos are marked." }</p>
             <ul class="rollback-list">
                 { for rollback.steps.iter().map(|s| html! {
-                    <li class={classes!(if s.inverse.sql.is_none() { "missing" } else if s.inverse.lossy.is_some() { "lossy" } else { "ok" })}>
+                    <li class={classes!(match &s.inverse { Undo::Impossible(_) => "missing", Undo::Lossy { .. } => "lossy", _ => "ok" })}>
                         <span class="loc">{ format!("undoes line {}", s.line) }</span>
-                        if let Some(l) = &s.inverse.lossy { <span class="badge irreversible">{ if s.inverse.sql.is_some() { format!("lossy: {l}") } else { format!("✖ {l}") } }</span> }
+                        if let Some(l) = s.inverse.lossy_text() { <span class="badge irreversible">{ if s.inverse.down_sql().is_some() { format!("lossy: {l}") } else { format!("✖ {l}") } }</span> }
                     </li>
                 }) }
             </ul>
