@@ -5,7 +5,7 @@ use std::fmt::Write;
 use migplan_core::plan::Plan;
 use migplan_core::report::CheckReport;
 use migplan_core::rules::Rule;
-use migplan_core::{Analyzer, Dialect, Options, Severity, parse_source};
+use migplan_core::{Dialect, Options, SchemaStatements, Session, Severity};
 
 /// One input file, already read.
 pub struct Input {
@@ -20,14 +20,16 @@ pub fn report(
     schema: &[Input],
     files: &[Input],
 ) -> CheckReport {
-    let mut a = Analyzer::new(dialect, options);
+    // Only the model of the schema is kept: a large dump is replayed one
+    // statement at a time.
+    let mut session = Session::builder(dialect, options, SchemaStatements::Stream);
     for file in schema {
-        a.add_schema_text(&file.text);
+        session = session.schema(file.text.as_str());
     }
     for f in files {
-        a.add_migration(Some(&f.path), &f.text, &parse_source(&f.text, dialect));
+        session = session.migration(Some(f.path.clone()), f.text.as_str());
     }
-    a.finish().report
+    session.build().into_analysis().report
 }
 
 fn source_line<'a>(files: &'a [Input], file: Option<&str>, line: usize) -> Option<&'a str> {

@@ -1,12 +1,12 @@
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use migplan_cli::check::{self, Input};
 use migplan_cli::sqlite::NativeSqlite;
 use migplan_core::plan::{self, PlanOptions};
-use migplan_core::{Dialect, Options, Severity, frameworks, rollback, simulate};
+use migplan_core::{Dialect, Options, Session, Severity, frameworks, rollback, simulate};
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +56,51 @@ impl From<DialectArg> for Dialect {
     }
 }
 
+/// What every command that reads SQL needs: the dialect, the schema the
+/// migration applies to, and the PostgreSQL version it targets.
+#[derive(clap::Args)]
+struct SourceArgs {
+    #[arg(long, value_enum, default_value = "postgres")]
+    dialect: DialectArg,
+    /// Schema files (CREATE statements, dumps) the migration applies to.
+    #[arg(long)]
+    schema: Vec<PathBuf>,
+    /// Target PostgreSQL major version (10 to 18).
+    #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
+    pg_version: u32,
+}
+
+impl SourceArgs {
+    fn dialect(&self) -> Dialect {
+        self.dialect.into()
+    }
+
+    /// The analysis options, refusing a PostgreSQL version migplan does
+    /// not know.
+    fn options(&self) -> Result<Options, String> {
+        Options::with_pg_version(self.pg_version).map_err(|e| format!("migplan: {e}"))
+    }
+
+    /// The schema files joined as one script.
+    fn schema_text(&self) -> Result<String, String> {
+        Ok(read(&self.schema)?
+            .into_iter()
+            .map(|i| i.text + "\n")
+            .collect())
+    }
+
+    /// The session of one migration against the schema: every input
+    /// parsed once, analysed once.
+    fn session(&self, migration: &str) -> Result<Session, String> {
+        Ok(Session::new(
+            self.dialect(),
+            self.options()?,
+            &self.schema_text()?,
+            migration,
+        ))
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum SeverityArg {
     Safe,
@@ -67,19 +112,13 @@ enum SeverityArg {
 enum Command {
     /// Parse and analyse migration files; list every statement.
     Check {
-        #[arg(long, value_enum, default_value = "postgres")]
-        dialect: DialectArg,
-        /// Schema files (CREATE statements, dumps) the migration applies to.
-        #[arg(long)]
-        schema: Vec<PathBuf>,
+        #[command(flatten)]
+        source: SourceArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Exit with 1 when a finding reaches this severity.
         #[arg(long, value_enum, default_value = "dangerous")]
         fail_on: SeverityArg,
-        /// Target PostgreSQL major version (10 to 18).
-        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
-        pg_version: u32,
         /// Migration files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -87,13 +126,8 @@ enum Command {
     /// Turn a migration into a zero-downtime step plan (expand, migrate,
     /// contract) with up and down SQL for every step.
     Plan {
-        #[arg(long, value_enum, default_value = "postgres")]
-        dialect: DialectArg,
-        #[arg(long)]
-        schema: Vec<PathBuf>,
-        /// Target PostgreSQL major version (10 to 18).
-        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
-        pg_version: u32,
+        #[command(flatten)]
+        source: SourceArgs,
         /// Rows per backfill batch.
         #[arg(long, default_value_t = 1000)]
         batch_size: u32,
@@ -121,10 +155,8 @@ enum Command {
     /// Generate the down migration for a migration (and compare it with
     /// yours when given).
     Rollback {
-        #[arg(long, value_enum, default_value = "postgres")]
-        dialect: DialectArg,
-        #[arg(long)]
-        schema: Vec<PathBuf>,
+        #[command(flatten)]
+        source: SourceArgs,
         /// Your own down migration, to compare with the generated one.
         #[arg(long)]
         down: Option<PathBuf>,
@@ -142,10 +174,8 @@ enum Command {
     },
     /// Write the plan as migration files in a framework's conventions.
     Export {
-        #[arg(long, value_enum, default_value = "postgres")]
-        dialect: DialectArg,
-        #[arg(long)]
-        schema: Vec<PathBuf>,
+        #[command(flatten)]
+        source: SourceArgs,
         /// Framework name (flyway, liquibase, dbmate, golang-migrate, goose,
         /// sqitch, diesel, prisma, rails, django, alembic, knex, sequelize,
         /// typeorm, ef-core); detected from --project when omitted.
@@ -160,8 +190,6 @@ enum Command {
         /// A name for the change (used in file names).
         #[arg(long, default_value = "migplan")]
         name: String,
-        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
-        pg_version: u32,
         /// Overwrite files that already exist in --out.
         #[arg(long)]
         force: bool,
@@ -173,12 +201,8 @@ enum Command {
         /// Where the web app is served, e.g. https://example.org/migplan/
         #[arg(long)]
         base_url: String,
-        #[arg(long, value_enum, default_value = "postgres")]
-        dialect: DialectArg,
-        #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
-        pg_version: u32,
-        #[arg(long)]
-        schema: Vec<PathBuf>,
+        #[command(flatten)]
+        source: SourceArgs,
         /// The migration file.
         #[arg(long)]
         up: PathBuf,
@@ -196,10 +220,8 @@ enum Command {
     },
     /// Run the schema and the migration on an in-memory SQLite.
     Simulate {
-        #[arg(long, value_enum, default_value = "postgres")]
-        dialect: DialectArg,
-        #[arg(long)]
-        schema: Vec<PathBuf>,
+        #[command(flatten)]
+        source: SourceArgs,
         #[arg(long)]
         up: PathBuf,
         /// Your down migration (default: the generated one).
@@ -286,45 +308,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let _ = MAX_INPUT.set(cli.max_input_mb << 20);
-    let mut stdout = std::io::stdout().lock();
     match cli.command {
         Command::Check {
-            dialect,
-            schema,
+            source,
             format,
             fail_on,
-            pg_version,
             files,
-        } => {
-            let dialect = Dialect::from(dialect);
-            let options =
-                Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
-            let schema = read(&schema)?;
-            let files = read(&files)?;
-            let report = check::report(dialect, options, &schema, &files);
-            let out = match format {
-                Format::Json => {
-                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
-                }
-                Format::Text => check::render_text(&report, &files),
-            };
-            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
-            let threshold = match fail_on {
-                SeverityArg::Safe => Severity::Safe,
-                SeverityArg::Careful => Severity::Careful,
-                SeverityArg::Dangerous => Severity::Dangerous,
-            };
-            let failing = report.active_findings().any(|f| f.severity >= threshold);
-            Ok(if failing {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        } => run_check(&source, format, fail_on, &files),
         Command::Plan {
-            dialect,
-            schema,
-            pg_version,
+            source,
             batch_size,
             lock_timeout,
             no_idempotent,
@@ -333,237 +325,55 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             file,
         } => {
-            let d = Dialect::from(dialect);
-            Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
             if batch_size == 0 {
                 return Err("migplan: --batch-size must be at least 1".into());
             }
-            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
-            let input = read(std::slice::from_ref(&file))?.remove(0);
             let options = PlanOptions {
-                pg_version,
+                pg_version: source.pg_version,
                 batch_size,
                 lock_timeout,
                 idempotent: !no_idempotent,
                 sqlite_version,
                 still_read: (!still_read.is_empty()).then_some(still_read),
             };
-            let p = plan::plan(d, options, &schema, &input.text);
-            let out = match format {
-                PlanFormat::Json => {
-                    serde_json::to_string_pretty(&p).map_err(|e| e.to_string())? + "\n"
-                }
-                PlanFormat::Markdown => plan::runbook::markdown(&p, &input.path, &p.validation),
-                PlanFormat::Text => check::render_plan(&p),
-            };
-            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
-            Ok(ExitCode::SUCCESS)
+            run_plan(&source, options, format, &file)
         }
         Command::Rollback {
-            dialect,
-            schema,
+            source,
             down,
             format,
             file,
-        } => {
-            let d = Dialect::from(dialect);
-            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
-            let up = read(std::slice::from_ref(&file))?.remove(0).text;
-            let generated = rollback::generate(d, &schema, &up);
-            let differences = match &down {
-                Some(p) => {
-                    let mine = read(std::slice::from_ref(p))?.remove(0).text;
-                    Some(rollback::compare(d, &schema, &up, &mine))
-                }
-                None => None,
-            };
-            let out = match format {
-                Format::Json => {
-                    let v = serde_json::json!({
-                        "rollback": generated,
-                        "differences": differences.as_ref().map(|d| d.iter().map(ToString::to_string).collect::<Vec<_>>()),
-                    });
-                    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n"
-                }
-                Format::Text => {
-                    let mut t = generated.sql.clone();
-                    if let Some(diffs) = &differences {
-                        if diffs.is_empty() {
-                            t.push_str(
-                                "-- your down migration leaves the same schema as this one\n",
-                            );
-                        } else {
-                            t.push_str("-- your down migration differs from this one; after yours, compared with this one:\n");
-                            for c in diffs {
-                                t.push_str(&format!("--   {c}\n"));
-                            }
-                        }
-                    }
-                    t
-                }
-            };
-            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
-            let differs = differences.is_some_and(|d| !d.is_empty());
-            Ok(if differs || !generated.complete {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::Detect { format, dir } => {
-            let files = migplan_cli::project::read_tree(&dir)?;
-            let refs: Vec<frameworks::File> = files
-                .iter()
-                .map(|(p, t)| frameworks::File { path: p, text: t })
-                .collect();
-            let Some(d) = frameworks::detect(&refs) else {
-                let _ = stdout.write_all(b"no migration framework recognised\n");
-                return Ok(ExitCode::from(1));
-            };
-            let out = match format {
-                Format::Json => serde_json::to_string_pretty(&d).map_err(|e| e.to_string())? + "\n",
-                Format::Text => migplan_cli::project::render_detection(&d),
-            };
-            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
-            Ok(ExitCode::SUCCESS)
-        }
+        } => run_rollback(&source, down.as_deref(), format, &file),
+        Command::Detect { format, dir } => run_detect(format, &dir),
         Command::Export {
-            dialect,
-            schema,
+            source,
             framework,
             project,
             out,
             name,
-            pg_version,
             force,
             file,
-        } => {
-            let d = Dialect::from(dialect);
-            Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
-            let detection = match &project {
-                Some(dir) => {
-                    let files = migplan_cli::project::read_tree(dir)?;
-                    let refs: Vec<frameworks::File> = files
-                        .iter()
-                        .map(|(p, t)| frameworks::File { path: p, text: t })
-                        .collect();
-                    frameworks::detect(&refs)
-                }
-                None => None,
-            };
-            let fw = match (&framework, &detection) {
-                (Some(id), _) => frameworks::Framework::from_id(id).ok_or_else(|| {
-                    format!(
-                        "migplan: unknown framework {id}; one of: {}",
-                        frameworks::Framework::ALL.map(|f| f.id()).join(", ")
-                    )
-                })?,
-                (None, Some(det)) => det.framework,
-                (None, None) => {
-                    return Err("migplan: give --framework, or --project to detect it".into());
-                }
-            };
-            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
-            let up = read(std::slice::from_ref(&file))?.remove(0).text;
-            let p = plan::plan(
-                d,
-                PlanOptions {
-                    pg_version,
-                    ..PlanOptions::default()
-                },
-                &schema,
-                &up,
-            );
-            let stamp = migplan_cli::project::timestamp();
-            let files = frameworks::export(
-                fw,
-                &p,
-                detection.as_ref().filter(|det| det.framework == fw),
-                &name,
-                &stamp,
-            );
-            let existing: Vec<String> = files
-                .iter()
-                .map(|f| out.join(&f.path))
-                .filter(|p| p.exists())
-                .map(|p| p.display().to_string())
-                .collect();
-            if !force && !existing.is_empty() {
-                return Err(format!(
-                    "migplan: not overwriting {} (give --force to replace them); nothing was written",
-                    existing.join(", ")
-                ));
-            }
-            for f in &files {
-                let path = out.join(&f.path);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| format!("migplan: cannot create {}: {e}", parent.display()))?;
-                }
-                std::fs::write(&path, &f.content)
-                    .map_err(|e| format!("migplan: cannot write {}: {e}", path.display()))?;
-                let _ = writeln!(
-                    stdout,
-                    "wrote {}",
-                    migplan_cli::printable(&path.display().to_string())
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => run_export(
+            &source,
+            &ExportArgs {
+                framework,
+                project,
+                out,
+                name,
+                force,
+            },
+            &file,
+        ),
         Command::Link {
             base_url,
-            dialect,
-            pg_version,
-            schema,
+            source,
             up,
             down,
             framework,
-        } => {
-            Options::with_pg_version(pg_version).map_err(|e| format!("migplan: {e}"))?;
-            if let Some(f) = &framework
-                && frameworks::Framework::from_id(f).is_none()
-            {
-                return Err(format!("migplan: unknown framework {f}"));
-            }
-            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
-            let migration = read(std::slice::from_ref(&up))?.remove(0).text;
-            let down = match &down {
-                Some(d) => read(std::slice::from_ref(d))?.remove(0).text,
-                None => String::new(),
-            };
-            let link = migplan_core::share::encode(&migplan_core::share::Shared {
-                framework,
-                down,
-                ..migplan_core::share::Shared::new(dialect.into(), pg_version, schema, migration)
-            });
-            let base = base_url.split('#').next().unwrap_or_default();
-            let url = format!("{base}#{link}");
-            if url.len() > migplan_core::share::LONG_LINK {
-                eprintln!(
-                    "migplan: the link is {} characters long; some tools cut links over {}",
-                    url.len(),
-                    migplan_core::share::LONG_LINK
-                );
-            }
-            let _ = writeln!(stdout, "{url}");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Rules { id: None } => {
-            let _ = stdout.write_all(check::render_rule_list(migplan_core::rules::ALL).as_bytes());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Rules { id: Some(id) } => match migplan_core::rules::find(&id) {
-            Some(rule) => {
-                let _ = stdout.write_all(migplan_core::rules::markdown(rule).as_bytes());
-                Ok(ExitCode::SUCCESS)
-            }
-            None => Err(format!(
-                "migplan: no rule {id}; `migplan rules` lists them all"
-            )),
-        },
+        } => run_link(&source, &base_url, &up, down.as_deref(), framework),
+        Command::Rules { id } => run_rules(id.as_deref()),
         Command::Simulate {
-            dialect,
-            schema,
+            source,
             up,
             down,
             rows,
@@ -580,137 +390,396 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 statement_seconds: timeout,
                 memory_mebibytes: memory_limit,
             };
-            let rows_sql = match &data {
-                Some(p) if p.is_dir() => {
-                    let mut sql = String::new();
-                    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-                        .map_err(|e| format!("migplan: cannot read {}: {e}", p.display()))?
-                        .flatten()
-                        .map(|e| e.path())
-                        .filter(|f| f.extension().is_some_and(|x| x == "csv"))
-                        .collect();
-                    entries.sort();
-                    for f in entries {
-                        let table = f
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        let text = read(std::slice::from_ref(&f))?.remove(0).text;
-                        for stmt in migplan_core::sample::csv_inserts(&table, &text)
-                            .map_err(|e| format!("migplan: {e}"))?
-                        {
-                            sql.push_str(&stmt);
-                            sql.push_str(";\n");
-                        }
-                    }
-                    Some(sql)
-                }
-                Some(p) => Some(read(std::slice::from_ref(p))?.remove(0).text),
-                None => None,
-            };
-            if rows > migplan_core::sample::MAX_ROWS {
-                return Err("migplan: --rows is at most 1000000".into());
-            }
-            if growth.iter().any(|g| *g > migplan_core::sample::MAX_ROWS) {
-                return Err("migplan: each --growth row count is at most 1000000".into());
-            }
-            let schema: String = read(&schema)?.into_iter().map(|i| i.text + "\n").collect();
-            let up = read(std::slice::from_ref(&up))?.remove(0).text;
-            let down = match &down {
-                Some(p) => Some(read(std::slice::from_ref(p))?.remove(0).text),
-                None => None,
-            };
-            let mut engine =
-                NativeSqlite::open_with(limits).map_err(|e| format!("migplan: {e}"))?;
-            let options = simulate::SimOptions {
+            let args = SimulateArgs {
                 data: migplan_core::sample::DataOptions {
                     rows,
                     seed,
                     adversarial,
                 },
+                rows_from: data,
                 down,
-                rows_sql,
+                as_plan,
+                growth,
+                limits,
             };
-            let report = if as_plan {
-                let d: Dialect = dialect.into();
-                let p = plan::plan(d, PlanOptions::default(), &schema, &up);
-                simulate::simulate_plan(&mut engine, d, &schema, &up, &p, &options.data)
-            } else {
-                // Large runs say how far the sample rows are, on stderr.
-                let mut last_tenth = 0;
-                let mut progress = |done: usize, total: usize| {
-                    let tenth = done * 10 / total.max(1);
-                    if total >= 20 && tenth > last_tenth {
-                        last_tenth = tenth;
-                        eprintln!(
-                            "migplan: sample rows {}% ({done} of {total} batches of 500)",
-                            tenth * 10
-                        );
-                    }
-                };
-                simulate::simulate_with_progress(
-                    &mut engine,
-                    dialect.into(),
-                    &schema,
-                    &up,
-                    &options,
-                    &mut progress,
-                )
-            };
-            let mut report = report;
-            let mut growth_rows = Vec::new();
-            if !growth.is_empty() {
-                let start = std::time::Instant::now();
-                let clock = move || start.elapsed().as_secs_f64() * 1e3;
-                let mut factory = || {
-                    NativeSqlite::open_with(limits)
-                        .ok()
-                        .map(|e| Box::new(e) as Box<dyn migplan_core::engine::Engine>)
-                };
-                let (rows, check) = simulate::cost_growth(
-                    &mut factory,
-                    &clock,
-                    dialect.into(),
-                    &schema,
-                    &up,
-                    &growth,
-                );
-                report.ok &= check.ok;
-                report.checks.push(check);
-                growth_rows = rows;
-            }
-            let out = match format {
-                Format::Json => {
-                    let mut v = serde_json::to_value(&report).map_err(|e| e.to_string())?;
-                    if !growth_rows.is_empty() {
-                        v["growth"] =
-                            serde_json::to_value(&growth_rows).map_err(|e| e.to_string())?;
-                    }
-                    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n"
-                }
-                Format::Text => {
-                    let mut t = check::render_simulation(&report);
-                    for g in &growth_rows {
-                        t.push_str(&format!(
-                            "  line {:<4} {:>40}  {}{}\n",
-                            g.line,
-                            g.ms.iter()
-                                .map(|m| format!("{m:.1} ms"))
-                                .collect::<Vec<_>>()
-                                .join(" → "),
-                            if g.grows { "grows  " } else { "flat   " },
-                            g.statement.chars().take(60).collect::<String>()
-                        ));
-                    }
-                    t
-                }
-            };
-            let _ = stdout.write_all(migplan_cli::printable(&out).as_bytes());
-            Ok(if report.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            run_simulate(&source, &args, &up, format)
         }
     }
+}
+
+/// Writes command output, with control characters made visible.
+fn emit(out: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(migplan_cli::printable(out).as_bytes());
+}
+
+fn json(value: &impl serde::Serialize) -> Result<String, String> {
+    Ok(serde_json::to_string_pretty(value).map_err(|e| e.to_string())? + "\n")
+}
+
+/// The one file a command reads.
+fn read_one(path: &Path) -> Result<Input, String> {
+    Ok(read(&[path.to_path_buf()])?.remove(0))
+}
+
+fn run_check(
+    source: &SourceArgs,
+    format: Format,
+    fail_on: SeverityArg,
+    files: &[PathBuf],
+) -> Result<ExitCode, String> {
+    let options = source.options()?;
+    let schema = read(&source.schema)?;
+    let files = read(files)?;
+    let report = check::report(source.dialect(), options, &schema, &files);
+    emit(&match format {
+        Format::Json => json(&report)?,
+        Format::Text => check::render_text(&report, &files),
+    });
+    let threshold = match fail_on {
+        SeverityArg::Safe => Severity::Safe,
+        SeverityArg::Careful => Severity::Careful,
+        SeverityArg::Dangerous => Severity::Dangerous,
+    };
+    let failing = report.active_findings().any(|f| f.severity >= threshold);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_plan(
+    source: &SourceArgs,
+    options: PlanOptions,
+    format: PlanFormat,
+    file: &Path,
+) -> Result<ExitCode, String> {
+    let input = read_one(file)?;
+    let session = source.session(&input.text)?;
+    let p = plan::plan(&session, options);
+    emit(&match format {
+        PlanFormat::Json => json(&p)?,
+        PlanFormat::Markdown => plan::runbook::markdown(&p, &input.path, &p.validation),
+        PlanFormat::Text => check::render_plan(&p),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_rollback(
+    source: &SourceArgs,
+    down: Option<&Path>,
+    format: Format,
+    file: &Path,
+) -> Result<ExitCode, String> {
+    let session = source.session(&read_one(file)?.text)?;
+    let generated = rollback::generate(&session);
+    let differences = match down {
+        Some(p) => Some(rollback::compare(&session, &read_one(p)?.text)),
+        None => None,
+    };
+    emit(&match format {
+        Format::Json => json(&serde_json::json!({
+            "rollback": generated,
+            "differences": differences.as_ref().map(|d| d.iter().map(ToString::to_string).collect::<Vec<_>>()),
+        }))?,
+        Format::Text => {
+            let mut t = generated.sql.clone();
+            match &differences {
+                Some(diffs) if diffs.is_empty() => {
+                    t.push_str("-- your down migration leaves the same schema as this one\n");
+                }
+                Some(diffs) => {
+                    t.push_str("-- your down migration differs from this one; after yours, compared with this one:\n");
+                    for c in diffs {
+                        t.push_str(&format!("--   {c}\n"));
+                    }
+                }
+                None => {}
+            }
+            t
+        }
+    });
+    let differs = differences.is_some_and(|d| !d.is_empty());
+    Ok(if differs || !generated.complete {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn detect_project(dir: &Path) -> Result<Option<frameworks::Detection>, String> {
+    let files = migplan_cli::project::read_tree(dir)?;
+    let refs: Vec<frameworks::File> = files
+        .iter()
+        .map(|(p, t)| frameworks::File { path: p, text: t })
+        .collect();
+    Ok(frameworks::detect(&refs))
+}
+
+fn run_detect(format: Format, dir: &Path) -> Result<ExitCode, String> {
+    let Some(d) = detect_project(dir)? else {
+        emit("no migration framework recognised\n");
+        return Ok(ExitCode::from(1));
+    };
+    emit(&match format {
+        Format::Json => json(&d)?,
+        Format::Text => migplan_cli::project::render_detection(&d),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `migplan export`'s own arguments.
+struct ExportArgs {
+    framework: Option<String>,
+    project: Option<PathBuf>,
+    out: PathBuf,
+    name: String,
+    force: bool,
+}
+
+fn run_export(source: &SourceArgs, args: &ExportArgs, file: &Path) -> Result<ExitCode, String> {
+    let detection = match &args.project {
+        Some(dir) => detect_project(dir)?,
+        None => None,
+    };
+    let fw = match (&args.framework, &detection) {
+        (Some(id), _) => frameworks::Framework::from_id(id).ok_or_else(|| {
+            format!(
+                "migplan: unknown framework {id}; one of: {}",
+                frameworks::Framework::ALL.map(|f| f.id()).join(", ")
+            )
+        })?,
+        (None, Some(det)) => det.framework,
+        (None, None) => {
+            return Err("migplan: give --framework, or --project to detect it".into());
+        }
+    };
+    let session = source.session(&read_one(file)?.text)?;
+    let p = plan::plan(&session, PlanOptions::default());
+    let stamp = migplan_cli::project::timestamp();
+    let files = frameworks::export(
+        fw,
+        &p,
+        detection.as_ref().filter(|det| det.framework == fw),
+        &args.name,
+        &stamp,
+    );
+    let existing: Vec<String> = files
+        .iter()
+        .map(|f| args.out.join(&f.path))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !args.force && !existing.is_empty() {
+        return Err(format!(
+            "migplan: not overwriting {} (give --force to replace them); nothing was written",
+            existing.join(", ")
+        ));
+    }
+    for f in &files {
+        let path = args.out.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("migplan: cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, &f.content)
+            .map_err(|e| format!("migplan: cannot write {}: {e}", path.display()))?;
+        emit(&format!("wrote {}\n", path.display()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_link(
+    source: &SourceArgs,
+    base_url: &str,
+    up: &Path,
+    down: Option<&Path>,
+    framework: Option<String>,
+) -> Result<ExitCode, String> {
+    source.options()?;
+    if let Some(f) = &framework
+        && frameworks::Framework::from_id(f).is_none()
+    {
+        return Err(format!("migplan: unknown framework {f}"));
+    }
+    let schema = source.schema_text()?;
+    let migration = read_one(up)?.text;
+    let down = match down {
+        Some(d) => read_one(d)?.text,
+        None => String::new(),
+    };
+    let link = migplan_core::share::encode(&migplan_core::share::Shared {
+        framework,
+        down,
+        ..migplan_core::share::Shared::new(source.dialect(), source.pg_version, schema, migration)
+    });
+    let base = base_url.split('#').next().unwrap_or_default();
+    let url = format!("{base}#{link}");
+    if url.len() > migplan_core::share::LONG_LINK {
+        eprintln!(
+            "migplan: the link is {} characters long; some tools cut links over {}",
+            url.len(),
+            migplan_core::share::LONG_LINK
+        );
+    }
+    let _ = writeln!(std::io::stdout().lock(), "{url}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_rules(id: Option<&str>) -> Result<ExitCode, String> {
+    match id {
+        None => emit(&check::render_rule_list(migplan_core::rules::ALL)),
+        Some(id) => match migplan_core::rules::find(id) {
+            Some(rule) => emit(&migplan_core::rules::markdown(rule)),
+            None => {
+                return Err(format!(
+                    "migplan: no rule {id}; `migplan rules` lists them all"
+                ));
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `migplan simulate`'s own arguments.
+struct SimulateArgs {
+    data: migplan_core::sample::DataOptions,
+    /// `--data`: a file of INSERTs or a folder of CSV files.
+    rows_from: Option<PathBuf>,
+    down: Option<PathBuf>,
+    as_plan: bool,
+    growth: Vec<usize>,
+    limits: migplan_core::engine::Limits,
+}
+
+/// `--data`: the user's own rows as INSERT statements.
+fn own_rows(data: Option<&Path>) -> Result<Option<String>, String> {
+    let Some(p) = data else {
+        return Ok(None);
+    };
+    if !p.is_dir() {
+        return Ok(Some(read_one(p)?.text));
+    }
+    let mut sql = String::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| format!("migplan: cannot read {}: {e}", p.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|f| f.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    entries.sort();
+    for f in entries {
+        let table = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = read_one(&f)?.text;
+        for stmt in
+            migplan_core::sample::csv_inserts(&table, &text).map_err(|e| format!("migplan: {e}"))?
+        {
+            sql.push_str(&stmt);
+            sql.push_str(";\n");
+        }
+    }
+    Ok(Some(sql))
+}
+
+fn run_simulate(
+    source: &SourceArgs,
+    args: &SimulateArgs,
+    up: &Path,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let rows_sql = own_rows(args.rows_from.as_deref())?;
+    if args.data.rows > migplan_core::sample::MAX_ROWS {
+        return Err("migplan: --rows is at most 1000000".into());
+    }
+    if args
+        .growth
+        .iter()
+        .any(|g| *g > migplan_core::sample::MAX_ROWS)
+    {
+        return Err("migplan: each --growth row count is at most 1000000".into());
+    }
+    let session = source.session(&read_one(up)?.text)?;
+    let down = match &args.down {
+        Some(p) => Some(read_one(p)?.text),
+        None => None,
+    };
+    let mut engine = NativeSqlite::open_with(args.limits).map_err(|e| format!("migplan: {e}"))?;
+    let options = simulate::SimOptions {
+        data: args.data.clone(),
+        down,
+        rows_sql,
+    };
+    let mut report = if args.as_plan {
+        let p = plan::plan(&session, PlanOptions::default());
+        simulate::simulate_plan(&mut engine, &session, &p, &options.data)
+    } else {
+        // Large runs say how far the sample rows are, on stderr.
+        let mut last_tenth = 0;
+        let mut progress = |done: usize, total: usize| {
+            let tenth = done * 10 / total.max(1);
+            if total >= 20 && tenth > last_tenth {
+                last_tenth = tenth;
+                eprintln!(
+                    "migplan: sample rows {}% ({done} of {total} batches of 500)",
+                    tenth * 10
+                );
+            }
+        };
+        simulate::simulate_with_progress(&mut engine, &session, &options, &mut progress)
+    };
+    let mut growth_rows = Vec::new();
+    if !args.growth.is_empty() {
+        let start = std::time::Instant::now();
+        let clock = move || start.elapsed().as_secs_f64() * 1e3;
+        let limits = args.limits;
+        let mut factory = || {
+            NativeSqlite::open_with(limits)
+                .ok()
+                .map(|e| Box::new(e) as Box<dyn migplan_core::engine::Engine>)
+        };
+        let (rows, check) = simulate::cost_growth(&mut factory, &clock, &session, &args.growth);
+        report.ok &= check.ok;
+        report.checks.push(check);
+        growth_rows = rows;
+    }
+    emit(&match format {
+        Format::Json => {
+            let mut v = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+            if !growth_rows.is_empty() {
+                v["growth"] = serde_json::to_value(&growth_rows).map_err(|e| e.to_string())?;
+            }
+            json(&v)?
+        }
+        Format::Text => render_simulation_with_growth(&report, &growth_rows),
+    });
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn render_simulation_with_growth(
+    report: &simulate::SimulationReport,
+    growth: &[simulate::Growth],
+) -> String {
+    let mut t = check::render_simulation(report);
+    for g in growth {
+        t.push_str(&format!(
+            "  line {:<4} {:>40}  {}{}\n",
+            g.line,
+            g.ms.iter()
+                .map(|m| format!("{m:.1} ms"))
+                .collect::<Vec<_>>()
+                .join(" → "),
+            if g.grows { "grows  " } else { "flat   " },
+            g.statement.chars().take(60).collect::<String>()
+        ));
+    }
+    t
 }

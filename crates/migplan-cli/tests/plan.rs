@@ -10,7 +10,7 @@ use common::migplan;
 use migplan_cli::sqlite::NativeSqlite;
 use migplan_core::Dialect;
 use migplan_core::engine::{Engine, Value, run_script};
-use migplan_core::plan::{PlanOptions, plan};
+use migplan_core::plan::{PlanOptions, plan_sources};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
 
@@ -154,7 +154,7 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
     for path in dirs {
         let name = path.display().to_string();
         let migration = std::fs::read_to_string(&path).expect("fixture");
-        let p = plan(
+        let p = plan_sources(
             Dialect::Sqlite,
             PlanOptions {
                 batch_size: 7,
@@ -284,7 +284,7 @@ fn an_older_sqlite_rename_is_a_rebuild_that_keeps_the_values() {
         sqlite_version: Some("3.31".into()),
         ..PlanOptions::default()
     };
-    let p = plan(
+    let p = plan_sources(
         Dialect::Sqlite,
         o,
         &schema,

@@ -7,9 +7,9 @@ mod common;
 
 use common::migplan;
 use migplan_cli::sqlite::NativeSqlite;
-use migplan_core::Dialect;
 use migplan_core::sample::DataOptions;
 use migplan_core::simulate::{SimOptions, SimulationReport, simulate};
+use migplan_core::{Dialect, Options, Session};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
 
@@ -35,7 +35,8 @@ fn run(
         down: down.map(str::to_string),
         rows_sql: None,
     };
-    simulate(&mut engine, d, schema, up, &o)
+    let session = Session::new(d, Options::default(), schema, up);
+    simulate(&mut engine, &session, &o)
 }
 
 fn check<'a>(r: &'a SimulationReport, name: &str) -> &'a migplan_core::simulate::Check {
@@ -325,21 +326,18 @@ fn a_plan_runs_step_by_step_and_rolls_back_from_every_step() {
     for d in [Dialect::Postgres, Dialect::Sqlite] {
         let schema = fixture(&format!("rules/schema.{}.sql", d.as_str()));
         let up = fixture(&format!("plans/rename-column/{}.sql", d.as_str()));
+        let session = Session::new(d, Options::default(), &schema, &up);
         let p = migplan_core::plan::plan(
-            d,
+            &session,
             migplan_core::plan::PlanOptions {
                 batch_size: 40,
                 ..Default::default()
             },
-            &schema,
-            &up,
         );
         let mut engine = NativeSqlite::open().expect("sqlite");
         let r = migplan_core::simulate::simulate_plan(
             &mut engine,
-            d,
-            &schema,
-            &up,
+            &session,
             &p,
             &DataOptions {
                 rows: 150,

@@ -86,7 +86,16 @@ impl CheckReport {
 
     /// Adds the statements of one parsed source, numbering on from the last.
     pub fn add_source(&mut self, file: Option<&str>, source: &ParsedSource) {
-        for s in &source.statements {
+        self.add_statements(file, &source.statements);
+    }
+
+    /// Adds statements already parsed (a session's schema, say).
+    pub fn add_statements<'a>(
+        &mut self,
+        file: Option<&str>,
+        statements: impl IntoIterator<Item = &'a crate::ParsedStatement>,
+    ) {
+        for s in statements {
             self.statements.push(StatementReport {
                 index: self.statements.len(),
                 file: file.map(str::to_string),

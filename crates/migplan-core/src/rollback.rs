@@ -12,7 +12,7 @@ use crate::catalog::Catalog;
 use crate::diff::{Change, diff};
 use crate::locks::binary_coercible;
 use crate::parse::Section;
-use crate::{Dialect, ddl, names, parse_source};
+use crate::{Dialect, Session, ddl, names, parse_source};
 
 /// How to undo one statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -637,21 +637,31 @@ pub struct RollbackStep {
     pub inverse: Undo,
 }
 
-/// The down migration for `migration` against `schema`.
-pub fn generate(d: Dialect, schema: &str, migration: &str) -> Rollback {
-    generate_from(
+/// The down migration for `migration` against `schema`, in a session of
+/// its own (for a caller that needs nothing else of it).
+pub fn generate_sources(d: Dialect, schema: &str, migration: &str) -> Rollback {
+    generate(&Session::new(
         d,
-        &Catalog::build(&parse_source(schema, d)),
-        &parse_source(migration, d),
-    )
+        crate::Options::default(),
+        schema,
+        migration,
+    ))
 }
 
-/// [`generate`] from a schema already modelled and a migration already
-/// parsed (the page has both from its analysis).
-pub fn generate_from(d: Dialect, before: &Catalog, migration: &crate::ParsedSource) -> Rollback {
+/// The down migration for the session's migration.
+pub fn generate(session: &Session) -> Rollback {
+    generate_from(session.dialect(), session.before(), session.migration())
+}
+
+/// [`generate`] from a model of the schema and the migration's statements.
+pub fn generate_from<'a>(
+    d: Dialect,
+    before: &Catalog,
+    migration: impl IntoIterator<Item = &'a crate::ParsedStatement>,
+) -> Rollback {
     let mut catalog = before.clone();
     let mut steps = Vec::new();
-    for s in migration.statements.iter().cloned() {
+    for s in migration {
         if !s.is_sql() || s.section == Section::Down {
             continue;
         }
@@ -664,7 +674,7 @@ pub fn generate_from(d: Dialect, before: &Catalog, migration: &crate::ParsedSour
         }
         steps.push(RollbackStep {
             line: s.line,
-            statement: s.sql,
+            statement: s.sql.clone(),
             inverse,
         });
     }
@@ -700,13 +710,14 @@ pub fn generate_from(d: Dialect, before: &Catalog, migration: &crate::ParsedSour
 
 /// How a user's own down migration differs from the generated one: the
 /// schema each leaves behind when run after the migration, compared.
-pub fn compare(d: Dialect, schema: &str, migration: &str, user_down: &str) -> Vec<Change> {
-    let mut after = Catalog::build(&parse_source(schema, d));
-    after.apply_source(&parse_source(migration, d));
-    let generated = generate(d, schema, migration);
-    let mut by_generated = after.clone();
+pub fn compare(session: &Session, user_down: &str) -> Vec<Change> {
+    let d = session.dialect();
+    let generated = generate(session);
+    let mut by_generated = session.after().clone();
+    // The generated script is applied to the model as a check that it
+    // parses and undoes what it claims; the user's is their own input.
     by_generated.apply_source(&parse_source(&generated.sql, d));
-    let mut by_user = after;
+    let mut by_user = session.after().clone();
     by_user.apply_source(&parse_source(user_down, d));
     diff(&by_generated, &by_user)
 }
@@ -723,7 +734,7 @@ mod tests {
 
     fn round_trip(d: Dialect, schema: &str, migration: &str) -> Rollback {
         let before = Catalog::build(&parse_source(schema, d));
-        let r = generate(d, schema, migration);
+        let r = generate_sources(d, schema, migration);
         let down = parse_source(&r.sql, d);
         assert!(down.statements.iter().all(|s| s.parsed()), "{}", r.sql);
         let mut c = before.clone();
@@ -789,7 +800,7 @@ mod tests {
 
     #[test]
     fn data_changes_are_reported_as_not_undoable() {
-        let r = generate(
+        let r = generate_sources(
             Dialect::Postgres,
             SCHEMA,
             "UPDATE users SET age = 1;\nDELETE FROM orders;",
@@ -808,14 +819,15 @@ mod tests {
         let up = "ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX users_nick ON users (nickname);";
         assert_eq!(
             compare(
-                Dialect::Postgres,
-                SCHEMA,
-                up,
+                &Session::new(Dialect::Postgres, crate::Options::default(), SCHEMA, up),
                 "DROP INDEX users_nick; ALTER TABLE users DROP COLUMN nickname;"
             ),
             []
         );
-        let missing = compare(Dialect::Postgres, SCHEMA, up, "DROP INDEX users_nick;");
+        let missing = compare(
+            &Session::new(Dialect::Postgres, crate::Options::default(), SCHEMA, up),
+            "DROP INDEX users_nick;",
+        );
         assert_eq!(missing.len(), 1);
         assert_eq!(missing[0].to_string(), "+ column users.nickname");
     }

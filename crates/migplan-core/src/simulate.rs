@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::engine::{Engine, Value};
 use crate::sample::{DataOptions, Demands};
-use crate::translate::{Translated, translate};
-use crate::{Dialect, ddl, parse_source, rollback};
+use crate::translate::{Translated, translate, translate_statements};
+use crate::{Dialect, Session, ddl, rollback};
 
 /// Which input a statement came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,17 +158,10 @@ pub struct SimOptions {
 type Snapshot = BTreeMap<String, (i64, BTreeMap<String, u64>)>;
 
 /// Runs schema, sample data and `migration` (then its down) on `engine`.
-pub fn run(
-    engine: &mut dyn Engine,
-    dialect: Dialect,
-    schema: &str,
-    migration: &str,
-) -> SimulationReport {
+pub fn run(engine: &mut dyn Engine, session: &Session) -> SimulationReport {
     simulate(
         engine,
-        dialect,
-        schema,
-        migration,
+        session,
         &SimOptions {
             data: DataOptions {
                 rows: 0,
@@ -194,18 +187,17 @@ pub struct Prepared {
 /// Runs the schema (and the user's own rows) and generates the sample rows.
 pub fn prepare(
     engine: &mut dyn Engine,
-    d: Dialect,
-    schema: &str,
-    migration: &str,
+    session: &Session,
     o: &SimOptions,
 ) -> Result<Prepared, Box<SimulationReport>> {
+    let d = session.dialect();
     let sqlite_version = engine
         .sqlite_version()
         .unwrap_or_else(|e| format!("unknown ({e})"));
     let mut r = SimulationReport::empty(sqlite_version, o.data.rows, o.data.seed);
     let _ = engine.execute("PRAGMA foreign_keys=ON");
     let mut model = Catalog::default();
-    let schema_t = translate(d, schema, &mut model);
+    let schema_t = translate_statements(d, session.schema(), &mut model);
     let before = model.clone();
     if !run_all(engine, &schema_t, Phase::Schema, &mut r) {
         r.checks.push(Check {
@@ -215,9 +207,7 @@ pub fn prepare(
         });
         return Err(Box::new(finish(engine, r)));
     }
-    let mut after = before.clone();
-    after.apply_source(&parse_source(migration, d));
-    let demands = Demands::between(&before, &after);
+    let demands = Demands::between(&before, session.after());
     let mut rows = Vec::new();
     if let Some(own) = o.rows_sql.as_deref().filter(|x| !x.trim().is_empty()) {
         let data_t = translate(d, own, &mut before.clone());
@@ -274,13 +264,11 @@ pub fn insert_rows(
 /// [`prepare`], then every sample row inserted at once.
 fn prepare_with_rows(
     engine: &mut dyn Engine,
-    d: Dialect,
-    schema: &str,
-    migration: &str,
+    session: &Session,
     o: &SimOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Prepared, Box<SimulationReport>> {
-    let mut p = prepare(engine, d, schema, migration, o)?;
+    let mut p = prepare(engine, session, o)?;
     let rows = std::mem::take(&mut p.rows);
     let total = rows.len();
     for (i, sql) in rows.iter().enumerate() {
@@ -291,28 +279,20 @@ fn prepare_with_rows(
 }
 
 /// The full simulation with its checks.
-pub fn simulate(
-    engine: &mut dyn Engine,
-    d: Dialect,
-    schema: &str,
-    migration: &str,
-    o: &SimOptions,
-) -> SimulationReport {
-    simulate_with_progress(engine, d, schema, migration, o, &mut |_, _| {})
+pub fn simulate(engine: &mut dyn Engine, session: &Session, o: &SimOptions) -> SimulationReport {
+    simulate_with_progress(engine, session, o, &mut |_, _| {})
 }
 
 /// [`simulate`], telling `progress` (batches of sample rows inserted, of
 /// how many) as the rows go in.
 pub fn simulate_with_progress(
     engine: &mut dyn Engine,
-    d: Dialect,
-    schema: &str,
-    migration: &str,
+    session: &Session,
     o: &SimOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> SimulationReport {
-    match prepare_with_rows(engine, d, schema, migration, o, progress) {
-        Ok(p) => complete(engine, d, schema, migration, o, p),
+    match prepare_with_rows(engine, session, o, progress) {
+        Ok(p) => complete(engine, session, o, p),
         Err(r) => *r,
     }
 }
@@ -320,23 +300,21 @@ pub fn simulate_with_progress(
 /// The migration, the checks and the rollback, once the rows are in.
 pub fn complete(
     engine: &mut dyn Engine,
-    d: Dialect,
-    schema: &str,
-    migration: &str,
+    session: &Session,
     o: &SimOptions,
     p: Prepared,
 ) -> SimulationReport {
+    let d = session.dialect();
     let Prepared {
         report: mut r,
         before,
         ..
     } = p;
-    let mut after = before.clone();
-    after.apply_source(&parse_source(migration, d));
+    let after = session.after();
     let snap_before = snapshot(engine, &before);
     // 3. Up.
     let mut scratch = before.clone();
-    let up_t = translate(d, migration, &mut scratch);
+    let up_t = translate_statements(d, session.migration(), &mut scratch);
     r.coverage = Coverage {
         statements: up_t.len(),
         simulated: up_t.iter().filter(|t| t.simulated).count(),
@@ -396,8 +374,8 @@ pub fn complete(
         .into_iter()
         .filter(|e| !opaque.contains(entry_table(e)))
         .collect();
-    let mut expected = shape(&after);
-    expected.extend(model_types(&after, d));
+    let mut expected = shape(after);
+    expected.extend(model_types(after, d));
     let missing: Vec<String> = expected.difference(&actual).cloned().collect();
     let extra: Vec<String> = actual.difference(&expected).cloned().collect();
     r.checks.push(Check {
@@ -417,7 +395,7 @@ pub fn complete(
         },
     });
     // 5. Data preserved.
-    let snap_after = snapshot(engine, &after);
+    let snap_after = snapshot(engine, after);
     r.counts = before
         .tables
         .keys()
@@ -499,7 +477,7 @@ pub fn complete(
         },
     });
     // 8. Down.
-    let generated = rollback::generate(d, schema, migration);
+    let generated = rollback::generate(session);
     // `table.column` the generated rollback says it cannot bring back.
     let declared: BTreeSet<String> = generated
         .steps
@@ -1255,19 +1233,18 @@ fn shape(c: &Catalog) -> BTreeSet<String> {
 /// back all steps so far restores the schema and the data.
 pub fn simulate_plan(
     engine: &mut dyn Engine,
-    d: Dialect,
-    schema: &str,
-    migration: &str,
+    session: &Session,
     plan: &crate::plan::Plan,
     data: &DataOptions,
 ) -> SimulationReport {
+    let d = session.dialect();
     let o = SimOptions {
         data: data.clone(),
         down: None,
         rows_sql: None,
     };
     // The same start as a simulation of the migration: schema, then rows.
-    let p = match prepare_with_rows(engine, d, schema, migration, &o, &mut |_, _| {}) {
+    let p = match prepare_with_rows(engine, session, &o, &mut |_, _| {}) {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -1431,12 +1408,15 @@ pub struct Growth {
 pub fn cost_growth(
     new_engine: &mut dyn FnMut() -> Option<Box<dyn Engine>>,
     clock: &dyn Fn() -> f64,
-    d: Dialect,
-    schema: &str,
-    migration: &str,
+    session: &Session,
     sizes: &[usize],
 ) -> (Vec<Growth>, Check) {
-    let analysis = crate::analyze(d, crate::Options::default(), schema, migration);
+    let d = session.dialect();
+    let analysis = session.analysis();
+    let mut model = Catalog::default();
+    let schema_t = translate_statements(d, session.schema(), &mut model);
+    let demands = Demands::between(&model, session.after());
+    let up = translate_statements(d, session.migration(), &mut model.clone());
     let mut rows: Vec<Growth> = Vec::new();
     for n in sizes.iter().map(|n| (*n).min(crate::sample::MAX_ROWS)) {
         let Some(mut engine) = new_engine() else {
@@ -1444,19 +1424,10 @@ pub fn cost_growth(
         };
         let engine = engine.as_mut();
         let _ = engine.execute("PRAGMA foreign_keys=ON");
-        let mut model = Catalog::default();
         let mut scratch = SimulationReport::empty(String::new(), n, 42);
-        if !run_all(
-            engine,
-            &translate(d, schema, &mut model),
-            Phase::Schema,
-            &mut scratch,
-        ) {
+        if !run_all(engine, &schema_t, Phase::Schema, &mut scratch) {
             break;
         }
-        let mut after = model.clone();
-        after.apply_source(&parse_source(migration, d));
-        let demands = Demands::between(&model, &after);
         let data = DataOptions {
             rows: n,
             ..DataOptions::default()
@@ -1464,7 +1435,6 @@ pub fn cost_growth(
         for sql in crate::sample::generate(&model, &demands, &data) {
             let _ = engine.execute(&sql);
         }
-        let up = translate(d, migration, &mut model.clone());
         for (i, t) in up
             .iter()
             .enumerate()

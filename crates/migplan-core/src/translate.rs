@@ -56,9 +56,18 @@ impl Translated {
 /// Translates `src` (in dialect `d`) statement by statement, updating the
 /// source-dialect catalogue as it goes.
 pub fn translate(d: Dialect, src: &str, catalog: &mut Catalog) -> Vec<Translated> {
-    let parsed = parse_source(src, d);
+    translate_statements(d, &parse_source(src, d).statements, catalog)
+}
+
+/// Translates statements already parsed (a session's schema or
+/// migration), updating the source-dialect catalogue as it goes.
+pub fn translate_statements<'a>(
+    d: Dialect,
+    statements: impl IntoIterator<Item = &'a crate::ParsedStatement>,
+    catalog: &mut Catalog,
+) -> Vec<Translated> {
     let mut out = Vec::new();
-    for s in &parsed.statements {
+    for s in statements {
         if s.section == Section::Down {
             continue;
         }

@@ -24,11 +24,12 @@ fn check_invariants(src: &str, d: Dialect) {
     }
     // The planner, the rollback generator, the translation to SQLite and
     // the sample rows see the same text.
-    let p = migplan_core::plan::plan(d, migplan_core::plan::PlanOptions::default(), src, src);
+    let p =
+        migplan_core::plan::plan_sources(d, migplan_core::plan::PlanOptions::default(), src, src);
     for fw in migplan_core::frameworks::Framework::ALL {
         let _ = migplan_core::frameworks::export(fw, &p, None, "x", "20260101000000");
     }
-    let _ = migplan_core::rollback::generate(d, src, src);
+    let _ = migplan_core::rollback::generate_sources(d, src, src);
     let _ = migplan_core::share::decode(src);
     // The editor's highlighting covers every character exactly once.
     let h = migplan_core::highlight::highlight(src, d);

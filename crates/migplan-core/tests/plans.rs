@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use migplan_core::catalog::Catalog;
 use migplan_core::diff::diff;
-use migplan_core::plan::{Phase, Plan, PlanOptions, plan, runbook, units};
+use migplan_core::plan::{Phase, Plan, PlanOptions, plan_sources, runbook, units};
 use migplan_core::{Dialect, parse_source};
 
 fn root() -> PathBuf {
@@ -162,7 +162,7 @@ fn every_pattern_and_dialect_round_trips() {
             };
             count += 1;
             let schema = schema(d);
-            let p = plan(d, PlanOptions::default(), &schema, &migration);
+            let p = plan_sources(d, PlanOptions::default(), &schema, &migration);
             let name = format!("{pattern}/{}", d.as_str());
             fails.extend(check(&name, d, &schema, &migration, &p));
             insta::assert_snapshot!(format!("{pattern}__{}", d.as_str()), render(&p));
@@ -175,7 +175,7 @@ fn every_pattern_and_dialect_round_trips() {
 #[test]
 fn a_rename_has_phases_and_deploy_points_in_order() {
     let d = Dialect::Postgres;
-    let p = plan(
+    let p = plan_sources(
         d,
         PlanOptions::default(),
         &schema(d),
@@ -220,7 +220,7 @@ fn options_change_the_sql() {
         idempotent: false,
         ..PlanOptions::default()
     };
-    let p = plan(
+    let p = plan_sources(
         d,
         o,
         &schema(d),
@@ -235,7 +235,7 @@ fn options_change_the_sql() {
 #[test]
 fn non_transactional_steps_are_units_of_their_own() {
     let d = Dialect::Postgres;
-    let p = plan(
+    let p = plan_sources(
         d,
         PlanOptions::default(),
         &schema(d),
@@ -257,7 +257,7 @@ fn non_transactional_steps_are_units_of_their_own() {
 #[test]
 fn tables_without_a_primary_key_get_a_note_and_a_fallback() {
     let d = Dialect::Postgres;
-    let p = plan(
+    let p = plan_sources(
         d,
         PlanOptions::default(),
         "CREATE TABLE logs (msg text, level int);",
@@ -271,7 +271,7 @@ fn tables_without_a_primary_key_get_a_note_and_a_fallback() {
 #[test]
 fn the_runbook_has_checks_rollbacks_and_validation() {
     let d = Dialect::Postgres;
-    let p = plan(
+    let p = plan_sources(
         d,
         PlanOptions::default(),
         &schema(d),
@@ -306,13 +306,13 @@ fn the_runbook_has_checks_rollbacks_and_validation() {
 fn a_column_old_code_no_longer_reads_needs_no_deploy_before_the_drop() {
     let d = Dialect::Postgres;
     let m = "ALTER TABLE users DROP COLUMN age;";
-    let all = plan(d, PlanOptions::default(), &schema(d), m);
+    let all = plan_sources(d, PlanOptions::default(), &schema(d), m);
     assert!(all.steps.iter().any(|s| s.deploy_after));
     let o = PlanOptions {
         still_read: Some(vec!["users.name".into()]),
         ..PlanOptions::default()
     };
-    let p = plan(d, o, &schema(d), m);
+    let p = plan_sources(d, o, &schema(d), m);
     assert!(!p.steps.iter().any(|s| s.deploy_after), "{:?}", p.steps);
     assert!(
         p.steps
@@ -325,7 +325,7 @@ fn a_column_old_code_no_longer_reads_needs_no_deploy_before_the_drop() {
 fn an_older_sqlite_gets_a_rebuild_where_alter_is_missing() {
     let d = Dialect::Sqlite;
     let m = "ALTER TABLE orders DROP COLUMN note;";
-    let current = plan(d, PlanOptions::default(), &schema(d), m);
+    let current = plan_sources(d, PlanOptions::default(), &schema(d), m);
     assert!(
         current.steps.iter().any(|s| s.up.contains("DROP COLUMN")),
         "{:?}",
@@ -335,7 +335,7 @@ fn an_older_sqlite_gets_a_rebuild_where_alter_is_missing() {
         sqlite_version: Some("3.31.1".into()),
         ..PlanOptions::default()
     };
-    let p = plan(d, old.clone(), &schema(d), m);
+    let p = plan_sources(d, old.clone(), &schema(d), m);
     assert_eq!(p.steps.len(), 1, "{:?}", p.steps);
     assert!(
         p.steps[0].up.contains("INSERT INTO orders_new"),
@@ -344,7 +344,7 @@ fn an_older_sqlite_gets_a_rebuild_where_alter_is_missing() {
     );
     assert!(!p.steps[0].up.contains("DROP COLUMN"));
     assert!(old.sqlite_at_least(3, 31) && !old.sqlite_at_least(3, 35));
-    let rename = plan(
+    let rename = plan_sources(
         d,
         old,
         &schema(d),
@@ -363,7 +363,7 @@ fn an_older_sqlite_gets_a_rebuild_where_alter_is_missing() {
 #[test]
 fn names_in_the_runbook_are_text_not_markdown_or_html() {
     let d = Dialect::Postgres;
-    let p = plan(
+    let p = plan_sources(
         d,
         PlanOptions::default(),
         "CREATE TABLE \"<img src=x onerror=alert(1)>\" (id int PRIMARY KEY);",
@@ -403,7 +403,7 @@ fn names_in_the_runbook_are_text_not_markdown_or_html() {
 #[test]
 fn a_using_expression_rewrites_only_the_column_it_names() {
     // The column is `id`; `paid` and `'id'` merely contain the letters.
-    let p = plan(
+    let p = plan_sources(
         Dialect::Postgres,
         PlanOptions::default(),
         "CREATE TABLE orders (oid int PRIMARY KEY, id text, paid boolean);",

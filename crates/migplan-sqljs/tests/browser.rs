@@ -27,9 +27,12 @@ async fn simulates_the_shared_example() {
     let mut db = sqljs().await.open().expect("open");
     let report = simulate::run(
         &mut db,
-        Dialect::Postgres,
-        include_str!("../../../tests/fixtures/example/schema.sql"),
-        include_str!("../../../tests/fixtures/example/migration.sql"),
+        &migplan_core::Session::new(
+            Dialect::Postgres,
+            migplan_core::Options::default(),
+            include_str!("../../../tests/fixtures/example/schema.sql"),
+            include_str!("../../../tests/fixtures/example/migration.sql"),
+        ),
     );
     assert!(report.ok, "{report:?}");
     assert!(report.tables.contains(&"users".to_string()), "{report:?}");
@@ -40,9 +43,12 @@ async fn maps_a_sqlite_error_to_the_users_line() {
     let mut db = sqljs().await.open().expect("open");
     let report = simulate::run(
         &mut db,
-        Dialect::Sqlite,
-        "CREATE TABLE a (id INTEGER);",
-        "SELECT 1;\n\nALTER TABLE missing ADD COLUMN x TEXT;",
+        &migplan_core::Session::new(
+            Dialect::Sqlite,
+            migplan_core::Options::default(),
+            "CREATE TABLE a (id INTEGER);",
+            "SELECT 1;\n\nALTER TABLE missing ADD COLUMN x TEXT;",
+        ),
     );
     let failure = report.failure.expect("fails");
     assert_eq!(failure.line, 3);
@@ -114,13 +120,13 @@ async fn reproduces_the_native_engines_reports() {
             down: None,
             rows_sql: None,
         };
-        let r = simulate(
-            &mut db,
+        let session = migplan_core::Session::new(
             dialect.parse().expect("dialect"),
+            migplan_core::Options::default(),
             f(schema),
             f(up),
-            &o,
         );
+        let r = simulate(&mut db, &session, &o);
         let text = serde_json::to_string(&r)
             .expect("json")
             .replace(&r.sqlite_version, "<version>");

@@ -625,6 +625,7 @@ fn analysis_time(a: &crate::state::Analysis) -> Html {
 fn simulation_job(state: &State, task: Task) -> crate::worker::Job {
     crate::worker::Job {
         dialect: state.dialect,
+        pg_version: state.options.pg_version,
         schema: state.schema.clone(),
         migration: state.migration.clone(),
         options: simulate::SimOptions {

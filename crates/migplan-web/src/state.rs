@@ -3,11 +3,11 @@
 use std::rc::Rc;
 
 use migplan_core::frameworks::{self, Detection, Framework};
-use migplan_core::plan::{LockTimeout, Plan, PlanOptions, plan_for};
+use migplan_core::plan::{self, LockTimeout, Plan, PlanOptions};
 use migplan_core::report::CheckReport;
 use migplan_core::rollback::{self, Rollback};
 use migplan_core::simulate::SimulationReport;
-use migplan_core::{Dialect, Options, parse_source};
+use migplan_core::{Dialect, Options, Session};
 use yew::Reducible;
 
 pub const EXAMPLE_SCHEMA: &str = include_str!("../../../tests/fixtures/example/schema.sql");
@@ -32,8 +32,9 @@ pub struct Analysis {
     pub schema: CheckReport,
     /// The migration's statements, findings and locks.
     pub migration: CheckReport,
-    /// The schema model before and after the migration, and what changed.
-    pub model: migplan_core::Analysis,
+    /// The sources parsed once, the schema model before and after the
+    /// migration, and what changed.
+    pub session: Session,
     /// The zero-downtime plan.
     pub plan: Plan,
     /// The generated down migration.
@@ -63,6 +64,11 @@ fn now_ms() -> f64 {
 }
 
 impl Analysis {
+    /// The schema model before and after the migration, and what changed.
+    pub fn model(&self) -> &migplan_core::Analysis {
+        self.session.analysis()
+    }
+
     pub fn of(
         dialect: Dialect,
         options: Options,
@@ -71,26 +77,21 @@ impl Analysis {
         migration: &str,
     ) -> Self {
         let start = now_ms();
-        // Each input is parsed once; the report, the model, the plan and
-        // the rollback share the result.
-        let schema_parsed = parse_source(schema, dialect);
-        let migration_parsed = parse_source(migration, dialect);
+        // Each input is parsed once, into the session the report, the
+        // model, the plan and the rollback all read.
+        let session = Session::new(dialect, options, schema, migration);
         let mut schema_report = CheckReport::new(dialect);
-        schema_report.add_source(None, &schema_parsed);
-        let mut analyzer = migplan_core::Analyzer::new(dialect, options);
-        analyzer.add_schema(&schema_parsed);
-        analyzer.add_migration(None, migration, &migration_parsed);
-        let model = analyzer.finish();
+        schema_report.add_statements(None, session.schema());
         let plan_options = PlanOptions {
             pg_version: options.pg_version,
             ..plan_options
         };
-        let plan = plan_for(&model, dialect, plan_options, migration);
-        let rollback = rollback::generate_from(dialect, &model.before, &migration_parsed);
+        let plan = plan::plan(&session, plan_options);
+        let rollback = rollback::generate(&session);
         Analysis {
             schema: schema_report,
-            migration: model.report.clone(),
-            model,
+            migration: session.analysis().report.clone(),
+            session,
             plan,
             rollback,
             ms: now_ms() - start,
@@ -610,7 +611,7 @@ mod tests {
         );
         assert!(
             s.analysis
-                .model
+                .model()
                 .changes
                 .iter()
                 .any(|c| c.to_string() == "- column orders.total")
@@ -734,7 +735,7 @@ mod tests {
         assert!(s.schema.contains("CREATE TABLE users") && !s.schema.contains("DROP TABLE"));
         assert!(
             s.analysis
-                .model
+                .model()
                 .changes
                 .iter()
                 .any(|c| c.to_string() == "+ column users.email")

@@ -8,10 +8,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use migplan_core::Dialect;
 use migplan_core::engine::{Engine, EngineError, Limits, ResultSet};
 use migplan_core::plan::PlanOptions;
 use migplan_core::simulate::{self, Growth, Phase, SimOptions, SimulationReport};
+use migplan_core::{Dialect, Options, Session};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -23,6 +23,8 @@ const WORKER_URL: &str = "./sim_worker_loader.js";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
     pub dialect: Dialect,
+    /// The PostgreSQL version the page analyses for.
+    pub pg_version: u32,
     pub schema: String,
     pub migration: String,
     pub options: SimOptions,
@@ -101,6 +103,10 @@ pub async fn serve(text: &str, post: Post) {
         Err(e) => return post(&Event::Unavailable(e.to_string())),
     };
     let open = || module.open_with(job.limits);
+    // The worker is a program of its own: it parses the job's sources once,
+    // into the session every task below shares.
+    let options = Options::with_pg_version(job.pg_version).unwrap_or_default();
+    let session = Session::new(job.dialect, options, &job.schema, &job.migration);
     match &job.task {
         Task::Growth(sizes) => {
             let mut factory = || {
@@ -118,14 +124,7 @@ pub async fn serve(text: &str, post: Post) {
                     .and_then(|scope| scope.performance())
                     .map_or_else(js_sys::Date::now, |p| p.now())
             };
-            let (rows, check) = simulate::cost_growth(
-                &mut factory,
-                &clock,
-                job.dialect,
-                &job.schema,
-                &job.migration,
-                sizes,
-            );
+            let (rows, check) = simulate::cost_growth(&mut factory, &clock, &session, sizes);
             post(&Event::Growth {
                 sizes: sizes.clone(),
                 rows,
@@ -143,20 +142,8 @@ pub async fn serve(text: &str, post: Post) {
             };
             let report = match task {
                 Task::Plan(options) => {
-                    let plan = migplan_core::plan::plan(
-                        job.dialect,
-                        options.clone(),
-                        &job.schema,
-                        &job.migration,
-                    );
-                    simulate::simulate_plan(
-                        &mut engine,
-                        job.dialect,
-                        &job.schema,
-                        &job.migration,
-                        &plan,
-                        &job.options.data,
-                    )
+                    let plan = migplan_core::plan::plan(&session, options.clone());
+                    simulate::simulate_plan(&mut engine, &session, &plan, &job.options.data)
                 }
                 _ => {
                     // Progress every eight batches of sample rows.
@@ -167,9 +154,7 @@ pub async fn serve(text: &str, post: Post) {
                     };
                     simulate::simulate_with_progress(
                         &mut engine,
-                        job.dialect,
-                        &job.schema,
-                        &job.migration,
+                        &session,
                         &job.options,
                         &mut progress,
                     )

@@ -96,7 +96,13 @@ async fn bench_simulation_in_the_browser() {
                 down: None,
                 rows_sql: None,
             };
-            let r = simulate(&mut db, Dialect::Postgres, input::SIM_SCHEMA, migration, &o);
+            let session = migplan_core::Session::new(
+                Dialect::Postgres,
+                migplan_core::Options::default(),
+                input::SIM_SCHEMA,
+                migration,
+            );
+            let r = simulate(&mut db, &session, &o);
             assert!(r.ok, "{:?}", r.checks);
             if run > 0 {
                 times.push(now() - t);

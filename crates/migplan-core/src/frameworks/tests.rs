@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::plan::{PlanOptions, plan};
+use crate::plan::{PlanOptions, plan_sources};
 use crate::{Dialect, parse_source};
 
 fn read_tree(root: &Path) -> Vec<(String, String)> {
@@ -164,7 +164,7 @@ fn every_framework_exports_the_plan_in_its_conventions() {
     let d = Dialect::Postgres;
     let schema =
         std::fs::read_to_string(fixtures().join("rules/schema.postgres.sql")).expect("schema");
-    let p = plan(
+    let p = plan_sources(
         d,
         PlanOptions::default(),
         &schema,
@@ -263,7 +263,7 @@ fn export_continues_an_existing_project() {
     let files = read_tree(&fixtures().join("projects/golang-migrate"));
     let det = detect_tree(&files).expect("detected");
     let d = Dialect::Postgres;
-    let p = plan(
+    let p = plan_sources(
         d,
         PlanOptions::default(),
         "CREATE TABLE users (id bigint PRIMARY KEY, name text, email text);",
@@ -384,7 +384,7 @@ fn every_step_of_a_long_named_change_gets_its_own_file() {
             format!("CREATE INDEX ix_{i} ON t{i} (a);\nALTER TABLE t{i} RENAME COLUMN a TO b;\n")
         })
         .collect();
-    let p = plan(
+    let p = plan_sources(
         Dialect::Postgres,
         PlanOptions::default(),
         &schema,
@@ -409,7 +409,7 @@ fn names_cannot_end_a_comment_or_a_string_in_exported_files() {
     let migration = "ALTER TABLE \"x\nDROP TABLE users; --\" ADD COLUMN b text;\n\
                      CREATE INDEX \"ix\nDROP TABLE users; --\" ON \"x\nDROP TABLE users; --\" (a);\n\
                      INSERT INTO users (id) SELECT length('\nSQL\n#{`touch pwned`}\n\"\"\"\n${1}\n');\n";
-    let p = plan(Dialect::Postgres, PlanOptions::default(), schema, migration);
+    let p = plan_sources(Dialect::Postgres, PlanOptions::default(), schema, migration);
     for fw in Framework::ALL {
         for f in export(fw, &p, None, "odd", "20261124120000") {
             let lines: Vec<&str> = f.content.lines().collect();

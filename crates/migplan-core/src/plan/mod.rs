@@ -17,8 +17,7 @@ use sqlparser::ast::Statement;
 use crate::catalog::Catalog;
 use crate::locks::{self, Effect, PgLock};
 use crate::parse::Section;
-use crate::rollback;
-use crate::{Dialect, Options, analyze, parse_source};
+use crate::{Dialect, Session, parse_source};
 
 /// The three phases of a zero-downtime change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -390,38 +389,41 @@ impl Pc<'_> {
     }
 }
 
-/// Plans `migration` against `schema`.
-pub fn plan(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> Plan {
-    let analysis = analyze(
-        d,
-        Options {
-            pg_version: options.pg_version,
-        },
-        schema,
-        migration,
-    );
-    plan_for(&analysis, d, options, migration)
+/// Plans `migration` against `schema` in a session of its own, for a
+/// caller that needs nothing else of it (a test, a benchmark).
+pub fn plan_sources(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> Plan {
+    let analysis_options = crate::Options {
+        pg_version: options.pg_version,
+    };
+    plan(
+        &Session::new(d, analysis_options, schema, migration),
+        options,
+    )
 }
 
-/// Plans `migration` given its analysis (the schema it ran against, its
-/// verdict), so a caller that already analysed it does not do it twice.
-pub fn plan_for(
-    analysis: &crate::Analysis,
-    d: Dialect,
-    options: PlanOptions,
-    migration: &str,
-) -> Plan {
+/// Plans the session's migration against its schema, from the analysis
+/// the session already holds.
+pub fn plan(session: &Session, options: PlanOptions) -> Plan {
+    let d = session.dialect();
+    let options = PlanOptions {
+        pg_version: session.options().pg_version,
+        ..options
+    };
+    let analysis = session.analysis();
     let mut catalog = analysis.before.clone();
     let mut created = BTreeSet::new();
     let mut new_columns = BTreeSet::new();
     let mut steps = Vec::new();
     let mut notes = Vec::new();
-    for s in parse_source(migration, d).statements {
+    for s in session.migration() {
         if !s.is_sql() {
             notes.push(format!(
                 "line {}: {} (left out of the plan)",
                 s.line,
-                s.error.map(|e| e.message).unwrap_or_default()
+                s.error
+                    .as_ref()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or_default()
             ));
             continue;
         }
@@ -573,11 +575,6 @@ pub fn units(plan: &Plan) -> Vec<Vec<&Step>> {
         open = joinable && !s.deploy_after;
     }
     out
-}
-
-/// The down SQL migplan generates for the original migration (not the plan).
-pub fn rollback_of(d: Dialect, schema: &str, migration: &str) -> rollback::Rollback {
-    rollback::generate(d, schema, migration)
 }
 
 #[cfg(test)]

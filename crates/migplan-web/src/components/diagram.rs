@@ -60,7 +60,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
     let diagram: Rc<Diagram> = use_memo(
         (SameAnalysis(props.analysis.clone()), *side, *show_all),
         |(a, side, all)| {
-            let m = &a.0.model;
+            let m = a.0.model();
             let limit = (!*all).then_some(LIMIT);
             layout(&m.before, &m.after, &m.changes, *side, limit)
         },

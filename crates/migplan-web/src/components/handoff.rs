@@ -43,9 +43,8 @@ impl PartialEq for HandOffProps {
 #[function_component]
 pub fn HandOff(props: &HandOffProps) -> Html {
     let selected = use_state(|| 0usize);
-    let comparison = (!props.down.trim().is_empty()).then(|| {
-        migplan_core::rollback::compare(props.dialect, &props.schema, &props.migration, &props.down)
-    });
+    let comparison = (!props.down.trim().is_empty())
+        .then(|| migplan_core::rollback::compare(&props.analysis.session, &props.down));
     let a = &props.analysis;
     let detection = props.project.as_ref().and_then(|p| p.detection.as_ref());
     let name = "migplan";

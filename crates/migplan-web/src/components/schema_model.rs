@@ -45,7 +45,7 @@ fn badge(kind: Option<ChangeKind>) -> Html {
 pub fn SchemaModel(props: &SchemaModelProps) -> Html {
     let view = use_state(|| View::After);
     let show_all = use_state(|| false);
-    let model = &props.analysis.model;
+    let model = props.analysis.model();
     let marks = Marks::new(&model.changes);
     let show = |v: View| {
         let view = view.clone();
