@@ -49,8 +49,8 @@ pub fn render_text(report: &CheckReport, files: &[Input]) -> String {
         if s.severity != Severity::Safe {
             facts.push(s.severity.as_str().to_string());
         }
-        facts.extend(s.lock.clone());
-        facts.extend(s.algorithm.clone());
+        facts.extend(s.lock.map(|l| l.to_string()));
+        facts.extend(s.algorithm.map(|a| a.to_string()));
         if let Some(e) = s.effect.filter(|e| e.as_str() != "none") {
             facts.push(e.as_str().to_string());
         }
@@ -143,7 +143,7 @@ pub fn render_plan(p: &Plan) -> String {
             let _ = writeln!(out, "== {} ==", s.phase.as_str().to_uppercase());
         }
         let mut flags = Vec::new();
-        flags.extend(s.lock.clone());
+        flags.extend(s.lock.map(|l| l.to_string()));
         if !s.transactional {
             flags.push("no transaction".into());
         }

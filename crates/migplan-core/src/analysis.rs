@@ -170,7 +170,7 @@ impl Analyzer {
                         line: s.line,
                         column: s.column,
                         message: hit.message,
-                        lock: pg_lock.as_ref().map(|l| l.lock.as_str().to_string()),
+                        lock: pg_lock.as_ref().map(|l| l.lock),
                         effect: hit.effect.or(pg_lock.as_ref().map(|l| l.effect)),
                         instead: hit.instead.unwrap_or_else(|| rule.instead.to_string()),
                         ignored,
@@ -187,8 +187,8 @@ impl Analyzer {
                 .unwrap_or(Severity::Safe);
             if let Some(r) = self.report.statements.get_mut(at) {
                 r.severity = severity;
-                r.lock = pg_lock.as_ref().map(|l| l.lock.as_str().to_string());
-                r.algorithm = algorithm.map(|a| a.describe().to_string());
+                r.lock = pg_lock.as_ref().map(|l| l.lock);
+                r.algorithm = algorithm;
                 r.effect = effect;
             }
             self.advance(&mut tx, s, pg_lock.as_ref(), &fired);

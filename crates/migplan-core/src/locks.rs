@@ -53,6 +53,48 @@ impl PgLock {
     }
 }
 
+impl std::fmt::Display for PgLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Serialised in the manual's words, as the JSON reports always had it.
+impl Serialize for PgLock {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The lock a plan step takes: a PostgreSQL table lock mode, or the
+/// online DDL algorithm MySQL uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    Postgres(PgLock),
+    Mysql(MysqlAlgorithm),
+}
+
+impl Lock {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lock::Postgres(l) => l.as_str(),
+            Lock::Mysql(a) => a.name(),
+        }
+    }
+}
+
+impl std::fmt::Display for Lock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Lock {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// What happens to the rows of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -429,7 +471,30 @@ pub enum MysqlAlgorithm {
     Copy,
 }
 
+impl std::fmt::Display for MysqlAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// Serialised as the report describes it (`INPLACE, LOCK=NONE`).
+impl Serialize for MysqlAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.describe())
+    }
+}
+
 impl MysqlAlgorithm {
+    /// The algorithm's name, as `ALGORITHM=` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MysqlAlgorithm::Instant => "INSTANT",
+            MysqlAlgorithm::Inplace => "INPLACE",
+            MysqlAlgorithm::Copy => "COPY",
+        }
+    }
+
+    /// The algorithm with the lock it allows, as the report says it.
     pub fn describe(self) -> &'static str {
         match self {
             MysqlAlgorithm::Instant => "INSTANT",

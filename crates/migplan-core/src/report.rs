@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::locks::Effect;
+use crate::locks::{Effect, MysqlAlgorithm, PgLock};
 use crate::parse::Section;
 use crate::{Dialect, ParsedSource, Severity};
 
@@ -35,10 +35,10 @@ pub struct StatementReport {
     pub kind: String,
     pub severity: Severity,
     /// PostgreSQL: the strongest table lock, in the manual's words.
-    pub lock: Option<String>,
+    pub lock: Option<PgLock>,
     /// MySQL: the online DDL algorithm InnoDB will use.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub algorithm: Option<String>,
+    pub algorithm: Option<MysqlAlgorithm>,
     /// Whether the table is scanned or rewritten.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<Effect>,
@@ -57,7 +57,7 @@ pub struct Finding {
     pub column: usize,
     pub message: String,
     /// PostgreSQL: the lock the statement takes.
-    pub lock: Option<String>,
+    pub lock: Option<PgLock>,
     /// Whether the table is scanned or rewritten.
     pub effect: Option<Effect>,
     /// The safe alternative, in a sentence.

@@ -1452,9 +1452,7 @@ pub fn cost_growth(
                     let expected = report.is_some_and(|s| {
                         s.effect.is_some_and(|e| e != crate::locks::Effect::None)
                             || matches!(s.kind.as_str(), "update" | "delete" | "insert")
-                            || s.algorithm
-                                .as_deref()
-                                .is_some_and(|a| a.starts_with("COPY"))
+                            || s.algorithm == Some(crate::locks::MysqlAlgorithm::Copy)
                     });
                     let _ = i;
                     rows.push(Growth {

@@ -208,7 +208,7 @@ fn a_rename_has_phases_and_deploy_points_in_order() {
         "{}",
         drop_old.up
     );
-    assert_eq!(drop_old.lock.as_deref(), Some("ACCESS EXCLUSIVE"));
+    assert_eq!(drop_old.lock.map(|l| l.as_str()), Some("ACCESS EXCLUSIVE"));
 }
 
 #[test]

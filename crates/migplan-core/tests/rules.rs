@@ -41,8 +41,8 @@ fn render(a: &Analysis) -> String {
             s.column,
             s.kind,
             s.severity,
-            s.lock.as_deref().unwrap_or("-"),
-            s.algorithm.as_deref().unwrap_or("-"),
+            s.lock.map_or("-", |l| l.as_str()),
+            s.algorithm.map_or("-", |a| a.describe()),
             s.effect.map(|e| e.as_str()).unwrap_or("-"),
         );
         if let Some(e) = &s.error {
@@ -240,7 +240,7 @@ fn postgres_statements_report_the_manuals_lock_names() {
         .report
         .statements
         .iter()
-        .map(|s| s.lock.as_deref().unwrap_or("-"))
+        .map(|s| s.lock.map_or("-", |l| l.as_str()))
         .collect();
     assert_eq!(
         locks,
@@ -266,7 +266,7 @@ fn mysql_statements_report_the_algorithm() {
         .report
         .statements
         .iter()
-        .map(|s| s.algorithm.as_deref().unwrap_or("-"))
+        .map(|s| s.algorithm.map_or("-", |a| a.describe()))
         .collect();
     assert_eq!(
         algos,

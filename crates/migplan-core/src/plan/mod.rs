@@ -15,8 +15,8 @@ use serde::Serialize;
 use sqlparser::ast::Statement;
 
 use crate::catalog::Catalog;
-use crate::locks::{self, Effect, PgLock};
-use crate::parse::Section;
+use crate::locks::{self, Effect, Lock, PgLock};
+use crate::parse::{ParsedStatement, Section};
 use crate::{Dialect, Session, parse_source};
 
 /// The three phases of a zero-downtime change.
@@ -56,7 +56,7 @@ pub struct Step {
     /// What is lost, or why there is no down.
     pub reason: Option<String>,
     /// PostgreSQL: the strongest table lock; MySQL: the algorithm.
-    pub lock: Option<String>,
+    pub lock: Option<Lock>,
     pub effect: Option<Effect>,
     /// False when the step must run outside a transaction (its own file).
     pub transactional: bool,
@@ -79,6 +79,9 @@ pub struct Step {
     /// SQL to run, or a point where code is deployed (no SQL of its own).
     #[serde(skip)]
     pub kind: StepKind,
+    /// Whether `up` starts with the plan's `SET lock_timeout`.
+    #[serde(skip)]
+    pub lock_timeout: bool,
 }
 
 /// What a step is: set by the pattern that makes it, never read back from
@@ -117,6 +120,7 @@ impl Step {
             checks: Vec::new(),
             remaining: None,
             kind: StepKind::Sql,
+            lock_timeout: false,
         }
     }
 
@@ -463,10 +467,16 @@ pub fn plan(session: &Session, options: PlanOptions) -> Plan {
     let before = analysis.before.clone();
     let mut running = before.clone();
     for st in &mut steps {
+        // A step's SQL is parsed once, here: the check that what the
+        // planner generated parses, the model the step leaves (for the
+        // runbook's checks) and the lock its statements take.
+        let statements = parse_source(&st.up, d).statements;
         let start = running.clone();
-        running.apply_source(&parse_source(&st.up, d));
+        for statement in statements.iter().filter_map(|s| s.ast.as_ref()) {
+            running.apply(statement, d);
+        }
         st.checks = runbook::step_checks(d, &start, &running, st.remaining.as_deref());
-        finish_step(st, d, &options);
+        finish_step(st, &statements, d, &options);
     }
     let validation = runbook::validation(d, &before, &catalog);
     if steps.iter().any(|s| s.repeat) {
@@ -475,7 +485,7 @@ pub fn plan(session: &Session, options: PlanOptions) -> Plan {
             options.batch_size
         ));
     }
-    if d == Dialect::Postgres && steps.iter().any(|s| s.up.contains("SET lock_timeout")) {
+    if steps.iter().any(|s| s.lock_timeout) {
         notes.push(format!(
             "Locking steps start with SET lock_timeout = '{}': if one times out, nothing was changed; retry it (with a pause) until it gets its lock.",
             options.lock_timeout
@@ -515,37 +525,34 @@ fn passthrough_unparsed(sql: &str, error: Option<&str>) -> Step {
     .no_down("the statement was not parsed, so no rollback could be generated")
 }
 
-/// Fills the lock of a step from its own SQL and adds `SET lock_timeout`
-/// before locking PostgreSQL statements.
-fn finish_step(st: &mut Step, d: Dialect, o: &PlanOptions) {
-    let parsed = parse_source(&st.up, d);
+/// Fills the lock of a step from its statements (unless the pattern that
+/// made it set it) and adds `SET lock_timeout` before locking PostgreSQL
+/// statements.
+fn finish_step(st: &mut Step, statements: &[ParsedStatement], d: Dialect, o: &PlanOptions) {
     let catalog = Catalog::default();
     match d {
         Dialect::Postgres => {
-            let strongest = parsed
-                .statements
+            let strongest = statements
                 .iter()
                 .filter_map(|s| {
                     locks::pg_lock(s.ast.as_ref(), &s.kind, &s.sql, &catalog, o.pg_version)
                 })
                 .max_by_key(|l| l.lock);
             if let Some(l) = strongest {
-                st.lock = Some(l.lock.as_str().to_string());
+                st.lock = Some(Lock::Postgres(l.lock));
                 st.effect = Some(st.effect.unwrap_or(l.effect));
-                if l.lock >= PgLock::Share && !st.up.contains("lock_timeout") {
+                if l.lock >= PgLock::Share {
                     st.up = format!("SET lock_timeout = '{}';\n{}", o.lock_timeout, st.up);
+                    st.lock_timeout = true;
                 }
             }
         }
         Dialect::Mysql => {
-            let algorithm = parsed.statements.iter().find_map(|s| {
-                let up = s.sql.to_uppercase();
-                ["ALGORITHM=INSTANT", "ALGORITHM=INPLACE", "ALGORITHM=COPY"]
-                    .iter()
-                    .find(|a| up.contains(*a))
-                    .map(|a| a.trim_start_matches("ALGORITHM=").to_string())
+            let requested = statements.iter().find_map(|s| match &s.ast {
+                Some(Statement::AlterTable(at)) => locks::mysql_requested(&at.operations).0,
+                _ => None,
             });
-            st.lock = algorithm;
+            st.lock = st.lock.or(requested.map(Lock::Mysql));
         }
         Dialect::Sqlite => {}
     }
