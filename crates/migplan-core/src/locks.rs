@@ -11,6 +11,7 @@ use sqlparser::ast::{
 use crate::Dialect;
 use crate::catalog::Catalog;
 use crate::names;
+use crate::parse::{ParsedStatement, StatementKind};
 
 /// PostgreSQL's table lock modes, weakest first, in the manual's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -231,15 +232,12 @@ pub fn binary_coercible(from: &str, to: &str) -> bool {
 /// The PostgreSQL lock of `stmt` (parsed) or of its text (unparsed kinds such
 /// as REINDEX and CLUSTER that sqlparser does not read).
 pub fn pg_lock(
-    stmt: Option<&Statement>,
-    kind: &str,
-    sql: &str,
+    statement: &ParsedStatement,
     catalog: &Catalog,
     pg_version: u32,
 ) -> Option<PgStatementLock> {
     let d = Dialect::Postgres;
-    let upper = sql.to_uppercase();
-    let concurrently = upper.contains("CONCURRENTLY");
+    let concurrently = statement.flags.concurrently;
     let mk = |lock, table: Option<String>, effect| {
         Some(PgStatementLock {
             lock,
@@ -247,19 +245,25 @@ pub fn pg_lock(
             effect,
         })
     };
-    let Some(stmt) = stmt else {
-        return match kind {
-            "reindex" if concurrently => mk(PgLock::ShareUpdateExclusive, None, Effect::Rewrite),
-            "reindex" => mk(PgLock::Share, None, Effect::Rewrite),
-            "cluster" => mk(PgLock::AccessExclusive, None, Effect::Rewrite),
-            "vacuum" if upper.contains("FULL") => {
-                mk(PgLock::AccessExclusive, None, Effect::Rewrite)
-            }
-            "vacuum" => mk(PgLock::ShareUpdateExclusive, None, Effect::Scan),
-            "drop_index" if concurrently => mk(PgLock::ShareUpdateExclusive, None, Effect::None),
-            "drop_index" => mk(PgLock::AccessExclusive, None, Effect::None),
-            _ => None,
-        };
+    // Commands sqlparser does not read, by their kind and keywords.
+    let unparsed = match statement.kind {
+        StatementKind::Reindex if concurrently => {
+            mk(PgLock::ShareUpdateExclusive, None, Effect::Rewrite)
+        }
+        StatementKind::Reindex => mk(PgLock::Share, None, Effect::Rewrite),
+        StatementKind::Cluster => mk(PgLock::AccessExclusive, None, Effect::Rewrite),
+        StatementKind::Vacuum if statement.flags.full => {
+            mk(PgLock::AccessExclusive, None, Effect::Rewrite)
+        }
+        StatementKind::Vacuum => mk(PgLock::ShareUpdateExclusive, None, Effect::Scan),
+        StatementKind::DropIndex if concurrently => {
+            mk(PgLock::ShareUpdateExclusive, None, Effect::None)
+        }
+        StatementKind::DropIndex => mk(PgLock::AccessExclusive, None, Effect::None),
+        _ => None,
+    };
+    let Some(stmt) = statement.ast.as_ref() else {
+        return unparsed;
     };
     match stmt {
         Statement::CreateIndex(ci) => {
@@ -360,6 +364,7 @@ pub fn pg_lock(
             v.table_name.as_ref().map(|n| names::object(n, d)),
             Effect::Rewrite,
         ),
+
         _ => None,
     }
 }

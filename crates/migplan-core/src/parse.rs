@@ -4,6 +4,7 @@
 //! the parser's message at its line and column, and the rest still parse.
 
 use sqlparser::ast::Statement;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 
@@ -31,8 +32,10 @@ pub struct ParsedStatement {
     pub sql: String,
     pub ast: Option<Statement>,
     pub error: Option<SourceError>,
-    /// A short snake_case name such as `create_table` or `alter_table`.
-    pub kind: String,
+    /// What kind of statement it is, from its leading keywords.
+    pub kind: StatementKind,
+    /// Keywords the syntax tree does not carry, read from the tokens.
+    pub flags: Flags,
     /// SQL, or a client-side piece (psql meta-command, COPY data) that no
     /// database would run.
     pub segment: SegmentKind,
@@ -40,6 +43,162 @@ pub struct ParsedStatement {
     /// dbmate (`-- migrate:down`), goose (`-- +goose Down`) and sql-migrate
     /// (`-- +migrate Down`) carry their rollback after a marker.
     pub section: Section,
+}
+
+/// Keywords the analysis needs that the syntax tree does not carry:
+/// sqlparser reads `DROP INDEX CONCURRENTLY` without the keyword and does
+/// not read REINDEX, CLUSTER or VACUUM at all. Found among the statement's
+/// tokens, so a name (`concurrently_built_idx`), a string or a comment never
+/// counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// `CONCURRENTLY` (CREATE/DROP/REINDEX INDEX, DETACH PARTITION).
+    pub concurrently: bool,
+    /// `FULL` (VACUUM FULL).
+    pub full: bool,
+}
+
+impl Flags {
+    fn of(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Flags {
+        let upper = sql.to_ascii_uppercase();
+        if !upper.contains("CONCURRENTLY") && !upper.contains("FULL") {
+            return Flags::default();
+        }
+        let tokens = sqlparser::tokenizer::Tokenizer::new(dialect, sql)
+            .tokenize()
+            .unwrap_or_default();
+        let mut flags = Flags::default();
+        for token in tokens {
+            if let Token::Word(w) = token
+                && w.quote_style.is_none()
+            {
+                match w.keyword {
+                    Keyword::CONCURRENTLY => flags.concurrently = true,
+                    Keyword::FULL => flags.full = true,
+                    _ => {}
+                }
+            }
+        }
+        flags
+    }
+}
+
+/// A statement's kind from its leading keywords: the kinds migplan acts on
+/// by name, and any other as its snake_case words (`create_collation`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StatementKind {
+    CreateTable,
+    AlterTable,
+    DropTable,
+    CreateIndex,
+    DropIndex,
+    AlterIndex,
+    Reindex,
+    Cluster,
+    Vacuum,
+    Insert,
+    Update,
+    Delete,
+    Replace,
+    Pragma,
+    Do,
+    CreateFunction,
+    CreateProcedure,
+    CreateTrigger,
+    CreateEvent,
+    AlterEvent,
+    DropEvent,
+    Grant,
+    Revoke,
+    AlterSequence,
+    Comment,
+    /// A psql meta-command or another client-side line.
+    ClientCommand,
+    /// The data block after `COPY ... FROM stdin`.
+    CopyData,
+    Empty,
+    /// Any other kind, by its words (`create_extension`, `alter_role`).
+    Other(String),
+}
+
+impl StatementKind {
+    const NAMED: &[(&str, StatementKind)] = &[
+        ("create_table", StatementKind::CreateTable),
+        ("alter_table", StatementKind::AlterTable),
+        ("drop_table", StatementKind::DropTable),
+        ("create_index", StatementKind::CreateIndex),
+        ("drop_index", StatementKind::DropIndex),
+        ("alter_index", StatementKind::AlterIndex),
+        ("reindex", StatementKind::Reindex),
+        ("cluster", StatementKind::Cluster),
+        ("vacuum", StatementKind::Vacuum),
+        ("insert", StatementKind::Insert),
+        ("update", StatementKind::Update),
+        ("delete", StatementKind::Delete),
+        ("replace", StatementKind::Replace),
+        ("pragma", StatementKind::Pragma),
+        ("do", StatementKind::Do),
+        ("create_function", StatementKind::CreateFunction),
+        ("create_procedure", StatementKind::CreateProcedure),
+        ("create_trigger", StatementKind::CreateTrigger),
+        ("create_event", StatementKind::CreateEvent),
+        ("alter_event", StatementKind::AlterEvent),
+        ("drop_event", StatementKind::DropEvent),
+        ("grant", StatementKind::Grant),
+        ("revoke", StatementKind::Revoke),
+        ("alter_sequence", StatementKind::AlterSequence),
+        ("comment", StatementKind::Comment),
+        ("client_command", StatementKind::ClientCommand),
+        ("copy_data", StatementKind::CopyData),
+        ("empty", StatementKind::Empty),
+    ];
+
+    /// The kind named by its snake_case words.
+    pub fn from_name(name: &str) -> StatementKind {
+        StatementKind::NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(
+                || StatementKind::Other(name.to_string()),
+                |(_, k)| k.clone(),
+            )
+    }
+
+    /// The snake_case name the reports show.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StatementKind::Other(name) => name,
+            known => StatementKind::NAMED
+                .iter()
+                .find(|(_, k)| k == known)
+                .map_or("unknown", |(n, _)| n),
+        }
+    }
+
+    /// Writes a row of data (the simulation expects it to grow with the
+    /// table).
+    pub fn is_dml(&self) -> bool {
+        matches!(
+            self,
+            StatementKind::Insert
+                | StatementKind::Update
+                | StatementKind::Delete
+                | StatementKind::Replace
+        )
+    }
+}
+
+impl std::fmt::Display for StatementKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Serialised as its snake_case name, as the JSON reports always had it.
+impl serde::Serialize for StatementKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// The part of a migration file a statement belongs to.
@@ -132,7 +291,7 @@ pub fn parse_statements(src: &str, dialect: Dialect) -> impl Iterator<Item = Par
                         line,
                         column,
                     }),
-                    "client_command".to_string(),
+                    StatementKind::ClientCommand,
                 ),
                 SegmentKind::CopyData => (
                     None,
@@ -141,14 +300,18 @@ pub fn parse_statements(src: &str, dialect: Dialect) -> impl Iterator<Item = Par
                         line,
                         column,
                     }),
-                    "copy_data".to_string(),
+                    StatementKind::CopyData,
                 ),
                 SegmentKind::Sql => match parse_one(sql, &*parser_dialect)
                     .or_else(|e| parse_known_gap(sql, &*parser_dialect).ok_or(e))
                 {
-                    Ok(ast) => (Some(ast), None, statement_kind(sql)),
+                    Ok(ast) => (
+                        Some(ast),
+                        None,
+                        StatementKind::from_name(&statement_kind(sql)),
+                    ),
                     Err(e) => {
-                        let kind = statement_kind(sql);
+                        let kind = StatementKind::from_name(&statement_kind(sql));
                         let mut error = locate_error(&e, line, column);
                         if let Some(label) = recognise(&kind, sql) {
                             error.message =
@@ -157,6 +320,11 @@ pub fn parse_statements(src: &str, dialect: Dialect) -> impl Iterator<Item = Par
                         (None, Some(error), kind)
                     }
                 },
+            };
+            let flags = if seg.kind == SegmentKind::Sql {
+                Flags::of(sql, &*parser_dialect)
+            } else {
+                Flags::default()
             };
             ParsedStatement {
                 index: i,
@@ -168,6 +336,7 @@ pub fn parse_statements(src: &str, dialect: Dialect) -> impl Iterator<Item = Par
                 ast,
                 error,
                 kind,
+                flags,
                 segment: seg.kind,
                 section: section_at(line),
             }
@@ -273,7 +442,7 @@ fn locate_error(e: &ParserError, line: usize, column: usize) -> SourceError {
 
 /// What an unparsed statement is, when it can be told, so the user reads
 /// "not analysed: DO block" rather than a raw parser error.
-fn recognise(kind: &str, sql: &str) -> Option<&'static str> {
+fn recognise(kind: &StatementKind, sql: &str) -> Option<&'static str> {
     let lower = sql.to_ascii_lowercase();
     if lower.contains(" owner to ") {
         return Some("ownership change (no effect on the schema model)");
@@ -281,7 +450,7 @@ fn recognise(kind: &str, sql: &str) -> Option<&'static str> {
     if lower.contains("disable keys") || lower.contains("enable keys") {
         return Some("mysqldump index bookkeeping");
     }
-    Some(match kind {
+    Some(match kind.as_str() {
         "do" => "DO block (procedural code)",
         "create_function" | "create_procedure" if lower.contains("plpgsql") => "PL/pgSQL routine",
         "create_function" | "create_procedure" => "routine body",
@@ -385,7 +554,7 @@ mod tests {
         assert_eq!(p.statements.len(), 2);
         assert_eq!((p.statements[0].line, p.statements[0].column), (1, 1));
         assert_eq!((p.statements[1].line, p.statements[1].column), (3, 3));
-        assert_eq!(p.statements[1].kind, "alter_table");
+        assert_eq!(p.statements[1].kind, StatementKind::AlterTable);
         assert!(p.statements.iter().all(ParsedStatement::parsed));
     }
 

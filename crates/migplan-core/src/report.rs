@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::locks::{Effect, MysqlAlgorithm, PgLock};
-use crate::parse::Section;
+use crate::parse::{Section, StatementKind};
 use crate::{Dialect, ParsedSource, Severity};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,7 +32,7 @@ pub struct StatementReport {
     pub error_line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_column: Option<usize>,
-    pub kind: String,
+    pub kind: StatementKind,
     pub severity: Severity,
     /// PostgreSQL: the strongest table lock, in the manual's words.
     pub lock: Option<PgLock>,

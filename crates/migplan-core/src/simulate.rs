@@ -1451,7 +1451,7 @@ pub fn cost_growth(
                     let report = analysis.report.statements.iter().find(|s| s.line == t.line);
                     let expected = report.is_some_and(|s| {
                         s.effect.is_some_and(|e| e != crate::locks::Effect::None)
-                            || matches!(s.kind.as_str(), "update" | "delete" | "insert")
+                            || s.kind.is_dml()
                             || s.algorithm == Some(crate::locks::MysqlAlgorithm::Copy)
                     });
                     let _ = i;

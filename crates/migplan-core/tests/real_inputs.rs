@@ -36,7 +36,7 @@ fn pg_dump_output_is_modelled() {
     let copy = p
         .statements
         .iter()
-        .find(|s| s.kind == "copy_data")
+        .find(|s| s.kind == migplan_core::parse::StatementKind::CopyData)
         .expect("COPY data kept");
     assert_eq!(copy.line, 108);
     let c = Catalog::build(&p);

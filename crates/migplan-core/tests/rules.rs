@@ -278,3 +278,47 @@ fn mysql_statements_report_the_algorithm() {
     );
     assert!(a.report.statements.iter().all(|s| s.lock.is_none()));
 }
+
+/// `CONCURRENTLY` and `FULL` are keywords read from the tokens: a name
+/// that merely contains the word is not the keyword (a lookup in the text
+/// once called these REINDEX and DROP INDEX concurrent, hence safe).
+#[test]
+fn keywords_are_tokens_not_parts_of_names() {
+    let a = run(
+        Dialect::Postgres,
+        "REINDEX INDEX concurrently_built_idx;\n\
+         DROP INDEX concurrently_idx;\n\
+         VACUUM fullness_log;\n\
+         REINDEX INDEX CONCURRENTLY users_email_idx;",
+    );
+    let rules_on = |line: usize| -> Vec<&str> {
+        a.report
+            .findings
+            .iter()
+            .filter(|f| f.line == line)
+            .map(|f| f.rule.as_str())
+            .collect()
+    };
+    assert!(
+        rules_on(1).contains(&"reindexing-non-concurrently"),
+        "{:?}",
+        a.report.findings
+    );
+    assert!(rules_on(2).contains(&"dropping-index"), "{:?}", rules_on(2));
+    assert!(!rules_on(4).contains(&"reindexing-non-concurrently"));
+    let locks: Vec<Option<&str>> = a
+        .report
+        .statements
+        .iter()
+        .map(|s| s.lock.map(|l| l.as_str()))
+        .collect();
+    assert_eq!(
+        locks,
+        [
+            Some("SHARE"),
+            Some("ACCESS EXCLUSIVE"),
+            None,
+            Some("SHARE UPDATE EXCLUSIVE")
+        ]
+    );
+}

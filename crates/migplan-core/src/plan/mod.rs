@@ -534,9 +534,7 @@ fn finish_step(st: &mut Step, statements: &[ParsedStatement], d: Dialect, o: &Pl
         Dialect::Postgres => {
             let strongest = statements
                 .iter()
-                .filter_map(|s| {
-                    locks::pg_lock(s.ast.as_ref(), &s.kind, &s.sql, &catalog, o.pg_version)
-                })
+                .filter_map(|s| locks::pg_lock(s, &catalog, o.pg_version))
                 .max_by_key(|l| l.lock);
             if let Some(l) = strongest {
                 st.lock = Some(Lock::Postgres(l.lock));

@@ -487,7 +487,7 @@ pub fn checks_parse(d: Dialect, checks: &[Check]) -> Result<(), String> {
         if let Some(s) = p
             .statements
             .iter()
-            .find(|s| !s.parsed() && s.kind != "pragma")
+            .find(|s| !s.parsed() && s.kind != crate::parse::StatementKind::Pragma)
         {
             return Err(format!("{}: {:?}", s.sql, s.error));
         }

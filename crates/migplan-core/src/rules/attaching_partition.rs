@@ -17,16 +17,23 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let upper = cx.upper_sql();
-    if cx.kind() != "alter_table" || !upper.contains("ATTACH PARTITION") {
+    let partition = match cx.ast() {
+        Some(Statement::AlterTable(at)) => at.operations.iter().find_map(|op| match op {
+            AlterTableOperation::AttachPartitionOf { partition, .. } => Some(cx.name(partition)),
+            _ => None,
+        }),
+        // Unparsed: the name after the words.
+        _ if *cx.kind() == StatementKind::AlterTable => cx
+            .upper_sql()
+            .split("ATTACH PARTITION")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .map(|p| p.trim_matches('"').to_lowercase()),
+        _ => None,
+    };
+    let Some(partition) = partition else {
         return;
-    }
-    let partition = upper
-        .split("ATTACH PARTITION")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .map(|p| p.trim_matches('"').to_lowercase())
-        .unwrap_or_default();
+    };
     if cx.is_new(&partition) {
         return;
     }

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
     let concurrent = match cx.ast() {
         Some(Statement::CreateIndex(ci)) => ci.concurrently,
-        _ => cx.kind() == "reindex" && cx.upper_sql().contains("CONCURRENTLY"),
+        _ => *cx.kind() == StatementKind::Reindex && cx.flags().concurrently,
     };
     if concurrent {
         out.push(Hit::new(

@@ -25,7 +25,8 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
         Some(Statement::CreateIndex(ci)) => ci.concurrently,
         Some(Statement::RefreshMaterializedView(_)) => false,
         _ => {
-            matches!(cx.kind(), "drop_index" | "reindex") && cx.upper_sql().contains("CONCURRENTLY")
+            matches!(cx.kind(), StatementKind::DropIndex | StatementKind::Reindex)
+                && cx.flags().concurrently
         }
     };
     if concurrent {

@@ -18,11 +18,21 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    let upper = cx.upper_sql();
-    if cx.kind() != "alter_table"
-        || !upper.contains("DETACH PARTITION")
-        || upper.contains("CONCURRENTLY")
-    {
+    let detaches = match cx.ast() {
+        Some(Statement::AlterTable(at)) => at.operations.iter().any(|op| {
+            matches!(
+                op,
+                AlterTableOperation::DetachPartitionOf { mode: None, .. }
+            )
+        }),
+        // Unparsed: by its words, `CONCURRENTLY` from the tokens.
+        _ => {
+            *cx.kind() == StatementKind::AlterTable
+                && cx.upper_sql().contains("DETACH PARTITION")
+                && !cx.flags().concurrently
+        }
+    };
+    if !detaches {
         return;
     }
     let mut hit = Hit::new(

@@ -32,10 +32,10 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
                 }
             }
         }
-        None if cx.kind() == "drop_index" => dropped.push("the index".into()),
+        None if *cx.kind() == StatementKind::DropIndex => dropped.push("the index".into()),
         _ => return,
     }
-    let concurrently = cx.upper_sql().contains("CONCURRENTLY");
+    let concurrently = cx.flags().concurrently;
     if cx.dialect == Dialect::Postgres && concurrently {
         return;
     }

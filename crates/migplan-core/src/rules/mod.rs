@@ -13,6 +13,7 @@ use sqlparser::ast::{AlterTableOperation, Statement};
 use crate::catalog::{Catalog, Table};
 use crate::locks::{Effect, PgStatementLock};
 use crate::names;
+pub use crate::parse::{Flags, StatementKind};
 use crate::{Dialect, ParsedStatement, Severity};
 
 mod adding_check_constraint;
@@ -39,6 +40,7 @@ mod dropping_schema;
 mod dropping_table;
 mod missing_lock_timeout;
 mod mysql_algorithm_refused;
+pub(crate) mod rebuild;
 mod reindexing_non_concurrently;
 mod renaming_column;
 mod renaming_table;
@@ -306,8 +308,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// The statement's kind (`alter_table`, `reindex`, ...).
-    pub fn kind(&self) -> &str {
+    pub fn kind(&self) -> &StatementKind {
         &self.statement.kind
+    }
+
+    /// Keywords the syntax tree does not carry (`CONCURRENTLY`, `FULL`).
+    pub fn flags(&self) -> Flags {
+        self.statement.flags
     }
 
     pub fn upper_sql(&self) -> String {

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
-    if cx.kind() != "reindex" || cx.upper_sql().contains("CONCURRENTLY") {
+    if *cx.kind() != StatementKind::Reindex || cx.flags().concurrently {
         return;
     }
     let mut hit = Hit::new(

@@ -19,15 +19,9 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx, out: &mut Vec<Hit>) {
     let upper = cx.upper_sql();
     let what = match cx.kind() {
-        "vacuum"
-            if upper
-                .split_whitespace()
-                .any(|w| w == "FULL" || w == "(FULL" || w == "(FULL)") =>
-        {
-            "VACUUM FULL"
-        }
-        "cluster" => "CLUSTER",
-        "alter_table"
+        StatementKind::Vacuum if cx.flags().full => "VACUUM FULL",
+        StatementKind::Cluster => "CLUSTER",
+        StatementKind::AlterTable
             if cx.ast().is_none_or(|_| cx.alter_existing().is_some())
                 && upper.contains("SET TABLESPACE") =>
         {

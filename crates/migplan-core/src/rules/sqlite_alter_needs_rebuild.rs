@@ -34,7 +34,7 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
             })
             .map(|op| op.to_string())
             .collect(),
-        None if cx.kind() == "alter_table" => vec![cx.statement.sql.clone()],
+        None if *cx.kind() == StatementKind::AlterTable => vec![cx.statement.sql.clone()],
         _ => return,
     };
     for op in unsupported {

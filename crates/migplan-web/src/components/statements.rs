@@ -78,7 +78,7 @@ fn statement(s: &StatementReport) -> Html {
     html! {
         <li class={class} data-line={s.line.to_string()}>
             <span class="loc">{ format!("line {}:{}", s.line, s.column) }</span>
-            <span class="kind">{ s.kind.clone() }</span>
+            <span class="kind">{ s.kind.to_string() }</span>
             <code class="sql">{ first }</code>
             if s.severity != migplan_core::Severity::Safe || s.lock.is_some() || s.algorithm.is_some() {
                 <p class="statement-facts">

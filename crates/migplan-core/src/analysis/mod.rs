@@ -1,12 +1,13 @@
 //! The analysis driver: replays the schema, walks the migration statement
 //! by statement with its context, runs every rule, applies ignores and
-//! fills the report, then diffs the catalogue before and after.
+//! fills the report, then diffs the catalogue before and after. Ignore
+//! comments are read in [`ignores`]; the SQLite rebuild recogniser is rule
+//! context and lives with the rules.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use sqlparser::ast::{
-    AlterTableOperation, ObjectType, RenameTableNameKind, SelectItem, SetExpr, Statement,
-    TableConstraint, TableObject,
+    AlterTableOperation, ObjectType, RenameTableNameKind, Statement, TableConstraint,
 };
 
 use crate::catalog::Catalog;
@@ -15,8 +16,13 @@ use crate::locks::{self, MysqlAlgorithm, PgLock};
 use crate::names;
 use crate::parse::Section;
 use crate::report::{CheckReport, Finding};
-use crate::rules::{self, Ctx, Rebuild, RebuildStep, TxState};
+use crate::rules::{self, Ctx, TxState};
+
+mod ignores;
+
 use crate::{Dialect, ParsedSource, Severity, parse_source};
+use ignores::{file_ignores, statement_ignores};
+use rules::rebuild::detect_rebuilds;
 
 /// Analysis settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,15 +126,7 @@ impl Analyzer {
                 continue;
             }
             let pg_lock = (d == Dialect::Postgres)
-                .then(|| {
-                    locks::pg_lock(
-                        s.ast.as_ref(),
-                        &s.kind,
-                        &s.sql,
-                        &self.catalog,
-                        self.options.pg_version,
-                    )
-                })
+                .then(|| locks::pg_lock(s, &self.catalog, self.options.pg_version))
                 .flatten();
             let algorithm = (d == Dialect::Mysql)
                 .then(|| mysql_algorithm(s.ast.as_ref(), &self.catalog))
@@ -316,182 +314,4 @@ fn mysql_algorithm(stmt: Option<&Statement>, catalog: &Catalog) -> Option<MysqlA
         } => Some(MysqlAlgorithm::Inplace),
         _ => None,
     }
-}
-
-/// `-- migplan:ignore-file <rule> <reason>` lines anywhere in the file.
-fn file_ignores(lines: &[&str]) -> Vec<(String, String)> {
-    lines
-        .iter()
-        .filter_map(|l| directive(l, "migplan:ignore-file"))
-        .collect()
-}
-
-/// `-- migplan:ignore <rule> <reason>` comment lines right above `line`.
-fn statement_ignores(lines: &[&str], line: usize) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut l = line.saturating_sub(1);
-    while l >= 1 {
-        let text = lines.get(l - 1).map(|t| t.trim()).unwrap_or("");
-        if !text.starts_with("--") {
-            break;
-        }
-        if let Some(d) = directive(text, "migplan:ignore") {
-            out.push(d);
-        }
-        l -= 1;
-    }
-    out
-}
-
-fn directive(line: &str, keyword: &str) -> Option<(String, String)> {
-    let rest = line.trim().strip_prefix("--")?.trim_start();
-    let rest = rest.strip_prefix(keyword)?;
-    if !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
-    let mut words = rest.split_whitespace();
-    let id = words.next()?.to_string();
-    let reason = words.collect::<Vec<_>>().join(" ");
-    let reason = if reason.is_empty() {
-        "no reason given".to_string()
-    } else {
-        reason
-    };
-    Some((id, reason))
-}
-
-/// Finds create-new → copy → drop-old → rename-new-to-old sequences.
-fn detect_rebuilds(parsed: &ParsedSource, catalog: &Catalog) -> BTreeMap<usize, Rebuild> {
-    let d = parsed.dialect;
-    let mut out = BTreeMap::new();
-    if d != Dialect::Sqlite {
-        return out;
-    }
-    let stmts = &parsed.statements;
-    let mut scratch = catalog.clone();
-    for (i, s) in stmts.iter().enumerate() {
-        if let Some(Statement::Drop {
-            object_type: ObjectType::Table,
-            names: objects,
-            ..
-        }) = &s.ast
-            && let [old] = objects.as_slice()
-        {
-            let old = names::object(old, d);
-            if let Some(found) = rebuild_around(stmts, i, &old, &scratch) {
-                for (idx, step) in [
-                    (found.0, RebuildStep::Create),
-                    (found.1, RebuildStep::Copy),
-                    (i, RebuildStep::Drop),
-                    (found.2, RebuildStep::Rename),
-                ] {
-                    out.insert(
-                        stmts[idx].index,
-                        Rebuild {
-                            table: old.clone(),
-                            new_table: found.3.clone(),
-                            step,
-                            lost_columns: found.4.clone(),
-                            checks_foreign_keys: found.5,
-                            foreign_keys_off: found.6,
-                        },
-                    );
-                }
-            }
-        }
-        if let Some(ast) = &s.ast {
-            scratch.apply(ast, d);
-        }
-    }
-    out
-}
-
-type Found = (usize, usize, usize, String, Vec<String>, bool, bool);
-
-fn rebuild_around(
-    stmts: &[crate::ParsedStatement],
-    drop_at: usize,
-    old: &str,
-    catalog: &Catalog,
-) -> Option<Found> {
-    let d = Dialect::Sqlite;
-    // The rename of some table to the old name, after the drop.
-    let (rename_at, new) = stmts[drop_at + 1..].iter().enumerate().find_map(|(k, s)| {
-        let Some(Statement::AlterTable(at)) = &s.ast else {
-            return None;
-        };
-        at.operations.iter().find_map(|op| match op {
-            AlterTableOperation::RenameTable { table_name } => {
-                let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
-                (names::object(n, d) == old).then(|| (drop_at + 1 + k, names::object(&at.name, d)))
-            }
-            _ => None,
-        })
-    })?;
-    // The copy from old into new, before the drop.
-    let (copy_at, kept) = stmts[..drop_at]
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(k, s)| {
-            let Some(Statement::Insert(ins)) = &s.ast else {
-                return None;
-            };
-            let TableObject::TableName(target) = &ins.table else {
-                return None;
-            };
-            if names::object(target, d) != new {
-                return None;
-            }
-            let query = ins.source.as_ref()?;
-            let SetExpr::Select(select) = query.body.as_ref() else {
-                return None;
-            };
-            let from_old = select.from.iter().any(|f| match &f.relation {
-                sqlparser::ast::TableFactor::Table { name, .. } => names::object(name, d) == old,
-                _ => false,
-            });
-            if !from_old {
-                return None;
-            }
-            let mut kept: Option<BTreeSet<String>> = Some(BTreeSet::new());
-            for item in &select.projection {
-                match item {
-                    SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => kept = None,
-                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                        if let Some(k) = kept.as_mut() {
-                            k.extend(
-                                e.to_string()
-                                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                                    .map(|w| w.to_lowercase()),
-                            );
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Some((k, kept))
-        })?;
-    let create_at = stmts[..copy_at].iter().rposition(
-        |s| matches!(&s.ast, Some(Statement::CreateTable(ct)) if names::object(&ct.name, d) == new),
-    )?;
-    let lost = match (kept, catalog.table(old)) {
-        (Some(kept), Some(t)) => t
-            .columns
-            .iter()
-            .filter(|c| !kept.contains(&c.name))
-            .map(|c| c.name.clone())
-            .collect(),
-        _ => Vec::new(),
-    };
-    let checks = stmts[rename_at..]
-        .iter()
-        .any(|s| s.sql.to_lowercase().contains("foreign_key_check"));
-    let off = stmts[..create_at].iter().any(|s| {
-        let l = s.sql.to_lowercase().replace(' ', "");
-        l.contains("foreign_keys=off")
-            || l.contains("foreign_keys=0")
-            || l.contains("foreign_keys=false")
-    });
-    Some((create_at, copy_at, rename_at, new, lost, checks, off))
 }
