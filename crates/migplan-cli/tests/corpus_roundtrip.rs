@@ -16,7 +16,7 @@ use migplan_core::Dialect;
 use migplan_core::catalog::Catalog;
 use migplan_core::engine::Engine;
 use migplan_core::frameworks::{self, File};
-use migplan_core::simulate::{PairOutcome, explain_pair, round_trip_pair};
+use migplan_core::simulate::{PairOutcome, PairVerdict, explain_pair, round_trip_pair};
 
 fn corpus() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
@@ -64,8 +64,7 @@ fn replay(d: Dialect, pairs: &[(String, String, String)]) -> Tally {
                 .or_default()
                 .push(name.clone());
         }
-        earlier_failed |=
-            r.reason.as_deref().is_some_and(|x| x.starts_with("up:")) || !r.skipped.is_empty();
+        earlier_failed |= matches!(r.verdict, PairVerdict::UpFails(_)) || !r.skipped.is_empty();
     }
     t
 }

@@ -33,17 +33,20 @@ pub enum Refusal {
 impl Refusal {
     /// The note a report shows: "not simulated: touches files (…)".
     pub fn note(self) -> String {
+        format!("not simulated: {}", self.reason())
+    }
+
+    /// Why the statement is not simulated.
+    pub fn reason(self) -> String {
         let what = match self {
             Refusal::AttachFile => "ATTACH of a database file",
             Refusal::VacuumInto => "VACUUM INTO writes a file",
             Refusal::LoadExtension => "load_extension loads a file",
             Refusal::WritableSchema => "writes to the schema table",
             Refusal::Pragma(name) => name,
-            Refusal::SeveralStatements => {
-                return "not simulated: more than one statement in one".into();
-            }
+            Refusal::SeveralStatements => return "more than one statement in one".into(),
         };
-        format!("not simulated: touches files ({what})")
+        format!("touches files ({what})")
     }
 }
 

@@ -27,17 +27,21 @@ pub struct Translated {
     pub note: Option<String>,
     /// False when the statement has no SQLite equivalent.
     pub simulated: bool,
+    /// Why it is not simulated (what `note` says after "not simulated: ").
+    pub skipped: Option<String>,
 }
 
 impl Translated {
     fn skip(s: &crate::ParsedStatement, why: impl Into<String>) -> Translated {
+        let why = why.into();
         Translated {
             line: s.line,
             column: s.column,
             source: s.sql.clone(),
             sqlite: Vec::new(),
-            note: Some(format!("not simulated: {}", why.into())),
+            note: Some(format!("not simulated: {why}")),
             simulated: false,
+            skipped: Some(why),
         }
     }
 
@@ -49,6 +53,7 @@ impl Translated {
             sqlite,
             note,
             simulated: true,
+            skipped: None,
         }
     }
 }
@@ -108,10 +113,7 @@ pub fn translate_statements<'a>(
 /// failing.
 fn sandboxed(s: &crate::ParsedStatement, t: Translated) -> Translated {
     match t.sqlite.iter().find_map(|sql| sandbox::check(sql).err()) {
-        Some(refusal) => Translated {
-            note: Some(refusal.note()),
-            ..Translated::skip(s, "")
-        },
+        Some(refusal) => Translated::skip(s, refusal.reason()),
         None => t,
     }
 }

@@ -1,0 +1,725 @@
+//! The simulation: the schema, sample rows, the migration and its rollback
+//! run on a real SQLite behind [`Engine`] (sql.js in the browser, bundled
+//! SQLite natively), with checks that up applies, the schema is the one
+//! expected, data survives, constraints hold, down restores and a second
+//! run is harmless. SQLite errors are mapped back to the user's line.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::engine::{Engine, Value};
+use crate::sample::{DataOptions, Demands};
+use crate::translate::{Translated, translate, translate_statements};
+use crate::{Dialect, Session, ddl, rollback};
+
+mod data;
+mod growth;
+mod oracle;
+mod plan;
+mod readback;
+
+use data::{DataChange, data_changes, snapshot};
+pub use growth::{Growth, cost_growth};
+pub use oracle::{PairOutcome, PairResult, PairVerdict, explain_pair, round_trip_pair};
+pub use plan::simulate_plan;
+pub use readback::affinity;
+use readback::{entry_table, model_types, read_schema, read_structure, shape};
+
+/// Which input a statement came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Schema,
+    Data,
+    Migration,
+    Down,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    pub phase: Phase,
+    pub statement: usize,
+    pub line: usize,
+    pub column: usize,
+    pub sql: String,
+    pub message: String,
+    /// The statement did not fail: it was stopped at a time or memory limit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
+}
+
+/// A statement that was not run, and why (never silently skipped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub phase: Phase,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// One check: pass or fail, a one-line reason, details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundTrip {
+    pub schema_equal: bool,
+    pub data_equal: bool,
+    /// What the rollback did not bring back (`table.column`, `table`).
+    pub lost: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Statements of the migration.
+    pub statements: usize,
+    /// Of which run on SQLite.
+    pub simulated: usize,
+    /// "line N: reason" for the others.
+    pub skipped: Vec<String>,
+}
+
+/// Rows per table before and after the migration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableCount {
+    pub table: String,
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationReport {
+    pub sqlite_version: String,
+    /// Every check passed.
+    pub ok: bool,
+    /// SQLite statements executed.
+    pub executed: usize,
+    pub skipped: Vec<Skipped>,
+    /// The first statement SQLite rejected.
+    pub failure: Option<Failure>,
+    /// Tables in the database after the migration.
+    pub tables: Vec<String>,
+    pub checks: Vec<Check>,
+    pub round_trip: Option<RoundTrip>,
+    pub coverage: Coverage,
+    pub counts: Vec<TableCount>,
+    pub rows: usize,
+    pub seed: u64,
+}
+
+impl SimulationReport {
+    /// A report with nothing run yet.
+    fn empty(sqlite_version: String, rows: usize, seed: u64) -> SimulationReport {
+        SimulationReport {
+            sqlite_version,
+            ok: true,
+            executed: 0,
+            skipped: Vec::new(),
+            failure: None,
+            tables: Vec::new(),
+            checks: Vec::new(),
+            round_trip: None,
+            coverage: Coverage::default(),
+            counts: Vec::new(),
+            rows,
+            seed,
+        }
+    }
+}
+
+impl SimulationReport {
+    /// The report of a simulation stopped from outside (the page's worker
+    /// ended when a statement ran past its time or memory): where, and why.
+    pub fn stopped(phase: Phase, line: usize, message: String, rows: usize, seed: u64) -> Self {
+        let mut r = SimulationReport::empty(String::new(), rows, seed);
+        r.ok = false;
+        r.failure = Some(Failure {
+            phase,
+            statement: 0,
+            line,
+            column: 1,
+            sql: String::new(),
+            message: message.clone(),
+            stopped: true,
+        });
+        r.checks.push(Check {
+            name: "stopped".into(),
+            ok: false,
+            detail: format!("line {line}: {message}"),
+        });
+        r
+    }
+}
+
+/// What to simulate besides the migration itself.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SimOptions {
+    pub data: DataOptions,
+    /// The user's down migration; the generated one when `None`.
+    pub down: Option<String>,
+    /// The user's own rows (INSERT statements in the migration's dialect),
+    /// used instead of generated ones.
+    pub rows_sql: Option<String>,
+}
+
+/// A table's fingerprint: row count and a checksum per column.
+type Snapshot = BTreeMap<String, (i64, BTreeMap<String, u64>)>;
+
+/// Runs schema, sample data and `migration` (then its down) on `engine`.
+pub fn run(engine: &mut dyn Engine, session: &Session) -> SimulationReport {
+    simulate(
+        engine,
+        session,
+        &SimOptions {
+            data: DataOptions {
+                rows: 0,
+                ..DataOptions::default()
+            },
+            down: None,
+            rows_sql: None,
+        },
+    )
+}
+
+/// A simulation whose schema is in place and whose rows are ready to
+/// insert: what [`prepare`] returns, so a caller can insert the rows in
+/// chunks (the page yields between them, shows progress and can cancel)
+/// before [`complete`] runs the migration and the checks.
+pub struct Prepared {
+    report: SimulationReport,
+    before: Catalog,
+    /// Generated INSERT statements still to run.
+    pub rows: Vec<String>,
+}
+
+/// Runs the schema (and the user's own rows) and generates the sample rows.
+pub fn prepare(
+    engine: &mut dyn Engine,
+    session: &Session,
+    o: &SimOptions,
+) -> Result<Prepared, Box<SimulationReport>> {
+    let d = session.dialect();
+    let sqlite_version = engine
+        .sqlite_version()
+        .unwrap_or_else(|e| format!("unknown ({e})"));
+    let mut r = SimulationReport::empty(sqlite_version, o.data.rows, o.data.seed);
+    let _ = engine.execute("PRAGMA foreign_keys=ON");
+    let mut model = Catalog::default();
+    let schema_t = translate_statements(d, session.schema(), &mut model);
+    let before = model.clone();
+    if !run_all(engine, &schema_t, Phase::Schema, &mut r) {
+        r.checks.push(Check {
+            name: "schema applies".into(),
+            ok: false,
+            detail: failure_line(&r),
+        });
+        return Err(Box::new(finish(engine, r)));
+    }
+    let demands = Demands::between(&before, session.after());
+    let mut rows = Vec::new();
+    if let Some(own) = o.rows_sql.as_deref().filter(|x| !x.trim().is_empty()) {
+        let data_t = translate(d, own, &mut before.clone());
+        if !run_all(engine, &data_t, Phase::Data, &mut r) {
+            r.checks.push(Check {
+                name: "your rows".into(),
+                ok: false,
+                detail: format!("SQLite rejected your rows: {}", failure_line(&r)),
+            });
+            return Err(Box::new(finish(engine, r)));
+        }
+    } else if o.data.rows > 0 {
+        rows = crate::sample::generate(&before, &demands, &o.data);
+    }
+    Ok(Prepared {
+        report: r,
+        before,
+        rows,
+    })
+}
+
+/// Inserts one batch of sample rows.
+pub fn insert_rows(
+    engine: &mut dyn Engine,
+    p: &mut Prepared,
+    sql: &str,
+) -> Result<(), Box<SimulationReport>> {
+    match engine.execute(sql) {
+        Ok(_) => {
+            p.report.executed += 1;
+            Ok(())
+        }
+        Err(e) => {
+            let mut r = p.report.clone();
+            r.checks.push(Check {
+                name: "sample data".into(),
+                ok: false,
+                detail: format!("SQLite rejected the sample rows: {e}"),
+            });
+            r.failure = Some(Failure {
+                phase: Phase::Data,
+                statement: 0,
+                line: 0,
+                column: 0,
+                sql: sql.chars().take(300).collect(),
+                message: e.to_string(),
+                stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
+            });
+            Err(Box::new(finish(engine, r)))
+        }
+    }
+}
+
+/// [`prepare`], then every sample row inserted at once.
+fn prepare_with_rows(
+    engine: &mut dyn Engine,
+    session: &Session,
+    o: &SimOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Prepared, Box<SimulationReport>> {
+    let mut p = prepare(engine, session, o)?;
+    let rows = std::mem::take(&mut p.rows);
+    let total = rows.len();
+    for (i, sql) in rows.iter().enumerate() {
+        insert_rows(engine, &mut p, sql)?;
+        progress(i + 1, total);
+    }
+    Ok(p)
+}
+
+/// The full simulation with its checks.
+pub fn simulate(engine: &mut dyn Engine, session: &Session, o: &SimOptions) -> SimulationReport {
+    simulate_with_progress(engine, session, o, &mut |_, _| {})
+}
+
+/// [`simulate`], telling `progress` (batches of sample rows inserted, of
+/// how many) as the rows go in.
+pub fn simulate_with_progress(
+    engine: &mut dyn Engine,
+    session: &Session,
+    o: &SimOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> SimulationReport {
+    match prepare_with_rows(engine, session, o, progress) {
+        Ok(p) => complete(engine, session, o, p),
+        Err(r) => *r,
+    }
+}
+
+/// The migration, the checks and the rollback, once the rows are in.
+pub fn complete(
+    engine: &mut dyn Engine,
+    session: &Session,
+    o: &SimOptions,
+    p: Prepared,
+) -> SimulationReport {
+    let d = session.dialect();
+    let Prepared {
+        report: mut r,
+        before,
+        ..
+    } = p;
+    let after = session.after();
+    let snap_before = snapshot(engine, &before);
+    // 3. Up.
+    let mut scratch = before.clone();
+    let up_t = translate_statements(d, session.migration(), &mut scratch);
+    r.coverage = Coverage {
+        statements: up_t.len(),
+        simulated: up_t.iter().filter(|t| t.simulated).count(),
+        skipped: up_t
+            .iter()
+            .filter(|t| !t.simulated)
+            .map(|t| format!("line {}: {}", t.line, t.note.clone().unwrap_or_default()))
+            .collect(),
+    };
+    let up_ok = run_all(engine, &up_t, Phase::Migration, &mut r);
+    if up_ok && r.coverage.simulated == 0 && r.coverage.statements > 0 {
+        // A simulation that ran none of the migration proves nothing.
+        r.checks.push(Check {
+            name: "up applies".into(),
+            ok: false,
+            detail: format!(
+                "nothing was simulated: none of the migration's {} statements could run on SQLite",
+                r.coverage.statements
+            ),
+        });
+        return finish(engine, r);
+    }
+    r.checks.push(Check {
+        name: "up applies".into(),
+        ok: up_ok,
+        detail: if up_ok {
+            format!(
+                "{} of {} statements run on SQLite {} with {} rows per table{}",
+                r.coverage.simulated,
+                r.coverage.statements,
+                r.sqlite_version,
+                o.data.rows,
+                if r.coverage.skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} not simulated", r.coverage.skipped.len())
+                }
+            )
+        } else {
+            failure_line(&r)
+        },
+    });
+    if !up_ok {
+        return finish(engine, r);
+    }
+    // 4. The schema SQLite has now is the one the model expects: tables,
+    // columns, NOT NULL, indexes, each column's type (as SQLite's affinity)
+    // and whether it has a default. Tables whose columns the model cannot
+    // know (CREATE TABLE … AS) are left out.
+    let opaque: BTreeSet<String> = after
+        .tables
+        .values()
+        .filter(|t| !t.columns_known)
+        .map(|t| t.name.to_lowercase())
+        .collect();
+    let actual: BTreeSet<String> = read_structure(engine, true)
+        .into_iter()
+        .filter(|e| !opaque.contains(entry_table(e)))
+        .collect();
+    let mut expected = shape(after);
+    expected.extend(model_types(after, d));
+    let missing: Vec<String> = expected.difference(&actual).cloned().collect();
+    let extra: Vec<String> = actual.difference(&expected).cloned().collect();
+    r.checks.push(Check {
+        name: "schema after up".into(),
+        ok: missing.is_empty() && extra.is_empty(),
+        detail: if missing.is_empty() && extra.is_empty() {
+            format!(
+                "{} tables, columns, types, defaults and indexes as expected",
+                expected.len()
+            )
+        } else {
+            format!(
+                "expected but missing: {}; not expected: {}",
+                list(&missing),
+                list(&extra)
+            )
+        },
+    });
+    // 5. Data preserved.
+    let snap_after = snapshot(engine, after);
+    r.counts = before
+        .tables
+        .keys()
+        .chain(after.tables.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|t| TableCount {
+            table: t.clone(),
+            before: snap_before.get(t).map(|s| s.0),
+            after: snap_after.get(t).map(|s| s.0),
+        })
+        .collect();
+    let changed = data_changes(&snap_before, &snap_after);
+    let loses = changed.iter().any(DataChange::loses);
+    let changed: Vec<String> = changed.iter().map(ToString::to_string).collect();
+    r.checks.push(Check {
+        name: "data preserved".into(),
+        ok: true,
+        detail: if changed.is_empty() {
+            "every row and value of every table is unchanged".into()
+        } else {
+            format!(
+                "{}{}",
+                changed.join("; "),
+                if !loses {
+                    String::new()
+                } else {
+                    " (as the migration intends: check it is what you want)".into()
+                }
+            )
+        },
+    });
+    // 6. Integrity.
+    let orphans = rows_of(engine, "PRAGMA foreign_key_check");
+    r.checks.push(Check {
+        name: "integrity".into(),
+        ok: orphans.is_empty(),
+        detail: if orphans.is_empty() {
+            "no foreign key violations (PRAGMA foreign_key_check)".into()
+        } else {
+            format!(
+                "{} rows violate foreign keys, e.g. {}",
+                orphans.len(),
+                orphans
+                    .iter()
+                    .take(3)
+                    .map(|r| r.join(" "))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        },
+    });
+    // 7. Idempotency: a second run, undone.
+    let _ = engine.execute("SAVEPOINT migplan_again");
+    // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
+    // need the checks deferred to the end of it instead.
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
+    let mut probe = SimulationReport {
+        failure: None,
+        skipped: Vec::new(),
+        ..r.clone()
+    };
+    let again_ok = run_all(engine, &up_t, Phase::Migration, &mut probe);
+    let _ = engine.execute("ROLLBACK TO migplan_again");
+    let _ = engine.execute("RELEASE migplan_again");
+    r.checks.push(Check {
+        name: "second run".into(),
+        ok: true,
+        detail: if again_ok {
+            "running up again succeeds (idempotent)".into()
+        } else {
+            format!(
+                "running up again fails: {}",
+                probe
+                    .failure
+                    .map(|f| format!("line {}: {}", f.line, f.message))
+                    .unwrap_or_default()
+            )
+        },
+    });
+    // 8. Down.
+    let generated = rollback::generate(session);
+    // `table.column` the generated rollback says it cannot bring back.
+    let declared: BTreeSet<String> = generated
+        .steps
+        .iter()
+        .flat_map(|s| s.inverse.lost())
+        .filter_map(rollback::Lost::column)
+        .collect();
+    let down_sql = o.down.clone().unwrap_or(generated.sql);
+    let mut down_model = after.clone();
+    let down_t = translate(d, &down_sql, &mut down_model);
+    let down_ok = run_all(engine, &down_t, Phase::Down, &mut r);
+    if !down_ok {
+        r.checks.push(Check {
+            name: "down restores".into(),
+            ok: false,
+            detail: format!(
+                "the {} down migration fails: {}",
+                if o.down.is_some() {
+                    "given"
+                } else {
+                    "generated"
+                },
+                failure_line(&r)
+            ),
+        });
+        return finish(engine, r);
+    }
+    let restored = read_schema(engine);
+    let want = shape(&before);
+    let schema_equal = restored == want;
+    let snap_down = snapshot(engine, &before);
+    let mut lost_after_down = Vec::new();
+    for (t, (count, cols)) in &snap_before {
+        match snap_down.get(t) {
+            None => lost_after_down.push(t.clone()),
+            Some((c2, cols2)) => {
+                if c2 != count {
+                    lost_after_down.push(format!("{t} ({count} rows before, {c2} after down)"));
+                }
+                for (c, sum) in cols {
+                    if cols2.get(c) != Some(sum) {
+                        lost_after_down.push(format!("{t}.{c}"));
+                    }
+                }
+            }
+        }
+    }
+    r.round_trip = Some(RoundTrip {
+        schema_equal,
+        data_equal: lost_after_down.is_empty(),
+        lost: lost_after_down.clone(),
+    });
+    let schema_diff: Vec<String> = want.symmetric_difference(&restored).cloned().collect();
+    // The generated down may differ where it says it is lossy: a column
+    // whose values are gone comes back NULL-able.
+    let explained = o.down.is_none()
+        && schema_diff.iter().all(|entry| {
+            let target = entry.rsplit(' ').next().unwrap_or("");
+            declared.contains(target) || lost_after_down.iter().any(|l| l == target)
+        });
+    r.checks.push(Check {
+        name: "down restores".into(),
+        ok: schema_equal || explained,
+        detail: match (schema_equal, lost_after_down.is_empty()) {
+            (true, true) => "schema and every value are back as before".into(),
+            (true, false) => format!(
+                "schema is back; data not restored: {}",
+                list(&lost_after_down)
+            ),
+            (false, _) if explained => format!(
+                "schema is back except what the generated rollback says is lost: {}; data not restored: {}",
+                list(&schema_diff),
+                list(&lost_after_down)
+            ),
+            (false, _) => format!("schema differs from before: {}", list(&schema_diff)),
+        },
+    });
+    finish(engine, r)
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        return "nothing".into();
+    }
+    let mut s = v.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+    if v.len() > 8 {
+        s.push_str(&format!(" and {} more", v.len() - 8));
+    }
+    s
+}
+
+fn failure_line(r: &SimulationReport) -> String {
+    r.failure
+        .as_ref()
+        .map(|f| format!("line {}, column {}: {}", f.line, f.column, f.message))
+        .unwrap_or_default()
+}
+
+/// Runs translated statements; false at the first error (recorded).
+fn run_all(
+    engine: &mut dyn Engine,
+    ts: &[Translated],
+    phase: Phase,
+    r: &mut SimulationReport,
+) -> bool {
+    for (i, t) in ts.iter().enumerate() {
+        if !t.simulated {
+            r.skipped.push(Skipped {
+                phase,
+                line: t.line,
+                reason: t.note.clone().unwrap_or_default(),
+            });
+            continue;
+        }
+        engine.starting(phase, t.line);
+        for sql in &t.sqlite {
+            match engine.execute(sql) {
+                Ok(_) => r.executed += 1,
+                Err(e) => {
+                    r.ok = false;
+                    r.failure = Some(Failure {
+                        phase,
+                        statement: i,
+                        line: t.line,
+                        column: t.column,
+                        sql: t.source.clone(),
+                        message: e.to_string(),
+                        stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
+                    });
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+fn finish(engine: &mut dyn Engine, mut r: SimulationReport) -> SimulationReport {
+    r.tables = rows_of(
+        engine,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .into_iter()
+    .filter_map(|row| row.into_iter().next())
+    .collect();
+    r.ok = r.failure.is_none() && r.checks.iter().all(|c| c.ok);
+    r
+}
+
+fn rows_of(engine: &mut dyn Engine, sql: &str) -> Vec<Vec<String>> {
+    engine
+        .execute(sql)
+        .map(|sets| {
+            sets.into_iter()
+                .flat_map(|s| s.rows)
+                .map(|row| row.into_iter().map(|v| text(&v)).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(t) => t.clone(),
+        Value::Blob(b) => format!(
+            "x'{}'",
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affinity_follows_sqlite_rules() {
+        for (decl, a) in [
+            ("INTEGER", "INTEGER"),
+            ("bigint", "INTEGER"),
+            ("VARCHAR(255)", "TEXT"),
+            ("TEXT", "TEXT"),
+            ("BLOB", "BLOB"),
+            ("", "BLOB"),
+            ("DOUBLE PRECISION", "REAL"),
+            ("NUMERIC", "NUMERIC"),
+            ("DATETIME", "NUMERIC"),
+            ("BOOLEAN", "NUMERIC"),
+        ] {
+            assert_eq!(affinity(decl), a, "{decl}");
+        }
+    }
+
+    #[test]
+    fn entries_name_their_table() {
+        for (e, t) in [
+            ("table users", "users"),
+            ("column users.name", "users"),
+            ("not null users.name", "users"),
+            ("index users_name_idx on users", "users"),
+            ("type users.name: TEXT", "users"),
+            ("default users.created_at", "users"),
+        ] {
+            assert_eq!(entry_table(e), t, "{e}");
+        }
+    }
+
+    #[test]
+    fn the_model_expects_translated_types_and_defaults() {
+        let c = Catalog::build(&crate::parse_source(
+            "CREATE TABLE t (id serial PRIMARY KEY, n numeric(10,2) DEFAULT 0, s varchar(9), at timestamptz DEFAULT now());",
+            Dialect::Postgres,
+        ));
+        let m = model_types(&c, Dialect::Postgres);
+        for e in [
+            "type t.id: INTEGER",
+            "type t.n: NUMERIC",
+            "default t.n",
+            "type t.s: TEXT",
+            "default t.at",
+        ] {
+            assert!(m.contains(e), "{e} not in {m:?}");
+        }
+        assert!(
+            !m.contains("default t.id"),
+            "a sequence is not a default in SQLite"
+        );
+    }
+}
