@@ -58,7 +58,11 @@ pub fn render_detection(d: &Detection) -> String {
         d.migrations.len()
     ));
     for m in &d.migrations {
-        let down = if m.down.is_some() { "" } else { "  (no down)" };
+        let down = if m.down_path.is_some() {
+            ""
+        } else {
+            "  (no down)"
+        };
         s.push_str(&format!("  {} {}{down}\n", m.version, m.name));
     }
     if !d.missing_down.is_empty() {

@@ -111,14 +111,18 @@ fn corpus_histories_round_trip() {
                 .iter()
                 .filter_map(|m| {
                     // Diesel: <version_name>/up.sql; others: the file name.
-                    let mut parts = m.up.rsplit('/');
-                    let file = parts.next().unwrap_or(&m.up);
+                    let mut parts = m.up_path.rsplit('/');
+                    let file = parts.next().unwrap_or(&m.up_path);
                     let name = if file == "up.sql" {
                         parts.next().unwrap_or(file)
                     } else {
                         file
                     };
-                    Some((name.to_string(), text(&m.up), text(m.down.as_deref()?)))
+                    Some((
+                        name.to_string(),
+                        text(&m.up_path),
+                        text(m.down_path.as_deref()?),
+                    ))
                 })
                 .collect();
             histories.push((format!("{folder} ({})", d.label()), d, pairs));

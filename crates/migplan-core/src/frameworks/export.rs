@@ -17,19 +17,43 @@ pub struct ExportFile {
 
 /// A unit of the plan, ready to be wrapped: its SQL and how it must run.
 #[derive(Debug, Clone)]
-struct Unit {
-    version: String,
-    name: String,
-    up: String,
-    down: Option<String>,
-    transactional: bool,
+pub struct Unit {
+    pub version: String,
+    pub name: String,
+    pub up: String,
+    pub down: Option<String>,
+    pub transactional: bool,
     /// A deploy that must happen after this migration and before the next.
-    deploy: Vec<String>,
+    pub deploy: Vec<String>,
     /// The checks of the unit's steps (Sqitch's verify scripts).
-    checks: Vec<runbook::Check>,
+    pub checks: Vec<runbook::Check>,
 }
 
-fn slug(s: &str) -> String {
+/// What a framework's writer is given: the plan, its units ready to wrap,
+/// where the files go and the project they continue.
+pub struct ExportCx<'a> {
+    pub plan: &'a Plan,
+    pub units: &'a [Unit],
+    /// The folder new files go in (relative; may be empty).
+    pub dir: String,
+    pub name: &'a str,
+    pub timestamp: &'a str,
+    pub detection: Option<&'a Detection>,
+    pub existing: &'a [super::Migration],
+}
+
+impl ExportCx<'_> {
+    /// `path` inside the migrations folder.
+    pub fn join(&self, path: &str) -> String {
+        if self.dir.is_empty() {
+            path.to_string()
+        } else {
+            format!("{}/{path}", self.dir)
+        }
+    }
+}
+
+pub(super) fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
@@ -45,7 +69,7 @@ fn slug(s: &str) -> String {
 /// A file name for the `number`th unit: the change's name (cut so the
 /// number always fits), the number, then the unit's title, all as a slug.
 /// Every unit gets a different name however long the change's name is.
-fn unit_name(name: &str, number: usize, title: &str) -> String {
+pub(super) fn unit_name(name: &str, number: usize, title: &str) -> String {
     let base: String = slug(name).chars().take(24).collect();
     let base = base.trim_end_matches('_');
     slug(&format!("{base} {number} {title}"))
@@ -60,7 +84,7 @@ pub(crate) fn comment_text(s: &str) -> String {
         .collect()
 }
 
-fn camel(s: &str) -> String {
+pub(super) fn camel(s: &str) -> String {
     slug(s)
         .split('_')
         .map(|w| {
@@ -100,7 +124,12 @@ pub fn looped(step: &Step, d: Dialect) -> String {
     }
 }
 
-fn units_of(plan: &Plan, existing: &[super::Migration], name: &str, timestamp: &str) -> Vec<Unit> {
+pub(super) fn units_of(
+    plan: &Plan,
+    existing: &[super::Migration],
+    name: &str,
+    timestamp: &str,
+) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
     let mut pending_deploys: Vec<String> = Vec::new();
     let mut n = 0;
@@ -174,7 +203,7 @@ fn units_of(plan: &Plan, existing: &[super::Migration], name: &str, timestamp: &
     out
 }
 
-fn deploy_note(u: &Unit, comment: &str) -> String {
+pub(super) fn deploy_note(u: &Unit, comment: &str) -> String {
     u.deploy
         .iter()
         .map(|d| {
@@ -186,13 +215,13 @@ fn deploy_note(u: &Unit, comment: &str) -> String {
         .collect()
 }
 
-fn down_or_note(u: &Unit) -> String {
+pub(super) fn down_or_note(u: &Unit) -> String {
     u.down.clone().unwrap_or_else(|| {
         "-- migplan could not generate a rollback for this migration: see the runbook\n".into()
     })
 }
 
-fn indent(s: &str, by: &str) -> String {
+pub(super) fn indent(s: &str, by: &str) -> String {
     s.lines()
         .map(|l| {
             if l.is_empty() {
@@ -206,7 +235,7 @@ fn indent(s: &str, by: &str) -> String {
 }
 
 /// A string literal for Python/JS/C# embedding (triple-quoted or template).
-fn py(s: &str) -> String {
+pub(super) fn py(s: &str) -> String {
     format!(
         "\"\"\"\n{}\"\"\"",
         s.replace('\\', "\\\\").replace('"', "\\\"")
@@ -215,7 +244,7 @@ fn py(s: &str) -> String {
 
 /// A Ruby heredoc holding `s` verbatim: single-quoted (no `#{}`
 /// interpolation, no escapes), with a terminator no line of `s` equals.
-fn ruby_heredoc(s: &str, indent_by: &str) -> (String, String) {
+pub(super) fn ruby_heredoc(s: &str, indent_by: &str) -> (String, String) {
     let mut tag = String::from("SQL");
     while s.lines().any(|l| l.trim() == tag) {
         tag.push('_');
@@ -223,7 +252,7 @@ fn ruby_heredoc(s: &str, indent_by: &str) -> (String, String) {
     (format!("<<~'{tag}'\n{}", indent(s, indent_by)), tag)
 }
 
-fn js(s: &str) -> String {
+pub(super) fn js(s: &str) -> String {
     format!(
         "`\n{}`",
         s.replace('\\', "\\\\")
@@ -232,7 +261,7 @@ fn js(s: &str) -> String {
     )
 }
 
-fn cs(s: &str) -> String {
+pub(super) fn cs(s: &str) -> String {
     format!("@\"\n{}\"", s.replace('"', "\"\""))
 }
 
@@ -249,362 +278,19 @@ pub fn export(
     let dir = detection
         .map(|d| d.dir.clone())
         .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| default_dir(fw).to_string());
-    let join = |p: &str| {
-        if dir.is_empty() {
-            p.to_string()
-        } else {
-            format!("{dir}/{p}")
-        }
+        .unwrap_or_else(|| fw.spec().default_dir.to_string());
+    let units = units_of(plan, existing, name, timestamp);
+    let cx = ExportCx {
+        plan,
+        units: &units,
+        dir,
+        name,
+        timestamp,
+        detection,
+        existing,
     };
-    let us = units_of(plan, existing, name, timestamp);
-    let mut files = Vec::new();
+    let mut files = (fw.spec().write)(&cx);
     let d = plan.dialect;
-    match fw {
-        Framework::Flyway => {
-            for u in &us {
-                let base = format!("V{}__{}.sql", u.version, u.name);
-                files.push(ExportFile {
-                    path: join(&base),
-                    content: format!("{}{}", u.up, deploy_note(u, "--")),
-                });
-                files.push(ExportFile {
-                    path: join(&format!("U{}__{}.sql", u.version, u.name)),
-                    content: down_or_note(u),
-                });
-                if !u.transactional {
-                    files.push(ExportFile {
-                        path: join(&format!("{base}.conf")),
-                        content: "executeInTransaction=false\n".into(),
-                    });
-                }
-            }
-        }
-        Framework::Liquibase => {
-            let mut c = String::from("--liquibase formatted sql\n\n");
-            for u in &us {
-                let tx = if u.transactional {
-                    ""
-                } else {
-                    " runInTransaction:false"
-                };
-                c.push_str(&format!(
-                    "--changeset migplan:{}-{}{tx}\n{}",
-                    u.version, u.name, u.up
-                ));
-                c.push_str(&deploy_note(u, "--comment:"));
-                match &u.down {
-                    Some(down) => {
-                        for l in down.lines().filter(|l| !l.trim().is_empty()) {
-                            c.push_str(&format!("--rollback {l}\n"));
-                        }
-                    }
-                    None => c.push_str("--rollback not required\n"),
-                }
-                c.push('\n');
-            }
-            files.push(ExportFile {
-                path: join(&format!("changelog-{}-{}.sql", timestamp, slug(name))),
-                content: c,
-            });
-        }
-        Framework::Dbmate => {
-            for u in &us {
-                let tx = if u.transactional {
-                    ""
-                } else {
-                    " transaction:false"
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{}_{}.sql", u.version, u.name)),
-                    content: format!(
-                        "-- migrate:up{tx}\n{}{}\n-- migrate:down{tx}\n{}",
-                        u.up,
-                        deploy_note(u, "--"),
-                        down_or_note(u)
-                    ),
-                });
-            }
-        }
-        Framework::GolangMigrate => {
-            for u in &us {
-                let note = if u.transactional {
-                    "-- golang-migrate runs this file as one exec with no implicit transaction.\n"
-                } else {
-                    "-- Runs outside a transaction (golang-migrate adds none): keep it alone in this file.\n"
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{}_{}.up.sql", u.version, u.name)),
-                    content: format!("{note}{}{}", u.up, deploy_note(u, "--")),
-                });
-                files.push(ExportFile {
-                    path: join(&format!("{}_{}.down.sql", u.version, u.name)),
-                    content: down_or_note(u),
-                });
-            }
-        }
-        Framework::Goose => {
-            // Statements with bodies (functions, triggers, DO) need a block
-            // so goose does not split them on inner semicolons.
-            let block = |sql: &str| -> String {
-                let mut out = String::new();
-                let mut at = 0;
-                // Segments are in order and never overlap: the text between
-                // them (delimiters, comments) is kept as it is.
-                for seg in crate::split::split(sql, d) {
-                    out.push_str(&sql[at..seg.start]);
-                    let body = &sql[seg.start..seg.end];
-                    at = seg.end;
-                    if body.contains("$$") || body.contains(" BEGIN ") {
-                        out.push_str(&format!(
-                            "-- +goose StatementBegin\n{body};\n-- +goose StatementEnd"
-                        ));
-                        // The block carries its own semicolon.
-                        if sql.as_bytes().get(at) == Some(&b';') {
-                            at += 1;
-                        }
-                    } else {
-                        out.push_str(body);
-                    }
-                }
-                out.push_str(&sql[at..]);
-                out
-            };
-            for u in &us {
-                let tx = if u.transactional {
-                    ""
-                } else {
-                    "-- +goose NO TRANSACTION\n"
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{}_{}.sql", u.version, u.name)),
-                    content: format!(
-                        "{tx}-- +goose Up\n{}{}\n-- +goose Down\n{}",
-                        block(&u.up),
-                        deploy_note(u, "--"),
-                        block(&down_or_note(u))
-                    ),
-                });
-            }
-        }
-        Framework::Sqitch => {
-            let mut plan_lines = String::new();
-            for u in &us {
-                let n = &u.name;
-                files.push(ExportFile {
-                    path: join(&format!("deploy/{n}.sql")),
-                    content: format!("-- Deploy {n}\n{}{}", u.up, deploy_note(u, "--")),
-                });
-                files.push(ExportFile {
-                    path: join(&format!("revert/{n}.sql")),
-                    content: format!("-- Revert {n}\n{}", down_or_note(u)),
-                });
-                files.push(ExportFile {
-                    path: join(&format!("verify/{n}.sql")),
-                    content: format!("-- Verify {n}\n{}", verify_sql(u)),
-                });
-                plan_lines.push_str(&format!(
-                    "{n} {} migplan <migplan@localhost> # {}\n",
-                    iso(timestamp),
-                    if u.transactional {
-                        "generated by migplan"
-                    } else {
-                        "no transaction: run alone"
-                    }
-                ));
-            }
-            files.push(ExportFile {
-                path: join("sqitch.plan.append"),
-                content: plan_lines,
-            });
-        }
-        Framework::Diesel => {
-            for u in &us {
-                let folder = format!("{}_{}", u.version, u.name);
-                files.push(ExportFile {
-                    path: join(&format!("{folder}/up.sql")),
-                    content: format!("{}{}", u.up, deploy_note(u, "--")),
-                });
-                files.push(ExportFile {
-                    path: join(&format!("{folder}/down.sql")),
-                    content: down_or_note(u),
-                });
-                if !u.transactional {
-                    files.push(ExportFile {
-                        path: join(&format!("{folder}/metadata.toml")),
-                        content: "run_in_transaction = false\n".into(),
-                    });
-                }
-            }
-        }
-        Framework::Prisma => {
-            for u in &us {
-                let mut c = format!("{}{}", u.up, deploy_note(u, "--"));
-                if !u.transactional {
-                    c = format!(
-                        "-- Prisma runs each migration in a transaction: this one contains statements that cannot (CONCURRENTLY, committing loops).\n-- Apply it by hand with psql, then mark it applied: npx prisma migrate resolve --applied {}_{}\n{c}",
-                        u.version, u.name
-                    );
-                }
-                c.push_str("-- Prisma has no down migrations; the rollback is in the runbook.\n");
-                files.push(ExportFile {
-                    path: join(&format!("{}_{}/migration.sql", u.version, u.name)),
-                    content: c,
-                });
-            }
-        }
-        Framework::Rails => {
-            for u in &us {
-                let class = camel(&u.name);
-                let tx = if u.transactional {
-                    ""
-                } else {
-                    "  disable_ddl_transaction!\n\n"
-                };
-                let up = ruby_heredoc(&u.up, "      ");
-                let down = ruby_heredoc(&down_or_note(u), "      ");
-                files.push(ExportFile {
-                    path: join(&format!("{}_{}.rb", u.version, u.name)),
-                    content: format!(
-                        "# Generated by migplan.\n{}class {class} < ActiveRecord::Migration[7.1]\n{tx}  def up\n    execute {}\n    {}\n  end\n\n  def down\n    execute {}\n    {}\n  end\nend\n",
-                        deploy_note(u, "#"),
-                        up.0,
-                        up.1,
-                        down.0,
-                        down.1
-                    ),
-                });
-            }
-        }
-        Framework::Django => {
-            let mut previous = existing.last().map(|m| format!("{}_{}", m.version, m.name));
-            for (i, u) in us.iter().enumerate() {
-                let number = next_version(existing, "0", i);
-                let number = format!("{:0>4}", number.trim_start_matches('0'));
-                let module = format!("{number}_{}", u.name);
-                let deps = previous
-                    .as_ref()
-                    .map(|p| format!("(\"app\", \"{p}\")"))
-                    .unwrap_or_default();
-                let atomic = if u.transactional {
-                    ""
-                } else {
-                    "    atomic = False\n"
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{module}.py")),
-                    content: format!(
-                        "# Generated by migplan.\n{}from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n{atomic}    dependencies = [{deps}]\n\n    operations = [\n        migrations.RunSQL(\n            sql={},\n            reverse_sql={},\n        ),\n    ]\n",
-                        deploy_note(u, "#"),
-                        py(&u.up),
-                        py(&down_or_note(u))
-                    ),
-                });
-                previous = Some(module);
-            }
-        }
-        Framework::Alembic => {
-            let mut previous = existing
-                .last()
-                .map(|m| m.name.split_whitespace().next().unwrap_or("").to_string());
-            for u in &us {
-                let rev = format!("{:012x}", fnv(&format!("{}{}", u.version, u.name)));
-                let down_rev = previous
-                    .as_ref()
-                    .map(|p| format!("\"{p}\""))
-                    .unwrap_or_else(|| "None".into());
-                let up_body = if u.transactional {
-                    format!("    op.execute({})\n", py(&u.up))
-                } else {
-                    format!(
-                        "    with op.get_context().autocommit_block():\n        op.execute({})\n",
-                        py(&u.up)
-                    )
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{rev}_{}.py", u.name)),
-                    content: format!(
-                        "\"\"\"{}\n\nRevision ID: {rev}\nRevises: {}\n\"\"\"\n{}from alembic import op\n\nrevision = \"{rev}\"\ndown_revision = {down_rev}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n{up_body}\n\ndef downgrade():\n    op.execute({})\n",
-                        u.name,
-                        previous.as_deref().unwrap_or("(none)"),
-                        deploy_note(u, "#"),
-                        py(&down_or_note(u))
-                    ),
-                });
-                previous = Some(rev);
-            }
-        }
-        Framework::Knex => {
-            for u in &us {
-                let cfg = if u.transactional {
-                    ""
-                } else {
-                    "exports.config = { transaction: false };\n\n"
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{}_{}.js", u.version, u.name)),
-                    content: format!(
-                        "// Generated by migplan.\n{}{cfg}exports.up = (knex) => knex.raw({});\n\nexports.down = (knex) => knex.raw({});\n",
-                        deploy_note(u, "//"),
-                        js(&u.up),
-                        js(&down_or_note(u))
-                    ),
-                });
-            }
-        }
-        Framework::Sequelize => {
-            for u in &us {
-                files.push(ExportFile {
-                    path: join(&format!("{}-{}.js", u.version, u.name.replace('_', "-"))),
-                    content: format!(
-                        "'use strict';\n// Generated by migplan.{}\n{}module.exports = {{\n  async up(queryInterface) {{\n    await queryInterface.sequelize.query({});\n  }},\n\n  async down(queryInterface) {{\n    await queryInterface.sequelize.query({});\n  }},\n}};\n",
-                        if u.transactional { " Sequelize adds no transaction." } else { " Runs outside a transaction." },
-                        deploy_note(u, "//"),
-                        js(&u.up),
-                        js(&down_or_note(u))
-                    ),
-                });
-            }
-        }
-        Framework::Typeorm => {
-            for u in &us {
-                let class = format!("{}{}", camel(&u.name), u.version);
-                let tx = if u.transactional {
-                    ""
-                } else {
-                    "    public transaction = false;\n\n"
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{}-{}.ts", u.version, camel(&u.name))),
-                    content: format!(
-                        "// Generated by migplan.\n{}import {{ MigrationInterface, QueryRunner }} from \"typeorm\";\n\nexport class {class} implements MigrationInterface {{\n{tx}    public async up(queryRunner: QueryRunner): Promise<void> {{\n        await queryRunner.query({});\n    }}\n\n    public async down(queryRunner: QueryRunner): Promise<void> {{\n        await queryRunner.query({});\n    }}\n}}\n",
-                        deploy_note(u, "//"),
-                        js(&u.up),
-                        js(&down_or_note(u))
-                    ),
-                });
-            }
-        }
-        Framework::EfCore => {
-            for u in &us {
-                let class = camel(&u.name);
-                let suppress = if u.transactional {
-                    ""
-                } else {
-                    ", suppressTransaction: true"
-                };
-                files.push(ExportFile {
-                    path: join(&format!("{}_{class}.cs", u.version)),
-                    content: format!(
-                        "// Generated by migplan.\n{}using Microsoft.EntityFrameworkCore.Migrations;\n\npublic partial class {class} : Migration\n{{\n    protected override void Up(MigrationBuilder migrationBuilder)\n    {{\n        migrationBuilder.Sql({}{suppress});\n    }}\n\n    protected override void Down(MigrationBuilder migrationBuilder)\n    {{\n        migrationBuilder.Sql({}{suppress});\n    }}\n}}\n",
-                        deploy_note(u, "//"),
-                        cs(&u.up),
-                        cs(&down_or_note(u))
-                    ),
-                });
-            }
-        }
-    }
     if d == Dialect::Postgres || d == Dialect::Mysql || d == Dialect::Sqlite {
         files.push(ExportFile {
             path: "RUNBOOK.md".into(),
@@ -618,27 +304,7 @@ pub fn export(
     files
 }
 
-fn default_dir(fw: Framework) -> &'static str {
-    match fw {
-        Framework::Flyway => "db/migration",
-        Framework::Liquibase => "db/changelog",
-        Framework::Dbmate => "db/migrations",
-        Framework::GolangMigrate
-        | Framework::Goose
-        | Framework::Diesel
-        | Framework::Knex
-        | Framework::Sequelize => "migrations",
-        Framework::Sqitch => "",
-        Framework::Prisma => "prisma/migrations",
-        Framework::Rails => "db/migrate",
-        Framework::Django => "app/migrations",
-        Framework::Alembic => "alembic/versions",
-        Framework::Typeorm => "src/migrations",
-        Framework::EfCore => "Migrations",
-    }
-}
-
-fn iso(ts: &str) -> String {
+pub(super) fn iso(ts: &str) -> String {
     if ts.len() >= 14 {
         format!(
             "{}-{}-{}T{}:{}:{}Z",
@@ -655,7 +321,7 @@ fn iso(ts: &str) -> String {
 }
 
 /// A stable 48-bit hash for Alembic revision ids.
-fn fnv(s: &str) -> u64 {
+pub(super) fn fnv(s: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in s.bytes() {
         h ^= u64::from(b);
@@ -665,7 +331,7 @@ fn fnv(s: &str) -> u64 {
 }
 
 /// Sqitch verify script: the unit's checks, failing when one is wrong.
-fn verify_sql(u: &Unit) -> String {
+pub(super) fn verify_sql(u: &Unit) -> String {
     if u.checks.is_empty() {
         return "-- nothing to verify beyond the deploy succeeding\n".into();
     }

@@ -7,11 +7,28 @@
 
 mod export;
 
+mod alembic;
+mod dbmate;
+mod diesel;
+mod django;
+mod ef_core;
+mod flyway;
+mod golang_migrate;
+mod goose;
+mod knex;
+mod liquibase;
+mod prisma;
+mod rails;
+mod sequelize;
+mod sqitch;
+mod typeorm;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use export::{ExportFile, export};
+use export::*;
+pub use export::{ExportCx, ExportFile, export};
 
 /// The frameworks migplan knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -53,45 +70,34 @@ impl Framework {
         Framework::EfCore,
     ];
 
-    /// The stable name used on the command line and in share links.
-    pub fn id(self) -> &'static str {
+    /// The framework's declaration: conventions, detection and export.
+    pub fn spec(self) -> &'static Spec {
         match self {
-            Framework::Flyway => "flyway",
-            Framework::Liquibase => "liquibase",
-            Framework::Dbmate => "dbmate",
-            Framework::GolangMigrate => "golang-migrate",
-            Framework::Goose => "goose",
-            Framework::Sqitch => "sqitch",
-            Framework::Diesel => "diesel",
-            Framework::Prisma => "prisma",
-            Framework::Rails => "rails",
-            Framework::Django => "django",
-            Framework::Alembic => "alembic",
-            Framework::Knex => "knex",
-            Framework::Sequelize => "sequelize",
-            Framework::Typeorm => "typeorm",
-            Framework::EfCore => "ef-core",
+            Framework::Flyway => &flyway::SPEC,
+            Framework::Liquibase => &liquibase::SPEC,
+            Framework::Dbmate => &dbmate::SPEC,
+            Framework::GolangMigrate => &golang_migrate::SPEC,
+            Framework::Goose => &goose::SPEC,
+            Framework::Sqitch => &sqitch::SPEC,
+            Framework::Diesel => &diesel::SPEC,
+            Framework::Prisma => &prisma::SPEC,
+            Framework::Rails => &rails::SPEC,
+            Framework::Django => &django::SPEC,
+            Framework::Alembic => &alembic::SPEC,
+            Framework::Knex => &knex::SPEC,
+            Framework::Sequelize => &sequelize::SPEC,
+            Framework::Typeorm => &typeorm::SPEC,
+            Framework::EfCore => &ef_core::SPEC,
         }
     }
 
+    /// The stable name used on the command line and in share links.
+    pub fn id(self) -> &'static str {
+        self.spec().id
+    }
+
     pub fn label(self) -> &'static str {
-        match self {
-            Framework::Flyway => "Flyway",
-            Framework::Liquibase => "Liquibase",
-            Framework::Dbmate => "dbmate",
-            Framework::GolangMigrate => "golang-migrate",
-            Framework::Goose => "goose",
-            Framework::Sqitch => "Sqitch",
-            Framework::Diesel => "Diesel",
-            Framework::Prisma => "Prisma",
-            Framework::Rails => "Rails (Active Record)",
-            Framework::Django => "Django",
-            Framework::Alembic => "Alembic",
-            Framework::Knex => "Knex",
-            Framework::Sequelize => "Sequelize",
-            Framework::Typeorm => "TypeORM",
-            Framework::EfCore => "EF Core",
-        }
+        self.spec().label
     }
 
     pub fn from_id(id: &str) -> Option<Framework> {
@@ -100,82 +106,43 @@ impl Framework {
 
     /// How its files are named.
     pub fn naming(self) -> &'static str {
-        match self {
-            Framework::Flyway => {
-                "V<version>__<description>.sql, undo U<version>__<description>.sql"
-            }
-            Framework::Liquibase => {
-                "formatted SQL changelog: --changeset author:id with --rollback lines"
-            }
-            Framework::Dbmate => {
-                "db/migrations/<timestamp>_<name>.sql with -- migrate:up / -- migrate:down"
-            }
-            Framework::GolangMigrate => "<version>_<name>.up.sql and <version>_<name>.down.sql",
-            Framework::Goose => "<version>_<name>.sql with -- +goose Up / -- +goose Down",
-            Framework::Sqitch => "sqitch.plan with deploy/, revert/ and verify/<name>.sql",
-            Framework::Diesel => "migrations/<timestamp>_<name>/up.sql and down.sql",
-            Framework::Prisma => {
-                "prisma/migrations/<timestamp>_<name>/migration.sql (forward only)"
-            }
-            Framework::Rails => "db/migrate/<timestamp>_<name>.rb",
-            Framework::Django => "<app>/migrations/<nnnn>_<name>.py",
-            Framework::Alembic => "alembic/versions/<revision>_<name>.py",
-            Framework::Knex => "migrations/<timestamp>_<name>.js",
-            Framework::Sequelize => "migrations/<timestamp>-<name>.js",
-            Framework::Typeorm => "migrations/<timestamp>-<Name>.ts (MigrationInterface)",
-            Framework::EfCore => "Migrations/<timestamp>_<Name>.cs",
-        }
+        self.spec().naming
     }
 
     /// How versions are ordered.
     pub fn ordering(self) -> &'static str {
-        match self {
-            Framework::Flyway => "by version number, compared part by part",
-            Framework::Liquibase => "by position in the changelog",
-            Framework::Sqitch => "by position in sqitch.plan",
-            Framework::Alembic => "by the down_revision chain",
-            Framework::Django => "by dependencies (numbered per app)",
-            Framework::Diesel => "by the version before the first _, dashes removed",
-            _ => "by the leading version or timestamp",
-        }
+        self.spec().ordering
     }
 
     /// Whether each migration runs in a transaction by default, and how to
     /// opt out.
     pub fn transactions(self) -> &'static str {
-        match self {
-            Framework::Flyway => {
-                "each script in a transaction; executeInTransaction=false in a <script>.conf file"
-            }
-            Framework::Liquibase => "each changeset in a transaction; runInTransaction:false",
-            Framework::Dbmate => "each migration in a transaction; -- migrate:up transaction:false",
-            Framework::GolangMigrate => {
-                "no implicit transaction (a multi-statement file is one exec)"
-            }
-            Framework::Goose => "each migration in a transaction; -- +goose NO TRANSACTION",
-            Framework::Sqitch => "each script in a transaction (PostgreSQL)",
-            Framework::Diesel => {
-                "each migration in a transaction; metadata.toml run_in_transaction = false"
-            }
-            Framework::Prisma => {
-                "each migration in a transaction (PostgreSQL); no opt-out: CONCURRENTLY needs a manual step"
-            }
-            Framework::Rails => "each migration in a transaction; disable_ddl_transaction!",
-            Framework::Django => "each migration in a transaction; atomic = False",
-            Framework::Alembic => "one transaction; op.get_context().autocommit_block()",
-            Framework::Knex => {
-                "each migration in a transaction; exports.config = { transaction: false }"
-            }
-            Framework::Sequelize => "no implicit transaction",
-            Framework::Typeorm => "each migration in a transaction; public transaction = false",
-            Framework::EfCore => "each migration in a transaction; suppressTransaction: true",
-        }
+        self.spec().transactions
     }
 
     /// Whether the framework runs down migrations.
     pub fn has_down(self) -> bool {
-        !matches!(self, Framework::Prisma)
+        self.spec().has_down
     }
+}
+
+/// One framework, declared once in its own file (as a rule is): its
+/// conventions, how a project shows it uses it, and how a plan is written
+/// as its files.
+pub struct Spec {
+    pub framework: Framework,
+    pub id: &'static str,
+    pub label: &'static str,
+    pub naming: &'static str,
+    pub ordering: &'static str,
+    pub transactions: &'static str,
+    pub has_down: bool,
+    /// Where new files go when no project says otherwise.
+    pub default_dir: &'static str,
+    /// What the project's files say for this framework (score 0: nothing).
+    pub detect: fn(&[File]) -> Found,
+    /// The plan's units as this framework's files.
+    pub write: fn(&ExportCx) -> Vec<ExportFile>,
 }
 
 /// One existing migration.
@@ -183,8 +150,13 @@ impl Framework {
 pub struct Migration {
     pub version: String,
     pub name: String,
-    pub up: String,
-    pub down: Option<String>,
+    /// The file holding the up migration, relative to the project root.
+    #[serde(rename = "up")]
+    pub up_path: String,
+    /// The file holding the down migration (the same file when the
+    /// framework keeps both in one), when there is one.
+    #[serde(rename = "down")]
+    pub down_path: Option<String>,
 }
 
 /// What a set of files says about the project.
@@ -252,7 +224,9 @@ fn version_key(v: &str) -> Vec<u128> {
 }
 
 /// Signals for one framework: (score, evidence, migrations, dir).
-struct Found {
+/// What one framework's detection found.
+#[derive(Default)]
+pub struct Found {
     score: u32,
     evidence: Vec<String>,
     migrations: Vec<Migration>,
@@ -263,7 +237,7 @@ struct Found {
 pub fn detect(files: &[File]) -> Option<Detection> {
     let mut best: Option<(Framework, Found)> = None;
     for f in Framework::ALL {
-        let found = signals(f, files);
+        let found = (f.spec().detect)(files);
         if found.score > 0 && best.as_ref().is_none_or(|(_, b)| found.score > b.score) {
             best = Some((f, found));
         }
@@ -278,7 +252,7 @@ pub fn detect(files: &[File]) -> Option<Detection> {
         found
             .migrations
             .iter()
-            .filter(|m| m.down.is_none())
+            .filter(|m| m.down_path.is_none())
             .map(|m| format!("{}_{}", m.version, m.name))
             .collect()
     } else {
@@ -308,492 +282,55 @@ pub fn detect(files: &[File]) -> Option<Detection> {
     })
 }
 
-fn signals(f: Framework, files: &[File]) -> Found {
-    let mut found = Found {
-        score: 0,
-        evidence: Vec::new(),
-        migrations: Vec::new(),
-        dir: String::new(),
+/// Adds a signal: its weight and what it was.
+fn hit(found: &mut Found, score: u32, what: String) {
+    found.score += score;
+    found.evidence.push(what);
+}
+
+/// The files whose base name (and file) satisfy `pred`.
+fn named<'a>(files: &'a [File<'a>], pred: &dyn Fn(&str, &File) -> bool) -> Vec<&'a File<'a>> {
+    files.iter().filter(|x| pred(base(x.path), x)).collect()
+}
+
+/// Knex and Sequelize: JavaScript/TypeScript migration files named by a
+/// timestamp, and the tool's configuration file.
+fn detect_js_builder(files: &[File], f: Framework) -> Found {
+    let mut found = Found::default();
+    let (config, marker, sep) = if f == Framework::Knex {
+        (&["knexfile.js", "knexfile.ts"][..], "knex", '_')
+    } else {
+        (&[".sequelizerc"][..], "queryInterface", '-')
     };
-    let hit = |found: &mut Found, score: u32, what: String| {
-        found.score += score;
-        found.evidence.push(what);
-    };
-    let named = |pred: &dyn Fn(&str, &File) -> bool| -> Vec<&File> {
-        files.iter().filter(|x| pred(base(x.path), x)).collect()
-    };
-    match f {
-        Framework::Flyway => {
-            let v: Vec<&File> = named(&|b, _| {
-                b.ends_with(".sql")
-                    && b.starts_with(['V', 'v'])
-                    && b[1..].split_once("__").is_some_and(|(ver, _)| {
-                        !ver.is_empty()
-                            && ver
-                                .chars()
-                                .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
-                    })
+    if files.iter().any(|x| config.contains(&base(x.path))) {
+        hit(&mut found, 10, format!("{} configuration", f.label()));
+    }
+    let v: Vec<&File> = files
+        .iter()
+        .filter(|x| {
+            let b = base(x.path);
+            (b.ends_with(".js") || b.ends_with(".ts") || b.ends_with(".cjs"))
+                && digits_then(b, sep).is_some()
+                && x.text.contains(marker)
+                && !x.text.contains("MigrationInterface")
+        })
+        .collect();
+    if !v.is_empty() {
+        hit(
+            &mut found,
+            4 * v.len() as u32,
+            format!("{} {} migration files", v.len(), f.label()),
+        );
+        found.dir = parent(v[0].path).to_string();
+        for x in &v {
+            let (ver, rest) = digits_then(base(x.path), sep).unwrap_or(("", ""));
+            let name = rest.rsplit_once('.').map_or(rest, |(n, _)| n);
+            found.migrations.push(Migration {
+                version: ver.into(),
+                name: name.into(),
+                up_path: x.path.into(),
+                down_path: x.text.contains("down").then(|| x.path.to_string()),
             });
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    3 * v.len() as u32,
-                    format!("{} files named V<version>__<name>.sql", v.len()),
-                );
-                for x in &v {
-                    let b = base(x.path);
-                    let (ver, rest) = b[1..].split_once("__").unwrap_or(("", b));
-                    let name = rest.trim_end_matches(".sql").to_string();
-                    let undo = files
-                        .iter()
-                        .find(|u| base(u.path) == format!("U{ver}__{rest}"))
-                        .map(|u| u.path.to_string());
-                    found.migrations.push(Migration {
-                        version: ver.to_string(),
-                        name,
-                        up: x.path.to_string(),
-                        down: undo,
-                    });
-                }
-                found.dir = parent(v[0].path).to_string();
-            }
-            if files
-                .iter()
-                .any(|x| matches!(base(x.path), "flyway.conf" | "flyway.toml"))
-            {
-                hit(&mut found, 10, "flyway configuration file".into());
-            }
-        }
-        Framework::Liquibase => {
-            let logs: Vec<&File> = named(&|b, x| {
-                (b.starts_with("changelog") || b.contains("changelog"))
-                    && (b.ends_with(".xml")
-                        || b.ends_with(".yaml")
-                        || b.ends_with(".yml")
-                        || b.ends_with(".json")
-                        || b.ends_with(".sql"))
-                    || x.text.contains("--liquibase formatted sql")
-                    || x.text.contains("databaseChangeLog")
-            });
-            if !logs.is_empty() {
-                hit(
-                    &mut found,
-                    10 * logs.len() as u32,
-                    format!("{} Liquibase changelog(s)", logs.len()),
-                );
-                found.dir = parent(logs[0].path).to_string();
-                for l in &logs {
-                    for (i, cs) in l
-                        .text
-                        .lines()
-                        .filter(|line| line.starts_with("--changeset"))
-                        .enumerate()
-                    {
-                        found.migrations.push(Migration {
-                            version: format!("{i:04}"),
-                            name: cs.trim_start_matches("--changeset").trim().to_string(),
-                            up: l.path.to_string(),
-                            down: l.text.contains("--rollback").then(|| l.path.to_string()),
-                        });
-                    }
-                }
-            }
-        }
-        Framework::Dbmate => {
-            let v: Vec<&File> = named(&|b, x| {
-                b.ends_with(".sql")
-                    && digits_then(b, '_').is_some()
-                    && x.text.contains("-- migrate:up")
-            });
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    4 * v.len() as u32,
-                    format!("{} files with -- migrate:up", v.len()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                for x in &v {
-                    let (ver, rest) = digits_then(base(x.path), '_').unwrap_or(("", ""));
-                    let has_down = x
-                        .text
-                        .lines()
-                        .any(|l| l.trim_start().starts_with("-- migrate:down"))
-                        && x.text.split("-- migrate:down").nth(1).is_some_and(|d| {
-                            d.lines()
-                                .any(|l| !l.trim().is_empty() && !l.trim().starts_with("--"))
-                        });
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.trim_end_matches(".sql").into(),
-                        up: x.path.into(),
-                        down: has_down.then(|| x.path.to_string()),
-                    });
-                }
-            }
-        }
-        Framework::GolangMigrate => {
-            // Also the same shape with a V prefix or a dot (V0001.Name.up.sql).
-            let version_of = |b: &str| -> Option<(String, String)> {
-                let b = b.strip_prefix(['V', 'v']).unwrap_or(b);
-                let end = b.find(|c: char| !c.is_ascii_digit())?;
-                let (v, rest) = b.split_at(end);
-                let rest = rest.strip_prefix(['_', '.'])?;
-                (!v.is_empty()).then(|| (v.to_string(), rest.to_string()))
-            };
-            let ups: Vec<&File> = named(&|b, _| b.ends_with(".up.sql") && version_of(b).is_some());
-            if !ups.is_empty() {
-                hit(
-                    &mut found,
-                    3 * ups.len() as u32,
-                    format!("{} <version>_<name>.up.sql files", ups.len()),
-                );
-                found.dir = parent(ups[0].path).to_string();
-                for x in &ups {
-                    let b = base(x.path);
-                    let (ver, rest) = version_of(b).unwrap_or_default();
-                    let stem = b.trim_end_matches(".up.sql");
-                    let down = files
-                        .iter()
-                        .find(|d| {
-                            parent(d.path) == parent(x.path)
-                                && base(d.path) == format!("{stem}.down.sql")
-                        })
-                        .map(|d| d.path.to_string());
-                    found.migrations.push(Migration {
-                        version: ver,
-                        name: rest.trim_end_matches(".up.sql").into(),
-                        up: x.path.into(),
-                        down,
-                    });
-                }
-            }
-        }
-        Framework::Goose => {
-            let v: Vec<&File> =
-                named(&|b, x| b.ends_with(".sql") && x.text.contains("-- +goose Up"));
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    4 * v.len() as u32,
-                    format!("{} files with -- +goose Up", v.len()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                for x in &v {
-                    let (ver, rest) = digits_then(base(x.path), '_').unwrap_or(("0", base(x.path)));
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.trim_end_matches(".sql").into(),
-                        up: x.path.into(),
-                        down: x
-                            .text
-                            .contains("-- +goose Down")
-                            .then(|| x.path.to_string()),
-                    });
-                }
-            }
-        }
-        Framework::Sqitch => {
-            if let Some(plan) = files.iter().find(|x| base(x.path) == "sqitch.plan") {
-                hit(&mut found, 20, "sqitch.plan".into());
-                let root = parent(plan.path);
-                found.dir = root.to_string();
-                for (i, line) in plan
-                    .text
-                    .lines()
-                    .filter(|l| !l.trim().is_empty() && !l.starts_with('%') && !l.starts_with('#'))
-                    .enumerate()
-                {
-                    let name = line
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string();
-                    let join = |d: &str| {
-                        if root.is_empty() {
-                            format!("{d}/{name}.sql")
-                        } else {
-                            format!("{root}/{d}/{name}.sql")
-                        }
-                    };
-                    let revert = join("revert");
-                    found.migrations.push(Migration {
-                        version: format!("{i:04}"),
-                        name: name.clone(),
-                        up: join("deploy"),
-                        down: files.iter().any(|x| x.path == revert).then_some(revert),
-                    });
-                }
-            }
-        }
-        Framework::Diesel => {
-            let ups: Vec<&File> = files
-                .iter()
-                .filter(|x| {
-                    base(x.path) == "up.sql" && digits_then(base(parent(x.path)), '_').is_some()
-                })
-                .collect();
-            if !ups.is_empty() {
-                hit(
-                    &mut found,
-                    3 * ups.len() as u32,
-                    format!("{} migrations/<version>_<name>/up.sql folders", ups.len()),
-                );
-                found.dir = parent(parent(ups[0].path)).to_string();
-                for x in &ups {
-                    let folder = parent(x.path);
-                    let (ver, rest) = digits_then(base(folder), '_').unwrap_or(("", ""));
-                    let down = format!("{folder}/down.sql");
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.into(),
-                        up: x.path.into(),
-                        down: files.iter().any(|d| d.path == down).then_some(down),
-                    });
-                }
-            }
-            if files.iter().any(|x| base(x.path) == "diesel.toml") {
-                hit(&mut found, 10, "diesel.toml".into());
-            }
-        }
-        Framework::Prisma => {
-            let ms: Vec<&File> = files
-                .iter()
-                .filter(|x| {
-                    base(x.path) == "migration.sql"
-                        && parent(parent(x.path)).ends_with("migrations")
-                })
-                .collect();
-            if !ms.is_empty() {
-                hit(
-                    &mut found,
-                    4 * ms.len() as u32,
-                    format!(
-                        "{} prisma/migrations/<name>/migration.sql folders",
-                        ms.len()
-                    ),
-                );
-                found.dir = parent(parent(ms[0].path)).to_string();
-                for x in &ms {
-                    let folder = base(parent(x.path));
-                    let (ver, rest) = folder.split_once('_').unwrap_or((folder, ""));
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.into(),
-                        up: x.path.into(),
-                        down: None,
-                    });
-                }
-            }
-            if files
-                .iter()
-                .any(|x| matches!(base(x.path), "schema.prisma" | "migration_lock.toml"))
-            {
-                hit(&mut found, 10, "schema.prisma / migration_lock.toml".into());
-            }
-        }
-        Framework::Rails => {
-            let v: Vec<&File> = files
-                .iter()
-                .filter(|x| {
-                    x.path.contains("db/migrate/")
-                        && base(x.path).ends_with(".rb")
-                        && digits_then(base(x.path), '_').is_some()
-                })
-                .collect();
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    4 * v.len() as u32,
-                    format!("{} db/migrate/<timestamp>_<name>.rb files", v.len()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                for x in &v {
-                    let (ver, rest) = digits_then(base(x.path), '_').unwrap_or(("", ""));
-                    let reversible = x.text.contains("def down") || x.text.contains("def change");
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.trim_end_matches(".rb").into(),
-                        up: x.path.into(),
-                        down: reversible.then(|| x.path.to_string()),
-                    });
-                }
-            }
-        }
-        Framework::Django => {
-            let v: Vec<&File> = files
-                .iter()
-                .filter(|x| {
-                    parent(x.path).ends_with("migrations")
-                        && base(x.path).ends_with(".py")
-                        && digits_then(base(x.path), '_').is_some()
-                        && x.text.contains("migrations")
-                })
-                .collect();
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    4 * v.len() as u32,
-                    format!("{} <app>/migrations/<nnnn>_<name>.py files", v.len()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                for x in &v {
-                    let (ver, rest) = digits_then(base(x.path), '_').unwrap_or(("", ""));
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.trim_end_matches(".py").into(),
-                        up: x.path.into(),
-                        down: Some(x.path.to_string()),
-                    });
-                }
-            }
-        }
-        Framework::Alembic => {
-            if files.iter().any(|x| base(x.path) == "alembic.ini") {
-                hit(&mut found, 10, "alembic.ini".into());
-            }
-            let v: Vec<&File> = files
-                .iter()
-                .filter(|x| {
-                    parent(x.path).ends_with("versions") && x.text.contains("down_revision")
-                })
-                .collect();
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    4 * v.len() as u32,
-                    format!("{} alembic/versions revisions", v.len()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                // Order by the down_revision chain.
-                let rev = |t: &str, key: &str| -> Option<String> {
-                    t.lines()
-                        .find(|l| l.trim_start().starts_with(key))
-                        .and_then(|l| l.split(['\'', '"']).nth(1))
-                        .map(str::to_string)
-                };
-                let mut by_parent: BTreeMap<Option<String>, &File> = BTreeMap::new();
-                for x in &v {
-                    by_parent.insert(rev(x.text, "down_revision"), x);
-                }
-                let mut cur: Option<String> = None;
-                let mut i = 0;
-                while let Some(x) = by_parent.get(&cur) {
-                    let id = rev(x.text, "revision").unwrap_or_default();
-                    let name = base(x.path)
-                        .split_once('_')
-                        .map_or("", |(_, n)| n)
-                        .trim_end_matches(".py")
-                        .to_string();
-                    found.migrations.push(Migration {
-                        version: format!("{i:04}"),
-                        name: format!("{id} {name}"),
-                        up: x.path.into(),
-                        down: x.text.contains("def downgrade").then(|| x.path.to_string()),
-                    });
-                    cur = Some(id);
-                    i += 1;
-                    if i > v.len() {
-                        break;
-                    }
-                }
-            }
-        }
-        Framework::Knex | Framework::Sequelize => {
-            let (config, marker, sep) = if f == Framework::Knex {
-                (&["knexfile.js", "knexfile.ts"][..], "knex", '_')
-            } else {
-                (&[".sequelizerc"][..], "queryInterface", '-')
-            };
-            if files.iter().any(|x| config.contains(&base(x.path))) {
-                hit(&mut found, 10, format!("{} configuration", f.label()));
-            }
-            let v: Vec<&File> = files
-                .iter()
-                .filter(|x| {
-                    let b = base(x.path);
-                    (b.ends_with(".js") || b.ends_with(".ts") || b.ends_with(".cjs"))
-                        && digits_then(b, sep).is_some()
-                        && x.text.contains(marker)
-                        && !x.text.contains("MigrationInterface")
-                })
-                .collect();
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    4 * v.len() as u32,
-                    format!("{} {} migration files", v.len(), f.label()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                for x in &v {
-                    let (ver, rest) = digits_then(base(x.path), sep).unwrap_or(("", ""));
-                    let name = rest.rsplit_once('.').map_or(rest, |(n, _)| n);
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: name.into(),
-                        up: x.path.into(),
-                        down: x.text.contains("down").then(|| x.path.to_string()),
-                    });
-                }
-            }
-        }
-        Framework::Typeorm => {
-            let v: Vec<&File> = files
-                .iter()
-                .filter(|x| x.text.contains("implements MigrationInterface"))
-                .collect();
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    5 * v.len() as u32,
-                    format!("{} classes implementing MigrationInterface", v.len()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                for x in &v {
-                    let b = base(x.path);
-                    let (ver, rest) = digits_then(b, '-').unwrap_or(("0", b));
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.trim_end_matches(".ts").into(),
-                        up: x.path.into(),
-                        down: x.text.contains("async down").then(|| x.path.to_string()),
-                    });
-                }
-            }
-        }
-        Framework::EfCore => {
-            let v: Vec<&File> = files
-                .iter()
-                .filter(|x| {
-                    let b = base(x.path);
-                    b.ends_with(".cs")
-                        && !b.ends_with(".Designer.cs")
-                        && !b.ends_with("ModelSnapshot.cs")
-                        && x.text.contains("migrationBuilder")
-                })
-                .collect();
-            if !v.is_empty() {
-                hit(
-                    &mut found,
-                    4 * v.len() as u32,
-                    format!("{} EF Core migrations using migrationBuilder", v.len()),
-                );
-                found.dir = parent(v[0].path).to_string();
-                for x in &v {
-                    let (ver, rest) = digits_then(base(x.path), '_').unwrap_or(("0", base(x.path)));
-                    found.migrations.push(Migration {
-                        version: ver.into(),
-                        name: rest.trim_end_matches(".cs").into(),
-                        up: x.path.into(),
-                        down: x.text.contains("Down(").then(|| x.path.to_string()),
-                    });
-                }
-            }
-            if files
-                .iter()
-                .any(|x| base(x.path).ends_with("ModelSnapshot.cs"))
-            {
-                hit(&mut found, 10, "a *ModelSnapshot.cs".into());
-            }
         }
     }
     found
@@ -906,16 +443,16 @@ pub fn project_inputs(files: &[File], detection: &Detection) -> ProjectInputs {
         out.notes.push("no migrations found".into());
         return out;
     };
-    if !is_sql(&latest.up) {
+    if !is_sql(&latest.up_path) {
         out.notes.push(format!(
             "{} is not SQL: {} migrations are written in code; paste the SQL they run",
-            latest.up, detection.label
+            latest.up_path, detection.label
         ));
         return out;
     }
-    out.migration = text(&latest.up).map(|t| (latest.up.clone(), t));
-    out.down = match latest.down.as_deref() {
-        Some(d) if d == latest.up => text(d)
+    out.migration = text(&latest.up_path).map(|t| (latest.up_path.clone(), t));
+    out.down = match latest.down_path.as_deref() {
+        Some(d) if d == latest.up_path => text(d)
             .and_then(|t| down_section(&t))
             .map(|t| (d.to_string(), t)),
         Some(d) if is_sql(d) => text(d).map(|t| (d.to_string(), t)),
@@ -925,14 +462,14 @@ pub fn project_inputs(files: &[File], detection: &Detection) -> ProjectInputs {
     if out.schema.is_none() {
         let earlier: Vec<String> = detection.migrations[..detection.migrations.len() - 1]
             .iter()
-            .filter(|m| is_sql(&m.up))
+            .filter(|m| is_sql(&m.up_path))
             .filter_map(|m| {
-                let t = text(&m.up)?;
-                let up = match m.down.as_deref() {
-                    Some(d) if d == m.up => up_section(&t),
+                let t = text(&m.up_path)?;
+                let up = match m.down_path.as_deref() {
+                    Some(d) if d == m.up_path => up_section(&t),
                     _ => t,
                 };
-                Some(format!("-- {}\n{}", m.up, up.trim_end()))
+                Some(format!("-- {}\n{}", m.up_path, up.trim_end()))
             })
             .collect();
         if !earlier.is_empty() {

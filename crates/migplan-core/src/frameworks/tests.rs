@@ -62,7 +62,7 @@ fn migrations_are_ordered_and_paired() {
     let versions: Vec<&str> = d.migrations.iter().map(|m| m.version.as_str()).collect();
     assert_eq!(versions, ["000001", "000002"]);
     assert_eq!(
-        d.migrations[0].down.as_deref(),
+        d.migrations[0].down_path.as_deref(),
         Some("migrations/000001_create_users.down.sql")
     );
     assert_eq!(d.missing_down, ["000002_add_email"]);
@@ -124,8 +124,8 @@ fn next_versions_continue_the_numbering() {
     let m = |v: &str| Migration {
         version: v.into(),
         name: "x".into(),
-        up: String::new(),
-        down: None,
+        up_path: String::new(),
+        down_path: None,
     };
     assert_eq!(next_version(&[m("000002")], "20261124120000", 0), "000003");
     assert_eq!(next_version(&[m("000002")], "20261124120000", 1), "000004");
@@ -445,4 +445,16 @@ fn corpus_missing(test: &str) {
         "../shared/corpus is missing: in CI the {test} must run"
     );
     eprintln!("../shared/corpus not found: {test} skipped (it runs in CI)");
+}
+
+#[test]
+fn every_framework_is_declared_once_under_its_own_id() {
+    let mut ids = std::collections::BTreeSet::new();
+    for f in Framework::ALL {
+        let spec = f.spec();
+        assert_eq!(spec.framework, f, "{} declares another framework", spec.id);
+        assert_eq!(Framework::from_id(spec.id), Some(f));
+        assert!(ids.insert(spec.id), "{} declared twice", spec.id);
+        assert_eq!(spec.has_down, f != Framework::Prisma);
+    }
 }
