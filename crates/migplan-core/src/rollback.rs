@@ -288,12 +288,12 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
             let Some(t) = before.table(&table) else {
                 return Undo::none(format!("table {table} is not in the schema"));
             };
-            let tq = ddl::name(&table, d);
+            let table_sql = ddl::name(&table, d);
             let mut sql = Vec::new();
             let mut lost = Vec::new();
             // Undo the operations in reverse order.
             for op in at.operations.iter().rev() {
-                match inverse_op(op, t, before, &tq, d) {
+                match inverse_op(op, t, before, &table_sql, d) {
                     Some(Undo::Nothing) => {}
                     Some(Undo::Exact(s)) => sql.push(s),
                     Some(Undo::Lossy { sql: s, lost: l }) => {
@@ -391,7 +391,7 @@ fn inverse_op(
     op: &AlterTableOperation,
     t: &crate::catalog::Table,
     before: &Catalog,
-    tq: &str,
+    table_sql: &str,
     d: Dialect,
 ) -> Option<Undo> {
     use AlterTableOperation as Op;
@@ -403,7 +403,7 @@ fn inverse_op(
                 return Some(Undo::nothing());
             }
             Undo::sql(format!(
-                "ALTER TABLE {tq} DROP COLUMN {}",
+                "ALTER TABLE {table_sql} DROP COLUMN {}",
                 ddl::ident(&c, d)
             ))
         }
@@ -422,7 +422,7 @@ fn inverse_op(
                     ..def.clone()
                 };
                 sql.push(format!(
-                    "ALTER TABLE {tq} ADD COLUMN {}",
+                    "ALTER TABLE {table_sql} ADD COLUMN {}",
                     ddl::column(&readd, d)
                 ));
                 // Constraints and indexes that went with the column.
@@ -431,7 +431,10 @@ fn inverse_op(
                     .iter()
                     .filter(|k| k.kind.columns().contains(&c))
                 {
-                    sql.push(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)));
+                    sql.push(format!(
+                        "ALTER TABLE {table_sql} ADD {}",
+                        ddl::constraint(k, d)
+                    ));
                 }
                 for i in before.indexes_on(&t.name).filter(|i| i.has_column(&c)) {
                     sql.push(ddl::create_index(i, d, false));
@@ -448,14 +451,17 @@ fn inverse_op(
             old_column_name,
             new_column_name,
         } => Undo::sql(format!(
-            "ALTER TABLE {tq} RENAME COLUMN {} TO {}",
+            "ALTER TABLE {table_sql} RENAME COLUMN {} TO {}",
             ddl::ident(&col(new_column_name), d),
             ddl::ident(&col(old_column_name), d)
         )),
         Op::ModifyColumn { col_name, .. } => {
             let c = col(col_name);
             let def = t.column(&c)?;
-            Undo::sql(format!("ALTER TABLE {tq} MODIFY {}", ddl::column(def, d)))
+            Undo::sql(format!(
+                "ALTER TABLE {table_sql} MODIFY {}",
+                ddl::column(def, d)
+            ))
         }
         Op::ChangeColumn {
             old_name,
@@ -466,7 +472,7 @@ fn inverse_op(
             let def = t.column(&col(old_name))?;
             let to = names::data_type(data_type, d);
             let sql = format!(
-                "ALTER TABLE {tq} CHANGE {} {}",
+                "ALTER TABLE {table_sql} CHANGE {} {}",
                 ddl::ident(&col(new_name), d),
                 ddl::column(def, d)
             );
@@ -486,31 +492,31 @@ fn inverse_op(
         Op::AlterColumn { column_name, op } => {
             let c = col(column_name);
             let def = t.column(&c)?;
-            let cq = ddl::ident(&c, d);
+            let column_sql = ddl::ident(&c, d);
             match op {
-                AlterColumnOperation::SetNotNull if def.nullable => {
-                    Undo::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP NOT NULL"))
-                }
-                AlterColumnOperation::DropNotNull if !def.nullable => {
-                    Undo::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"))
-                }
+                AlterColumnOperation::SetNotNull if def.nullable => Undo::sql(format!(
+                    "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP NOT NULL"
+                )),
+                AlterColumnOperation::DropNotNull if !def.nullable => Undo::sql(format!(
+                    "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET NOT NULL"
+                )),
                 AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull => {
                     Undo::nothing()
                 }
                 AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault => {
                     match &def.default {
                         Some(v) => Undo::sql(format!(
-                            "ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {v}"
+                            "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET DEFAULT {v}"
                         )),
-                        None => {
-                            Undo::sql(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT"))
-                        }
+                        None => Undo::sql(format!(
+                            "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP DEFAULT"
+                        )),
                     }
                 }
                 AlterColumnOperation::SetDataType { data_type, .. } => {
                     let to = names::data_type(data_type, d);
                     let sql = format!(
-                        "ALTER TABLE {tq} ALTER COLUMN {cq} TYPE {} USING {cq}::{}",
+                        "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} TYPE {} USING {column_sql}::{}",
                         def.data_type, def.data_type
                     );
                     if binary_coercible(&def.data_type, &to)
@@ -533,32 +539,38 @@ fn inverse_op(
         }
         Op::AddConstraint { constraint, .. } => {
             let name = constraint_name(constraint, t, d)?;
-            let nq = ddl::ident(&name, d);
+            let new_sql = ddl::ident(&name, d);
             match (d, constraint) {
-                (Dialect::Mysql, TableConstraint::ForeignKey(_)) => {
-                    Undo::sql(format!("ALTER TABLE {tq} DROP FOREIGN KEY {nq}"))
-                }
+                (Dialect::Mysql, TableConstraint::ForeignKey(_)) => Undo::sql(format!(
+                    "ALTER TABLE {table_sql} DROP FOREIGN KEY {new_sql}"
+                )),
                 (Dialect::Mysql, TableConstraint::PrimaryKey(_)) => {
-                    Undo::sql(format!("ALTER TABLE {tq} DROP PRIMARY KEY"))
+                    Undo::sql(format!("ALTER TABLE {table_sql} DROP PRIMARY KEY"))
                 }
                 (Dialect::Mysql, TableConstraint::Unique(_) | TableConstraint::Index(_)) => {
-                    Undo::sql(format!("ALTER TABLE {tq} DROP INDEX {nq}"))
+                    Undo::sql(format!("ALTER TABLE {table_sql} DROP INDEX {new_sql}"))
                 }
                 (Dialect::Sqlite, _) => {
                     return Some(Undo::none(
                         "SQLite cannot drop a constraint without a table rebuild",
                     ));
                 }
-                _ => Undo::sql(format!("ALTER TABLE {tq} DROP CONSTRAINT {nq}")),
+                _ => Undo::sql(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {new_sql}")),
             }
         }
         Op::DropConstraint { name, .. } | Op::DropForeignKey { name, .. } => {
             let k = t.constraint(&col(name))?;
-            Undo::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
+            Undo::sql(format!(
+                "ALTER TABLE {table_sql} ADD {}",
+                ddl::constraint(k, d)
+            ))
         }
         Op::DropPrimaryKey { .. } => {
             let k = t.primary_key()?;
-            Undo::sql(format!("ALTER TABLE {tq} ADD {}", ddl::constraint(k, d)))
+            Undo::sql(format!(
+                "ALTER TABLE {table_sql} ADD {}",
+                ddl::constraint(k, d)
+            ))
         }
         Op::DropIndex { name, .. } => {
             let i = before.indexes.get(&col(name))?;
@@ -574,7 +586,7 @@ fn inverse_op(
             ))
         }
         Op::RenameConstraint { old_name, new_name } => Undo::sql(format!(
-            "ALTER TABLE {tq} RENAME CONSTRAINT {} TO {}",
+            "ALTER TABLE {table_sql} RENAME CONSTRAINT {} TO {}",
             ddl::ident(&col(new_name), d),
             ddl::ident(&col(old_name), d)
         )),

@@ -379,7 +379,7 @@ fn alter_table(
             Some(format!("table {name} is not in the schema")),
         );
     };
-    let tq = sqlite_name(&name);
+    let table_sql = sqlite_name(&name);
     let sq = |c: &str| ddl::ident(c, Dialect::Sqlite);
     let mut native = Vec::new();
     let mut rebuild = false;
@@ -410,7 +410,7 @@ fn alter_table(
                 {
                     rebuild = true;
                 } else {
-                    native.push(format!("ALTER TABLE {tq} ADD COLUMN {def}"));
+                    native.push(format!("ALTER TABLE {table_sql} ADD COLUMN {def}"));
                 }
             }
             AlterTableOperation::DropColumn { column_names, .. } => {
@@ -434,14 +434,14 @@ fn alter_table(
                             }
                         }
                     }
-                    native.push(format!("ALTER TABLE {tq} DROP COLUMN {}", sq(&col)));
+                    native.push(format!("ALTER TABLE {table_sql} DROP COLUMN {}", sq(&col)));
                 }
             }
             AlterTableOperation::RenameColumn {
                 old_column_name,
                 new_column_name,
             } => native.push(format!(
-                "ALTER TABLE {tq} RENAME COLUMN {} TO {}",
+                "ALTER TABLE {table_sql} RENAME COLUMN {} TO {}",
                 sq(&names::ident(old_column_name, d)),
                 sq(&names::ident(new_column_name, d))
             )),
@@ -450,7 +450,7 @@ fn alter_table(
                 | sqlparser::ast::RenameTableNameKind::To(to)) = table_name;
                 let to = names::object(to, d);
                 native.push(format!(
-                    "ALTER TABLE {tq} RENAME TO {}",
+                    "ALTER TABLE {table_sql} RENAME TO {}",
                     sq(names::last(&to))
                 ));
                 renamed_to = Some(to);
@@ -486,7 +486,7 @@ fn alter_table(
         let mut stmts = rebuild_table(old, new, before, after, d);
         if renamed_to.is_some() {
             stmts.push(format!(
-                "ALTER TABLE {tq} RENAME TO {}",
+                "ALTER TABLE {table_sql} RENAME TO {}",
                 sq(names::last(target))
             ));
         }

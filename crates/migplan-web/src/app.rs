@@ -16,7 +16,7 @@ use crate::components::plan_panel::PlanPanel;
 use crate::components::schema_model::SchemaModel;
 use crate::components::simulation::SimulationPanel;
 use crate::components::statements::Statements;
-use crate::state::{Action, SameAnalysis, State};
+use crate::state::{Action, PlanSettings, SameAnalysis, State};
 use crate::worker::Task;
 
 #[function_component]
@@ -368,9 +368,7 @@ pub fn App() -> Html {
     };
     let on_settings = {
         let s = state.dispatcher();
-        Callback::from(move |(t, i, r): (String, bool, String)| {
-            s.dispatch(Action::SetPlanSettings(t, i, r))
-        })
+        Callback::from(move |settings: PlanSettings| s.dispatch(Action::SetPlanSettings(settings)))
     };
     let on_framework = {
         let s = state.dispatcher();

@@ -125,6 +125,18 @@ pub enum Simulation {
     Unavailable(String),
 }
 
+/// The plan settings the page edits together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSettings {
+    /// As typed (e.g. `2s`); a value that is not a duration keeps the
+    /// previous one.
+    pub lock_timeout: String,
+    /// IF [NOT] EXISTS in generated SQL.
+    pub idempotent: bool,
+    /// Columns (`table.column`, comma-separated) old code still reads.
+    pub still_read: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub dialect: Dialect,
@@ -318,8 +330,8 @@ pub enum Action {
     /// The target PostgreSQL major version.
     SetPgVersion(u32),
     SetBatchSize(u32),
-    /// Lock timeout (e.g. `2s`), IF [NOT] EXISTS, and the still-read columns.
-    SetPlanSettings(String, bool, String),
+    /// The plan's lock timeout, IF [NOT] EXISTS and still-read columns.
+    SetPlanSettings(PlanSettings),
     SetFramework(Framework),
     /// Rows, seed and the adversarial toggle of the simulation.
     SetData(migplan_core::sample::DataOptions),
@@ -395,10 +407,10 @@ impl Reducible for State {
             },
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
-            Action::SetPlanSettings(lock_timeout, idempotent, still_read) => State {
-                lock_timeout: lock_timeout.parse().unwrap_or(s.lock_timeout),
-                idempotent,
-                still_read,
+            Action::SetPlanSettings(settings) => State {
+                lock_timeout: settings.lock_timeout.parse().unwrap_or(s.lock_timeout),
+                idempotent: settings.idempotent,
+                still_read: settings.still_read,
                 ..s
             }
             .reanalysed(),
@@ -665,14 +677,22 @@ mod tests {
                 EXAMPLE_SCHEMA.into(),
                 EXAMPLE_SCHEMA.lines().take(0).collect::<String>() + m,
             ),
-            Action::SetPlanSettings("5s".into(), false, "users.name".into()),
+            Action::SetPlanSettings(PlanSettings {
+                lock_timeout: "5s".into(),
+                idempotent: false,
+                still_read: "users.name".into(),
+            }),
         );
         let up = s.analysis.plan.up_script();
         assert!(up.contains("SET lock_timeout = '5s'"), "{up}");
         assert!(!up.contains("IF EXISTS"), "{up}");
         let s = reduce(
             s,
-            Action::SetPlanSettings("5s; DROP".into(), true, String::new()),
+            Action::SetPlanSettings(PlanSettings {
+                lock_timeout: "5s; DROP".into(),
+                idempotent: true,
+                still_read: String::new(),
+            }),
         );
         assert_eq!(
             s.lock_timeout.to_string(),
@@ -753,7 +773,11 @@ mod tests {
         let s = reduce(s, Action::SetDown("DROP INDEX x;".into()));
         let s = reduce(
             s,
-            Action::SetPlanSettings("9s".into(), false, "users.name".into()),
+            Action::SetPlanSettings(PlanSettings {
+                lock_timeout: "9s".into(),
+                idempotent: false,
+                still_read: "users.name".into(),
+            }),
         );
         let s = reduce(
             s,

@@ -367,9 +367,9 @@ pub fn terminated(sql: &str) -> String {
 }
 
 /// Context for planning one statement.
-pub(crate) struct Pc<'a> {
-    pub d: Dialect,
-    pub o: &'a PlanOptions,
+pub(crate) struct PlanContext<'a> {
+    pub dialect: Dialect,
+    pub options: &'a PlanOptions,
     pub before: &'a Catalog,
     pub created: &'a BTreeSet<String>,
     /// Columns (table.column) added earlier in the migration.
@@ -377,15 +377,19 @@ pub(crate) struct Pc<'a> {
     pub line: usize,
 }
 
-impl Pc<'_> {
+impl PlanContext<'_> {
     /// `IF EXISTS ` when the plan is idempotent.
     pub fn if_exists(&self) -> &'static str {
-        if self.o.idempotent { "IF EXISTS " } else { "" }
+        if self.options.idempotent {
+            "IF EXISTS "
+        } else {
+            ""
+        }
     }
 
     /// `IF NOT EXISTS ` when the plan is idempotent.
     pub fn if_not_exists(&self) -> &'static str {
-        if self.o.idempotent {
+        if self.options.idempotent {
             "IF NOT EXISTS "
         } else {
             ""
@@ -434,9 +438,9 @@ pub fn plan(session: &Session, options: PlanOptions) -> Plan {
         if s.section == Section::Down {
             continue;
         }
-        let pc = Pc {
-            d,
-            o: &options,
+        let pc = PlanContext {
+            dialect: d,
+            options: &options,
             before: &catalog,
             created: &created,
             new_columns: &new_columns,

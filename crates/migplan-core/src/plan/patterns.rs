@@ -6,7 +6,7 @@ use sqlparser::ast::{
     TableConstraint,
 };
 
-use super::{Pc, Phase, Step};
+use super::{Phase, PlanContext, Step};
 use crate::catalog::{Catalog, Column, IndexKey, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
 use crate::rollback::{Undo, inverse};
@@ -14,12 +14,12 @@ use crate::{Dialect, ddl, names};
 
 /// The steps for one parsed statement.
 pub(super) fn steps_for(
-    pc: &Pc,
+    pc: &PlanContext,
     stmt: &Statement,
     sql: &str,
     notes: &mut Vec<String>,
 ) -> Vec<Step> {
-    let d = pc.d;
+    let d = pc.dialect;
     match stmt {
         Statement::StartTransaction { .. }
         | Statement::Commit { .. }
@@ -123,18 +123,18 @@ pub(super) fn steps_for(
     }
 }
 
-fn relation<'a>(pc: &Pc<'a>, tf: &sqlparser::ast::TableFactor) -> Option<&'a Table> {
+fn relation<'a>(pc: &PlanContext<'a>, tf: &sqlparser::ast::TableFactor) -> Option<&'a Table> {
     match tf {
         sqlparser::ast::TableFactor::Table { name, .. } => {
-            pc.before.table(&names::object(name, pc.d))
+            pc.before.table(&names::object(name, pc.dialect))
         }
         _ => None,
     }
 }
 
 /// A statement kept as written, with its generated inverse.
-fn passthrough(pc: &Pc, stmt: &Statement, sql: &str) -> Step {
-    let inv = inverse(stmt, pc.before, pc.d);
+fn passthrough(pc: &PlanContext, stmt: &Statement, sql: &str) -> Step {
+    let inv = inverse(stmt, pc.before, pc.dialect);
     let phase = match stmt {
         Statement::Update(_)
         | Statement::Delete(_)
@@ -182,8 +182,8 @@ fn shorten(s: &str, n: usize) -> String {
 
 // ---------------------------------------------------------------- indexes
 
-fn create_index_concurrently(pc: &Pc, ci: &sqlparser::ast::CreateIndex) -> Vec<Step> {
-    let d = pc.d;
+fn create_index_concurrently(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex) -> Vec<Step> {
+    let d = pc.dialect;
     let mut ci = ci.clone();
     let table = names::object(&ci.table_name, d);
     let name = match &ci.name {
@@ -202,7 +202,7 @@ fn create_index_concurrently(pc: &Pc, ci: &sqlparser::ast::CreateIndex) -> Vec<S
         }
     };
     ci.concurrently = true;
-    ci.if_not_exists = pc.o.idempotent;
+    ci.if_not_exists = pc.options.idempotent;
     let ie = pc.if_exists();
     vec![
         Step::new(
@@ -219,8 +219,8 @@ fn create_index_concurrently(pc: &Pc, ci: &sqlparser::ast::CreateIndex) -> Vec<S
     ]
 }
 
-fn drop_index_concurrently(pc: &Pc, name: &str) -> Step {
-    let d = pc.d;
+fn drop_index_concurrently(pc: &PlanContext, name: &str) -> Step {
+    let d = pc.dialect;
     let ie = pc.if_exists();
     let up = format!("DROP INDEX CONCURRENTLY {ie}{}", ddl::name(name, d));
     let step = Step::new(
@@ -239,8 +239,8 @@ fn drop_index_concurrently(pc: &Pc, name: &str) -> Step {
     }
 }
 
-fn mysql_online_index(pc: &Pc, ci: &sqlparser::ast::CreateIndex, sql: &str) -> Step {
-    let d = pc.d;
+fn mysql_online_index(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex, sql: &str) -> Step {
+    let d = pc.dialect;
     let table = names::object(&ci.table_name, d);
     let Some(name) = ci.name.as_ref().map(|n| names::object(n, d)) else {
         return Step::new(Phase::Expand, "Run as written", "", sql)
@@ -273,14 +273,14 @@ fn mysql_online_index(pc: &Pc, ci: &sqlparser::ast::CreateIndex, sql: &str) -> S
 // ---------------------------------------------------------------- ALTER TABLE
 
 fn alter_table(
-    pc: &Pc,
+    pc: &PlanContext,
     table: &Table,
     at: &sqlparser::ast::AlterTable,
     stmt: &Statement,
     sql: &str,
 ) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
     // SQLite can only rename, add and drop columns: anything else is a rebuild.
     if d == Dialect::Sqlite {
         let native = at.operations.iter().all(|op| {
@@ -297,7 +297,7 @@ fn alter_table(
         // COLUMN (before 3.25): those become one rebuild.
         let version_ok = at.operations.iter().all(|op| match op {
             AlterTableOperation::DropColumn { .. } | AlterTableOperation::RenameColumn { .. } => {
-                pc.o.sqlite_at_least(3, 35)
+                pc.options.sqlite_at_least(3, 35)
             }
             _ => true,
         });
@@ -330,7 +330,7 @@ fn alter_table(
             ..at.clone()
         };
         let single_stmt = Statement::AlterTable(single);
-        let text = format!("ALTER TABLE {tq} {op}");
+        let text = format!("ALTER TABLE {table_sql} {op}");
         out.push(passthrough(pc, &single_stmt, &text));
     }
     out
@@ -339,7 +339,7 @@ fn alter_table(
 /// The ALTER as written with `ALGORITHM=...` (and `LOCK=NONE`) made explicit
 /// when the user did not ask for one.
 fn mysql_with_algorithm(
-    pc: &Pc,
+    pc: &PlanContext,
     table: &Table,
     at: &sqlparser::ast::AlterTable,
     sql: &str,
@@ -363,8 +363,8 @@ fn mysql_with_algorithm(
 
 /// Steps for one operation on an existing table; empty when the operation
 /// is fine as written.
-fn alter_op(pc: &Pc, table: &Table, op: &AlterTableOperation) -> Vec<Step> {
-    let d = pc.d;
+fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<Step> {
+    let d = pc.dialect;
     match (d, op) {
         (_, AlterTableOperation::AddColumn { column_def, .. }) => add_column(pc, table, column_def),
         (_, AlterTableOperation::DropColumn { column_names, .. }) => column_names
@@ -444,7 +444,7 @@ fn alter_op(pc: &Pc, table: &Table, op: &AlterTableOperation) -> Vec<Step> {
                     }
                 }
                 AlterColumnOperation::SetNotNull if c.nullable => {
-                    if pc.o.pg_version >= 12 && table.has_not_null_check(&col) {
+                    if pc.options.pg_version >= 12 && table.has_not_null_check(&col) {
                         Vec::new()
                     } else {
                         set_not_null(pc, table, &col)
@@ -490,8 +490,8 @@ fn has(c: &sqlparser::ast::ColumnDef, f: impl Fn(&ColumnOption) -> bool) -> bool
     c.options.iter().any(|o| f(&o.option))
 }
 
-fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step> {
-    let d = pc.d;
+fn add_column(pc: &PlanContext, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step> {
+    let d = pc.dialect;
     if d != Dialect::Postgres {
         return Vec::new();
     }
@@ -503,14 +503,14 @@ fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step
     let serial = matches!(ty.as_str(), "serial" | "bigserial" | "smallserial");
     let not_null = has(c, |o| matches!(o, ColumnOption::NotNull));
     let volatile = default.is_some_and(locks::is_volatile);
-    let old_pg_default = default.is_some() && pc.o.pg_version < 11;
+    let old_pg_default = default.is_some() && pc.options.pg_version < 11;
     let needs_value = not_null && default.is_none() && !serial;
     if !(serial || volatile || old_pg_default || needs_value) {
         return Vec::new();
     }
     let col = names::ident(&c.name, d);
-    let cq = ddl::ident(&col, d);
-    let tq = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(&col, d);
+    let table_sql = ddl::name(&table.name, d);
     let plain_type = match ty.as_str() {
         "serial" => "integer".to_string(),
         "bigserial" => "bigint".to_string(),
@@ -527,9 +527,11 @@ fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step
                 table.name
             ),
             "Adding a nullable column without a default is metadata only: no table rewrite.",
-            format!("ALTER TABLE {tq} ADD COLUMN {ine}{cq} {plain_type}"),
+            format!("ALTER TABLE {table_sql} ADD COLUMN {ine}{column_sql} {plain_type}"),
         )
-        .down(format!("ALTER TABLE {tq} DROP COLUMN {ie}{cq}"))
+        .down(format!(
+            "ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"
+        ))
         .idempotent(),
     ];
     // The value new rows get, and the one the backfill writes.
@@ -541,12 +543,12 @@ fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step
                 format!("Number new rows of {}.{col} from sequence {seq}", table.name),
                 "The sequence and default serve new rows at once; existing rows are filled in batches next.",
                 format!(
-                    "CREATE SEQUENCE {ine}{} OWNED BY {tq}.{cq};\nALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT nextval('{seq}')",
+                    "CREATE SEQUENCE {ine}{} OWNED BY {table_sql}.{column_sql};\nALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET DEFAULT nextval('{seq}')",
                     ddl::ident(&seq, d)
                 ),
             )
             .down(format!(
-                "ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT;\nDROP SEQUENCE {ie}{}",
+                "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP DEFAULT;\nDROP SEQUENCE {ie}{}",
                 ddl::ident(&seq, d)
             )),
         );
@@ -557,9 +559,11 @@ fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step
                 Phase::Expand,
                 format!("Set the default of {}.{col} for new rows", table.name),
                 "Setting a default is metadata only; it applies to rows inserted from now on.",
-                format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET DEFAULT {e}"),
+                format!("ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET DEFAULT {e}"),
             )
-            .down(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP DEFAULT"))
+            .down(format!(
+                "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP DEFAULT"
+            ))
             .idempotent(),
         );
         e.to_string()
@@ -582,7 +586,7 @@ fn add_column(pc: &Pc, table: &Table, c: &sqlparser::ast::ColumnDef) -> Vec<Step
         table,
         &col,
         &fill,
-        &format!("{cq} IS NULL"),
+        &format!("{column_sql} IS NULL"),
         &why,
     ));
     if not_null || serial {
@@ -608,12 +612,19 @@ fn placeholder(ty: &str) -> String {
 }
 
 /// Batched, repeatable `UPDATE table SET col = value WHERE <pending>`.
-fn backfill(pc: &Pc, table: &Table, col: &str, value: &str, pending: &str, why: &str) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
-    let cq = ddl::ident(col, d);
-    let set = format!("{cq} = {value}");
-    let (up, note) = batched(pc, table, &format!("UPDATE {tq} SET {set}"), pending);
+fn backfill(
+    pc: &PlanContext,
+    table: &Table,
+    col: &str,
+    value: &str,
+    pending: &str,
+    why: &str,
+) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(col, d);
+    let set = format!("{column_sql} = {value}");
+    let (up, note) = batched(pc, table, &format!("UPDATE {table_sql} SET {set}"), pending);
     let mut why = why.to_string();
     if let Some(n) = note {
         why.push(' ');
@@ -624,7 +635,7 @@ fn backfill(pc: &Pc, table: &Table, col: &str, value: &str, pending: &str, why: 
             Phase::Migrate,
             format!(
                 "Backfill {}.{col} in batches of {}",
-                table.name, pc.o.batch_size
+                table.name, pc.options.batch_size
             ),
             why,
             up,
@@ -633,17 +644,17 @@ fn backfill(pc: &Pc, table: &Table, col: &str, value: &str, pending: &str, why: 
             "-- nothing to undo: {}.{col} is dropped by the step that added it",
             table.name
         ))
-        .remaining(format!("SELECT count(*) FROM {tq} WHERE {pending}"))
+        .remaining(format!("SELECT count(*) FROM {table_sql} WHERE {pending}"))
         .repeat(),
     ]
 }
 
 /// A batch of `head` (an UPDATE ... SET or DELETE FROM) over rows matching
 /// `pending`, keyed on the primary key; with a note when there is none.
-fn batched(pc: &Pc, table: &Table, head: &str, pending: &str) -> (String, Option<String>) {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
-    let n = pc.o.batch_size;
+fn batched(pc: &PlanContext, table: &Table, head: &str, pending: &str) -> (String, Option<String>) {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let n = pc.options.batch_size;
     let pk: Vec<String> = table
         .primary_key()
         .map(|k| k.kind.columns().to_vec())
@@ -688,45 +699,45 @@ fn batched(pc: &Pc, table: &Table, head: &str, pending: &str) -> (String, Option
     let select = key.trim_start_matches('(').trim_end_matches(')');
     (
         format!(
-            "{head} WHERE {key} IN (SELECT {select} FROM {tq} WHERE {pending}{order} LIMIT {n})"
+            "{head} WHERE {key} IN (SELECT {select} FROM {table_sql} WHERE {pending}{order} LIMIT {n})"
         ),
         note,
     )
 }
 
-fn set_not_null(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
-    let cq = ddl::ident(col, d);
+fn set_not_null(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(col, d);
     let check = truncate_name(&format!("{}_{col}_not_null", names::last(&table.name)));
-    let kq = ddl::ident(&check, d);
+    let key_sql = ddl::ident(&check, d);
     let ie = pc.if_exists();
     let mut steps = vec![
         Step::new(
             Phase::Contract,
             format!("Check {}.{col} IS NOT NULL for new rows (NOT VALID)", table.name),
             "A CHECK added NOT VALID applies to new rows at once without scanning existing ones.",
-            format!("ALTER TABLE {tq} ADD CONSTRAINT {kq} CHECK ({cq} IS NOT NULL) NOT VALID"),
+            format!("ALTER TABLE {table_sql} ADD CONSTRAINT {key_sql} CHECK ({column_sql} IS NOT NULL) NOT VALID"),
         )
-        .down(format!("ALTER TABLE {tq} DROP CONSTRAINT {ie}{kq}")),
+        .down(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {ie}{key_sql}")),
         Step::new(
             Phase::Contract,
             format!("Validate {check}"),
             "VALIDATE scans the table under SHARE UPDATE EXCLUSIVE: reads and writes go on. Run it in its own transaction.",
-            format!("ALTER TABLE {tq} VALIDATE CONSTRAINT {kq}"),
+            format!("ALTER TABLE {table_sql} VALIDATE CONSTRAINT {key_sql}"),
         )
         .down("-- nothing to undo: validation only checks rows")
         .idempotent(),
     ];
-    if pc.o.pg_version >= 12 {
+    if pc.options.pg_version >= 12 {
         steps.push(
             Step::new(
                 Phase::Contract,
                 format!("Set {}.{col} NOT NULL", table.name),
                 "With a validated CHECK (col IS NOT NULL), PostgreSQL 12+ sets NOT NULL without scanning the table.",
-                format!("ALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"),
+                format!("ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET NOT NULL"),
             )
-            .down(format!("ALTER TABLE {tq} ALTER COLUMN {cq} DROP NOT NULL"))
+            .down(format!("ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP NOT NULL"))
             .idempotent(),
         );
         steps.push(
@@ -734,10 +745,10 @@ fn set_not_null(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
                 Phase::Contract,
                 format!("Drop the helper constraint {check}"),
                 "NOT NULL now holds the guarantee; the CHECK is redundant.",
-                format!("ALTER TABLE {tq} DROP CONSTRAINT {ie}{kq}"),
+                format!("ALTER TABLE {table_sql} DROP CONSTRAINT {ie}{key_sql}"),
             )
             .down(format!(
-                "ALTER TABLE {tq} ADD CONSTRAINT {kq} CHECK ({cq} IS NOT NULL) NOT VALID"
+                "ALTER TABLE {table_sql} ADD CONSTRAINT {key_sql} CHECK ({column_sql} IS NOT NULL) NOT VALID"
             ))
             .idempotent(),
         );
@@ -750,31 +761,31 @@ fn truncate_name(n: &str) -> String {
     n.chars().take(63).collect()
 }
 
-fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
-    let d = pc.d;
+fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
+    let d = pc.dialect;
     let Some(c) = table.column(col) else {
         return Vec::new();
     };
-    let tq = ddl::name(&table.name, d);
-    let cq = ddl::ident(col, d);
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(col, d);
     let archive = truncate_name(&format!("{}_{col}_archive", names::last(&table.name)));
     let aq = ddl::ident(&archive, d);
     let pk: Vec<String> = table
         .primary_key()
         .map(|k| k.kind.columns().to_vec())
         .unwrap_or_default();
-    let ine = if pc.o.idempotent && d != Dialect::Mysql {
+    let ine = if pc.options.idempotent && d != Dialect::Mysql {
         "IF NOT EXISTS "
     } else {
         ""
     };
-    let ie = if pc.o.idempotent && d == Dialect::Postgres {
+    let ie = if pc.options.idempotent && d == Dialect::Postgres {
         "IF EXISTS "
     } else {
         ""
     };
     let mut steps = Vec::new();
-    if pc.o.is_read(&table.name, col) {
+    if pc.options.is_read(&table.name, col) {
         steps.push(Step::deploy_point(
             Phase::Contract,
             format!(
@@ -784,7 +795,7 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
         ));
     }
     let readd = format!(
-        "ALTER TABLE {tq} ADD COLUMN {}",
+        "ALTER TABLE {table_sql} ADD COLUMN {}",
         ddl::column(
             &Column {
                 nullable: true,
@@ -804,14 +815,20 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
     } else {
         let on: Vec<String> = pk
             .iter()
-            .map(|k| format!("a.{k} = {tq}.{k}", k = ddl::ident(k, d)))
+            .map(|k| format!("a.{k} = {table_sql}.{k}", k = ddl::ident(k, d)))
             .collect();
         let on = on.join(" AND ");
         let sql = match d {
-            Dialect::Postgres => format!("UPDATE {tq} SET {cq} = a.{cq} FROM {aq} a WHERE {on}"),
-            Dialect::Mysql => format!("UPDATE {tq} JOIN {aq} a ON {on} SET {tq}.{cq} = a.{cq}"),
+            Dialect::Postgres => format!(
+                "UPDATE {table_sql} SET {column_sql} = a.{column_sql} FROM {aq} a WHERE {on}"
+            ),
+            Dialect::Mysql => format!(
+                "UPDATE {table_sql} JOIN {aq} a ON {on} SET {table_sql}.{column_sql} = a.{column_sql}"
+            ),
             Dialect::Sqlite => {
-                format!("UPDATE {tq} SET {cq} = (SELECT a.{cq} FROM {aq} a WHERE {on})")
+                format!(
+                    "UPDATE {table_sql} SET {column_sql} = (SELECT a.{column_sql} FROM {aq} a WHERE {on})"
+                )
             }
         };
         (Some(sql), String::new())
@@ -825,7 +842,7 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
                 "A copy of the values, keyed on the primary key, so the drop can be undone with the data. Drop {archive} once you are sure. {note}"
             ),
             format!(
-                "CREATE TABLE {ine}{aq} AS SELECT {} FROM {tq}",
+                "CREATE TABLE {ine}{aq} AS SELECT {} FROM {table_sql}",
                 ddl::columns(&keep, d)
             ),
         )
@@ -839,10 +856,13 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
     if !c.nullable {
         if d == Dialect::Postgres {
             down.push_str(&format!(
-                ";\nALTER TABLE {tq} ALTER COLUMN {cq} SET NOT NULL"
+                ";\nALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET NOT NULL"
             ));
         } else if d == Dialect::Mysql {
-            down.push_str(&format!(";\nALTER TABLE {tq} MODIFY {}", ddl::column(c, d)));
+            down.push_str(&format!(
+                ";\nALTER TABLE {table_sql} MODIFY {}",
+                ddl::column(c, d)
+            ));
         }
     }
     // Constraints and indexes that go with the column come back too.
@@ -853,7 +873,7 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
     {
         if d != Dialect::Sqlite {
             down.push_str(&format!(
-                ";\nALTER TABLE {tq} ADD {}",
+                ";\nALTER TABLE {table_sql} ADD {}",
                 ddl::constraint(k, d)
             ));
         }
@@ -869,7 +889,7 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
         Phase::Contract,
         format!("Drop {}.{col}", table.name),
         "Dropping a column is metadata only in PostgreSQL and instant in MySQL 8.0.29+, but the data goes: the archive above keeps it.",
-        format!("ALTER TABLE {tq} DROP COLUMN {ie}{cq}"),
+        format!("ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"),
     )
     .down(down);
     if restore.is_none() {
@@ -882,11 +902,11 @@ fn drop_column(pc: &Pc, table: &Table, col: &str) -> Vec<Step> {
     steps
 }
 
-fn rename_column(pc: &Pc, table: &Table, old: &Column, new: &str) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
-    let oq = ddl::ident(&old.name, d);
-    let nq = ddl::ident(new, d);
+fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let old_sql = ddl::ident(&old.name, d);
+    let new_sql = ddl::ident(new, d);
     let new_col = Column {
         name: new.to_string(),
         nullable: true,
@@ -898,8 +918,8 @@ fn rename_column(pc: &Pc, table: &Table, old: &Column, new: &str) -> Vec<Step> {
         table,
         old,
         &new_col,
-        &format!("NEW.{oq}"),
-        &oq,
+        &format!("NEW.{old_sql}"),
+        &old_sql,
         Texts {
             add: format!("Add {}.{new} next to {}", table.name, old.name),
             add_why: format!(
@@ -934,7 +954,7 @@ fn rename_column(pc: &Pc, table: &Table, old: &Column, new: &str) -> Vec<Step> {
         )
         .down(trigger_up),
     );
-    let restore = format!("UPDATE {tq} SET {oq} = {nq}");
+    let restore = format!("UPDATE {table_sql} SET {old_sql} = {new_sql}");
     let readd = Column {
         nullable: true,
         ..old.clone()
@@ -944,10 +964,10 @@ fn rename_column(pc: &Pc, table: &Table, old: &Column, new: &str) -> Vec<Step> {
             Phase::Contract,
             format!("Drop the old column {}.{}", table.name, old.name),
             format!("Its values live on in {new}."),
-            format!("ALTER TABLE {tq} DROP COLUMN {oq}"),
+            format!("ALTER TABLE {table_sql} DROP COLUMN {old_sql}"),
         )
         .down(format!(
-            "ALTER TABLE {tq} ADD COLUMN {};\n{restore}",
+            "ALTER TABLE {table_sql} ADD COLUMN {};\n{restore}",
             ddl::column(&readd, d)
         )),
     );
@@ -968,7 +988,7 @@ struct Texts {
 /// its value from `NEW.`), and a batched backfill (`value` from the row).
 /// Returns the steps and the trigger's up and down SQL for later steps.
 fn shadow_column(
-    pc: &Pc,
+    pc: &PlanContext,
     table: &Table,
     source: &Column,
     shadow: &Column,
@@ -976,10 +996,10 @@ fn shadow_column(
     value: &str,
     texts: Texts,
 ) -> (Vec<Step>, String, String) {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
     let sq = ddl::ident(&source.name, d);
-    let nq = ddl::ident(&shadow.name, d);
+    let new_sql = ddl::ident(&shadow.name, d);
     let (trigger_up, trigger_down) = sync_trigger(
         d,
         &table.name,
@@ -993,9 +1013,12 @@ fn shadow_column(
             Phase::Expand,
             texts.add,
             texts.add_why,
-            format!("ALTER TABLE {tq} ADD COLUMN {}", ddl::column(shadow, d)),
+            format!(
+                "ALTER TABLE {table_sql} ADD COLUMN {}",
+                ddl::column(shadow, d)
+            ),
         )
-        .down(format!("ALTER TABLE {tq} DROP COLUMN {nq}")),
+        .down(format!("ALTER TABLE {table_sql} DROP COLUMN {new_sql}")),
         Step::new(
             Phase::Expand,
             texts.trigger,
@@ -1009,7 +1032,7 @@ fn shadow_column(
         table,
         &shadow.name,
         value,
-        &format!("{nq} IS NULL AND {sq} IS NOT NULL"),
+        &format!("{new_sql} IS NULL AND {sq} IS NOT NULL"),
         texts.backfill_why,
     ));
     (steps, trigger_up, trigger_down)
@@ -1025,24 +1048,26 @@ fn sync_trigger(
     value: &str,
     short: &str,
 ) -> (String, String) {
-    let tq = ddl::name(table, d);
-    let oq = ddl::ident(old, d);
-    let nq = ddl::ident(new, d);
+    let table_sql = ddl::name(table, d);
+    let old_sql = ddl::ident(old, d);
+    let new_sql = ddl::ident(new, d);
     let name = truncate_name(&format!("{short}_sync_{old}_{new}"));
-    let fq = ddl::ident(&name, d);
+    let function_sql = ddl::ident(&name, d);
     match d {
         Dialect::Postgres => (
             format!(
-                "CREATE OR REPLACE FUNCTION {fq}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF (TG_OP = 'INSERT' AND NEW.{nq} IS NULL) OR (TG_OP = 'UPDATE' AND NEW.{oq} IS DISTINCT FROM OLD.{oq}) THEN\n    NEW.{nq} := {value};\n  END IF;\n  RETURN NEW;\nEND\n$$;\nCREATE TRIGGER {fq} BEFORE INSERT OR UPDATE ON {tq} FOR EACH ROW EXECUTE FUNCTION {fq}()"
+                "CREATE OR REPLACE FUNCTION {function_sql}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF (TG_OP = 'INSERT' AND NEW.{new_sql} IS NULL) OR (TG_OP = 'UPDATE' AND NEW.{old_sql} IS DISTINCT FROM OLD.{old_sql}) THEN\n    NEW.{new_sql} := {value};\n  END IF;\n  RETURN NEW;\nEND\n$$;\nCREATE TRIGGER {function_sql} BEFORE INSERT OR UPDATE ON {table_sql} FOR EACH ROW EXECUTE FUNCTION {function_sql}()"
             ),
-            format!("DROP TRIGGER IF EXISTS {fq} ON {tq};\nDROP FUNCTION IF EXISTS {fq}()"),
+            format!(
+                "DROP TRIGGER IF EXISTS {function_sql} ON {table_sql};\nDROP FUNCTION IF EXISTS {function_sql}()"
+            ),
         ),
         Dialect::Mysql => {
             let ins = ddl::ident(&truncate_name(&format!("{name}_ins")), d);
             let upd = ddl::ident(&truncate_name(&format!("{name}_upd")), d);
             (
                 format!(
-                    "CREATE TRIGGER {ins} BEFORE INSERT ON {tq} FOR EACH ROW BEGIN IF NEW.{nq} IS NULL THEN SET NEW.{nq} = {value}; END IF; END;\nCREATE TRIGGER {upd} BEFORE UPDATE ON {tq} FOR EACH ROW BEGIN IF NOT (NEW.{oq} <=> OLD.{oq}) THEN SET NEW.{nq} = {value}; END IF; END"
+                    "CREATE TRIGGER {ins} BEFORE INSERT ON {table_sql} FOR EACH ROW BEGIN IF NEW.{new_sql} IS NULL THEN SET NEW.{new_sql} = {value}; END IF; END;\nCREATE TRIGGER {upd} BEFORE UPDATE ON {table_sql} FOR EACH ROW BEGIN IF NOT (NEW.{old_sql} <=> OLD.{old_sql}) THEN SET NEW.{new_sql} = {value}; END IF; END"
                 ),
                 format!("DROP TRIGGER IF EXISTS {ins};\nDROP TRIGGER IF EXISTS {upd}"),
             )
@@ -1052,7 +1077,7 @@ fn sync_trigger(
             let upd = ddl::ident(&format!("{name}_upd"), d);
             (
                 format!(
-                    "CREATE TRIGGER {ins} AFTER INSERT ON {tq} FOR EACH ROW WHEN NEW.{nq} IS NULL BEGIN UPDATE {tq} SET {nq} = {value} WHERE rowid = NEW.rowid; END;\nCREATE TRIGGER {upd} AFTER UPDATE OF {oq} ON {tq} FOR EACH ROW BEGIN UPDATE {tq} SET {nq} = {value} WHERE rowid = NEW.rowid; END"
+                    "CREATE TRIGGER {ins} AFTER INSERT ON {table_sql} FOR EACH ROW WHEN NEW.{new_sql} IS NULL BEGIN UPDATE {table_sql} SET {new_sql} = {value} WHERE rowid = NEW.rowid; END;\nCREATE TRIGGER {upd} AFTER UPDATE OF {old_sql} ON {table_sql} FOR EACH ROW BEGIN UPDATE {table_sql} SET {new_sql} = {value} WHERE rowid = NEW.rowid; END"
                 ),
                 format!("DROP TRIGGER IF EXISTS {ins};\nDROP TRIGGER IF EXISTS {upd}"),
             )
@@ -1085,26 +1110,26 @@ fn with_column_as(expr: &Expr, column: &str, d: Dialect, replacement: &str) -> E
 
 /// Type change through a new column, a trigger, a backfill and a swap.
 fn change_type(
-    pc: &Pc,
+    pc: &PlanContext,
     table: &Table,
     c: &Column,
     to_type: &str,
     using: Option<&Expr>,
 ) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
-    let cq = ddl::ident(&c.name, d);
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(&c.name, d);
     let new = truncate_name(&format!("{}_new", c.name));
     let old = truncate_name(&format!("{}_old", c.name));
-    let nq = ddl::ident(&new, d);
+    let new_sql = ddl::ident(&new, d);
     let oldq = ddl::ident(&old, d);
     let convert = |row: &str| -> String {
         match (d, using) {
             (Dialect::Postgres, Some(e)) => {
-                with_column_as(e, &c.name, d, &format!("{row}{cq}")).to_string()
+                with_column_as(e, &c.name, d, &format!("{row}{column_sql}")).to_string()
             }
-            (Dialect::Postgres, None) => format!("{row}{cq}::{to_type}"),
-            _ => format!("CAST({row}{cq} AS {})", mysql_cast_type(to_type)),
+            (Dialect::Postgres, None) => format!("{row}{column_sql}::{to_type}"),
+            _ => format!("CAST({row}{column_sql} AS {})", mysql_cast_type(to_type)),
         }
     };
     let new_col = Column {
@@ -1177,18 +1202,18 @@ fn change_type(
     ));
     let swap = match d {
         Dialect::Mysql => format!(
-            "{trigger_down};\nALTER TABLE {tq} RENAME COLUMN {cq} TO {oldq}, RENAME COLUMN {nq} TO {cq}"
+            "{trigger_down};\nALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {oldq}, RENAME COLUMN {new_sql} TO {column_sql}"
         ),
         _ => format!(
-            "{trigger_down};\nALTER TABLE {tq} RENAME COLUMN {cq} TO {oldq};\nALTER TABLE {tq} RENAME COLUMN {nq} TO {cq}"
+            "{trigger_down};\nALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {oldq};\nALTER TABLE {table_sql} RENAME COLUMN {new_sql} TO {column_sql}"
         ),
     };
     let unswap = match d {
         Dialect::Mysql => format!(
-            "ALTER TABLE {tq} RENAME COLUMN {cq} TO {nq}, RENAME COLUMN {oldq} TO {cq};\n{trigger_up}"
+            "ALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {new_sql}, RENAME COLUMN {oldq} TO {column_sql};\n{trigger_up}"
         ),
         _ => format!(
-            "ALTER TABLE {tq} RENAME COLUMN {cq} TO {nq};\nALTER TABLE {tq} RENAME COLUMN {oldq} TO {cq};\n{trigger_up}"
+            "ALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {new_sql};\nALTER TABLE {table_sql} RENAME COLUMN {oldq} TO {column_sql};\n{trigger_up}"
         ),
     };
     steps.push(
@@ -1207,12 +1232,12 @@ fn change_type(
         ..c.clone()
     };
     let back = match d {
-        Dialect::Postgres => format!("{cq}::{}", c.data_type),
-        _ => format!("CAST({cq} AS {})", mysql_cast_type(&c.data_type)),
+        Dialect::Postgres => format!("{column_sql}::{}", c.data_type),
+        _ => format!("CAST({column_sql} AS {})", mysql_cast_type(&c.data_type)),
     };
-    let mut drop_old = format!("ALTER TABLE {tq} DROP COLUMN {oldq}");
+    let mut drop_old = format!("ALTER TABLE {table_sql} DROP COLUMN {oldq}");
     let mut undo_drop = format!(
-        "ALTER TABLE {tq} ADD COLUMN {};\nUPDATE {tq} SET {oldq} = {back}",
+        "ALTER TABLE {table_sql} ADD COLUMN {};\nUPDATE {table_sql} SET {oldq} = {back}",
         ddl::column(&readd, d)
     );
     for i in pc
@@ -1285,12 +1310,12 @@ fn change_type(
                     format!("Rebuild index {} on the converted column", i.name),
                     "The index went with the old column; InnoDB builds it again in place while writes go on.",
                     format!(
-                        "ALTER TABLE {tq} ADD {unique}INDEX {} ({}), ALGORITHM=INPLACE, LOCK=NONE",
+                        "ALTER TABLE {table_sql} ADD {unique}INDEX {} ({}), ALGORITHM=INPLACE, LOCK=NONE",
                         ddl::ident(&i.name, d),
                         ddl::index_keys(&i.columns, d)
                     ),
                 )
-                .down(format!("ALTER TABLE {tq} DROP INDEX {}", ddl::ident(&i.name, d))),
+                .down(format!("ALTER TABLE {table_sql} DROP INDEX {}", ddl::ident(&i.name, d))),
             );
         }
     }
@@ -1311,9 +1336,9 @@ fn mysql_cast_type(t: &str) -> String {
 
 // ---------------------------------------------------------------- constraints
 
-fn add_then_validate(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
+fn add_then_validate(pc: &PlanContext, table: &Table, constraint: &TableConstraint) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
     let mut named = constraint.clone();
     let name = constraint_name(pc, table, constraint);
     let ident = sqlparser::ast::Ident::new(&name);
@@ -1322,7 +1347,7 @@ fn add_then_validate(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Ve
         TableConstraint::Check(ck) => ck.name = Some(ident),
         _ => {}
     }
-    let kq = ddl::ident(&name, d);
+    let key_sql = ddl::ident(&name, d);
     let ie = pc.if_exists();
     let what = if matches!(constraint, TableConstraint::ForeignKey(_)) {
         "foreign key"
@@ -1334,25 +1359,25 @@ fn add_then_validate(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Ve
             Phase::Expand,
             format!("Add {what} {name} NOT VALID"),
             "NOT VALID enforces the constraint for new writes at once, without checking existing rows under a strong lock.",
-            format!("ALTER TABLE {tq} ADD {named} NOT VALID"),
+            format!("ALTER TABLE {table_sql} ADD {named} NOT VALID"),
         )
-        .down(format!("ALTER TABLE {tq} DROP CONSTRAINT {ie}{kq}")),
+        .down(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {ie}{key_sql}")),
         Step::new(
             Phase::Migrate,
             format!("Validate {name}"),
             "VALIDATE checks existing rows under SHARE UPDATE EXCLUSIVE (writes go on). It must run in its own transaction, after the one that added the constraint has committed; it fails on violating rows, showing you which.",
-            format!("ALTER TABLE {tq} VALIDATE CONSTRAINT {kq}"),
+            format!("ALTER TABLE {table_sql} VALIDATE CONSTRAINT {key_sql}"),
         )
         .down("-- nothing to undo: validation only checks rows")
         .idempotent(),
     ]
 }
 
-fn unique_via_index(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
+fn unique_via_index(pc: &PlanContext, table: &Table, constraint: &TableConstraint) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
     let name = constraint_name(pc, table, constraint);
-    let kq = ddl::ident(&name, d);
+    let key_sql = ddl::ident(&name, d);
     let (cols, primary) = match constraint {
         TableConstraint::Unique(u) => (&u.columns, false),
         TableConstraint::PrimaryKey(p) => (&p.columns, true),
@@ -1378,11 +1403,11 @@ fn unique_via_index(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec
             format!("Build the unique index {name} concurrently"),
             "Builds the index without blocking writes (its own non-transactional migration). If it fails, duplicates exist: the INVALID index it leaves must be dropped before retrying.",
             format!(
-                "CREATE UNIQUE INDEX CONCURRENTLY {ine}{kq} ON {tq} ({})",
+                "CREATE UNIQUE INDEX CONCURRENTLY {ine}{key_sql} ON {table_sql} ({})",
                 ddl::columns(&cols, d)
             ),
         )
-        .down(format!("DROP INDEX CONCURRENTLY {ie}{kq}"))
+        .down(format!("DROP INDEX CONCURRENTLY {ie}{key_sql}"))
         .non_transactional()
         .idempotent(),
     );
@@ -1392,10 +1417,10 @@ fn unique_via_index(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec
             Phase::Expand,
             format!("Attach {name} as the {} constraint", kind.to_lowercase()),
             "USING INDEX turns the ready index into the constraint: metadata only.",
-            format!("ALTER TABLE {tq} ADD CONSTRAINT {kq} {kind} USING INDEX {kq}"),
+            format!("ALTER TABLE {table_sql} ADD CONSTRAINT {key_sql} {kind} USING INDEX {key_sql}"),
         )
         .down(format!(
-            "ALTER TABLE {tq} DROP CONSTRAINT {kq};\nCREATE UNIQUE INDEX {kq} ON {tq} ({})",
+            "ALTER TABLE {table_sql} DROP CONSTRAINT {key_sql};\nCREATE UNIQUE INDEX {key_sql} ON {table_sql} ({})",
             ddl::columns(&cols, d)
         )),
     );
@@ -1403,7 +1428,7 @@ fn unique_via_index(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Vec
 }
 
 /// The name the catalogue gives the constraint once added.
-fn constraint_name(pc: &Pc, table: &Table, constraint: &TableConstraint) -> String {
+fn constraint_name(pc: &PlanContext, table: &Table, constraint: &TableConstraint) -> String {
     let mut scratch = Catalog::default();
     let mut t = table.clone();
     t.constraints.clear();
@@ -1412,9 +1437,9 @@ fn constraint_name(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Stri
         .insert(table.name.clone(), std::sync::Arc::new(t));
     let text = format!(
         "ALTER TABLE {} ADD {constraint}",
-        ddl::name(&table.name, pc.d)
+        ddl::name(&table.name, pc.dialect)
     );
-    scratch.apply_source(&crate::parse_source(&text, pc.d));
+    scratch.apply_source(&crate::parse_source(&text, pc.dialect));
     scratch
         .table(&table.name)
         .and_then(|t| t.constraints.first())
@@ -1424,21 +1449,21 @@ fn constraint_name(pc: &Pc, table: &Table, constraint: &TableConstraint) -> Stri
 
 // ---------------------------------------------------------------- tables
 
-fn rename_table(pc: &Pc, from: &str, to: &str) -> Vec<Step> {
-    let d = pc.d;
-    let fq = ddl::name(from, d);
-    let toq = ddl::name(to, d);
+fn rename_table(pc: &PlanContext, from: &str, to: &str) -> Vec<Step> {
+    let d = pc.dialect;
+    let from_sql = ddl::name(from, d);
+    let to_sql = ddl::name(to, d);
     let rename = match d {
-        Dialect::Mysql => format!("RENAME TABLE {fq} TO {toq}"),
+        Dialect::Mysql => format!("RENAME TABLE {from_sql} TO {to_sql}"),
         _ => format!(
-            "ALTER TABLE {fq} RENAME TO {}",
+            "ALTER TABLE {from_sql} RENAME TO {}",
             ddl::ident(names::last(to), d)
         ),
     };
     let back = match d {
-        Dialect::Mysql => format!("RENAME TABLE {toq} TO {fq}"),
+        Dialect::Mysql => format!("RENAME TABLE {to_sql} TO {from_sql}"),
         _ => format!(
-            "ALTER TABLE {toq} RENAME TO {}",
+            "ALTER TABLE {to_sql} RENAME TO {}",
             ddl::ident(names::last(from), d)
         ),
     };
@@ -1452,23 +1477,23 @@ fn rename_table(pc: &Pc, from: &str, to: &str) -> Vec<Step> {
             Phase::Expand,
             format!("Rename {from} to {to}, leaving a view named {from}"),
             format!("In one transaction, so queries see the table under one name or the other at every moment.{view_note}"),
-            format!("{rename};\nCREATE VIEW {fq} AS SELECT * FROM {toq}"),
+            format!("{rename};\nCREATE VIEW {from_sql} AS SELECT * FROM {to_sql}"),
         )
-        .down(format!("DROP VIEW {fq};\n{back}")),
+        .down(format!("DROP VIEW {from_sql};\n{back}")),
         Step::deploy_point(Phase::Migrate, format!("code that uses {to} instead of {from}")),
         Step::new(
             Phase::Contract,
             format!("Drop the compatibility view {from}"),
             "Nothing uses the old name any more.",
-            format!("DROP VIEW {fq}"),
+            format!("DROP VIEW {from_sql}"),
         )
-        .down(format!("CREATE VIEW {fq} AS SELECT * FROM {toq}")),
+        .down(format!("CREATE VIEW {from_sql} AS SELECT * FROM {to_sql}")),
     ]
 }
 
-fn drop_table(pc: &Pc, table: &Table) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
+fn drop_table(pc: &PlanContext, table: &Table) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
     let archived = truncate_name(&format!("{}_archived", names::last(&table.name)));
     let archived_full = match table.name.rsplit_once('.') {
         Some((s, _)) => format!("{s}.{archived}"),
@@ -1477,11 +1502,14 @@ fn drop_table(pc: &Pc, table: &Table) -> Vec<Step> {
     let aq = ddl::name(&archived_full, d);
     let (rename, back) = match d {
         Dialect::Mysql => (
-            format!("RENAME TABLE {tq} TO {aq}"),
-            format!("RENAME TABLE {aq} TO {tq}"),
+            format!("RENAME TABLE {table_sql} TO {aq}"),
+            format!("RENAME TABLE {aq} TO {table_sql}"),
         ),
         _ => (
-            format!("ALTER TABLE {tq} RENAME TO {}", ddl::ident(&archived, d)),
+            format!(
+                "ALTER TABLE {table_sql} RENAME TO {}",
+                ddl::ident(&archived, d)
+            ),
             format!(
                 "ALTER TABLE {aq} RENAME TO {}",
                 ddl::ident(names::last(&table.name), d)
@@ -1516,8 +1544,8 @@ fn drop_table(pc: &Pc, table: &Table) -> Vec<Step> {
     ]
 }
 
-fn truncate(pc: &Pc, table: &Table) -> Vec<Step> {
-    let tq = ddl::name(&table.name, pc.d);
+fn truncate(pc: &PlanContext, table: &Table) -> Vec<Step> {
+    let table_sql = ddl::name(&table.name, pc.dialect);
     let (copy, aq) = archive_copy(
         pc,
         table,
@@ -1530,15 +1558,15 @@ fn truncate(pc: &Pc, table: &Table) -> Vec<Step> {
             Phase::Contract,
             format!("Truncate {}", table.name),
             "Deletes every row at once under an ACCESS EXCLUSIVE lock (PostgreSQL).",
-            format!("TRUNCATE TABLE {tq}"),
+            format!("TRUNCATE TABLE {table_sql}"),
         )
-        .down(format!("INSERT INTO {tq} SELECT * FROM {aq}")),
+        .down(format!("INSERT INTO {table_sql} SELECT * FROM {aq}")),
     ]
 }
 
-fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
+fn batched_update(pc: &PlanContext, table: &Table, u: &sqlparser::ast::Update) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
     let assignments: Vec<String> = u.assignments.iter().map(|a| a.to_string()).collect();
     let pending: Vec<String> = u
         .assignments
@@ -1556,7 +1584,7 @@ fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Ste
     let (up, note) = batched(
         pc,
         table,
-        &format!("UPDATE {tq} SET {}", assignments.join(", ")),
+        &format!("UPDATE {table_sql} SET {}", assignments.join(", ")),
         &pending.join(" OR "),
     );
     let mut why = "One UPDATE of every row holds row locks on the whole table for one long transaction. In batches, each committed, the table stays writable; the WHERE skips rows already done, so the step is safe to re-run.".to_string();
@@ -1577,12 +1605,15 @@ fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Ste
     });
     let step = Step::new(
         Phase::Migrate,
-        format!("Update {} in batches of {}", table.name, pc.o.batch_size),
+        format!(
+            "Update {} in batches of {}",
+            table.name, pc.options.batch_size
+        ),
         why,
         up,
     )
     .remaining(format!(
-        "SELECT count(*) FROM {tq} WHERE {}",
+        "SELECT count(*) FROM {table_sql} WHERE {}",
         pending.join(" OR ")
     ))
     .repeat();
@@ -1598,8 +1629,8 @@ fn batched_update(pc: &Pc, table: &Table, u: &sqlparser::ast::Update) -> Vec<Ste
 /// A copy of every row of `table` into `<table>_<what>_archive`, so a
 /// step that deletes them can be undone; returns the step and the copy's
 /// quoted name.
-fn archive_copy(pc: &Pc, table: &Table, what: &str, why: &str) -> (Step, String) {
-    let d = pc.d;
+fn archive_copy(pc: &PlanContext, table: &Table, what: &str, why: &str) -> (Step, String) {
+    let d = pc.dialect;
     let archive = truncate_name(&format!("{}_{what}_archive", names::last(&table.name)));
     let aq = ddl::ident(&archive, d);
     let step = Step::new(
@@ -1615,16 +1646,16 @@ fn archive_copy(pc: &Pc, table: &Table, what: &str, why: &str) -> (Step, String)
     (step, aq)
 }
 
-fn batched_delete(pc: &Pc, table: &Table) -> Vec<Step> {
-    let d = pc.d;
-    let tq = ddl::name(&table.name, d);
+fn batched_delete(pc: &PlanContext, table: &Table) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
     let (copy, aq) = archive_copy(
         pc,
         table,
         "deleted",
         "A copy of every row, so the delete can be undone.",
     );
-    let (up, note) = batched(pc, table, &format!("DELETE FROM {tq}"), "1 = 1");
+    let (up, note) = batched(pc, table, &format!("DELETE FROM {table_sql}"), "1 = 1");
     let mut why = "Deleting in committed batches keeps locks and transactions short.".to_string();
     if let Some(n) = note {
         why.push(' ');
@@ -1636,13 +1667,13 @@ fn batched_delete(pc: &Pc, table: &Table) -> Vec<Step> {
             Phase::Contract,
             format!(
                 "Delete all rows of {} in batches of {}",
-                table.name, pc.o.batch_size
+                table.name, pc.options.batch_size
             ),
             why,
             up,
         )
-        .down(format!("INSERT INTO {tq} SELECT * FROM {aq}"))
-        .remaining(format!("SELECT count(*) FROM {tq}"))
+        .down(format!("INSERT INTO {table_sql} SELECT * FROM {aq}"))
+        .remaining(format!("SELECT count(*) FROM {table_sql}"))
         .repeat(),
     ]
 }
@@ -1668,8 +1699,8 @@ fn sqlite_add_column_needs_rebuild(at: &sqlparser::ast::AlterTable) -> bool {
 
 /// The 12-step table rebuild to reach the table as `stmt` would leave it,
 /// after backfilling NULLs in columns that become NOT NULL.
-fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
-    let d = pc.d;
+fn sqlite_rebuild(pc: &PlanContext, table: &Table, stmt: &Statement) -> Vec<Step> {
+    let d = pc.dialect;
     let mut after_catalog = pc.before.clone();
     after_catalog.apply(stmt, d);
     // The catalogue cannot apply what SQLite lacks: apply the same change
@@ -1766,7 +1797,7 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
     let mut steps = Vec::new();
     for c in &after.columns {
         if !c.nullable && table.column(&c.name).is_some_and(|b| b.nullable) {
-            let cq = ddl::ident(&c.name, d);
+            let column_sql = ddl::ident(&c.name, d);
             let fill = c
                 .default
                 .clone()
@@ -1776,7 +1807,7 @@ fn sqlite_rebuild(pc: &Pc, table: &Table, stmt: &Statement) -> Vec<Step> {
                 table,
                 &c.name,
                 &fill,
-                &format!("{cq} IS NULL"),
+                &format!("{column_sql} IS NULL"),
                 &format!(
                     "The rebuild copies rows into a NOT NULL column: existing NULLs need a value first. {fill} is a placeholder: review it before running."
                 ),

@@ -172,10 +172,10 @@ pub fn validation(d: Dialect, before: &Catalog, after: &Catalog) -> Vec<Check> {
     let mut out = Vec::new();
     for t in &touched {
         let table = &after.tables[t];
-        let tq = ddl::name(t, d);
+        let table_sql = ddl::name(t, d);
         out.push(Check {
             what: format!("rows in {t} (compare with the count before the migration)"),
-            sql: format!("SELECT count(*) FROM {tq}"),
+            sql: format!("SELECT count(*) FROM {table_sql}"),
             expect: "the same as before, unless the migration deletes rows".into(),
         });
         for k in &table.constraints {
@@ -196,7 +196,7 @@ pub fn validation(d: Dialect, before: &Catalog, after: &Catalog) -> Vec<Check> {
                 out.push(Check {
                     what: format!("no orphan rows for foreign key {}", k.name),
                     sql: format!(
-                        "SELECT count(*) FROM {tq} c LEFT JOIN {} p ON {} WHERE c.{} IS NOT NULL AND p.{} IS NULL",
+                        "SELECT count(*) FROM {table_sql} c LEFT JOIN {} p ON {} WHERE c.{} IS NOT NULL AND p.{} IS NULL",
                         ddl::name(references, d),
                         on.join(" AND "),
                         ddl::ident(&columns[0], d),
@@ -215,7 +215,7 @@ pub fn validation(d: Dialect, before: &Catalog, after: &Catalog) -> Vec<Check> {
                 out.push(Check {
                     what: format!("no NULL in {t}.{}", c.name),
                     sql: format!(
-                        "SELECT count(*) FROM {tq} WHERE {} IS NULL",
+                        "SELECT count(*) FROM {table_sql} WHERE {} IS NULL",
                         ddl::ident(&c.name, d)
                     ),
                     expect: "0".into(),

@@ -134,7 +134,7 @@ pub(super) fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
         if !present.contains(crate::names::last(&t.name)) {
             continue;
         }
-        let tq = ddl::name(&t.name, Dialect::Sqlite);
+        let table_sql = ddl::name(&t.name, Dialect::Sqlite);
         let pk = t
             .primary_key()
             .map(|k| k.kind.columns().to_vec())
@@ -176,7 +176,7 @@ pub(super) fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
             .collect::<Vec<_>>()
             .join(", ");
         let Ok(sets) = engine.execute(&format!(
-            "SELECT count(*), {aggregates} FROM (SELECT {inner} FROM {tq} ORDER BY {order})"
+            "SELECT count(*), {aggregates} FROM (SELECT {inner} FROM {table_sql} ORDER BY {order})"
         )) else {
             continue;
         };

@@ -8,7 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::browser::copy;
-use crate::state::Analysis;
+use crate::state::{Analysis, PlanSettings};
 
 #[derive(Properties)]
 pub struct PlanProps {
@@ -19,7 +19,7 @@ pub struct PlanProps {
     pub idempotent: bool,
     pub still_read: AttrValue,
     /// (lock timeout, idempotent, still-read columns)
-    pub on_settings: Callback<(String, bool, String)>,
+    pub on_settings: Callback<PlanSettings>,
 }
 
 impl PartialEq for PlanProps {
@@ -41,30 +41,39 @@ pub fn PlanPanel(props: &PlanProps) -> Html {
         Callback::from(move |_: MouseEvent| show_down.set(!*show_down))
     };
     let on_batch = super::on_number(props.on_batch_size.clone());
-    let settings = (
-        props.lock_timeout.to_string(),
-        props.idempotent,
-        props.still_read.to_string(),
-    );
+    let settings = PlanSettings {
+        lock_timeout: props.lock_timeout.to_string(),
+        idempotent: props.idempotent,
+        still_read: props.still_read.to_string(),
+    };
     let on_lock = {
         let (cb, cur) = (props.on_settings.clone(), settings.clone());
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            cb.emit((v, cur.1, cur.2.clone()))
+            cb.emit(PlanSettings {
+                lock_timeout: v,
+                ..cur.clone()
+            })
         })
     };
     let on_idem = {
         let (cb, cur) = (props.on_settings.clone(), settings.clone());
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().checked();
-            cb.emit((cur.0.clone(), v, cur.2.clone()))
+            cb.emit(PlanSettings {
+                idempotent: v,
+                ..cur.clone()
+            })
         })
     };
     let on_still = {
         let (cb, cur) = (props.on_settings.clone(), settings);
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            cb.emit((cur.0.clone(), cur.1, v))
+            cb.emit(PlanSettings {
+                still_read: v,
+                ..cur.clone()
+            })
         })
     };
     let deploys = plan.steps.iter().filter(|s| s.deploy_after).count();
