@@ -80,6 +80,17 @@ test('simulate 10,000 rows, then adversarial rows break SET NOT NULL', async () 
     for (const l of legend) assert.match(l, /ms → .* ms → .* ms/);
     assert.equal(await page.locator('#sim-growth-chart polyline').count(), 2);
     await page.screenshot({ path: join(SHOTS, 'simulation-growth.png'), fullPage: true });
+
+    // A data change that goes through twice fails "second run" (a retried
+    // deploy would apply it again); the other checks still pass.
+    await setEditor(page, 'migration-editor', "UPDATE users SET name = name || '!';");
+    await page.fill('#sim-rows', '200');
+    await page.dispatchEvent('#sim-rows', 'change');
+    await page.click('#simulate');
+    const again = page.locator('#sim-checks tr[data-check="second run"].fail');
+    await again.waitFor({ timeout: 60000 });
+    assert.match(await again.innerText(), /changes the data again: users\.name/);
+    assert.equal(await page.locator('#sim-checks tr[data-check="data preserved"]').getAttribute('class'), 'pass');
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

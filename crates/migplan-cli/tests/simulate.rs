@@ -625,3 +625,107 @@ fn large_runs_print_progress_lines() {
     assert!(err.contains("sample rows 100%"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// "data preserved" fails when rows or values change that no statement of
+/// the migration sets out to change: a SQLite rebuild that leaves a column
+/// behind, a delete that cascades into another table. It passes when the
+/// migration drops or writes what changed.
+#[test]
+fn data_preserved_fails_on_changes_the_migration_does_not_make() {
+    let schema = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);";
+    let forgets_email = "CREATE TABLE users_new (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\
+                         INSERT INTO users_new (id, name) SELECT id, name FROM users;\n\
+                         DROP TABLE users;\n\
+                         ALTER TABLE users_new RENAME TO users;";
+    let r = run(Dialect::Sqlite, schema, forgets_email, 20, false, None);
+    let c = check(&r, "data preserved");
+    assert!(!c.ok, "{}", c.detail);
+    assert!(
+        c.detail
+            .contains("changed by no statement of the migration: users.email"),
+        "{}",
+        c.detail
+    );
+    assert!(!r.ok);
+
+    let drops = "ALTER TABLE users DROP COLUMN email;";
+    let c = check(
+        &run(Dialect::Sqlite, schema, drops, 20, false, None),
+        "data preserved",
+    )
+    .clone();
+    assert!(c.ok, "{}", c.detail);
+    assert!(
+        c.detail.contains("as the migration intends"),
+        "{}",
+        c.detail
+    );
+
+    let cascade_schema = "CREATE TABLE orders (id bigint PRIMARY KEY, total int);\n\
+                          CREATE TABLE items (id bigint PRIMARY KEY, \
+                          order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE);";
+    let r = run(
+        Dialect::Postgres,
+        cascade_schema,
+        "DELETE FROM orders WHERE total > 0;",
+        30,
+        false,
+        None,
+    );
+    let c = check(&r, "data preserved");
+    assert!(!c.ok, "{}", c.detail);
+    assert!(c.detail.contains("items:"), "{}", c.detail);
+    assert!(!c.detail.contains("orders:"), "{}", c.detail);
+}
+
+/// "second run" fails when running up again goes through and changes the
+/// data again (a retried deploy would corrupt it); a migration that
+/// refuses to run twice, or that changes nothing the second time, passes.
+#[test]
+fn second_run_fails_when_it_changes_the_data_again() {
+    let schema = "CREATE TABLE accounts (id bigint PRIMARY KEY, balance int NOT NULL DEFAULT 0);";
+    let r = run(
+        Dialect::Postgres,
+        schema,
+        "UPDATE accounts SET balance = balance * 100;",
+        20,
+        false,
+        None,
+    );
+    let c = check(&r, "second run");
+    assert!(!c.ok, "{}", c.detail);
+    assert!(
+        c.detail
+            .contains("changes the data again: accounts.balance"),
+        "{}",
+        c.detail
+    );
+    assert!(!r.ok);
+
+    let once = run(
+        Dialect::Postgres,
+        schema,
+        "ALTER TABLE accounts ADD COLUMN note text;",
+        20,
+        false,
+        None,
+    );
+    let c = check(&once, "second run");
+    assert!(c.ok, "{}", c.detail);
+    assert!(
+        c.detail.starts_with("running up again fails"),
+        "{}",
+        c.detail
+    );
+
+    let idempotent = run(
+        Dialect::Postgres,
+        schema,
+        "UPDATE accounts SET balance = 0 WHERE balance < 0;",
+        20,
+        false,
+        None,
+    );
+    let c = check(&idempotent, "second run");
+    assert!(c.ok, "{}", c.detail);
+}

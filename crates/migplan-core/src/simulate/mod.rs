@@ -14,6 +14,7 @@ use crate::sample::{DataOptions, Demands};
 use crate::translate::{Translated, translate, translate_statements};
 use crate::{Dialect, Session, ddl, rollback};
 
+mod checks;
 mod data;
 mod growth;
 mod oracle;
@@ -317,7 +318,6 @@ pub fn complete(
     o: &SimOptions,
     p: Prepared,
 ) -> SimulationReport {
-    let d = session.dialect();
     let Prepared {
         report: mut r,
         before,
@@ -327,247 +327,21 @@ pub fn complete(
     let snap_before = snapshot(engine, &before);
     // 3. Up.
     let mut scratch = before.clone();
-    let up_t = translate_statements(d, session.migration(), &mut scratch);
-    r.coverage = Coverage {
-        statements: up_t.len(),
-        simulated: up_t.iter().filter(|t| t.simulated).count(),
-        skipped: up_t
-            .iter()
-            .filter(|t| !t.simulated)
-            .map(|t| format!("line {}: {}", t.line, t.note.clone().unwrap_or_default()))
-            .collect(),
-    };
-    let up_ok = run_all(engine, &up_t, Phase::Migration, &mut r);
-    if up_ok && r.coverage.simulated == 0 && r.coverage.statements > 0 {
-        // A simulation that ran none of the migration proves nothing.
-        r.checks.push(Check {
-            name: "up applies".into(),
-            ok: false,
-            detail: format!(
-                "nothing was simulated: none of the migration's {} statements could run on SQLite",
-                r.coverage.statements
-            ),
-        });
+    let up_t = translate_statements(session.dialect(), session.migration(), &mut scratch);
+    if !checks::up_applies(engine, &up_t, o, &mut r) {
         return finish(engine, r);
     }
-    r.checks.push(Check {
-        name: "up applies".into(),
-        ok: up_ok,
-        detail: if up_ok {
-            format!(
-                "{} of {} statements run on SQLite {} with {} rows per table{}",
-                r.coverage.simulated,
-                r.coverage.statements,
-                r.sqlite_version,
-                o.data.rows,
-                if r.coverage.skipped.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {} not simulated", r.coverage.skipped.len())
-                }
-            )
-        } else {
-            failure_line(&r)
-        },
-    });
-    if !up_ok {
-        return finish(engine, r);
-    }
-    // 4. The schema SQLite has now is the one the model expects: tables,
-    // columns, NOT NULL, indexes, each column's type (as SQLite's affinity)
-    // and whether it has a default. Tables whose columns the model cannot
-    // know (CREATE TABLE … AS) are left out.
-    let opaque: BTreeSet<String> = after
-        .tables
-        .values()
-        .filter(|t| !t.columns_known)
-        .map(|t| t.name.to_lowercase())
-        .collect();
-    let actual: BTreeSet<String> = read_structure(engine, true)
-        .into_iter()
-        .filter(|e| !opaque.contains(entry_table(e)))
-        .collect();
-    let mut expected = shape(after);
-    expected.extend(model_types(after, d));
-    let missing: Vec<String> = expected.difference(&actual).cloned().collect();
-    let extra: Vec<String> = actual.difference(&expected).cloned().collect();
-    r.checks.push(Check {
-        name: "schema after up".into(),
-        ok: missing.is_empty() && extra.is_empty(),
-        detail: if missing.is_empty() && extra.is_empty() {
-            format!(
-                "{} tables, columns, types, defaults and indexes as expected",
-                expected.len()
-            )
-        } else {
-            format!(
-                "expected but missing: {}; not expected: {}",
-                list(&missing),
-                list(&extra)
-            )
-        },
-    });
-    // 5. Data preserved.
+    // 4. The schema SQLite has now is the one the model expects.
+    checks::schema_after_up(engine, session, &mut r);
+    // 5. Data preserved: every change is one the migration makes.
     let snap_after = snapshot(engine, after);
-    r.counts = before
-        .tables
-        .keys()
-        .chain(after.tables.keys())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|t| TableCount {
-            table: t.clone(),
-            before: snap_before.get(t).map(|s| s.0),
-            after: snap_after.get(t).map(|s| s.0),
-        })
-        .collect();
-    let changed = data_changes(&snap_before, &snap_after);
-    let loses = changed.iter().any(DataChange::loses);
-    let changed: Vec<String> = changed.iter().map(ToString::to_string).collect();
-    r.checks.push(Check {
-        name: "data preserved".into(),
-        ok: true,
-        detail: if changed.is_empty() {
-            "every row and value of every table is unchanged".into()
-        } else {
-            format!(
-                "{}{}",
-                changed.join("; "),
-                if !loses {
-                    String::new()
-                } else {
-                    " (as the migration intends: check it is what you want)".into()
-                }
-            )
-        },
-    });
+    checks::data_preserved(session, &before, &snap_before, &snap_after, &mut r);
     // 6. Integrity.
-    let orphans = rows_of(engine, "PRAGMA foreign_key_check");
-    r.checks.push(Check {
-        name: "integrity".into(),
-        ok: orphans.is_empty(),
-        detail: if orphans.is_empty() {
-            "no foreign key violations (PRAGMA foreign_key_check)".into()
-        } else {
-            format!(
-                "{} rows violate foreign keys, e.g. {}",
-                orphans.len(),
-                orphans
-                    .iter()
-                    .take(3)
-                    .map(|r| r.join(" "))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        },
-    });
-    // 7. Idempotency: a second run, undone.
-    let _ = engine.execute("SAVEPOINT migplan_again");
-    // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
-    // need the checks deferred to the end of it instead.
-    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
-    let mut probe = SimulationReport {
-        failure: None,
-        skipped: Vec::new(),
-        ..r.clone()
-    };
-    let again_ok = run_all(engine, &up_t, Phase::Migration, &mut probe);
-    let _ = engine.execute("ROLLBACK TO migplan_again");
-    let _ = engine.execute("RELEASE migplan_again");
-    r.checks.push(Check {
-        name: "second run".into(),
-        ok: true,
-        detail: if again_ok {
-            "running up again succeeds (idempotent)".into()
-        } else {
-            format!(
-                "running up again fails: {}",
-                probe
-                    .failure
-                    .map(|f| format!("line {}: {}", f.line, f.message))
-                    .unwrap_or_default()
-            )
-        },
-    });
+    checks::integrity(engine, &mut r);
+    // 7. A second run must not change the data again.
+    checks::second_run(engine, &up_t, after, &snap_after, &mut r);
     // 8. Down.
-    let generated = rollback::generate(session);
-    // `table.column` the generated rollback says it cannot bring back.
-    let declared: BTreeSet<String> = generated
-        .steps
-        .iter()
-        .flat_map(|s| s.inverse.lost())
-        .filter_map(rollback::Lost::column)
-        .collect();
-    let down_sql = o.down.clone().unwrap_or(generated.sql);
-    let mut down_model = after.clone();
-    let down_t = translate(d, &down_sql, &mut down_model);
-    let down_ok = run_all(engine, &down_t, Phase::Down, &mut r);
-    if !down_ok {
-        r.checks.push(Check {
-            name: "down restores".into(),
-            ok: false,
-            detail: format!(
-                "the {} down migration fails: {}",
-                if o.down.is_some() {
-                    "given"
-                } else {
-                    "generated"
-                },
-                failure_line(&r)
-            ),
-        });
-        return finish(engine, r);
-    }
-    let restored = read_schema(engine);
-    let want = shape(&before);
-    let schema_equal = restored == want;
-    let snap_down = snapshot(engine, &before);
-    let mut lost_after_down = Vec::new();
-    for (t, (count, cols)) in &snap_before {
-        match snap_down.get(t) {
-            None => lost_after_down.push(t.clone()),
-            Some((c2, cols2)) => {
-                if c2 != count {
-                    lost_after_down.push(format!("{t} ({count} rows before, {c2} after down)"));
-                }
-                for (c, sum) in cols {
-                    if cols2.get(c) != Some(sum) {
-                        lost_after_down.push(format!("{t}.{c}"));
-                    }
-                }
-            }
-        }
-    }
-    r.round_trip = Some(RoundTrip {
-        schema_equal,
-        data_equal: lost_after_down.is_empty(),
-        lost: lost_after_down.clone(),
-    });
-    let schema_diff: Vec<String> = want.symmetric_difference(&restored).cloned().collect();
-    // The generated down may differ where it says it is lossy: a column
-    // whose values are gone comes back NULL-able.
-    let explained = o.down.is_none()
-        && schema_diff.iter().all(|entry| {
-            let target = entry.rsplit(' ').next().unwrap_or("");
-            declared.contains(target) || lost_after_down.iter().any(|l| l == target)
-        });
-    r.checks.push(Check {
-        name: "down restores".into(),
-        ok: schema_equal || explained,
-        detail: match (schema_equal, lost_after_down.is_empty()) {
-            (true, true) => "schema and every value are back as before".into(),
-            (true, false) => format!(
-                "schema is back; data not restored: {}",
-                list(&lost_after_down)
-            ),
-            (false, _) if explained => format!(
-                "schema is back except what the generated rollback says is lost: {}; data not restored: {}",
-                list(&schema_diff),
-                list(&lost_after_down)
-            ),
-            (false, _) => format!("schema differs from before: {}", list(&schema_diff)),
-        },
-    });
+    checks::down_restores(engine, session, o, &before, &snap_before, &mut r);
     finish(engine, r)
 }
 
