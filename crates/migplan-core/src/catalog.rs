@@ -348,20 +348,7 @@ impl Catalog {
             Statement::AlterIndex {
                 name,
                 operation: sqlparser::ast::AlterIndexOperation::RenameIndex { index_name },
-            } => {
-                let from = names::object(name, d);
-                let Some(mut index) = self.indexes.remove(&from) else {
-                    return Applied::Skipped(format!("index {from} is not in the schema"));
-                };
-                // PostgreSQL keeps the index in its schema.
-                let to = match (from.rsplit_once('.'), names::object(index_name, d)) {
-                    (Some((schema, _)), to) if !to.contains('.') => format!("{schema}.{to}"),
-                    (_, to) => to,
-                };
-                index.name = to.clone();
-                self.indexes.insert(to, index);
-                Applied::Changed
-            }
+            } => self.rename_index(name, index_name, d),
             Statement::CreateSequence { name, .. } => {
                 self.sequences.insert(names::object(name, d));
                 Applied::Changed
@@ -386,45 +373,7 @@ impl Catalog {
                 );
                 Applied::Changed
             }
-            Statement::AlterType(at) => {
-                let name = names::object(&at.name, d);
-                let Some(labels) = self.enums.get_mut(&name) else {
-                    return Applied::Skipped(format!("type {name} is not in the schema"));
-                };
-                match &at.operation {
-                    AlterTypeOperation::AddValue(add) => {
-                        let value = add.value.value.clone();
-                        if labels.contains(&value) {
-                            return Applied::NoChange;
-                        }
-                        let pos = match &add.position {
-                            Some(sqlparser::ast::AlterTypeAddValuePosition::Before(b)) => {
-                                labels.iter().position(|l| *l == b.value)
-                            }
-                            Some(sqlparser::ast::AlterTypeAddValuePosition::After(a)) => {
-                                labels.iter().position(|l| *l == a.value).map(|p| p + 1)
-                            }
-                            None => None,
-                        };
-                        match pos {
-                            Some(p) => labels.insert(p, value),
-                            None => labels.push(value),
-                        }
-                    }
-                    AlterTypeOperation::RenameValue(rv) => {
-                        for l in labels.iter_mut() {
-                            if *l == rv.from.value {
-                                *l = rv.to.value.clone();
-                            }
-                        }
-                    }
-                    AlterTypeOperation::Rename(r) => {
-                        let labels = self.enums.remove(&name).unwrap_or_default();
-                        self.enums.insert(names::ident(&r.new_name, d), labels);
-                    }
-                }
-                Applied::Changed
-            }
+            Statement::AlterType(at) => self.alter_type(at, d),
             Statement::Comment {
                 object_type,
                 object_name,
@@ -433,6 +382,66 @@ impl Catalog {
             } => self.comment(*object_type, object_name, comment.clone(), d),
             _ => Applied::NoChange,
         }
+    }
+
+    fn rename_index(
+        &mut self,
+        name: &sqlparser::ast::ObjectName,
+        index_name: &sqlparser::ast::ObjectName,
+        d: Dialect,
+    ) -> Applied {
+        let from = names::object(name, d);
+        let Some(mut index) = self.indexes.remove(&from) else {
+            return Applied::Skipped(format!("index {from} is not in the schema"));
+        };
+        // PostgreSQL keeps the index in its schema.
+        let to = match (from.rsplit_once('.'), names::object(index_name, d)) {
+            (Some((schema, _)), to) if !to.contains('.') => format!("{schema}.{to}"),
+            (_, to) => to,
+        };
+        index.name = to.clone();
+        self.indexes.insert(to, index);
+        Applied::Changed
+    }
+
+    fn alter_type(&mut self, at: &sqlparser::ast::AlterType, d: Dialect) -> Applied {
+        let name = names::object(&at.name, d);
+        let Some(labels) = self.enums.get_mut(&name) else {
+            return Applied::Skipped(format!("type {name} is not in the schema"));
+        };
+        match &at.operation {
+            AlterTypeOperation::AddValue(add) => {
+                let value = add.value.value.clone();
+                if labels.contains(&value) {
+                    return Applied::NoChange;
+                }
+                let pos = match &add.position {
+                    Some(sqlparser::ast::AlterTypeAddValuePosition::Before(b)) => {
+                        labels.iter().position(|l| *l == b.value)
+                    }
+                    Some(sqlparser::ast::AlterTypeAddValuePosition::After(a)) => {
+                        labels.iter().position(|l| *l == a.value).map(|p| p + 1)
+                    }
+                    None => None,
+                };
+                match pos {
+                    Some(p) => labels.insert(p, value),
+                    None => labels.push(value),
+                }
+            }
+            AlterTypeOperation::RenameValue(rv) => {
+                for l in labels.iter_mut() {
+                    if *l == rv.from.value {
+                        *l = rv.to.value.clone();
+                    }
+                }
+            }
+            AlterTypeOperation::Rename(r) => {
+                let labels = self.enums.remove(&name).unwrap_or_default();
+                self.enums.insert(names::ident(&r.new_name, d), labels);
+            }
+        }
+        Applied::Changed
     }
 
     fn create_table(&mut self, ct: &CreateTable, d: Dialect) -> Applied {
@@ -532,23 +541,8 @@ impl Catalog {
                     );
                 }
                 AlterTableOperation::AlterColumn { column_name, op } => {
-                    let col = names::ident(column_name, d);
-                    if let Some(c) = table.column_mut(&col) {
-                        match op {
-                            AlterColumnOperation::SetNotNull => c.nullable = false,
-                            AlterColumnOperation::DropNotNull => c.nullable = true,
-                            AlterColumnOperation::SetDefault { value } => {
-                                c.default = Some(names::expr(value))
-                            }
-                            AlterColumnOperation::DropDefault => c.default = None,
-                            AlterColumnOperation::SetDataType { data_type, .. } => {
-                                c.data_type = names::data_type(data_type, d)
-                            }
-                            AlterColumnOperation::AddGenerated { .. } => {
-                                c.identity = Some("identity".into())
-                            }
-                            AlterColumnOperation::GenericOptions { .. } => {}
-                        }
+                    if let Some(c) = table.column_mut(&names::ident(column_name, d)) {
+                        alter_column(c, op, d);
                     }
                 }
                 AlterTableOperation::AddConstraint {
@@ -575,20 +569,19 @@ impl Catalog {
                 }
                 AlterTableOperation::ValidateConstraint { name: cname } => {
                     let cname = names::ident(cname, d);
-                    for c in &mut table.constraints {
-                        if c.name == cname {
-                            c.validated = true;
-                        }
-                    }
+                    table
+                        .constraints
+                        .iter_mut()
+                        .filter(|c| c.name == cname)
+                        .for_each(|c| c.validated = true);
                 }
                 AlterTableOperation::RenameConstraint { old_name, new_name } => {
-                    let from = names::ident(old_name, d);
-                    let to = names::ident(new_name, d);
-                    for c in &mut table.constraints {
-                        if c.name == from {
-                            c.name = to.clone();
-                        }
-                    }
+                    let (from, to) = (names::ident(old_name, d), names::ident(new_name, d));
+                    table
+                        .constraints
+                        .iter_mut()
+                        .filter(|c| c.name == from)
+                        .for_each(|c| c.name = to.clone());
                 }
                 AlterTableOperation::RenameTable { table_name } => {
                     let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
@@ -858,32 +851,12 @@ impl Catalog {
             }
             TableConstraint::Check(ck) => {
                 let expr = names::expr(&ck.expr);
-                // PostgreSQL's names: <table>_<first column named>_check,
-                // numbered when taken.
-                let fallback = || {
-                    let first = words(&expr)
-                        .find(|w| {
-                            table.column(&w.to_lowercase()).is_some() || table.column(w).is_some()
-                        })
-                        .map(|w| table.column(w).map_or(w.to_lowercase(), |c| c.name.clone()));
-                    let base = match first {
-                        Some(c) => format!("{tname}_{c}_check"),
-                        None => format!("{tname}_check"),
-                    };
-                    let mut name = base.clone();
-                    let mut n = 1;
-                    while table.constraint(&name).is_some() {
-                        name = format!("{base}{n}");
-                        n += 1;
-                    }
-                    name
-                };
                 Constraint {
                     name: ck
                         .name
                         .as_ref()
                         .map(|i| names::ident(i, d))
-                        .unwrap_or_else(fallback),
+                        .unwrap_or_else(|| default_check_name(table, &tname, &expr)),
                     kind: ConstraintKind::Check { expr },
                     validated,
                 }
@@ -1064,3 +1037,37 @@ fn replace_column(
         scratch.add_constraint(table, tc, true, d);
     }
 }
+/// One `ALTER COLUMN` operation applied to the column's model.
+fn alter_column(c: &mut Column, op: &AlterColumnOperation, d: Dialect) {
+    match op {
+        AlterColumnOperation::SetNotNull => c.nullable = false,
+        AlterColumnOperation::DropNotNull => c.nullable = true,
+        AlterColumnOperation::SetDefault { value } => c.default = Some(names::expr(value)),
+        AlterColumnOperation::DropDefault => c.default = None,
+        AlterColumnOperation::SetDataType { data_type, .. } => {
+            c.data_type = names::data_type(data_type, d)
+        }
+        AlterColumnOperation::AddGenerated { .. } => c.identity = Some("identity".into()),
+        AlterColumnOperation::GenericOptions { .. } => {}
+    }
+}
+
+/// PostgreSQL's name for an unnamed CHECK: `<table>_<first column
+/// named>_check`, numbered when taken.
+fn default_check_name(table: &Table, tname: &str, expr: &str) -> String {
+    let first = words(expr)
+        .find(|w| table.column(&w.to_lowercase()).is_some() || table.column(w).is_some())
+        .map(|w| table.column(w).map_or(w.to_lowercase(), |c| c.name.clone()));
+    let base = match first {
+        Some(c) => format!("{tname}_{c}_check"),
+        None => format!("{tname}_check"),
+    };
+    let mut name = base.clone();
+    let mut n = 1;
+    while table.constraint(&name).is_some() {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    name
+}
+

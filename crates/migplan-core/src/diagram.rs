@@ -125,47 +125,125 @@ pub fn layout(
     }
     let all = tables.len();
     if let Some(limit) = limit.filter(|l| all > *l) {
-        let touched: BTreeSet<&str> = changes
-            .iter()
-            .map(|c| c.name.split('.').next().unwrap_or(&c.name))
-            .filter_map(|n| tables.get_key_value(n).map(|(k, _)| *k))
-            .collect();
-        let mut keep: BTreeSet<&str> = touched.clone();
-        for (k, t) in &tables {
-            for (_, r, _) in fks(t) {
-                if touched.contains(k)
-                    && let Some((rk, _)) = tables.get_key_value(r)
-                {
-                    keep.insert(rk);
-                }
-                if touched.contains(r) {
-                    keep.insert(k);
-                }
-            }
-        }
-        let mut kept: Vec<&str> = keep.into_iter().collect();
-        kept.truncate(limit.max(touched.len()));
-        for k in tables.keys() {
-            if kept.len() >= limit {
-                break;
-            }
-            if !kept.contains(k) {
-                kept.push(k);
-            }
-        }
-        let kept: BTreeSet<&str> = kept.into_iter().collect();
-        tables.retain(|k, _| kept.contains(k));
+        keep_touched(&mut tables, changes, limit);
     }
     let hidden = all - tables.len();
-    let exists = |name: &str| tables.contains_key(name);
 
+    let layers = layers(&tables);
+
+    // Boxes, row by row.
+    let mut boxes: Vec<TableBox> = Vec::new();
+    let mut y = 10.0;
+    let mut width: f64 = 0.0;
+    for layer in &layers {
+        let mut x = 10.0;
+        let mut row_h: f64 = 0.0;
+        for name in layer {
+            // After: columns the migration drops are still listed, marked.
+            let gone: Vec<&Column> = match (side, before.tables.get(*name)) {
+                (Side::After, Some(old)) if after.tables.contains_key(*name) => old
+                    .columns
+                    .iter()
+                    .filter(|c| tables[name].column(&c.name).is_none())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let b = table_box(name, tables[name], &gone, &mark_of);
+            if x > 10.0 && x + b.w > MAX_ROW_W {
+                y += row_h + GAP_Y;
+                x = 10.0;
+                row_h = 0.0;
+            }
+            row_h = row_h.max(b.h);
+            width = width.max(x + b.w + 10.0);
+            boxes.push(TableBox { x, y, ..b });
+            x += boxes.last().map_or(0.0, |b| b.w) + GAP_X;
+        }
+        y += row_h + GAP_Y;
+    }
+    let height = (y - GAP_Y + 10.0).max(40.0);
+
+    // Foreign keys, from the referencing table to the referenced one.
+    let at: BTreeMap<&str, &TableBox> = boxes.iter().map(|b| (b.name.as_str(), b)).collect();
+    let mut edges = Vec::new();
+    for (name, t) in &tables {
+        // After: a foreign key the migration drops is still drawn, marked.
+        let dropped: Vec<(&str, &str, &[String])> = match (side, before.tables.get(*name)) {
+            (Side::After, Some(old)) => fks(old)
+                .filter(|(n, _, _)| t.constraint(n).is_none())
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (fk, refers, _) in fks(t).chain(dropped) {
+            let (Some(c), Some(p)) = (at.get(name), at.get(refers)) else {
+                continue;
+            };
+            let mark = mark_of("constraint", &format!("{name}.{fk}")).or(mark_of("table", name));
+            edges.push(Edge {
+                from: name.to_string(),
+                to: refers.to_string(),
+                name: fk.to_string(),
+                path: path(c, p),
+                mark,
+            });
+        }
+    }
+    Diagram {
+        width: width.max(200.0),
+        height,
+        tables: boxes,
+        edges,
+        hidden,
+    }
+}
+
+/// Keeps, of a schema with more than `limit` tables, the tables `changes`
+/// touch and their neighbours by foreign key, then the first others by
+/// name, up to `limit`.
+fn keep_touched(tables: &mut BTreeMap<&str, &Table>, changes: &[Change], limit: usize) {
+    let touched: BTreeSet<&str> = changes
+        .iter()
+        .map(|c| c.name.split('.').next().unwrap_or(&c.name))
+        .filter_map(|n| tables.get_key_value(n).map(|(k, _)| *k))
+        .collect();
+    let mut keep: BTreeSet<&str> = touched.clone();
+    for (k, t) in tables.iter() {
+        for (_, r, _) in fks(t) {
+            if touched.contains(k)
+                && let Some((rk, _)) = tables.get_key_value(r)
+            {
+                keep.insert(rk);
+            }
+            if touched.contains(r) {
+                keep.insert(k);
+            }
+        }
+    }
+    let mut kept: Vec<&str> = keep.into_iter().collect();
+    kept.truncate(limit.max(touched.len()));
+    for k in tables.keys() {
+        if kept.len() >= limit {
+            break;
+        }
+        if !kept.contains(k) {
+            kept.push(k);
+        }
+    }
+    let kept: BTreeSet<&str> = kept.into_iter().collect();
+    tables.retain(|k, _| kept.contains(k));
+}
+
+/// The tables in layers: each below the tables its foreign keys reference,
+/// ordered by the mean position of their parents; tables linked to none
+/// last.
+fn layers<'a>(tables: &BTreeMap<&'a str, &Table>) -> Vec<Vec<&'a str>> {
     // Parents of each table (the tables its foreign keys reference).
     let parents: BTreeMap<&str, BTreeSet<&str>> = tables
         .iter()
         .map(|(k, t)| {
             let ps = fks(t)
                 .map(|(_, r, _)| r)
-                .filter(|r| *r != *k && exists(r))
+                .filter(|r| *r != *k && tables.contains_key(r))
                 .filter_map(|r| tables.get_key_value(r).map(|(k, _)| *k))
                 .collect();
             (*k, ps)
@@ -243,70 +321,7 @@ pub fn layout(
         layers.push(unlinked);
     }
 
-    // Boxes, row by row.
-    let mut boxes: Vec<TableBox> = Vec::new();
-    let mut y = 10.0;
-    let mut width: f64 = 0.0;
-    for layer in &layers {
-        let mut x = 10.0;
-        let mut row_h: f64 = 0.0;
-        for name in layer {
-            // After: columns the migration drops are still listed, marked.
-            let gone: Vec<&Column> = match (side, before.tables.get(*name)) {
-                (Side::After, Some(old)) if after.tables.contains_key(*name) => old
-                    .columns
-                    .iter()
-                    .filter(|c| tables[name].column(&c.name).is_none())
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let b = table_box(name, tables[name], &gone, &mark_of);
-            if x > 10.0 && x + b.w > MAX_ROW_W {
-                y += row_h + GAP_Y;
-                x = 10.0;
-                row_h = 0.0;
-            }
-            row_h = row_h.max(b.h);
-            width = width.max(x + b.w + 10.0);
-            boxes.push(TableBox { x, y, ..b });
-            x += boxes.last().map_or(0.0, |b| b.w) + GAP_X;
-        }
-        y += row_h + GAP_Y;
-    }
-    let height = (y - GAP_Y + 10.0).max(40.0);
-
-    // Foreign keys, from the referencing table to the referenced one.
-    let at: BTreeMap<&str, &TableBox> = boxes.iter().map(|b| (b.name.as_str(), b)).collect();
-    let mut edges = Vec::new();
-    for (name, t) in &tables {
-        // After: a foreign key the migration drops is still drawn, marked.
-        let dropped: Vec<(&str, &str, &[String])> = match (side, before.tables.get(*name)) {
-            (Side::After, Some(old)) => fks(old)
-                .filter(|(n, _, _)| t.constraint(n).is_none())
-                .collect(),
-            _ => Vec::new(),
-        };
-        for (fk, refers, _) in fks(t).chain(dropped) {
-            let (Some(c), Some(p)) = (at.get(name), at.get(refers)) else {
-                continue;
-            };
-            let mark = mark_of("constraint", &format!("{name}.{fk}")).or(mark_of("table", name));
-            edges.push(Edge {
-                from: name.to_string(),
-                to: refers.to_string(),
-                name: fk.to_string(),
-                path: path(c, p),
-                mark,
-            });
-        }
-    }
-    Diagram {
-        width: width.max(200.0),
-        height,
-        tables: boxes,
-        edges,
-        hidden,
-    }
+    layers
 }
 
 fn table_box(

@@ -245,25 +245,8 @@ pub fn pg_lock(
             effect,
         })
     };
-    // Commands sqlparser does not read, by their kind and keywords.
-    let unparsed = match statement.kind {
-        StatementKind::Reindex if concurrently => {
-            mk(PgLock::ShareUpdateExclusive, None, Effect::Rewrite)
-        }
-        StatementKind::Reindex => mk(PgLock::Share, None, Effect::Rewrite),
-        StatementKind::Cluster => mk(PgLock::AccessExclusive, None, Effect::Rewrite),
-        StatementKind::Vacuum if statement.flags.full => {
-            mk(PgLock::AccessExclusive, None, Effect::Rewrite)
-        }
-        StatementKind::Vacuum => mk(PgLock::ShareUpdateExclusive, None, Effect::Scan),
-        StatementKind::DropIndex if concurrently => {
-            mk(PgLock::ShareUpdateExclusive, None, Effect::None)
-        }
-        StatementKind::DropIndex => mk(PgLock::AccessExclusive, None, Effect::None),
-        _ => None,
-    };
     let Some(stmt) = statement.ast.as_ref() else {
-        return unparsed;
+        return unparsed_lock(statement);
     };
     match stmt {
         Statement::CreateIndex(ci) => {
@@ -365,6 +348,35 @@ pub fn pg_lock(
             Effect::Rewrite,
         ),
 
+        _ => None,
+    }
+}
+
+/// The lock of a command sqlparser does not read, by its kind and
+/// keywords.
+fn unparsed_lock(statement: &ParsedStatement) -> Option<PgStatementLock> {
+    let concurrently = statement.flags.concurrently;
+    let mk = |lock, effect| {
+        Some(PgStatementLock {
+            lock,
+            table: None,
+            effect,
+        })
+    };
+        match statement.kind {
+        StatementKind::Reindex if concurrently => {
+            mk(PgLock::ShareUpdateExclusive, Effect::Rewrite)
+        }
+        StatementKind::Reindex => mk(PgLock::Share, Effect::Rewrite),
+        StatementKind::Cluster => mk(PgLock::AccessExclusive, Effect::Rewrite),
+        StatementKind::Vacuum if statement.flags.full => {
+            mk(PgLock::AccessExclusive, Effect::Rewrite)
+        }
+        StatementKind::Vacuum => mk(PgLock::ShareUpdateExclusive, Effect::Scan),
+        StatementKind::DropIndex if concurrently => {
+            mk(PgLock::ShareUpdateExclusive, Effect::None)
+        }
+        StatementKind::DropIndex => mk(PgLock::AccessExclusive, Effect::None),
         _ => None,
     }
 }

@@ -226,88 +226,8 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
             object_type,
             names: objects,
             ..
-        } => {
-            let mut sql = Vec::new();
-            let mut lost = Vec::new();
-            for o in objects {
-                let name = n(o);
-                match object_type {
-                    ObjectType::Table => {
-                        let Some(t) = before.table(&name) else {
-                            return Undo::none(format!("table {name} is not in the schema"));
-                        };
-                        sql.push(ddl::create_table(t, d));
-                        for i in before.indexes_on(&name) {
-                            sql.push(ddl::create_index(i, d, false));
-                        }
-                        lost.push(Lost::TableRows {
-                            table: name.clone(),
-                        });
-                    }
-                    ObjectType::Index => {
-                        let Some(i) = before.indexes.get(&name) else {
-                            return Undo::none(format!("index {name} is not in the schema"));
-                        };
-                        sql.push(ddl::create_index(i, d, false));
-                    }
-                    ObjectType::View | ObjectType::MaterializedView => {
-                        let Some(v) = before.views.get(&name) else {
-                            return Undo::none(format!("view {name} is not in the schema"));
-                        };
-                        sql.push(format!(
-                            "CREATE {}VIEW {} AS {}",
-                            if v.materialized { "MATERIALIZED " } else { "" },
-                            ddl::name(&name, d),
-                            v.definition
-                        ));
-                    }
-                    ObjectType::Sequence => {
-                        sql.push(format!("CREATE SEQUENCE {}", ddl::name(&name, d)));
-                        lost.push(Lost::SequenceValue {
-                            sequence: name.clone(),
-                        });
-                    }
-                    ObjectType::Type => {
-                        let Some(values) = before.enums.get(&name) else {
-                            return Undo::none(format!("type {name} is not in the schema"));
-                        };
-                        let values: Vec<String> = values.iter().map(|v| ddl::literal(v)).collect();
-                        sql.push(format!(
-                            "CREATE TYPE {} AS ENUM ({})",
-                            ddl::name(&name, d),
-                            values.join(", ")
-                        ));
-                    }
-                    _ => return Undo::none("no generated rollback for this DROP"),
-                }
-            }
-            finish(sql, lost)
-        }
-        Statement::AlterTable(at) => {
-            let table = n(&at.name);
-            let Some(t) = before.table(&table) else {
-                return Undo::none(format!("table {table} is not in the schema"));
-            };
-            let table_sql = ddl::name(&table, d);
-            let mut sql = Vec::new();
-            let mut lost = Vec::new();
-            // Undo the operations in reverse order.
-            for op in at.operations.iter().rev() {
-                match inverse_op(op, t, before, &table_sql, d) {
-                    Some(Undo::Nothing) => {}
-                    Some(Undo::Exact(s)) => sql.push(s),
-                    Some(Undo::Lossy { sql: s, lost: l }) => {
-                        sql.push(s);
-                        lost.extend(l);
-                    }
-                    Some(Undo::Impossible(why)) => return Undo::none(why),
-                    None => {
-                        return Undo::none(format!("no generated rollback for `{op}`"));
-                    }
-                }
-            }
-            finish(sql, lost)
-        }
+        } => undo_drop(*object_type, objects, before, d),
+        Statement::AlterTable(at) => undo_alter_table(at, before, d),
         Statement::RenameTable(list) => Undo::sql(
             list.iter()
                 .rev()
@@ -325,26 +245,7 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
             object_type,
             object_name,
             ..
-        } => {
-            let full = n(object_name);
-            let previous = match object_type {
-                CommentObject::Table => before.table(&full).and_then(|t| t.comment.clone()),
-                CommentObject::Column => full
-                    .rsplit_once('.')
-                    .and_then(|(t, c)| before.table(t)?.column(c)?.comment.clone()),
-                _ => return Undo::none("no generated rollback for this COMMENT"),
-            };
-            let kind = if *object_type == CommentObject::Table {
-                "TABLE"
-            } else {
-                "COLUMN"
-            };
-            Undo::sql(format!(
-                "COMMENT ON {kind} {} IS {}",
-                ddl::name(&full, d),
-                previous.map_or("NULL".to_string(), |c| ddl::literal(&c))
-            ))
-        }
+        } => undo_comment(*object_type, object_name, before, d),
         Statement::AlterType(at) => match &at.operation {
             AlterTypeOperation::AddValue(_) => {
                 Undo::none("PostgreSQL cannot remove a value from an enum type")
@@ -373,6 +274,124 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
         | Statement::Query(_) => Undo::nothing(),
         _ => Undo::none("no generated rollback for this kind of statement"),
     }
+}
+
+fn undo_drop(
+    object_type: ObjectType,
+    objects: &[sqlparser::ast::ObjectName],
+    before: &Catalog,
+    d: Dialect,
+) -> Undo {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let mut sql = Vec::new();
+    let mut lost = Vec::new();
+    for o in objects {
+        let name = n(o);
+        match object_type {
+            ObjectType::Table => {
+                let Some(t) = before.table(&name) else {
+                    return Undo::none(format!("table {name} is not in the schema"));
+                };
+                sql.push(ddl::create_table(t, d));
+                for i in before.indexes_on(&name) {
+                    sql.push(ddl::create_index(i, d, false));
+                }
+                lost.push(Lost::TableRows {
+                    table: name.clone(),
+                });
+            }
+            ObjectType::Index => {
+                let Some(i) = before.indexes.get(&name) else {
+                    return Undo::none(format!("index {name} is not in the schema"));
+                };
+                sql.push(ddl::create_index(i, d, false));
+            }
+            ObjectType::View | ObjectType::MaterializedView => {
+                let Some(v) = before.views.get(&name) else {
+                    return Undo::none(format!("view {name} is not in the schema"));
+                };
+                sql.push(format!(
+                    "CREATE {}VIEW {} AS {}",
+                    if v.materialized { "MATERIALIZED " } else { "" },
+                    ddl::name(&name, d),
+                    v.definition
+                ));
+            }
+            ObjectType::Sequence => {
+                sql.push(format!("CREATE SEQUENCE {}", ddl::name(&name, d)));
+                lost.push(Lost::SequenceValue {
+                    sequence: name.clone(),
+                });
+            }
+            ObjectType::Type => {
+                let Some(values) = before.enums.get(&name) else {
+                    return Undo::none(format!("type {name} is not in the schema"));
+                };
+                let values: Vec<String> = values.iter().map(|v| ddl::literal(v)).collect();
+                sql.push(format!(
+                    "CREATE TYPE {} AS ENUM ({})",
+                    ddl::name(&name, d),
+                    values.join(", ")
+                ));
+            }
+            _ => return Undo::none("no generated rollback for this DROP"),
+        }
+    }
+    finish(sql, lost)
+}
+
+fn undo_alter_table(at: &sqlparser::ast::AlterTable, before: &Catalog, d: Dialect) -> Undo {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let table = n(&at.name);
+    let Some(t) = before.table(&table) else {
+        return Undo::none(format!("table {table} is not in the schema"));
+    };
+    let table_sql = ddl::name(&table, d);
+    let mut sql = Vec::new();
+    let mut lost = Vec::new();
+    // Undo the operations in reverse order.
+    for op in at.operations.iter().rev() {
+        match inverse_op(op, t, before, &table_sql, d) {
+            Some(Undo::Nothing) => {}
+            Some(Undo::Exact(s)) => sql.push(s),
+            Some(Undo::Lossy { sql: s, lost: l }) => {
+                sql.push(s);
+                lost.extend(l);
+            }
+            Some(Undo::Impossible(why)) => return Undo::none(why),
+            None => {
+                return Undo::none(format!("no generated rollback for `{op}`"));
+            }
+        }
+    }
+    finish(sql, lost)
+}
+
+fn undo_comment(
+    object_type: CommentObject,
+    object_name: &sqlparser::ast::ObjectName,
+    before: &Catalog,
+    d: Dialect,
+) -> Undo {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let full = n(object_name);
+    let previous = match object_type {
+        CommentObject::Table => before.table(&full).and_then(|t| t.comment.clone()),
+        CommentObject::Column => full
+            .rsplit_once('.')
+            .and_then(|(t, c)| before.table(t)?.column(c)?.comment.clone()),
+        _ => return Undo::none("no generated rollback for this COMMENT"),
+    };
+    let kind = if object_type == CommentObject::Table {
+        "TABLE"
+    } else {
+        "COLUMN"
+    };
+    Undo::sql(format!(
+        "COMMENT ON {kind} {} IS {}",
+        ddl::name(&full, d),
+        previous.map_or("NULL".to_string(), |c| ddl::literal(&c))
+    ))
 }
 
 fn finish(sql: Vec<String>, lost: Vec<Lost>) -> Undo {
@@ -408,44 +427,7 @@ fn inverse_op(
             ))
         }
         Op::DropColumn { column_names, .. } => {
-            let mut sql = Vec::new();
-            let mut lost = Vec::new();
-            for c in column_names {
-                let c = col(c);
-                let Some(def) = t.column(&c) else {
-                    return Some(Undo::none(format!("column {c} is not in the schema")));
-                };
-                // Re-added NULL-able: the values are gone, so a NOT NULL
-                // column could not come back on a table with rows.
-                let readd = crate::catalog::Column {
-                    nullable: true,
-                    ..def.clone()
-                };
-                sql.push(format!(
-                    "ALTER TABLE {table_sql} ADD COLUMN {}",
-                    ddl::column(&readd, d)
-                ));
-                // Constraints and indexes that went with the column.
-                for k in t
-                    .constraints
-                    .iter()
-                    .filter(|k| k.kind.columns().contains(&c))
-                {
-                    sql.push(format!(
-                        "ALTER TABLE {table_sql} ADD {}",
-                        ddl::constraint(k, d)
-                    ));
-                }
-                for i in before.indexes_on(&t.name).filter(|i| i.has_column(&c)) {
-                    sql.push(ddl::create_index(i, d, false));
-                }
-                lost.push(Lost::ColumnValues {
-                    table: t.name.clone(),
-                    column: c.clone(),
-                    readded_nullable: !def.nullable,
-                });
-            }
-            finish(sql, lost)
+            return Some(undo_drop_columns(column_names, t, before, table_sql, d));
         }
         Op::RenameColumn {
             old_column_name,
@@ -490,52 +472,7 @@ fn inverse_op(
             }
         }
         Op::AlterColumn { column_name, op } => {
-            let c = col(column_name);
-            let def = t.column(&c)?;
-            let column_sql = ddl::ident(&c, d);
-            match op {
-                AlterColumnOperation::SetNotNull if def.nullable => Undo::sql(format!(
-                    "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP NOT NULL"
-                )),
-                AlterColumnOperation::DropNotNull if !def.nullable => Undo::sql(format!(
-                    "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET NOT NULL"
-                )),
-                AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull => {
-                    Undo::nothing()
-                }
-                AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault => {
-                    match &def.default {
-                        Some(v) => Undo::sql(format!(
-                            "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET DEFAULT {v}"
-                        )),
-                        None => Undo::sql(format!(
-                            "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP DEFAULT"
-                        )),
-                    }
-                }
-                AlterColumnOperation::SetDataType { data_type, .. } => {
-                    let to = names::data_type(data_type, d);
-                    let sql = format!(
-                        "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} TYPE {} USING {column_sql}::{}",
-                        def.data_type, def.data_type
-                    );
-                    if binary_coercible(&def.data_type, &to)
-                        && !binary_coercible(&to, &def.data_type)
-                    {
-                        Undo::lossy(
-                            sql,
-                            Lost::ValuesNarrowed {
-                                table: t.name.clone(),
-                                column: c.clone(),
-                                old_type: def.data_type.clone(),
-                            },
-                        )
-                    } else {
-                        Undo::sql(sql)
-                    }
-                }
-                _ => return None,
-            }
+            return undo_alter_column(&col(column_name), op, t, table_sql, d);
         }
         Op::AddConstraint { constraint, .. } => {
             let name = constraint_name(constraint, t, d)?;
@@ -591,6 +528,109 @@ fn inverse_op(
             ddl::ident(&col(old_name), d)
         )),
         Op::ValidateConstraint { .. } | Op::Algorithm { .. } | Op::Lock { .. } => Undo::nothing(),
+        _ => return None,
+    })
+}
+
+fn undo_drop_columns(
+    column_names: &[sqlparser::ast::Ident],
+    t: &crate::catalog::Table,
+    before: &Catalog,
+    table_sql: &str,
+    d: Dialect,
+) -> Undo {
+    let col = |i: &sqlparser::ast::Ident| names::ident(i, d);
+    let mut sql = Vec::new();
+    let mut lost = Vec::new();
+    for c in column_names {
+        let c = col(c);
+        let Some(def) = t.column(&c) else {
+            return Undo::none(format!("column {c} is not in the schema"));
+        };
+        // Re-added NULL-able: the values are gone, so a NOT NULL
+        // column could not come back on a table with rows.
+        let readd = crate::catalog::Column {
+            nullable: true,
+            ..def.clone()
+        };
+        sql.push(format!(
+            "ALTER TABLE {table_sql} ADD COLUMN {}",
+            ddl::column(&readd, d)
+        ));
+        // Constraints and indexes that went with the column.
+        for k in t
+            .constraints
+            .iter()
+            .filter(|k| k.kind.columns().contains(&c))
+        {
+            sql.push(format!(
+                "ALTER TABLE {table_sql} ADD {}",
+                ddl::constraint(k, d)
+            ));
+        }
+        for i in before.indexes_on(&t.name).filter(|i| i.has_column(&c)) {
+            sql.push(ddl::create_index(i, d, false));
+        }
+        lost.push(Lost::ColumnValues {
+            table: t.name.clone(),
+            column: c.clone(),
+            readded_nullable: !def.nullable,
+        });
+    }
+    finish(sql, lost)
+}
+
+fn undo_alter_column(
+    c: &str,
+    op: &AlterColumnOperation,
+    t: &crate::catalog::Table,
+    table_sql: &str,
+    d: Dialect,
+) -> Option<Undo> {
+    let c = c.to_string();
+    let def = t.column(&c)?;
+    let column_sql = ddl::ident(&c, d);
+    Some(match op {
+        AlterColumnOperation::SetNotNull if def.nullable => Undo::sql(format!(
+            "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP NOT NULL"
+        )),
+        AlterColumnOperation::DropNotNull if !def.nullable => Undo::sql(format!(
+            "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET NOT NULL"
+        )),
+        AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull => {
+            Undo::nothing()
+        }
+        AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault => {
+            match &def.default {
+                Some(v) => Undo::sql(format!(
+                    "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET DEFAULT {v}"
+                )),
+                None => Undo::sql(format!(
+                    "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP DEFAULT"
+                )),
+            }
+        }
+        AlterColumnOperation::SetDataType { data_type, .. } => {
+            let to = names::data_type(data_type, d);
+            let sql = format!(
+                "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} TYPE {} USING {column_sql}::{}",
+                def.data_type, def.data_type
+            );
+            if binary_coercible(&def.data_type, &to)
+                && !binary_coercible(&to, &def.data_type)
+            {
+                Undo::lossy(
+                    sql,
+                    Lost::ValuesNarrowed {
+                        table: t.name.clone(),
+                        column: c.clone(),
+                        old_type: def.data_type.clone(),
+                    },
+                )
+            } else {
+                Undo::sql(sql)
+            }
+        }
         _ => return None,
     })
 }

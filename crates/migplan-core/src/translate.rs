@@ -128,50 +128,8 @@ fn statement(
     let mut after = catalog.clone();
     after.apply(ast, d);
     match ast {
-        Statement::CreateTable(ct) => {
-            let name = n(&ct.name);
-            if ct.if_not_exists && catalog.tables.contains_key(&name) {
-                return Translated::run(s, Vec::new(), Some("the table already exists".into()));
-            }
-            match after.table(&name) {
-                Some(t) if t.columns_known => {
-                    let (sql, notes) = sqlite_table(t, &after, d, &name);
-                    let mut stmts = vec![sql];
-                    stmts.extend(after.indexes_on(&name).map(|i| sqlite_index(i, d)));
-                    Translated::run(s, stmts, notes)
-                }
-                _ => Translated::run(
-                    s,
-                    vec![pg_to_sqlite(&s.sql, d)],
-                    Some("CREATE TABLE AS runs as written".into()),
-                ),
-            }
-        }
-        Statement::CreateIndex(ci) => {
-            let name = ci.name.as_ref().map(n).unwrap_or_default();
-            match after.indexes.get(&name).or_else(|| {
-                after
-                    .indexes
-                    .values()
-                    .find(|i| !catalog.indexes.contains_key(&i.name))
-            }) {
-                Some(i) => {
-                    let note = ci
-                        .concurrently
-                        .then(|| "CONCURRENTLY dropped: SQLite builds it in place".to_string());
-                    let mut sql = sqlite_index(i, d);
-                    if ci.if_not_exists {
-                        sql = sql.replacen("INDEX ", "INDEX IF NOT EXISTS ", 1);
-                    }
-                    Translated::run(s, vec![sql], note)
-                }
-                None => Translated::run(
-                    s,
-                    vec![pg_to_sqlite(&s.sql, d)],
-                    Some("the index's table is not in the schema".into()),
-                ),
-            }
-        }
+        Statement::CreateTable(ct) => create_table(d, s, ct, catalog, &after),
+        Statement::CreateIndex(ci) => create_index(d, s, ci, catalog, &after),
         Statement::CreateView(v) => Translated::run(
             s,
             vec![format!(
@@ -208,45 +166,7 @@ fn statement(
             names: objects,
             if_exists,
             ..
-        } => {
-            let ie = if *if_exists { "IF EXISTS " } else { "" };
-            let mut stmts = Vec::new();
-            for o in objects {
-                let name = n(o);
-                match object_type {
-                    ObjectType::Table => {
-                        stmts.push(format!("DROP TABLE {ie}{}", sqlite_name(&name)))
-                    }
-                    ObjectType::View | ObjectType::MaterializedView => {
-                        stmts.push(format!("DROP VIEW {ie}{}", sqlite_name(&name)))
-                    }
-                    ObjectType::Index => {
-                        let qualified = catalog
-                            .indexes
-                            .get(&name)
-                            .and_then(|i| {
-                                i.table
-                                    .split_once('.')
-                                    .map(|(sch, _)| format!("{sch}.{}", names::last(&name)))
-                            })
-                            .unwrap_or(name.clone());
-                        stmts.push(format!("DROP INDEX {ie}{}", sqlite_name(&qualified)))
-                    }
-                    ObjectType::Schema => stmts.push(format!(
-                        "DETACH DATABASE {}",
-                        ddl::ident(&name, Dialect::Sqlite)
-                    )),
-                    _ => {
-                        return Translated::run(
-                            s,
-                            Vec::new(),
-                            Some(format!("dropping a {object_type} has no SQLite equivalent")),
-                        );
-                    }
-                }
-            }
-            Translated::run(s, stmts, None)
-        }
+        } => drop_objects(d, s, *object_type, objects, *if_exists, catalog),
         Statement::Truncate(t) => Translated::run(
             s,
             t.table_names
@@ -270,28 +190,7 @@ fn statement(
         ),
         Statement::AlterTable(at) => alter_table(d, s, at, catalog, &after),
         Statement::Delete(del) if del.limit.is_some() || !del.order_by.is_empty() => {
-            let tables = match &del.from {
-                sqlparser::ast::FromTable::WithFromKeyword(t)
-                | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
-            };
-            let table = tables
-                .first()
-                .map(|t| t.relation.to_string())
-                .unwrap_or_default();
-            let rows = rowid_subquery(
-                &table,
-                del.selection.as_ref(),
-                &del.order_by,
-                del.limit.as_ref(),
-            );
-            Translated::run(
-                s,
-                vec![pg_to_sqlite(
-                    &format!("DELETE FROM {table} WHERE rowid IN ({rows})"),
-                    d,
-                )],
-                Some("DELETE ... LIMIT runs over rowids".into()),
-            )
+            delete_limited(d, s, del)
         }
         Statement::Delete(del) if del.using.is_some() && d != Dialect::Sqlite => {
             Translated::skip(s, "DELETE … USING (a join) has no SQLite form")
@@ -306,22 +205,7 @@ fn statement(
             Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None)
         }
         Statement::Update(u) if u.limit.is_some() || !u.order_by.is_empty() => {
-            // MySQL's UPDATE ... ORDER BY ... LIMIT: SQLite (as bundled) has
-            // no LIMIT on UPDATE, so the rows are picked by rowid.
-            let table = u.table.relation.to_string();
-            let set: Vec<String> = u.assignments.iter().map(ToString::to_string).collect();
-            let rows = rowid_subquery(&table, u.selection.as_ref(), &u.order_by, u.limit.as_ref());
-            Translated::run(
-                s,
-                vec![pg_to_sqlite(
-                    &format!(
-                        "UPDATE {table} SET {} WHERE rowid IN ({rows})",
-                        set.join(", ")
-                    ),
-                    d,
-                )],
-                Some("UPDATE ... LIMIT runs over rowids".into()),
-            )
+            update_limited(d, s, u)
         }
         Statement::Update(_) => Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None),
         Statement::Comment { .. } => Translated::run(
@@ -356,6 +240,161 @@ fn statement(
         ),
         _ => Translated::skip(s, format!("no SQLite equivalent for {}", s.kind)),
     }
+}
+
+fn create_table(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    ct: &sqlparser::ast::CreateTable,
+    catalog: &Catalog,
+    after: &Catalog,
+) -> Translated {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let name = n(&ct.name);
+    if ct.if_not_exists && catalog.tables.contains_key(&name) {
+        return Translated::run(s, Vec::new(), Some("the table already exists".into()));
+    }
+    match after.table(&name) {
+        Some(t) if t.columns_known => {
+            let (sql, notes) = sqlite_table(t, &after, d, &name);
+            let mut stmts = vec![sql];
+            stmts.extend(after.indexes_on(&name).map(|i| sqlite_index(i, d)));
+            Translated::run(s, stmts, notes)
+        }
+        _ => Translated::run(
+            s,
+            vec![pg_to_sqlite(&s.sql, d)],
+            Some("CREATE TABLE AS runs as written".into()),
+        ),
+    }
+}
+
+fn create_index(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    ci: &sqlparser::ast::CreateIndex,
+    catalog: &Catalog,
+    after: &Catalog,
+) -> Translated {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let name = ci.name.as_ref().map(n).unwrap_or_default();
+    match after.indexes.get(&name).or_else(|| {
+        after
+            .indexes
+            .values()
+            .find(|i| !catalog.indexes.contains_key(&i.name))
+    }) {
+        Some(i) => {
+            let note = ci
+                .concurrently
+                .then(|| "CONCURRENTLY dropped: SQLite builds it in place".to_string());
+            let mut sql = sqlite_index(i, d);
+            if ci.if_not_exists {
+                sql = sql.replacen("INDEX ", "INDEX IF NOT EXISTS ", 1);
+            }
+            Translated::run(s, vec![sql], note)
+        }
+        None => Translated::run(
+            s,
+            vec![pg_to_sqlite(&s.sql, d)],
+            Some("the index's table is not in the schema".into()),
+        ),
+    }
+}
+
+fn drop_objects(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    object_type: ObjectType,
+    objects: &[sqlparser::ast::ObjectName],
+    if_exists: bool,
+    catalog: &Catalog,
+) -> Translated {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let ie = if if_exists { "IF EXISTS " } else { "" };
+    let mut stmts = Vec::new();
+    for o in objects {
+        let name = n(o);
+        match object_type {
+            ObjectType::Table => {
+                stmts.push(format!("DROP TABLE {ie}{}", sqlite_name(&name)))
+            }
+            ObjectType::View | ObjectType::MaterializedView => {
+                stmts.push(format!("DROP VIEW {ie}{}", sqlite_name(&name)))
+            }
+            ObjectType::Index => {
+                let qualified = catalog
+                    .indexes
+                    .get(&name)
+                    .and_then(|i| {
+                        i.table
+                            .split_once('.')
+                            .map(|(sch, _)| format!("{sch}.{}", names::last(&name)))
+                    })
+                    .unwrap_or(name.clone());
+                stmts.push(format!("DROP INDEX {ie}{}", sqlite_name(&qualified)))
+            }
+            ObjectType::Schema => stmts.push(format!(
+                "DETACH DATABASE {}",
+                ddl::ident(&name, Dialect::Sqlite)
+            )),
+            _ => {
+                return Translated::run(
+                    s,
+                    Vec::new(),
+                    Some(format!("dropping a {object_type} has no SQLite equivalent")),
+                );
+            }
+        }
+    }
+    Translated::run(s, stmts, None)
+}
+
+/// MySQL's `DELETE ... ORDER BY ... LIMIT`: the rows are picked by rowid.
+fn delete_limited(d: Dialect, s: &crate::ParsedStatement, del: &sqlparser::ast::Delete) -> Translated {
+    let tables = match &del.from {
+        sqlparser::ast::FromTable::WithFromKeyword(t)
+        | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+    };
+    let table = tables
+        .first()
+        .map(|t| t.relation.to_string())
+        .unwrap_or_default();
+    let rows = rowid_subquery(
+        &table,
+        del.selection.as_ref(),
+        &del.order_by,
+        del.limit.as_ref(),
+    );
+    Translated::run(
+        s,
+        vec![pg_to_sqlite(
+            &format!("DELETE FROM {table} WHERE rowid IN ({rows})"),
+            d,
+        )],
+        Some("DELETE ... LIMIT runs over rowids".into()),
+    )
+}
+
+/// MySQL's `UPDATE ... ORDER BY ... LIMIT`: SQLite (as bundled) has no
+/// LIMIT on UPDATE, so the rows are picked by rowid.
+fn update_limited(d: Dialect, s: &crate::ParsedStatement, u: &sqlparser::ast::Update) -> Translated {
+    // MySQL's UPDATE ... ORDER BY ... LIMIT: SQLite (as bundled) has
+    // no LIMIT on UPDATE, so the rows are picked by rowid.
+    let table = u.table.relation.to_string();
+    let set: Vec<String> = u.assignments.iter().map(ToString::to_string).collect();
+    let rows = rowid_subquery(&table, u.selection.as_ref(), &u.order_by, u.limit.as_ref());
+    Translated::run(
+        s,
+        vec![pg_to_sqlite(
+            &format!(
+                "UPDATE {table} SET {} WHERE rowid IN ({rows})",
+                set.join(", ")
+            ),
+            d,
+        )],
+        Some("UPDATE ... LIMIT runs over rowids".into()),
+    )
 }
 
 fn alter_table(

@@ -804,34 +804,14 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
             d
         )
     );
-    let (restore, note) = if pk.is_empty() {
-        (
-            None,
-            format!(
-                "{} has no primary key: the archive cannot be matched back to rows.",
-                table.name
-            ),
+    let restore = restore_from_archive(d, &pk, &table_sql, &column_sql, &aq);
+    let note = if restore.is_none() {
+        format!(
+            "{} has no primary key: the archive cannot be matched back to rows.",
+            table.name
         )
     } else {
-        let on: Vec<String> = pk
-            .iter()
-            .map(|k| format!("a.{k} = {table_sql}.{k}", k = ddl::ident(k, d)))
-            .collect();
-        let on = on.join(" AND ");
-        let sql = match d {
-            Dialect::Postgres => format!(
-                "UPDATE {table_sql} SET {column_sql} = a.{column_sql} FROM {aq} a WHERE {on}"
-            ),
-            Dialect::Mysql => format!(
-                "UPDATE {table_sql} JOIN {aq} a ON {on} SET {table_sql}.{column_sql} = a.{column_sql}"
-            ),
-            Dialect::Sqlite => {
-                format!(
-                    "UPDATE {table_sql} SET {column_sql} = (SELECT a.{column_sql} FROM {aq} a WHERE {on})"
-                )
-            }
-        };
-        (Some(sql), String::new())
+        String::new()
     };
     let keep: Vec<String> = pk.iter().chain(std::iter::once(&c.name)).cloned().collect();
     steps.push(
@@ -848,8 +828,69 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
         )
         .down(format!("DROP TABLE {aq}")),
     );
+    let down = readd_column(pc, table, c, readd, restore.as_deref());
+    let mut step = Step::new(
+        Phase::Contract,
+        format!("Drop {}.{col}", table.name),
+        "Dropping a column is metadata only in PostgreSQL and instant in MySQL 8.0.29+, but the data goes: the archive above keeps it.",
+        format!("ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"),
+    )
+    .down(down);
+    if restore.is_none() {
+        step = step.lossy(format!(
+            "drops the data in column {}.{col} (no primary key to restore it by)",
+            table.name
+        ));
+    }
+    steps.push(step);
+    steps
+}
+
+/// SQL copying an archived column's values back by primary key; `None`
+/// when the table has no primary key to match rows by.
+fn restore_from_archive(
+    d: Dialect,
+    pk: &[String],
+    table_sql: &str,
+    column_sql: &str,
+    archive_sql: &str,
+) -> Option<String> {
+    if pk.is_empty() {
+        return None;
+    }
+    let on: Vec<String> = pk
+        .iter()
+        .map(|k| format!("a.{k} = {table_sql}.{k}", k = ddl::ident(k, d)))
+        .collect();
+    let on = on.join(" AND ");
+    Some(match d {
+        Dialect::Postgres => format!(
+            "UPDATE {table_sql} SET {column_sql} = a.{column_sql} FROM {archive_sql} a WHERE {on}"
+        ),
+        Dialect::Mysql => format!(
+            "UPDATE {table_sql} JOIN {archive_sql} a ON {on} SET {table_sql}.{column_sql} = a.{column_sql}"
+        ),
+        Dialect::Sqlite => format!(
+            "UPDATE {table_sql} SET {column_sql} = (SELECT a.{column_sql} FROM {archive_sql} a WHERE {on})"
+        ),
+    })
+}
+
+/// The down of a dropped column: re-added, its values restored from the
+/// archive, NOT NULL again, with the constraints and indexes that went
+/// with it.
+fn readd_column(
+    pc: &PlanContext,
+    table: &Table,
+    c: &Column,
+    readd: String,
+    restore: Option<&str>,
+) -> String {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(&c.name, d);
     let mut down = readd;
-    if let Some(r) = &restore {
+    if let Some(r) = restore {
         down.push_str(";\n");
         down.push_str(r);
     }
@@ -885,21 +926,7 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
     {
         down.push_str(&format!(";\n{}", ddl::create_index(i, d, false)));
     }
-    let mut step = Step::new(
-        Phase::Contract,
-        format!("Drop {}.{col}", table.name),
-        "Dropping a column is metadata only in PostgreSQL and instant in MySQL 8.0.29+, but the data goes: the archive above keeps it.",
-        format!("ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"),
-    )
-    .down(down);
-    if restore.is_none() {
-        step = step.lossy(format!(
-            "drops the data in column {}.{col} (no primary key to restore it by)",
-            table.name
-        ));
-    }
-    steps.push(step);
-    steps
+    down
 }
 
 fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Vec<Step> {
@@ -1161,40 +1188,8 @@ fn change_type(
     );
     // PostgreSQL builds replacement indexes before the swap and renames them
     // after; MySQL (no RENAME INDEX here) rebuilds them online at the end.
-    let pg_indexes = if d == Dialect::Postgres {
-        pc.before
-            .indexes_on(&table.name)
-            .filter(|i| i.has_column(&c.name))
-            .collect::<Vec<_>>()
-    } else {
-        Vec::new()
-    };
-    for i in pg_indexes.iter().copied() {
-        let mut copy = i.clone();
-        copy.name = truncate_name(&format!("{}_new", i.name));
-        copy.columns = i
-            .columns
-            .iter()
-            .map(|x| {
-                if x.column() == Some(c.name.as_str()) {
-                    IndexKey::Column(new.clone())
-                } else {
-                    x.clone()
-                }
-            })
-            .collect();
-        let build = Step::new(
-            Phase::Migrate,
-            format!("Build index {} on the new column", copy.name),
-            format!("Replaces {} once the columns are swapped.", i.name),
-            ddl::create_index(&copy, d, true),
-        )
-        .down(ddl::drop_index(&copy, d, d == Dialect::Postgres, true));
-        steps.push(if d == Dialect::Postgres {
-            build.non_transactional()
-        } else {
-            build
-        });
+    if d == Dialect::Postgres {
+        steps.extend(replacement_indexes(pc, table, &c.name, &new));
     }
     steps.push(Step::deploy_point(
         Phase::Migrate,
@@ -1225,78 +1220,7 @@ fn change_type(
         )
         .down(unswap),
     );
-    let readd = Column {
-        name: old.clone(),
-        nullable: true,
-        identity: None,
-        ..c.clone()
-    };
-    let back = match d {
-        Dialect::Postgres => format!("{column_sql}::{}", c.data_type),
-        _ => format!("CAST({column_sql} AS {})", mysql_cast_type(&c.data_type)),
-    };
-    let mut drop_old = format!("ALTER TABLE {table_sql} DROP COLUMN {oldq}");
-    let mut undo_drop = format!(
-        "ALTER TABLE {table_sql} ADD COLUMN {};\nUPDATE {table_sql} SET {oldq} = {back}",
-        ddl::column(&readd, d)
-    );
-    for i in pc
-        .before
-        .indexes_on(&table.name)
-        .filter(|i| i.has_column(&c.name))
-    {
-        if d == Dialect::Mysql {
-            let mut old_index = i.clone();
-            old_index.columns = i
-                .columns
-                .iter()
-                .map(|x| {
-                    if x.column() == Some(c.name.as_str()) {
-                        IndexKey::Column(old.clone())
-                    } else {
-                        x.clone()
-                    }
-                })
-                .collect();
-            undo_drop.push_str(&format!(";\n{}", ddl::create_index(&old_index, d, false)));
-            continue;
-        }
-        let temp = truncate_name(&format!("{}_new", i.name));
-        let iq = ddl::ident(&i.name, d);
-        let tq_i = ddl::ident(&temp, d);
-        let mut old_index = i.clone();
-        old_index.columns = i
-            .columns
-            .iter()
-            .map(|x| {
-                if x.column() == Some(c.name.as_str()) {
-                    IndexKey::Column(old.clone())
-                } else {
-                    x.clone()
-                }
-            })
-            .collect();
-        drop_old.push_str(&format!(";\nALTER INDEX {tq_i} RENAME TO {iq}"));
-        undo_drop = format!(
-            "ALTER INDEX {iq} RENAME TO {tq_i};\n{undo_drop};\n{}",
-            ddl::create_index(&old_index, d, false)
-        );
-    }
-    let lossy = !binary_coercible(to_type, &c.data_type);
-    let mut step = Step::new(
-        Phase::Contract,
-        format!("Drop the old column {}.{old}", table.name),
-        "Once nothing reads the old values, the old column (and its indexes) can go.",
-        drop_old,
-    )
-    .down(undo_drop);
-    if lossy {
-        step = step.lossy(format!(
-            "converting back to {} may lose values that do not fit it",
-            c.data_type
-        ));
-    }
-    steps.push(step);
+    steps.push(drop_old_column(pc, table, c, &old, to_type));
     if d == Dialect::Mysql {
         for i in pc
             .before
@@ -1320,6 +1244,104 @@ fn change_type(
         }
     }
     steps
+}
+
+/// `i` with the key on column `from` now on column `to`.
+fn with_key_on(i: &crate::catalog::Index, from: &str, to: &str) -> crate::catalog::Index {
+    let mut copy = i.clone();
+    copy.columns = i
+        .columns
+        .iter()
+        .map(|x| {
+            if x.column() == Some(from) {
+                IndexKey::Column(to.to_string())
+            } else {
+                x.clone()
+            }
+        })
+        .collect();
+    copy
+}
+
+/// PostgreSQL: each index on the old column built again, concurrently, on
+/// the new one, to replace it after the swap.
+fn replacement_indexes(pc: &PlanContext, table: &Table, column: &str, new: &str) -> Vec<Step> {
+    let d = pc.dialect;
+    pc.before
+        .indexes_on(&table.name)
+        .filter(|i| i.has_column(column))
+        .map(|i| {
+            let mut copy = with_key_on(i, column, new);
+            copy.name = truncate_name(&format!("{}_new", i.name));
+            Step::new(
+                Phase::Migrate,
+                format!("Build index {} on the new column", copy.name),
+                format!("Replaces {} once the columns are swapped.", i.name),
+                ddl::create_index(&copy, d, true),
+            )
+            .down(ddl::drop_index(&copy, d, true, true))
+            .non_transactional()
+        })
+        .collect()
+}
+
+/// The old column dropped once the swap is done (PostgreSQL renames the
+/// replacement indexes into place); its down re-adds and refills it.
+fn drop_old_column(pc: &PlanContext, table: &Table, c: &Column, old: &str, to_type: &str) -> Step {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(&c.name, d);
+    let oldq = ddl::ident(old, d);
+    let readd = Column {
+        name: old.to_string(),
+        nullable: true,
+        identity: None,
+        ..c.clone()
+    };
+    let back = match d {
+        Dialect::Postgres => format!("{column_sql}::{}", c.data_type),
+        _ => format!("CAST({column_sql} AS {})", mysql_cast_type(&c.data_type)),
+    };
+    let mut drop_old = format!("ALTER TABLE {table_sql} DROP COLUMN {oldq}");
+    let mut undo_drop = format!(
+        "ALTER TABLE {table_sql} ADD COLUMN {};\nUPDATE {table_sql} SET {oldq} = {back}",
+        ddl::column(&readd, d)
+    );
+    for i in pc
+        .before
+        .indexes_on(&table.name)
+        .filter(|i| i.has_column(&c.name))
+    {
+        if d == Dialect::Mysql {
+            let old_index = with_key_on(i, &c.name, old);
+            undo_drop.push_str(&format!(";\n{}", ddl::create_index(&old_index, d, false)));
+            continue;
+        }
+        let temp = truncate_name(&format!("{}_new", i.name));
+        let iq = ddl::ident(&i.name, d);
+        let tq_i = ddl::ident(&temp, d);
+        let old_index = with_key_on(i, &c.name, old);
+        drop_old.push_str(&format!(";\nALTER INDEX {tq_i} RENAME TO {iq}"));
+        undo_drop = format!(
+            "ALTER INDEX {iq} RENAME TO {tq_i};\n{undo_drop};\n{}",
+            ddl::create_index(&old_index, d, false)
+        );
+    }
+    let lossy = !binary_coercible(to_type, &c.data_type);
+    let mut step = Step::new(
+        Phase::Contract,
+        format!("Drop the old column {}.{old}", table.name),
+        "Once nothing reads the old values, the old column (and its indexes) can go.",
+        drop_old,
+    )
+    .down(undo_drop);
+    if lossy {
+        step = step.lossy(format!(
+            "converting back to {} may lose values that do not fit it",
+            c.data_type
+        ));
+    }
+    step
 }
 
 fn mysql_cast_type(t: &str) -> String {
