@@ -1071,3 +1071,39 @@ fn default_check_name(table: &Table, tname: &str, expr: &str) -> String {
     name
 }
 
+/// The name `c` gets once added to table `t`, as the catalogue names it
+/// (a constraint, or the index a MySQL KEY becomes).
+pub fn constraint_name(c: &TableConstraint, t: &Table, d: Dialect) -> Option<String> {
+    let mut scratch = Catalog::default();
+    let mut table = t.clone();
+    table.constraints.clear();
+    scratch
+        .tables
+        .insert(t.name.clone(), std::sync::Arc::new(table));
+    let stmt = Statement::AlterTable(sqlparser::ast::AlterTable {
+        name: sqlparser::ast::ObjectName::from(
+            t.name
+                .split('.')
+                .map(sqlparser::ast::Ident::new)
+                .collect::<Vec<_>>(),
+        ),
+        if_exists: false,
+        only: false,
+        operations: vec![AlterTableOperation::AddConstraint {
+            constraint: c.clone(),
+            not_valid: false,
+        }],
+        location: None,
+        on_cluster: None,
+        table_type: None,
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+    });
+    scratch.apply(&stmt, d);
+    let after = scratch.tables.get(&t.name)?;
+    after
+        .constraints
+        .first()
+        .map(|k| k.name.clone())
+        .or_else(|| scratch.indexes.keys().next().cloned())
+}
+

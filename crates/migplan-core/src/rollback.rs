@@ -475,7 +475,7 @@ fn inverse_op(
             return undo_alter_column(&col(column_name), op, t, table_sql, d);
         }
         Op::AddConstraint { constraint, .. } => {
-            let name = constraint_name(constraint, t, d)?;
+            let name = crate::catalog::constraint_name(constraint, t, d)?;
             let new_sql = ddl::ident(&name, d);
             match (d, constraint) {
                 (Dialect::Mysql, TableConstraint::ForeignKey(_)) => Undo::sql(format!(
@@ -635,40 +635,6 @@ fn undo_alter_column(
     })
 }
 
-/// The name a constraint gets, as the catalogue names it.
-fn constraint_name(c: &TableConstraint, t: &crate::catalog::Table, d: Dialect) -> Option<String> {
-    let mut scratch = Catalog::default();
-    let mut table = t.clone();
-    table.constraints.clear();
-    scratch
-        .tables
-        .insert(t.name.clone(), std::sync::Arc::new(table));
-    let stmt = Statement::AlterTable(sqlparser::ast::AlterTable {
-        name: sqlparser::ast::ObjectName::from(
-            t.name
-                .split('.')
-                .map(sqlparser::ast::Ident::new)
-                .collect::<Vec<_>>(),
-        ),
-        if_exists: false,
-        only: false,
-        operations: vec![AlterTableOperation::AddConstraint {
-            constraint: c.clone(),
-            not_valid: false,
-        }],
-        location: None,
-        on_cluster: None,
-        table_type: None,
-        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
-    });
-    scratch.apply(&stmt, d);
-    let after = scratch.tables.get(&t.name)?;
-    after
-        .constraints
-        .first()
-        .map(|k| k.name.clone())
-        .or_else(|| scratch.indexes.keys().next().cloned())
-}
 
 /// A generated down migration.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,7 +7,7 @@ use sqlparser::ast::{
 };
 
 use super::{Phase, PlanContext, Step};
-use crate::catalog::{Catalog, Column, IndexKey, Table};
+use crate::catalog::{Column, IndexKey, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
 use crate::rollback::{Undo, inverse};
 use crate::{Dialect, ddl, names};
@@ -1451,21 +1451,7 @@ fn unique_via_index(pc: &PlanContext, table: &Table, constraint: &TableConstrain
 
 /// The name the catalogue gives the constraint once added.
 fn constraint_name(pc: &PlanContext, table: &Table, constraint: &TableConstraint) -> String {
-    let mut scratch = Catalog::default();
-    let mut t = table.clone();
-    t.constraints.clear();
-    scratch
-        .tables
-        .insert(table.name.clone(), std::sync::Arc::new(t));
-    let text = format!(
-        "ALTER TABLE {} ADD {constraint}",
-        ddl::name(&table.name, pc.dialect)
-    );
-    scratch.apply_source(&crate::parse_source(&text, pc.dialect));
-    scratch
-        .table(&table.name)
-        .and_then(|t| t.constraints.first())
-        .map(|k| k.name.clone())
+    crate::catalog::constraint_name(constraint, table, pc.dialect)
         .unwrap_or_else(|| format!("{}_constraint", names::last(&table.name)))
 }
 
@@ -1727,9 +1713,8 @@ fn sqlite_rebuild(pc: &PlanContext, table: &Table, stmt: &Statement) -> Vec<Step
     after_catalog.apply(stmt, d);
     // The catalogue cannot apply what SQLite lacks: apply the same change
     // as PostgreSQL would read it.
-    let sql_pg = stmt.to_string();
     let mut as_pg = pc.before.clone();
-    as_pg.apply_source(&crate::parse_source(&sql_pg, Dialect::Postgres));
+    as_pg.apply(stmt, Dialect::Postgres);
     let after = as_pg
         .table(&table.name)
         .or_else(|| after_catalog.table(&table.name))
@@ -1753,62 +1738,8 @@ fn sqlite_rebuild(pc: &PlanContext, table: &Table, stmt: &Statement) -> Vec<Step
             .collect(),
         _ => Vec::new(),
     };
-    let script = |from: &Table, to: &Table, renamed: &[(String, String)]| -> String {
-        let name = ddl::name(&from.name, d);
-        let tmp = format!("{}_new", names::last(&from.name));
-        let tmpq = ddl::ident(&tmp, d);
-        let mut staged = to.clone();
-        staged.name = tmp.clone();
-        // Each column of the new table from the same column of the old one,
-        // or from the column it was renamed from.
-        let mut targets = Vec::new();
-        let mut sources = Vec::new();
-        for c in &to.columns {
-            let source = if from.column(&c.name).is_some() {
-                Some(c.name.clone())
-            } else {
-                renamed
-                    .iter()
-                    .find(|(_, new)| *new == c.name)
-                    .map(|(old, _)| old.clone())
-                    .filter(|old| from.column(old).is_some())
-            };
-            if let Some(src) = source {
-                targets.push(ddl::ident(&c.name, d));
-                sources.push(ddl::ident(&src, d));
-            }
-        }
-        let target_cols = targets.join(", ");
-        let source_cols = sources.join(", ");
-        // Views over the table must go while it is swapped (SQLite checks
-        // them on RENAME) and come back after.
-        let views = pc.before.views_using(&from.name);
-        let drop_views: String = views
-            .iter()
-            .map(|v| format!("DROP VIEW {};\n", ddl::name(&v.name, d)))
-            .collect();
-        let mut s = format!(
-            "PRAGMA foreign_keys=OFF;\nBEGIN;\n{};\nINSERT INTO {tmpq} ({target_cols}) SELECT {source_cols} FROM {name};\n{drop_views}DROP TABLE {name};\nALTER TABLE {tmpq} RENAME TO {name};\n",
-            ddl::create_table(&staged, d)
-        );
-        for v in &views {
-            s.push_str(&format!(
-                "CREATE VIEW {} AS {};\n",
-                ddl::name(&v.name, d),
-                v.definition
-            ));
-        }
-        for i in pc.before.indexes_on(&from.name) {
-            if i.columns
-                .iter()
-                .all(|k| k.column().is_some_and(|c| to.column(c).is_some()))
-            {
-                s.push_str(&ddl::create_index(i, d, false));
-                s.push_str(";\n");
-            }
-        }
-        s.push_str("PRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys=ON");
-        s
+    let script = |from: &Table, to: &Table, renamed: &[(String, String)]| {
+        rebuild_script(pc, from, to, renamed)
     };
     let lost: Vec<String> = table
         .columns
@@ -1816,6 +1747,94 @@ fn sqlite_rebuild(pc: &PlanContext, table: &Table, stmt: &Statement) -> Vec<Step
         .filter(|c| after.column(&c.name).is_none() && !renames.iter().any(|(o, _)| *o == c.name))
         .map(|c| c.name.clone())
         .collect();
+    let mut steps = backfill_before_rebuild(pc, table, &after);
+    let mut step = Step::new(
+        Phase::Expand,
+        format!("Rebuild {} with the new definition", table.name),
+        "SQLite's ALTER TABLE cannot make this change: the table is rebuilt (create the new table, copy the rows, drop the old, rename), with foreign keys off during the copy and checked before COMMIT. Views and triggers on the table must be re-created if any exist.",
+        script(table, &after, &renames),
+    )
+    .down(script(
+        &after,
+        table,
+        &renames
+            .iter()
+            .map(|(o, n)| (n.clone(), o.clone()))
+            .collect::<Vec<_>>(),
+    ))
+    .non_transactional();
+    if !lost.is_empty() {
+        step = step.lossy(format!("the rebuild drops column(s) {}", lost.join(", ")));
+    }
+    steps.push(step);
+    steps
+}
+
+/// The SQLite rebuild script from table `from` to table `to` (columns
+/// `renamed` as (old, new)): create, copy, drop, rename, with the views and
+/// indexes over it re-created and foreign keys checked before COMMIT.
+fn rebuild_script(pc: &PlanContext, from: &Table, to: &Table, renamed: &[(String, String)]) -> String {
+    let d = pc.dialect;
+    let name = ddl::name(&from.name, d);
+    let tmp = format!("{}_new", names::last(&from.name));
+    let tmpq = ddl::ident(&tmp, d);
+    let mut staged = to.clone();
+    staged.name = tmp.clone();
+    // Each column of the new table from the same column of the old one,
+    // or from the column it was renamed from.
+    let mut targets = Vec::new();
+    let mut sources = Vec::new();
+    for c in &to.columns {
+        let source = if from.column(&c.name).is_some() {
+            Some(c.name.clone())
+        } else {
+            renamed
+                .iter()
+                .find(|(_, new)| *new == c.name)
+                .map(|(old, _)| old.clone())
+                .filter(|old| from.column(old).is_some())
+        };
+        if let Some(src) = source {
+            targets.push(ddl::ident(&c.name, d));
+            sources.push(ddl::ident(&src, d));
+        }
+    }
+    let target_cols = targets.join(", ");
+    let source_cols = sources.join(", ");
+    // Views over the table must go while it is swapped (SQLite checks
+    // them on RENAME) and come back after.
+    let views = pc.before.views_using(&from.name);
+    let drop_views: String = views
+        .iter()
+        .map(|v| format!("DROP VIEW {};\n", ddl::name(&v.name, d)))
+        .collect();
+    let mut s = format!(
+        "PRAGMA foreign_keys=OFF;\nBEGIN;\n{};\nINSERT INTO {tmpq} ({target_cols}) SELECT {source_cols} FROM {name};\n{drop_views}DROP TABLE {name};\nALTER TABLE {tmpq} RENAME TO {name};\n",
+        ddl::create_table(&staged, d)
+    );
+    for v in &views {
+        s.push_str(&format!(
+            "CREATE VIEW {} AS {};\n",
+            ddl::name(&v.name, d),
+            v.definition
+        ));
+    }
+    for i in pc.before.indexes_on(&from.name) {
+        if i.columns
+            .iter()
+            .all(|k| k.column().is_some_and(|c| to.column(c).is_some()))
+        {
+            s.push_str(&ddl::create_index(i, d, false));
+            s.push_str(";\n");
+        }
+    }
+    s.push_str("PRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys=ON");
+    s
+}
+
+/// Backfills of the NULLs in columns the rebuild makes NOT NULL.
+fn backfill_before_rebuild(pc: &PlanContext, table: &Table, after: &Table) -> Vec<Step> {
+    let d = pc.dialect;
     let mut steps = Vec::new();
     for c in &after.columns {
         if !c.nullable && table.column(&c.name).is_some_and(|b| b.nullable) {
@@ -1846,24 +1865,5 @@ fn sqlite_rebuild(pc: &PlanContext, table: &Table, stmt: &Statement) -> Vec<Step
             steps.extend(backfill_steps);
         }
     }
-    let mut step = Step::new(
-        Phase::Expand,
-        format!("Rebuild {} with the new definition", table.name),
-        "SQLite's ALTER TABLE cannot make this change: the table is rebuilt (create the new table, copy the rows, drop the old, rename), with foreign keys off during the copy and checked before COMMIT. Views and triggers on the table must be re-created if any exist.",
-        script(table, &after, &renames),
-    )
-    .down(script(
-        &after,
-        table,
-        &renames
-            .iter()
-            .map(|(o, n)| (n.clone(), o.clone()))
-            .collect::<Vec<_>>(),
-    ))
-    .non_transactional();
-    if !lost.is_empty() {
-        step = step.lossy(format!("the rebuild drops column(s) {}", lost.join(", ")));
-    }
-    steps.push(step);
     steps
 }
