@@ -1106,4 +1106,3 @@ pub fn constraint_name(c: &TableConstraint, t: &Table, d: Dialect) -> Option<Str
         .map(|k| k.name.clone())
         .or_else(|| scratch.indexes.keys().next().cloned())
 }
-

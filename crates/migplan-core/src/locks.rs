@@ -363,19 +363,15 @@ fn unparsed_lock(statement: &ParsedStatement) -> Option<PgStatementLock> {
             effect,
         })
     };
-        match statement.kind {
-        StatementKind::Reindex if concurrently => {
-            mk(PgLock::ShareUpdateExclusive, Effect::Rewrite)
-        }
+    match statement.kind {
+        StatementKind::Reindex if concurrently => mk(PgLock::ShareUpdateExclusive, Effect::Rewrite),
         StatementKind::Reindex => mk(PgLock::Share, Effect::Rewrite),
         StatementKind::Cluster => mk(PgLock::AccessExclusive, Effect::Rewrite),
         StatementKind::Vacuum if statement.flags.full => {
             mk(PgLock::AccessExclusive, Effect::Rewrite)
         }
         StatementKind::Vacuum => mk(PgLock::ShareUpdateExclusive, Effect::Scan),
-        StatementKind::DropIndex if concurrently => {
-            mk(PgLock::ShareUpdateExclusive, Effect::None)
-        }
+        StatementKind::DropIndex if concurrently => mk(PgLock::ShareUpdateExclusive, Effect::None),
         StatementKind::DropIndex => mk(PgLock::AccessExclusive, Effect::None),
         _ => None,
     }

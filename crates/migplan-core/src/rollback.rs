@@ -597,9 +597,7 @@ fn undo_alter_column(
         AlterColumnOperation::DropNotNull if !def.nullable => Undo::sql(format!(
             "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET NOT NULL"
         )),
-        AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull => {
-            Undo::nothing()
-        }
+        AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull => Undo::nothing(),
         AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault => {
             match &def.default {
                 Some(v) => Undo::sql(format!(
@@ -616,9 +614,7 @@ fn undo_alter_column(
                 "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} TYPE {} USING {column_sql}::{}",
                 def.data_type, def.data_type
             );
-            if binary_coercible(&def.data_type, &to)
-                && !binary_coercible(&to, &def.data_type)
-            {
+            if binary_coercible(&def.data_type, &to) && !binary_coercible(&to, &def.data_type) {
                 Undo::lossy(
                     sql,
                     Lost::ValuesNarrowed {
@@ -634,7 +630,6 @@ fn undo_alter_column(
         _ => return None,
     })
 }
-
 
 /// A generated down migration.
 #[derive(Debug, Clone, PartialEq, Serialize)]

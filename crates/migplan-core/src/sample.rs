@@ -292,39 +292,8 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
             .primary_key()
             .map(|k| k.kind.columns().to_vec())
             .unwrap_or_default();
-        let unique: BTreeSet<String> = t
-            .constraints
-            .iter()
-            .filter(|k| {
-                matches!(
-                    k.kind,
-                    ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. }
-                )
-            })
-            .flat_map(|k| k.kind.columns().to_vec())
-            .chain(
-                before
-                    .indexes_on(&t.name)
-                    .filter(|i| i.unique)
-                    .flat_map(|i| {
-                        i.columns
-                            .iter()
-                            .filter_map(|k| k.column().map(str::to_string))
-                    }),
-            )
-            .collect();
-        let fks: BTreeMap<String, String> = t
-            .constraints
-            .iter()
-            .filter_map(|k| match &k.kind {
-                ConstraintKind::ForeignKey {
-                    columns,
-                    references,
-                    ..
-                } if columns.len() == 1 => Some((columns[0].clone(), references.clone())),
-                _ => None,
-            })
-            .collect();
+        let unique = unique_columns(t, before);
+        let fks = single_column_foreign_keys(t);
         let cols: Vec<&crate::catalog::Column> =
             t.columns.iter().filter(|c| c.generated.is_none()).collect();
         let names: Vec<String> = cols
@@ -413,6 +382,46 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
         }
     }
     out
+}
+
+/// Columns of `t` under a UNIQUE or PRIMARY KEY constraint or a unique
+/// index.
+fn unique_columns(t: &crate::catalog::Table, before: &Catalog) -> BTreeSet<String> {
+    t.constraints
+        .iter()
+        .filter(|k| {
+            matches!(
+                k.kind,
+                ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. }
+            )
+        })
+        .flat_map(|k| k.kind.columns().to_vec())
+        .chain(
+            before
+                .indexes_on(&t.name)
+                .filter(|i| i.unique)
+                .flat_map(|i| {
+                    i.columns
+                        .iter()
+                        .filter_map(|k| k.column().map(str::to_string))
+                }),
+        )
+        .collect()
+}
+
+/// Each single-column foreign key of `t`: column → referenced table.
+fn single_column_foreign_keys(t: &crate::catalog::Table) -> BTreeMap<String, String> {
+    t.constraints
+        .iter()
+        .filter_map(|k| match &k.kind {
+            ConstraintKind::ForeignKey {
+                columns,
+                references,
+                ..
+            } if columns.len() == 1 => Some((columns[0].clone(), references.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// One value for row `i` of column `c`.

@@ -256,7 +256,7 @@ fn create_table(
     }
     match after.table(&name) {
         Some(t) if t.columns_known => {
-            let (sql, notes) = sqlite_table(t, &after, d, &name);
+            let (sql, notes) = sqlite_table(t, after, d, &name);
             let mut stmts = vec![sql];
             stmts.extend(after.indexes_on(&name).map(|i| sqlite_index(i, d)));
             Translated::run(s, stmts, notes)
@@ -316,9 +316,7 @@ fn drop_objects(
     for o in objects {
         let name = n(o);
         match object_type {
-            ObjectType::Table => {
-                stmts.push(format!("DROP TABLE {ie}{}", sqlite_name(&name)))
-            }
+            ObjectType::Table => stmts.push(format!("DROP TABLE {ie}{}", sqlite_name(&name))),
             ObjectType::View | ObjectType::MaterializedView => {
                 stmts.push(format!("DROP VIEW {ie}{}", sqlite_name(&name)))
             }
@@ -351,7 +349,11 @@ fn drop_objects(
 }
 
 /// MySQL's `DELETE ... ORDER BY ... LIMIT`: the rows are picked by rowid.
-fn delete_limited(d: Dialect, s: &crate::ParsedStatement, del: &sqlparser::ast::Delete) -> Translated {
+fn delete_limited(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    del: &sqlparser::ast::Delete,
+) -> Translated {
     let tables = match &del.from {
         sqlparser::ast::FromTable::WithFromKeyword(t)
         | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
@@ -378,7 +380,11 @@ fn delete_limited(d: Dialect, s: &crate::ParsedStatement, del: &sqlparser::ast::
 
 /// MySQL's `UPDATE ... ORDER BY ... LIMIT`: SQLite (as bundled) has no
 /// LIMIT on UPDATE, so the rows are picked by rowid.
-fn update_limited(d: Dialect, s: &crate::ParsedStatement, u: &sqlparser::ast::Update) -> Translated {
+fn update_limited(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    u: &sqlparser::ast::Update,
+) -> Translated {
     // MySQL's UPDATE ... ORDER BY ... LIMIT: SQLite (as bundled) has
     // no LIMIT on UPDATE, so the rows are picked by rowid.
     let table = u.table.relation.to_string();
@@ -428,52 +434,21 @@ fn alter_table(
         match op {
             AlterTableOperation::AddColumn { column_def, .. } => {
                 let col = names::ident(&column_def.name, d);
-                let Some(c) = after.table(&name).and_then(|t| t.column(&col)) else {
-                    continue;
-                };
-                let (def, _) = sqlite_column(c, after, d, false);
-                let default_ok = c
-                    .default
-                    .as_deref()
-                    .is_none_or(|v| constant_default(&translate_default(v, d)));
-                let unique = after.table(&name).is_some_and(|t| {
-                    t.constraints.iter().any(|k| {
-                        k.kind.columns() == [col.clone()]
-                            && !matches!(k.kind, ConstraintKind::Check { .. })
-                    })
-                });
-                if (!c.nullable && c.default.is_none())
-                    || !default_ok
-                    || unique
-                    || c.identity.is_some()
-                {
-                    rebuild = true;
-                } else {
-                    native.push(format!("ALTER TABLE {table_sql} ADD COLUMN {def}"));
+                match added_column(&name, &col, after, d) {
+                    AddedColumn::Native(def) => {
+                        native.push(format!("ALTER TABLE {table_sql} ADD COLUMN {def}"))
+                    }
+                    AddedColumn::NeedsRebuild => rebuild = true,
+                    AddedColumn::Unknown => {}
                 }
             }
             AlterTableOperation::DropColumn { column_names, .. } => {
                 for c in column_names {
                     let col = names::ident(c, d);
-                    // PostgreSQL and MySQL drop the column's indexes and
-                    // constraints with it; SQLite refuses. Indexes are
-                    // dropped first; a key or foreign key needs a rebuild.
-                    if d != Dialect::Sqlite {
-                        let in_key = old.constraints.iter().any(|k| k.kind.involves(&col));
-                        if in_key {
-                            rebuild = true;
-                            continue;
-                        }
-                        for i in before.indexes.values() {
-                            if i.table == name && i.has_column(&col) {
-                                native.push(format!(
-                                    "DROP INDEX IF EXISTS {}",
-                                    sq(names::last(&i.name))
-                                ));
-                            }
-                        }
+                    match dropped_column(old, &col, before, d) {
+                        Some(drops) => native.extend(drops),
+                        None => rebuild = true,
                     }
-                    native.push(format!("ALTER TABLE {table_sql} DROP COLUMN {}", sq(&col)));
                 }
             }
             AlterTableOperation::RenameColumn {
@@ -536,6 +511,68 @@ fn alter_table(
         return Translated::run(s, stmts, Some(notes.join("; ")));
     }
     Translated::run(s, native, (!notes.is_empty()).then(|| notes.join("; ")))
+}
+
+/// How SQLite can add a column.
+enum AddedColumn {
+    /// With `ALTER TABLE ... ADD COLUMN` and this definition.
+    Native(String),
+    /// Only by rebuilding the table (NOT NULL without a default, a
+    /// non-constant default, UNIQUE, an identity).
+    NeedsRebuild,
+    /// The model does not have the column.
+    Unknown,
+}
+
+fn added_column(table: &str, col: &str, after: &Catalog, d: Dialect) -> AddedColumn {
+    let Some(c) = after.table(table).and_then(|t| t.column(col)) else {
+        return AddedColumn::Unknown;
+    };
+    let (def, _) = sqlite_column(c, after, d, false);
+    let default_ok = c
+        .default
+        .as_deref()
+        .is_none_or(|v| constant_default(&translate_default(v, d)));
+    let unique = after.table(table).is_some_and(|t| {
+        t.constraints.iter().any(|k| {
+            k.kind.columns() == [col.to_string()] && !matches!(k.kind, ConstraintKind::Check { .. })
+        })
+    });
+    if (!c.nullable && c.default.is_none()) || !default_ok || unique || c.identity.is_some() {
+        AddedColumn::NeedsRebuild
+    } else {
+        AddedColumn::Native(def)
+    }
+}
+
+/// The SQLite statements dropping `col` of `old`; `None` when only a
+/// rebuild can. PostgreSQL and MySQL drop the column's indexes and
+/// constraints with it; SQLite refuses: indexes are dropped first, a key or
+/// foreign key needs a rebuild.
+fn dropped_column(
+    old: &crate::catalog::Table,
+    col: &str,
+    before: &Catalog,
+    d: Dialect,
+) -> Option<Vec<String>> {
+    let sq = |c: &str| ddl::ident(c, Dialect::Sqlite);
+    let mut out = Vec::new();
+    if d != Dialect::Sqlite {
+        if old.constraints.iter().any(|k| k.kind.involves(col)) {
+            return None;
+        }
+        for i in before.indexes.values() {
+            if i.table == old.name && i.has_column(col) {
+                out.push(format!("DROP INDEX IF EXISTS {}", sq(names::last(&i.name))));
+            }
+        }
+    }
+    out.push(format!(
+        "ALTER TABLE {} DROP COLUMN {}",
+        sqlite_name(&old.name),
+        sq(col)
+    ));
+    Some(out)
 }
 
 /// The 12-step rebuild from `old` to `new` (same name).

@@ -1773,7 +1773,12 @@ fn sqlite_rebuild(pc: &PlanContext, table: &Table, stmt: &Statement) -> Vec<Step
 /// The SQLite rebuild script from table `from` to table `to` (columns
 /// `renamed` as (old, new)): create, copy, drop, rename, with the views and
 /// indexes over it re-created and foreign keys checked before COMMIT.
-fn rebuild_script(pc: &PlanContext, from: &Table, to: &Table, renamed: &[(String, String)]) -> String {
+fn rebuild_script(
+    pc: &PlanContext,
+    from: &Table,
+    to: &Table,
+    renamed: &[(String, String)],
+) -> String {
     let d = pc.dialect;
     let name = ddl::name(&from.name, d);
     let tmp = format!("{}_new", names::last(&from.name));

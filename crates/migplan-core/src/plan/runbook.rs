@@ -263,6 +263,51 @@ pub fn markdown(plan: &Plan, title: &str, validation: &[Check]) -> String {
         plan.max_severity.as_str(),
         plan.steps.len()
     );
+    before_you_start(&mut o, plan);
+    let _ = writeln!(o, "## Steps\n");
+    let mut phase: Option<Phase> = None;
+    for (i, s) in plan.steps.iter().enumerate() {
+        if phase != Some(s.phase) {
+            phase = Some(s.phase);
+            let _ = writeln!(o, "### Phase: {}\n", s.phase.as_str());
+        }
+        step_markdown(&mut o, i + 1, s);
+    }
+    let _ = writeln!(o, "## After the migration: validation\n");
+    for c in validation {
+        let _ = writeln!(
+            o,
+            "- {} (expect {}):\n\n{}\n",
+            prose(&c.what),
+            prose(&c.expect),
+            indent_block(&code_block(&format!("{};", c.sql)), "  ")
+        );
+    }
+    let manual: Vec<String> = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.deploy.clone())
+        .chain(
+            plan.steps
+                .iter()
+                .filter(|s| !s.transactional)
+                .map(|s| format!("\"{}\" needs its own non-transactional migration", s.title)),
+        )
+        .chain(plan.notes.iter().cloned())
+        .collect();
+    if !manual.is_empty() {
+        let _ = writeln!(o, "## Manual steps and dependencies\n");
+        for m in manual {
+            let _ = writeln!(o, "- {}", prose(&m));
+        }
+    }
+    o
+}
+
+/// The checklist before the first step: backup, dry run, lock timeout, an
+/// off-peak window for what scans or cannot be undone.
+fn before_you_start(o: &mut String, plan: &Plan) {
+    let d = plan.dialect;
     let _ = writeln!(o, "## Before you start\n");
     let backup = match d {
         Dialect::Postgres => "`pg_dump -Fc` and a test `pg_restore` into a scratch database",
@@ -301,100 +346,68 @@ pub fn markdown(plan: &Plan, title: &str, validation: &[Check]) -> String {
         );
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "## Steps\n");
-    let mut phase: Option<Phase> = None;
-    for (i, s) in plan.steps.iter().enumerate() {
-        if phase != Some(s.phase) {
-            phase = Some(s.phase);
-            let _ = writeln!(o, "### Phase: {}\n", s.phase.as_str());
-        }
-        let _ = writeln!(o, "#### {}. {}\n", i + 1, prose(&s.title));
-        let _ = writeln!(o, "{}\n", prose(&s.why));
-        let mut flags = Vec::new();
-        if let Some(l) = &s.lock {
-            flags.push(prose(&format!("lock: {l}")));
-        }
-        flags.push(if s.transactional {
-            "in a transaction".to_string()
-        } else {
-            "outside any transaction (its own migration file)".to_string()
-        });
-        if s.repeat {
-            flags.push("repeat until it changes 0 rows".into());
-        }
-        if s.idempotent {
-            flags.push("safe to re-run".into());
-        }
-        let _ = writeln!(o, "_{}_\n", flags.join(" · "));
-        if !s.is_deploy_point() {
-            let _ = writeln!(o, "Run:\n\n{}\n", code_block(&super::terminated(&s.up)));
-        }
-        for c in &s.checks {
-            let _ = writeln!(
-                o,
-                "Verify ({}; expect {}):\n\n{}\n",
-                prose(&c.what),
-                prose(&c.expect),
-                code_block(&format!("{};", c.sql))
-            );
-        }
-        match &s.down {
-            Some(down) if !down.trim().is_empty() => {
-                let _ = writeln!(
-                    o,
-                    "Roll back:\n\n{}\n",
-                    code_block(&super::terminated(down))
-                );
-            }
-            Some(_) => {}
-            None => {
-                let _ = writeln!(o, "Roll back: **not possible automatically**.\n");
-            }
-        }
-        if s.irreversible {
-            let _ = writeln!(
-                o,
-                "**Data loss:** {}.\n",
-                prose(s.reason.as_deref().unwrap_or("see above"))
-            );
-        }
-        if let Some(dep) = &s.deploy {
-            let _ = writeln!(
-                o,
-                "> **Deploy point:** {}. Do not go on until it is live everywhere.\n",
-                prose(dep)
-            );
-        }
+}
+
+/// One step of the runbook: what it does, how it runs, its SQL, checks and
+/// rollback.
+fn step_markdown(o: &mut String, number: usize, s: &super::Step) {
+    let _ = writeln!(o, "#### {}. {}\n", number, prose(&s.title));
+    let _ = writeln!(o, "{}\n", prose(&s.why));
+    let mut flags = Vec::new();
+    if let Some(l) = &s.lock {
+        flags.push(prose(&format!("lock: {l}")));
     }
-    let _ = writeln!(o, "## After the migration: validation\n");
-    for c in validation {
+    flags.push(if s.transactional {
+        "in a transaction".to_string()
+    } else {
+        "outside any transaction (its own migration file)".to_string()
+    });
+    if s.repeat {
+        flags.push("repeat until it changes 0 rows".into());
+    }
+    if s.idempotent {
+        flags.push("safe to re-run".into());
+    }
+    let _ = writeln!(o, "_{}_\n", flags.join(" · "));
+    if !s.is_deploy_point() {
+        let _ = writeln!(o, "Run:\n\n{}\n", code_block(&super::terminated(&s.up)));
+    }
+    for c in &s.checks {
         let _ = writeln!(
             o,
-            "- {} (expect {}):\n\n{}\n",
+            "Verify ({}; expect {}):\n\n{}\n",
             prose(&c.what),
             prose(&c.expect),
-            indent_block(&code_block(&format!("{};", c.sql)), "  ")
+            code_block(&format!("{};", c.sql))
         );
     }
-    let manual: Vec<String> = plan
-        .steps
-        .iter()
-        .filter_map(|s| s.deploy.clone())
-        .chain(
-            plan.steps
-                .iter()
-                .filter(|s| !s.transactional)
-                .map(|s| format!("\"{}\" needs its own non-transactional migration", s.title)),
-        )
-        .chain(plan.notes.iter().cloned())
-        .collect();
-    if !manual.is_empty() {
-        let _ = writeln!(o, "## Manual steps and dependencies\n");
-        for m in manual {
-            let _ = writeln!(o, "- {}", prose(&m));
+    match &s.down {
+        Some(down) if !down.trim().is_empty() => {
+            let _ = writeln!(
+                o,
+                "Roll back:\n\n{}\n",
+                code_block(&super::terminated(down))
+            );
+        }
+        Some(_) => {}
+        None => {
+            let _ = writeln!(o, "Roll back: **not possible automatically**.\n");
         }
     }
-    o
+    if s.irreversible {
+        let _ = writeln!(
+            o,
+            "**Data loss:** {}.\n",
+            prose(s.reason.as_deref().unwrap_or("see above"))
+        );
+    }
+    if let Some(dep) = &s.deploy {
+        let _ = writeln!(
+            o,
+            "> **Deploy point:** {}. Do not go on until it is live everywhere.\n",
+            prose(dep)
+        );
+    }
 }
 
 /// Text from names and messages made inert in Markdown: line breaks and

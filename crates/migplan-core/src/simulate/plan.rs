@@ -83,67 +83,7 @@ pub fn simulate_plan(
         downs.push(down_t);
         model = after_step;
         // Roll back every step so far, then undo that rollback.
-        let _ = engine.execute("SAVEPOINT migplan_rollback");
-        // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
-        // need the checks deferred to the end of it instead.
-        let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
-        let mut probe = SimulationReport {
-            failure: None,
-            ..r.clone()
-        };
-        let mut missing = Vec::new();
-        let mut down_ok = true;
-        for (j, d_t) in downs.iter().enumerate().rev() {
-            match d_t {
-                Some(t) => {
-                    if !run_all(engine, t, Phase::Down, &mut probe) {
-                        down_ok = false;
-                        break;
-                    }
-                }
-                None => missing.push(j + 1),
-            }
-        }
-        let detail;
-        let ok;
-        if !down_ok {
-            ok = false;
-            detail = format!(
-                "the rollback fails: {}",
-                probe
-                    .failure
-                    .as_ref()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_default()
-            );
-        } else {
-            let schema_now = read_schema(engine);
-            let snap_now = snapshot(engine, &before);
-            let schema_back = schema_now == initial;
-            let data_back = snap_now == snap_before;
-            ok = schema_back;
-            detail = match (schema_back, data_back, missing.is_empty()) {
-                (true, true, _) => "schema and data back as before".to_string(),
-                (true, false, _) => {
-                    "schema back; some values differ (a step that overwrites data)".to_string()
-                }
-                (false, _, false) => format!(
-                    "schema not back: step(s) {} have no rollback",
-                    missing
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                (false, _, true) => {
-                    let diff: Vec<String> =
-                        initial.symmetric_difference(&schema_now).cloned().collect();
-                    format!("schema not back: {}", list(&diff))
-                }
-            };
-        }
-        let _ = engine.execute("ROLLBACK TO migplan_rollback");
-        let _ = engine.execute("RELEASE migplan_rollback");
+        let (ok, detail) = rollback_from_here(engine, &downs, &before, &initial, &snap_before, &r);
         r.checks.push(Check {
             name: format!("rollback from step {n}"),
             ok: ok || step.irreversible,
@@ -160,4 +100,79 @@ pub fn simulate_plan(
     r.coverage.statements = statements;
     r.coverage.simulated = simulated;
     finish(engine, r)
+}
+
+/// Runs the downs of every step so far (last first) inside a savepoint,
+/// compares the schema and the data with the start, then undoes it all:
+/// whether the schema came back, and what happened.
+fn rollback_from_here(
+    engine: &mut dyn Engine,
+    downs: &[Option<Vec<Translated>>],
+    before: &Catalog,
+    initial: &BTreeSet<String>,
+    snap_before: &Snapshot,
+    r: &SimulationReport,
+) -> (bool, String) {
+    let _ = engine.execute("SAVEPOINT migplan_rollback");
+    // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
+    // need the checks deferred to the end of it instead.
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
+    let mut probe = SimulationReport {
+        failure: None,
+        ..r.clone()
+    };
+    let mut missing = Vec::new();
+    let mut down_ok = true;
+    for (j, d_t) in downs.iter().enumerate().rev() {
+        match d_t {
+            Some(t) => {
+                if !run_all(engine, t, Phase::Down, &mut probe) {
+                    down_ok = false;
+                    break;
+                }
+            }
+            None => missing.push(j + 1),
+        }
+    }
+    let detail;
+    let ok;
+    if !down_ok {
+        ok = false;
+        detail = format!(
+            "the rollback fails: {}",
+            probe
+                .failure
+                .as_ref()
+                .map(|f| f.message.clone())
+                .unwrap_or_default()
+        );
+    } else {
+        let schema_now = read_schema(engine);
+        let snap_now = snapshot(engine, before);
+        let schema_back = schema_now == *initial;
+        let data_back = snap_now == *snap_before;
+        ok = schema_back;
+        detail = match (schema_back, data_back, missing.is_empty()) {
+            (true, true, _) => "schema and data back as before".to_string(),
+            (true, false, _) => {
+                "schema back; some values differ (a step that overwrites data)".to_string()
+            }
+            (false, _, false) => format!(
+                "schema not back: step(s) {} have no rollback",
+                missing
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (false, _, true) => {
+                let diff: Vec<String> =
+                    initial.symmetric_difference(&schema_now).cloned().collect();
+                format!("schema not back: {}", list(&diff))
+            }
+        };
+    }
+    let _ = engine.execute("ROLLBACK TO migplan_rollback");
+    let _ = engine.execute("RELEASE migplan_rollback");
+    (ok, detail)
 }
