@@ -373,6 +373,103 @@ impl Action {
     }
 }
 
+impl State {
+    /// The state a share link carries; what the link leaves out takes its
+    /// default.
+    fn with_shared(self, sh: migplan_core::share::Shared) -> State {
+        let s = self;
+        let options = Options::with_pg_version(sh.pg_version).unwrap_or_default();
+        // What the link leaves out takes its default.
+        let plan = PlanOptions::default();
+        let data = migplan_core::sample::DataOptions::default();
+        State {
+            dialect: sh.dialect,
+            options,
+            schema: sh.schema,
+            migration: sh.migration,
+            down: sh.down,
+            rows_sql: sh.rows_sql,
+            batch_size: sh.batch_size.filter(|n| *n > 0).unwrap_or(plan.batch_size),
+            framework: sh
+                .framework
+                .as_deref()
+                .and_then(Framework::from_id)
+                .unwrap_or(s.framework),
+            lock_timeout: sh
+                .lock_timeout
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(plan.lock_timeout),
+            idempotent: sh.idempotent.unwrap_or(plan.idempotent),
+            still_read: sh.still_read,
+            data: migplan_core::sample::DataOptions {
+                rows: sh.rows.filter(|r| *r > 0).unwrap_or(data.rows),
+                seed: sh.seed.unwrap_or(data.seed),
+                adversarial: sh.adversarial,
+            },
+            simulate_plan: sh.simulate_plan,
+            panel: sh.panel,
+            growth: None,
+            notice: None,
+            ..s
+        }
+        .reanalysed()
+    }
+
+    /// A project folder the user opened: its framework detected and, when
+    /// `fill`, its schema and latest migration put in the editors.
+    fn with_project(self, files: &[(String, String)], fill: bool) -> State {
+        let s = self;
+        let refs: Vec<frameworks::File> = files
+            .iter()
+            .map(|(p, t)| frameworks::File { path: p, text: t })
+            .collect();
+        let detection = frameworks::detect(&refs);
+        let inputs = detection
+            .as_ref()
+            .filter(|_| fill)
+            .map(|d| frameworks::project_inputs(&refs, d));
+        let mut next = State {
+            framework: detection.as_ref().map_or(s.framework, |d| d.framework),
+            project: Some(Rc::new(Project {
+                files: files.len(),
+                detection: detection.clone(),
+            })),
+            ..s
+        };
+        if fill {
+            let mut said = Vec::new();
+            match inputs {
+                Some(i) => {
+                    if let Some((p, t)) = i.schema {
+                        said.push(format!("schema from {p}"));
+                        next.schema = t;
+                    }
+                    if let Some((p, t)) = i.migration {
+                        said.push(format!("migration {p}"));
+                        next.migration = t;
+                        next.down = i
+                            .down
+                            .map(|(p, t)| {
+                                said.push(format!("down from {p}"));
+                                t
+                            })
+                            .unwrap_or_default();
+                    }
+                    said.extend(i.notes);
+                }
+                None => said.push("no migration framework recognised in that folder".into()),
+            }
+            next.notice = Some(match &detection {
+                Some(d) => format!("Opened your {} project: {}.", d.label, said.join("; ")),
+                None => format!("Nothing filled in: {}.", said.join("; ")),
+            });
+            next.reanalysed()
+        } else {
+            next
+        }
+    }
+}
+
 impl Reducible for State {
     type Action = Action;
 
@@ -415,43 +512,7 @@ impl Reducible for State {
             }
             .reanalysed(),
             Action::SetFramework(f) => State { framework: f, ..s },
-            Action::LoadShared(sh) => {
-                let options = Options::with_pg_version(sh.pg_version).unwrap_or_default();
-                // What the link leaves out takes its default.
-                let plan = PlanOptions::default();
-                let data = migplan_core::sample::DataOptions::default();
-                State {
-                    dialect: sh.dialect,
-                    options,
-                    schema: sh.schema,
-                    migration: sh.migration,
-                    down: sh.down,
-                    rows_sql: sh.rows_sql,
-                    batch_size: sh.batch_size.filter(|n| *n > 0).unwrap_or(plan.batch_size),
-                    framework: sh
-                        .framework
-                        .as_deref()
-                        .and_then(Framework::from_id)
-                        .unwrap_or(s.framework),
-                    lock_timeout: sh
-                        .lock_timeout
-                        .and_then(|t| t.parse().ok())
-                        .unwrap_or(plan.lock_timeout),
-                    idempotent: sh.idempotent.unwrap_or(plan.idempotent),
-                    still_read: sh.still_read,
-                    data: migplan_core::sample::DataOptions {
-                        rows: sh.rows.filter(|r| *r > 0).unwrap_or(data.rows),
-                        seed: sh.seed.unwrap_or(data.seed),
-                        adversarial: sh.adversarial,
-                    },
-                    simulate_plan: sh.simulate_plan,
-                    panel: sh.panel,
-                    growth: None,
-                    notice: None,
-                    ..s
-                }
-                .reanalysed()
-            }
+            Action::LoadShared(sh) => s.with_shared(sh),
             Action::Notice(n) => State { notice: n, ..s },
             Action::Reset => State::example(),
             Action::SetRowsSql(text) => State {
@@ -473,58 +534,7 @@ impl Reducible for State {
                 simulation: Simulation::Idle,
                 ..s
             },
-            Action::SetProject(files, fill) => {
-                let refs: Vec<frameworks::File> = files
-                    .iter()
-                    .map(|(p, t)| frameworks::File { path: p, text: t })
-                    .collect();
-                let detection = frameworks::detect(&refs);
-                let inputs = detection
-                    .as_ref()
-                    .filter(|_| fill)
-                    .map(|d| frameworks::project_inputs(&refs, d));
-                let mut next = State {
-                    framework: detection.as_ref().map_or(s.framework, |d| d.framework),
-                    project: Some(Rc::new(Project {
-                        files: files.len(),
-                        detection: detection.clone(),
-                    })),
-                    ..s
-                };
-                if fill {
-                    let mut said = Vec::new();
-                    match inputs {
-                        Some(i) => {
-                            if let Some((p, t)) = i.schema {
-                                said.push(format!("schema from {p}"));
-                                next.schema = t;
-                            }
-                            if let Some((p, t)) = i.migration {
-                                said.push(format!("migration {p}"));
-                                next.migration = t;
-                                next.down = i
-                                    .down
-                                    .map(|(p, t)| {
-                                        said.push(format!("down from {p}"));
-                                        t
-                                    })
-                                    .unwrap_or_default();
-                            }
-                            said.extend(i.notes);
-                        }
-                        None => {
-                            said.push("no migration framework recognised in that folder".into())
-                        }
-                    }
-                    next.notice = Some(match &detection {
-                        Some(d) => format!("Opened your {} project: {}.", d.label, said.join("; ")),
-                        None => format!("Nothing filled in: {}.", said.join("; ")),
-                    });
-                    next.reanalysed()
-                } else {
-                    next
-                }
-            }
+            Action::SetProject(files, fill) => s.with_project(&files, fill),
             Action::SimulationStarted => State {
                 simulation: Simulation::Running(0, 0),
                 ..s

@@ -19,105 +19,15 @@ use crate::components::statements::Statements;
 use crate::state::{Action, PlanSettings, SameAnalysis, State};
 use crate::worker::Task;
 
+mod files;
+mod persistence;
+mod simulation;
+
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(State::example);
 
-    // At start: a share link in the fragment opens its state (the draft it
-    // replaces is kept first); otherwise the draft saved by the last visit
-    // comes back.
-    {
-        let s = state.dispatcher();
-        use_effect_with((), move |_| {
-            crate::browser::register_worker();
-            // For `cargo xtask bench`: the page is interactive from here.
-            if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-                let _ = p.mark("migplan-interactive");
-            }
-            let draft = crate::browser::load_draft();
-            let fragment = location_fragment();
-            let link = (!fragment.is_empty()).then(|| open_link(&fragment, &s, draft.clone()));
-            if !matches!(link, Some(Ok(()))) {
-                let restored = draft
-                    .as_deref()
-                    .and_then(|d| migplan_core::share::decode_draft(d).ok());
-                if let Some(d) = restored {
-                    s.dispatch(Action::LoadShared(d));
-                }
-            }
-            if let Some(Err(e)) = link {
-                s.dispatch(Action::Notice(Some(link_refused(&e))));
-            }
-        });
-    }
-    // A link opened in a tab that already shows the app changes only the
-    // fragment: it opens too, keeping the current work first.
-    let latest_for_links = use_mut_ref(|| None::<UseReducerHandle<State>>);
-    *latest_for_links.borrow_mut() = Some(state.clone());
-    {
-        let s = state.dispatcher();
-        let latest = latest_for_links.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| {
-                gloo::events::EventListener::new(&w, "hashchange", move |_| {
-                    let fragment = location_fragment();
-                    if fragment.is_empty() {
-                        return;
-                    }
-                    let current = latest
-                        .borrow()
-                        .as_ref()
-                        .map(|st| migplan_core::share::encode(&st.shared()));
-                    if let Err(e) = open_link(&fragment, &s, current) {
-                        s.dispatch(Action::Notice(Some(link_refused(&e))));
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
-    // Every change (text, down, sample rows, settings) is saved in this
-    // browser after a short pause; nothing leaves it.
-    // When it cannot be saved (too large for this browser's storage), the
-    // page says so at once, and again only after saving worked in between.
-    let save_timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
-    let save_failing = use_mut_ref(|| false);
-    {
-        let state = state.clone();
-        let save_timer = save_timer.clone();
-        let s = state.dispatcher();
-        use_effect(move || {
-            *save_timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(300, move || {
-                let saved =
-                    crate::browser::save_draft(&migplan_core::share::encode(&state.shared()));
-                let failing = saved.is_err();
-                if failing != std::mem::replace(&mut *save_failing.borrow_mut(), failing) {
-                    s.dispatch(Action::Notice(saved.err().map(|e| {
-                        format!(
-                            "Your work is not saved in this browser: {e}. Download it as a plan file (Save plan file) to keep it."
-                        )
-                    })));
-                }
-            }));
-        });
-    }
-    // Leaving or reloading the page saves the very latest state at once.
-    let latest = use_mut_ref(|| None::<UseReducerHandle<State>>);
-    *latest.borrow_mut() = Some(state.clone());
-    {
-        let latest = latest.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| {
-                gloo::events::EventListener::new(&w, "pagehide", move |_| {
-                    if let Some(s) = latest.borrow().as_ref() {
-                        let _ =
-                            crate::browser::save_draft(&migplan_core::share::encode(&s.shared()));
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
+    persistence::use_persistence(state.clone());
     // Analysis follows typing after a pause (longer for big texts), or at
     // once on Ctrl/Cmd+Enter.
     let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
@@ -188,15 +98,6 @@ pub fn App() -> Html {
     };
     // Opening work from elsewhere (a plan file, a project folder) first
     // keeps the current work among the replaced.
-    let keep_previous = {
-        let state = state.clone();
-        move |replaced_by: &str| {
-            let _ = crate::browser::keep_replaced(
-                migplan_core::share::encode(&state.shared()),
-                replaced_by,
-            );
-        }
-    };
     let current = {
         let state = state.clone();
         Callback::from(move |()| migplan_core::share::encode(&state.shared()))
@@ -222,85 +123,13 @@ pub fn App() -> Html {
             crate::browser::download("plan.migplan.json", text.as_bytes(), "application/json");
         })
     };
-    // Files from outside: a plan file opens; a folder or several files are
-    // a project (its dump, latest migration and down fill the inputs); one
-    // SQL file becomes the migration.
-    let on_files = {
-        let s = state.dispatcher();
-        let keep_previous = keep_previous.clone();
-        Callback::from(move |files: Vec<(String, String)>| {
-            if files.is_empty() {
-                return;
-            }
-            keep_previous(match files.as_slice() {
-                [(name, _)] => name.as_str(),
-                _ => "a folder",
-            });
-            match files.as_slice() {
-                [(name, text)] if name.ends_with(".json") => {
-                    match migplan_core::share::from_file(text) {
-                        Ok(shared) => s.dispatch(Action::LoadShared(shared)),
-                        Err(e) => s.dispatch(Action::Notice(Some(format!(
-                            "{name} could not be opened: {e}. Your work is as it was."
-                        )))),
-                    }
-                }
-                [(name, text)] if !name.contains('/') => {
-                    s.dispatch(Action::SetMigration(text.clone()));
-                    s.dispatch(Action::Analyze);
-                    s.dispatch(Action::Notice(Some(format!(
-                        "{name} is now the migration (drop it on the schema editor to use it as the schema)."
-                    ))));
-                }
-                _ => s.dispatch(Action::SetProject(files, true)),
-            }
-        })
-    };
-    let on_pick = {
-        let on_files = on_files.clone();
-        Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
-            let Some(list) = input.files() else { return };
-            let list = crate::files::files_of(&list);
-            let on_files = on_files.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                on_files.emit(crate::files::from_list(list).await);
-            });
-            input.set_value("");
-        })
-    };
-    let dragging = use_state(|| false);
-    let on_dragover = {
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            if !*dragging {
-                dragging.set(true);
-            }
-        })
-    };
-    let on_dragleave = {
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            // Leaving the page, not moving between its children.
-            if e.related_target().is_none() {
-                dragging.set(false);
-            }
-        })
-    };
-    let on_drop = {
-        let on_files = on_files.clone();
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            dragging.set(false);
-            let Some(dt) = e.data_transfer() else { return };
-            let on_files = on_files.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                on_files.emit(crate::files::from_drop(dt).await);
-            });
-        })
-    };
+    let files::Handlers {
+        dragging,
+        on_pick,
+        on_dragover,
+        on_dragleave,
+        on_drop,
+    } = files::use_files(state.clone());
     let on_down = {
         let s = state.dispatcher();
         Callback::from(move |t: String| s.dispatch(Action::SetDown(t)))
@@ -390,61 +219,14 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |d| s.dispatch(Action::SetData(d)))
     };
-    // Simulations run in a worker: the page stays responsive, Cancel ends
-    // the worker at once, and a statement past its time budget is stopped.
-    let running = use_mut_ref(|| None::<crate::worker::Simulation>);
-    let on_cancel = {
-        let (running, s) = (running.clone(), state.dispatcher());
-        Callback::from(move |()| {
-            if running.borrow_mut().take().is_some() {
-                s.dispatch(Action::SimulationCancelled);
-            }
-        })
-    };
-    let start = {
-        let (running, s) = (running.clone(), state.dispatcher());
-        move |job: crate::worker::Job| {
-            let on_outcome = {
-                let (running, s) = (running.clone(), s.clone());
-                Callback::from(move |outcome| {
-                    if let Some(action) = outcome_action(outcome) {
-                        if action.ends_simulation() {
-                            running.borrow_mut().take();
-                        }
-                        s.dispatch(action);
-                    }
-                })
-            };
-            match crate::worker::Simulation::start(job, on_outcome) {
-                Ok(simulation) => *running.borrow_mut() = Some(simulation),
-                Err(e) => s.dispatch(Action::SimulationUnavailable(e)),
-            }
-        }
-    };
+    let simulation::Controls {
+        on_run,
+        on_growth,
+        on_cancel,
+    } = simulation::use_simulation(state.clone());
     let on_statement_seconds = {
         let s = state.dispatcher();
         Callback::from(move |n| s.dispatch(Action::SetStatementSeconds(n)))
-    };
-    let on_growth = {
-        let (state, start) = (state.clone(), start.clone());
-        Callback::from(move |()| {
-            start(simulation_job(
-                &state,
-                Task::Growth(vec![1_000, 5_000, 25_000]),
-            ))
-        })
-    };
-    let on_run = {
-        let state = state.clone();
-        Callback::from(move |()| {
-            let task = if state.simulate_plan {
-                Task::Plan(state.plan_options())
-            } else {
-                Task::Migration
-            };
-            state.dispatcher().dispatch(Action::SimulationStarted);
-            start(simulation_job(&state, task));
-        })
     };
 
     html! {
