@@ -70,6 +70,10 @@ fn replay(d: Dialect, pairs: &[(String, String, String)]) -> Tally {
 }
 
 #[test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one table of histories and their folders, read top to bottom"
+)]
 fn corpus_histories_round_trip() {
     let Some(root) = corpus() else {
         corpus_missing("corpus round-trip");
