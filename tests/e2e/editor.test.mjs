@@ -56,6 +56,10 @@ test('the editors highlight, mark, indent and analyse as you type', async () => 
     assert.match(await error.getAttribute('title'), /does not parse/);
     assert.equal(await page.locator('.editor:has(#migration-editor) .hl .cl:has(.tk-err)').count(), 1);
     assert.match(await page.locator('#severity-summary').innerText(), /⊘ 2 not parsed/);
+    // What was not read is never counted as safe: the verdict says it is incomplete.
+    assert.equal(await page.locator('#incomplete').innerText(), '⊘ incomplete: 2 not analysed');
+    assert.match(await page.locator('#findings .incomplete-note').innerText(), /2 statements migplan did not analyse .* not counted as safe/);
+    assert.equal(await page.locator('#findings p.empty').count(), 0);
 
     // Tab indents with spaces (and undo still works); Ctrl+Enter analyses at once.
     await setEditor(page, 'migration-editor', '');

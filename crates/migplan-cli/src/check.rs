@@ -100,11 +100,25 @@ pub fn render_text(report: &CheckReport, files: &[Input]) -> String {
     let ignored = report.findings.len() - findings;
     let _ = writeln!(
         out,
-        "{} statements, {} parsed, {} not parsed; {findings} findings ({ignored} ignored); max severity: {}",
+        "{} statements, {} parsed, {} not parsed; {findings} findings ({ignored} ignored); max severity: {}{}",
         report.statements.len(),
         report.statements.len() - unparsed,
         unparsed,
-        report.max_severity.as_str()
+        report.max_severity.as_str(),
+        if report.complete {
+            String::new()
+        } else {
+            format!(
+                " (incomplete: {} statement{} not analysed; check {} yourself)",
+                report.not_analysed,
+                if report.not_analysed == 1 { "" } else { "s" },
+                if report.not_analysed == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            )
+        }
     );
     out
 }

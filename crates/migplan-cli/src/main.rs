@@ -116,9 +116,14 @@ enum Command {
         source: SourceArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
-        /// Exit with 1 when a finding reaches this severity.
+        /// Exit with 1 when a finding reaches this severity (or when
+        /// something was not analysed: see --allow-incomplete).
         #[arg(long, value_enum, default_value = "dangerous")]
         fail_on: SeverityArg,
+        /// Do not fail when statements were not analysed (the verdict then
+        /// covers only what migplan read).
+        #[arg(long)]
+        allow_incomplete: bool,
         /// Migration files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -313,8 +318,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             source,
             format,
             fail_on,
+            allow_incomplete,
             files,
-        } => run_check(&source, format, fail_on, &files),
+        } => run_check(&source, format, fail_on, allow_incomplete, &files),
         Command::Plan {
             source,
             batch_size,
@@ -427,6 +433,7 @@ fn run_check(
     source: &SourceArgs,
     format: Format,
     fail_on: SeverityArg,
+    allow_incomplete: bool,
     files: &[PathBuf],
 ) -> Result<ExitCode, String> {
     let options = source.options()?;
@@ -442,7 +449,8 @@ fn run_check(
         SeverityArg::Careful => Severity::Careful,
         SeverityArg::Dangerous => Severity::Dangerous,
     };
-    let failing = report.active_findings().any(|f| f.severity >= threshold);
+    let failing = report.active_findings().any(|f| f.severity >= threshold)
+        || (!report.complete && !allow_incomplete);
     Ok(if failing {
         ExitCode::from(1)
     } else {

@@ -168,7 +168,17 @@ fn rules_lists_and_explains() {
 #[test]
 fn check_text_points_at_the_error() {
     let f = temp_file("bad.sql", "SELECT 1;\nCREATE TABLE t (id int,,);\n");
+    // What was not read makes the verdict incomplete, and that fails
+    // unless the user accepts it.
     let (code, out, _) = migplan(&["check", &f]);
+    assert_eq!(code, 1, "an incomplete analysis fails: {out}");
+    assert!(
+        out.contains(
+            "max severity: safe (incomplete: 1 statement not analysed; check it yourself)"
+        ),
+        "{out}"
+    );
+    let (code, out, _) = migplan(&["check", "--allow-incomplete", &f]);
     assert_eq!(code, 0, "analysis reports, it does not fail");
     assert!(out.contains(":2:1  create_table"), "{out}");
     assert!(out.contains("    2 | CREATE TABLE t (id int,,);"), "{out}");
@@ -233,4 +243,32 @@ fn simulate_lists_client_commands_as_not_run() {
         "not simulated: client command, not SQL"
     );
     assert_eq!(v["coverage"]["simulated"], 1);
+}
+
+/// A file migplan cannot read (here a Rails migration) is never reported
+/// as safe: the verdict is incomplete, the JSON says so, and the check
+/// fails unless incomplete analyses are allowed.
+#[test]
+fn what_is_not_analysed_is_never_safe() {
+    let rails = temp_file(
+        "20260101000000_add_nickname.rb",
+        "class AddNickname < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :nickname, :string, null: false\n    remove_column :users, :legacy\n  end\nend\n",
+    );
+    let (code, out, _) = migplan(&["check", &rails]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("(incomplete: "), "{out}");
+    let (code, out, _) = migplan(&["check", "--format", "json", &rails]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["complete"], false, "{out}");
+    assert!(v["not_analysed"].as_u64().unwrap_or(0) >= 1, "{out}");
+    let (code, _, _) = migplan(&["check", "--allow-incomplete", &rails]);
+    assert_eq!(code, 0);
+    // A migration migplan reads in full is complete.
+    let sql = temp_file("ok.sql", "CREATE TABLE t (id int);\n");
+    let (code, out, _) = migplan(&["check", "--format", "json", &sql]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["not_analysed"], 0);
 }

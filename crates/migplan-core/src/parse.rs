@@ -235,6 +235,22 @@ impl ParsedStatement {
     pub fn is_sql(&self) -> bool {
         self.segment == SegmentKind::Sql
     }
+
+    /// Whether migplan understood it: parsed, or one of the commands
+    /// sqlparser does not read whose rules go by kind and keywords
+    /// (REINDEX, CLUSTER, VACUUM, PRAGMA). Client-side pieces (psql
+    /// meta-commands, COPY data) are not statements the database runs.
+    pub fn analysed(&self) -> bool {
+        !self.is_sql()
+            || self.parsed()
+            || matches!(
+                self.kind,
+                StatementKind::Reindex
+                    | StatementKind::Cluster
+                    | StatementKind::Vacuum
+                    | StatementKind::Pragma
+            )
+    }
 }
 
 /// Everything understood of one source text.

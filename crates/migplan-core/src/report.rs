@@ -14,6 +14,11 @@ pub struct CheckReport {
     pub statements: Vec<StatementReport>,
     pub findings: Vec<Finding>,
     pub max_severity: Severity,
+    /// False when a statement the migration runs was not analysed: its
+    /// verdict then covers only what migplan read, never the whole.
+    pub complete: bool,
+    /// How many statements the migration runs that were not analysed.
+    pub not_analysed: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,6 +86,8 @@ impl CheckReport {
             statements: Vec::new(),
             findings: Vec::new(),
             max_severity: Severity::Safe,
+            complete: true,
+            not_analysed: 0,
         }
     }
 

@@ -198,6 +198,14 @@ impl Analyzer {
             .map(|s| s.severity)
             .max()
             .unwrap_or_default();
+        // What the migration runs but migplan did not read makes the
+        // verdict incomplete: it is never counted as safe.
+        self.report.not_analysed += parsed
+            .statements
+            .iter()
+            .filter(|s| s.section == Section::Up && !s.analysed())
+            .count();
+        self.report.complete = self.report.not_analysed == 0;
     }
 
     /// Updates transaction state, the created set and the catalogue after a

@@ -12,6 +12,10 @@ use crate::components::editor::focus_line;
 pub struct FindingsProps {
     pub findings: Vec<Finding>,
     pub max_severity: Severity,
+    /// Statements the migration runs that migplan did not analyse: the
+    /// verdict covers only the rest.
+    #[prop_or_default]
+    pub not_analysed: usize,
     /// The editor the line links point into.
     pub editor: AttrValue,
 }
@@ -60,9 +64,22 @@ pub fn Findings(props: &FindingsProps) -> Html {
                 <span class={classes!("verdict", verdict.as_str())} id="verdict">
                     { format!("{} {}", icon(verdict), verdict.as_str()) }
                 </span>
+                if props.not_analysed > 0 {
+                    <span class="verdict incomplete" id="incomplete" title="The verdict covers only what migplan read">
+                        { format!("⊘ incomplete: {} not analysed", props.not_analysed) }
+                    </span>
+                }
                 <small class="summary">{ format!("{} finding{}, {} ignored", active.len(), if active.len() == 1 { "" } else { "s" }, ignored.len()) }</small>
             </h2>
-            if active.is_empty() {
+            if props.not_analysed > 0 {
+                <p class="incomplete-note">{ format!(
+                    "{} statement{} migplan did not analyse (marked ⊘ in the list below): {} not counted as safe. Check {} yourself.",
+                    props.not_analysed,
+                    if props.not_analysed == 1 { "" } else { "s" },
+                    if props.not_analysed == 1 { "it is" } else { "they are" },
+                    if props.not_analysed == 1 { "it" } else { "them" },
+                ) }</p>
+            } else if active.is_empty() {
                 <p class="empty">{ "No risk found: every statement is safe to run as written." }</p>
             }
             { group(Severity::Dangerous) }
