@@ -414,3 +414,25 @@ fn a_using_expression_rewrites_only_the_column_it_names() {
     assert!(sql.contains("length('id')"), "{sql}");
     assert!(!sql.contains("pNEW.") && !sql.contains("'NEW.id'"), "{sql}");
 }
+
+/// `progress.txt` is written by the same code as the Markdown runbook, not
+/// converted from it: its SQL is exactly the plan's (MySQL's backticks and
+/// backslashes included), with no Markdown fences or escapes.
+#[test]
+fn the_text_runbook_keeps_sql_as_the_plan_has_it() {
+    let p = plan_sources(
+        Dialect::Mysql,
+        PlanOptions::default(),
+        "CREATE TABLE `select` (id int PRIMARY KEY, note text);",
+        "ALTER TABLE `select` MODIFY note varchar(20);\nUPDATE `select` SET note = 'a\\\\b';",
+    );
+    let txt = runbook::text(&p, "quoted", &p.validation);
+    let sql: Vec<&str> = p.steps.iter().map(|s| s.up.as_str()).collect();
+    assert!(sql.iter().any(|s| s.contains("`select`")), "{sql:?}");
+    for step in p.steps.iter().filter(|s| !s.is_deploy_point()) {
+        for line in step.up.lines() {
+            assert!(txt.contains(line), "{line:?} missing from:\n{txt}");
+        }
+    }
+    assert!(!txt.contains("```"), "{txt}");
+}
