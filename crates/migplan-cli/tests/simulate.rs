@@ -729,3 +729,33 @@ fn second_run_fails_when_it_changes_the_data_again() {
     let c = check(&idempotent, "second run");
     assert!(c.ok, "{}", c.detail);
 }
+
+/// "schema after up" fails when SQLite's schema is not the one the model
+/// expects: here the user's own rows script also creates an index the
+/// migration knows nothing about.
+#[test]
+fn schema_after_up_fails_when_sqlite_differs_from_the_model() {
+    let mut engine = NativeSqlite::open().expect("sqlite");
+    let session = Session::new(
+        Dialect::Sqlite,
+        Options::default(),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);",
+        "ALTER TABLE users ADD COLUMN name TEXT;",
+    );
+    let o = SimOptions {
+        data: DataOptions::default(),
+        down: None,
+        rows_sql: Some(
+            "INSERT INTO users (id, email) VALUES (1, 'a@x');\nCREATE INDEX users_email_extra ON users (email);"
+                .into(),
+        ),
+    };
+    let r = simulate(&mut engine, &session, &o);
+    let c = check(&r, "schema after up");
+    assert!(!c.ok, "{}", c.detail);
+    assert!(
+        c.detail.contains("not expected: index users_email_extra"),
+        "{}",
+        c.detail
+    );
+}
