@@ -17,19 +17,28 @@ pub struct Input {
 pub fn report(
     dialect: Dialect,
     options: Options,
-    schema: &[Input],
+    schema: Vec<Input>,
     files: &[Input],
 ) -> CheckReport {
+    session(dialect, options, schema, files)
+        .into_analysis()
+        .report
+}
+
+/// The session of `check`: the migration `files` in order against the
+/// `schema` files, whose statements are streamed into the model only.
+/// The schema texts move into the session (a large dump is not copied).
+pub fn session(dialect: Dialect, options: Options, schema: Vec<Input>, files: &[Input]) -> Session {
     // Only the model of the schema is kept: a large dump is replayed one
     // statement at a time.
     let mut session = Session::builder(dialect, options, SchemaStatements::Stream);
     for file in schema {
-        session = session.schema(file.text.as_str());
+        session = session.schema(file.text);
     }
     for f in files {
         session = session.migration(Some(f.path.clone()), f.text.as_str());
     }
-    session.build().into_analysis().report
+    session.build()
 }
 
 fn source_line<'a>(files: &'a [Input], file: Option<&str>, line: usize) -> Option<&'a str> {

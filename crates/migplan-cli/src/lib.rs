@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod project;
+pub mod reporters;
 pub mod sqlite;
 
 use std::borrow::Cow;

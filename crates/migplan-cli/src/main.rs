@@ -32,6 +32,21 @@ enum Format {
     Json,
 }
 
+/// `migplan check`'s outputs: for people, for tools, for CI.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub workflow annotations (the default under GitHub Actions).
+    Github,
+    /// GitLab Code Quality.
+    Gitlab,
+    /// A pull-request comment.
+    Markdown,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum PlanFormat {
     Text,
@@ -114,8 +129,14 @@ enum Command {
     Check {
         #[command(flatten)]
         source: SourceArgs,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        /// text (github when GITHUB_ACTIONS=true), json, sarif, github,
+        /// gitlab or markdown.
+        #[arg(long, value_enum)]
+        format: Option<CheckFormat>,
+        /// The web app's address: the markdown report links to it with
+        /// the migration, its plan and simulation.
+        #[arg(long)]
+        link_base: Option<String>,
         /// Exit with 1 when a finding reaches this severity (or when
         /// something was not analysed: see --allow-incomplete).
         #[arg(long, value_enum, default_value = "dangerous")]
@@ -317,10 +338,24 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Check {
             source,
             format,
+            link_base,
             fail_on,
             allow_incomplete,
             files,
-        } => run_check(&source, format, fail_on, allow_incomplete, &files),
+        } => {
+            let format = format.unwrap_or(
+                if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+                    CheckFormat::Github
+                } else {
+                    CheckFormat::Text
+                },
+            );
+            let gate = Gate {
+                fail_on,
+                allow_incomplete,
+            };
+            run_check(&source, format, link_base.as_deref(), gate, &files)
+        }
         Command::Plan {
             source,
             batch_size,
@@ -429,29 +464,68 @@ fn read_one(path: &Path) -> Result<Input, String> {
     Ok(read(&[path.to_path_buf()])?.remove(0))
 }
 
-fn run_check(
-    source: &SourceArgs,
-    format: Format,
+/// When `check` exits 1.
+struct Gate {
     fail_on: SeverityArg,
     allow_incomplete: bool,
+}
+
+impl Gate {
+    fn fails(&self, report: &migplan_core::report::CheckReport) -> bool {
+        let threshold = match self.fail_on {
+            SeverityArg::Safe => Severity::Safe,
+            SeverityArg::Careful => Severity::Careful,
+            SeverityArg::Dangerous => Severity::Dangerous,
+        };
+        report.active_findings().any(|f| f.severity >= threshold)
+            || (!report.complete && !self.allow_incomplete)
+    }
+}
+
+fn run_check(
+    source: &SourceArgs,
+    format: CheckFormat,
+    link_base: Option<&str>,
+    gate: Gate,
     files: &[PathBuf],
 ) -> Result<ExitCode, String> {
+    use migplan_cli::reporters;
     let options = source.options()?;
     let schema = read(&source.schema)?;
     let files = read(files)?;
-    let report = check::report(source.dialect(), options, &schema, &files);
+    let session = check::session(source.dialect(), options, schema, &files);
+    let report = &session.analysis().report;
     emit(&match format {
-        Format::Json => json(&report)?,
-        Format::Text => check::render_text(&report, &files),
+        CheckFormat::Json => json(report)?,
+        CheckFormat::Text => check::render_text(report, &files),
+        CheckFormat::Sarif => reporters::sarif::render(report),
+        CheckFormat::Github => reporters::github::render(report),
+        CheckFormat::Gitlab => reporters::gitlab::render(report),
+        CheckFormat::Markdown => {
+            let plan = plan::plan(&session, PlanOptions::default());
+            let label = files
+                .iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let link = link_base.map(|base| {
+                let migration: String = files.iter().map(|f| f.text.clone() + "\n").collect();
+                let shared = migplan_core::share::Shared::new(
+                    source.dialect(),
+                    source.pg_version,
+                    session.schema_text(),
+                    migration,
+                );
+                format!(
+                    "{}#{}",
+                    base.split('#').next().unwrap_or_default(),
+                    migplan_core::share::encode(&shared)
+                )
+            });
+            reporters::markdown::render(report, &[(label, plan)], link.as_deref())
+        }
     });
-    let threshold = match fail_on {
-        SeverityArg::Safe => Severity::Safe,
-        SeverityArg::Careful => Severity::Careful,
-        SeverityArg::Dangerous => Severity::Dangerous,
-    };
-    let failing = report.active_findings().any(|f| f.severity >= threshold)
-        || (!report.complete && !allow_incomplete);
-    Ok(if failing {
+    Ok(if gate.fails(report) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

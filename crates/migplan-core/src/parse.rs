@@ -60,8 +60,7 @@ pub struct Flags {
 
 impl Flags {
     fn of(sql: &str, dialect: &dyn sqlparser::dialect::Dialect) -> Flags {
-        let upper = sql.to_ascii_uppercase();
-        if !upper.contains("CONCURRENTLY") && !upper.contains("FULL") {
+        if !contains_ignoring_case(sql, "CONCURRENTLY") && !contains_ignoring_case(sql, "FULL") {
             return Flags::default();
         }
         let tokens = sqlparser::tokenizer::Tokenizer::new(dialect, sql)
@@ -81,6 +80,16 @@ impl Flags {
         }
         flags
     }
+}
+
+/// Whether `haystack` contains `needle` (ASCII letters in any case),
+/// without copying it.
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// A statement's kind from its leading keywords: the kinds migplan acts on
@@ -175,6 +184,18 @@ impl StatementKind {
         }
     }
 
+    /// A command sqlparser does not read whose rules go by its kind and
+    /// keywords (REINDEX, CLUSTER, VACUUM, PRAGMA): analysed all the same.
+    pub fn read_without_parsing(&self) -> bool {
+        matches!(
+            self,
+            StatementKind::Reindex
+                | StatementKind::Cluster
+                | StatementKind::Vacuum
+                | StatementKind::Pragma
+        )
+    }
+
     /// Writes a row of data (the simulation expects it to grow with the
     /// table).
     pub fn is_dml(&self) -> bool {
@@ -241,15 +262,7 @@ impl ParsedStatement {
     /// (REINDEX, CLUSTER, VACUUM, PRAGMA). Client-side pieces (psql
     /// meta-commands, COPY data) are not statements the database runs.
     pub fn analysed(&self) -> bool {
-        !self.is_sql()
-            || self.parsed()
-            || matches!(
-                self.kind,
-                StatementKind::Reindex
-                    | StatementKind::Cluster
-                    | StatementKind::Vacuum
-                    | StatementKind::Pragma
-            )
+        !self.is_sql() || self.parsed() || self.kind.read_without_parsing()
     }
 }
 
