@@ -64,6 +64,11 @@ test('findings, version picker, ignores and the schema model', async () => {
     await ignored.locator(':scope > summary').click();
     assert.match(await ignored.innerText(), /ignored: archived in ticket 42/);
     assert.equal(await page.locator('#findings .finding-group[data-severity="dangerous"]').count(), 0);
+    // A typo in the rule id silences nothing and says so, with its place.
+    await setEditor(page, 'migration-editor', '-- migplan:ignore droping-column typo\nALTER TABLE orders DROP COLUMN status;');
+    await page.locator('#report-errors').waitFor();
+    assert.match(await page.locator('#report-errors').innerText(), /line 1, column 1: migplan:ignore names `droping-column`, which is not a rule/);
+    assert.equal(await page.locator('#verdict').innerText(), '✖ dangerous');
 
     // MySQL: no version picker; statements show the InnoDB algorithm.
     await page.selectOption('#dialect', 'mysql');

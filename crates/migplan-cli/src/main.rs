@@ -495,6 +495,22 @@ fn run_check(
     let files = read(files)?;
     let session = check::session(source.dialect(), options, schema, &files);
     let report = &session.analysis().report;
+    if !report.errors.is_empty() {
+        let lines: Vec<String> = report
+            .errors
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}:{}: {}",
+                    e.file.as_deref().unwrap_or("-"),
+                    e.line,
+                    e.column,
+                    e.message
+                )
+            })
+            .collect();
+        return Err(lines.join("\n"));
+    }
     emit(&match format {
         CheckFormat::Json => json(report)?,
         CheckFormat::Text => check::render_text(report, &files),

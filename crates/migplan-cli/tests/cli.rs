@@ -272,3 +272,52 @@ fn what_is_not_analysed_is_never_safe() {
     assert_eq!(v["complete"], true);
     assert_eq!(v["not_analysed"], 0);
 }
+
+/// Ignores you can trust: one naming no rule is an error with its place
+/// (exit 2, nothing silenced by a typo), one that silences nothing is
+/// reported as `unused-ignore`.
+#[test]
+fn ignores_that_name_no_rule_or_silence_nothing_are_reported() {
+    let typo = temp_file(
+        "typo.sql",
+        "CREATE TABLE t (id int);\n  -- migplan:ignore droping-column we know\nALTER TABLE t DROP COLUMN id;\n",
+    );
+    let (code, out, err) = migplan(&["check", &typo]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("typo.sql:2:3: migplan:ignore names `droping-column`, which is not a rule"),
+        "{err}"
+    );
+    let stale = temp_file(
+        "stale.sql",
+        "-- migplan:ignore dropping-table no longer needed\nCREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int;\n",
+    );
+    let (code, out, _) = migplan(&["check", "--format", "json", &stale]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let unused: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "unused-ignore")
+        .collect();
+    assert_eq!(unused.len(), 1, "{out}");
+    assert_eq!(unused[0]["line"], 1);
+    assert_eq!(unused[0]["severity"], "safe");
+    assert!(
+        unused[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("`migplan:ignore dropping-table` silences nothing"),
+        "{out}"
+    );
+    // Used, it is not reported.
+    let schema = temp_file("schema_t.sql", "CREATE TABLE t (id int, a int);\n");
+    let used = temp_file(
+        "used.sql",
+        "-- migplan:ignore dropping-column a is unused\nALTER TABLE t DROP COLUMN a;\n",
+    );
+    let (_, out, _) = migplan(&["check", "--schema", &schema, "--format", "json", &used]);
+    assert!(out.contains("\"ignored\": \"a is unused\""), "{out}");
+    assert!(!out.contains("unused-ignore"), "{out}");
+}

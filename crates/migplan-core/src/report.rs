@@ -19,6 +19,20 @@ pub struct CheckReport {
     pub complete: bool,
     /// How many statements the migration runs that were not analysed.
     pub not_analysed: usize,
+    /// Mistakes in the input that are not SQL: an ignore comment naming a
+    /// rule that does not exist.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ReportError>,
+}
+
+/// A mistake in the input, with its place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportError {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,6 +102,7 @@ impl CheckReport {
             max_severity: Severity::Safe,
             complete: true,
             not_analysed: 0,
+            errors: Vec::new(),
         }
     }
 

@@ -1,29 +1,77 @@
-//! Ignore comments: `-- migplan:ignore <rule> <reason>` above a statement
-//! and `-- migplan:ignore-file <rule> <reason>` anywhere in a file.
+//! Ignore comments: `-- migplan:ignore <rule> <reason>` in the comment lines
+//! right above a statement, and `-- migplan:ignore-file <rule> <reason>`
+//! anywhere in a file. Each is kept with its position and whether it
+//! silenced anything, so an ignore that suppresses nothing is reported and
+//! one naming an unknown rule is an error.
 
-/// `-- migplan:ignore-file <rule> <reason>` lines anywhere in the file.
-pub(super) fn file_ignores(lines: &[&str]) -> Vec<(String, String)> {
-    lines
-        .iter()
-        .filter_map(|l| directive(l, "migplan:ignore-file"))
-        .collect()
+/// One ignore comment.
+#[derive(Debug, Clone)]
+pub(super) struct Ignore {
+    /// A rule id, or `all`.
+    pub rule: String,
+    pub reason: String,
+    pub line: usize,
+    pub column: usize,
+    /// `ignore-file`: every statement of the file.
+    pub whole_file: bool,
+    /// Whether it silenced a finding.
+    pub used: bool,
 }
 
-/// `-- migplan:ignore <rule> <reason>` comment lines right above `line`.
-pub(super) fn statement_ignores(lines: &[&str], line: usize) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut l = line.saturating_sub(1);
-    while l >= 1 {
-        let text = lines.get(l - 1).map(|t| t.trim()).unwrap_or("");
-        if !text.starts_with("--") {
-            break;
+/// The ignore comments of one file.
+pub(super) struct Ignores {
+    all: Vec<Ignore>,
+    /// For each line (0-based), whether it is a `--` comment line.
+    comment_lines: Vec<bool>,
+}
+
+impl Ignores {
+    pub fn read(src: &str) -> Ignores {
+        let mut all = Vec::new();
+        let mut comment_lines = Vec::new();
+        for (i, text) in src.lines().enumerate() {
+            comment_lines.push(text.trim_start().starts_with("--"));
+            let column = text.len() - text.trim_start().len() + 1;
+            let found = directive(text, "migplan:ignore-file")
+                .map(|d| (d, true))
+                .or_else(|| directive(text, "migplan:ignore").map(|d| (d, false)));
+            if let Some(((rule, reason), whole_file)) = found {
+                all.push(Ignore {
+                    rule,
+                    reason,
+                    line: i + 1,
+                    column,
+                    whole_file,
+                    used: false,
+                });
+            }
         }
-        if let Some(d) = directive(text, "migplan:ignore") {
-            out.push(d);
-        }
-        l -= 1;
+        Ignores { all, comment_lines }
     }
-    out
+
+    /// The first line of the comment block right above `line`.
+    fn block_start(&self, line: usize) -> usize {
+        let mut start = line;
+        while start > 1 && self.comment_lines.get(start - 2) == Some(&true) {
+            start -= 1;
+        }
+        start
+    }
+
+    /// The reason an ignore gives for `rule` on the statement starting at
+    /// `line`, marking that ignore as used.
+    pub fn silence(&mut self, rule: &str, line: usize) -> Option<String> {
+        let block = self.block_start(line)..line;
+        let hit = self.all.iter_mut().find(|i| {
+            (i.rule == rule || i.rule == "all") && (i.whole_file || block.contains(&i.line))
+        })?;
+        hit.used = true;
+        Some(hit.reason.clone())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Ignore> {
+        self.all.iter()
+    }
 }
 
 fn directive(line: &str, keyword: &str) -> Option<(String, String)> {

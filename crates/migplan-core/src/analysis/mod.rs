@@ -12,17 +12,20 @@ use sqlparser::ast::{
 
 use crate::catalog::Catalog;
 use crate::diff::{Change, diff};
-use crate::locks::{self, MysqlAlgorithm, PgLock};
+use crate::locks::{self, Effect, MysqlAlgorithm, PgLock};
 use crate::names;
 use crate::parse::Section;
-use crate::report::{CheckReport, Finding};
+use crate::report::{CheckReport, Finding, ReportError};
 use crate::rules::{self, Ctx, TxState};
 
 mod ignores;
 
 use crate::{Dialect, ParsedSource, Severity, parse_source};
-use ignores::{file_ignores, statement_ignores};
+use ignores::Ignores;
 use rules::rebuild::detect_rebuilds;
+
+/// The finding an ignore comment that silences nothing gets.
+pub const UNUSED_IGNORE: &str = "unused-ignore";
 
 /// Analysis settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,13 +116,11 @@ impl Analyzer {
     pub fn add_migration(&mut self, file: Option<&str>, src: &str, parsed: &ParsedSource) {
         let first = self.report.statements.len();
         self.report.add_source(file, parsed);
-        let lines: Vec<&str> = src.lines().collect();
-        let file_ignores = file_ignores(&lines);
+        let mut ignores = Ignores::read(src);
         let rebuilds = detect_rebuilds(parsed, &self.catalog);
         let mut tx = TxState::default();
         let d = self.dialect;
         for (i, s) in parsed.statements.iter().enumerate() {
-            let at = first + s.index;
             // Client commands are not SQL; a down section is the file's own
             // rollback, kept in the report but neither run nor risk-checked.
             if !s.is_sql() || s.section == Section::Down {
@@ -142,39 +143,8 @@ impl Analyzer {
                 rebuild: rebuilds.get(&s.index),
                 rest: &parsed.statements[i + 1..],
             };
-            let ignores = statement_ignores(&lines, s.line);
-            let mut effect = pg_lock.as_ref().map(|l| l.effect);
-            let mut fired = Vec::new();
-            for rule in rules::ALL {
-                if !rule.applies(d, self.options.pg_version) {
-                    continue;
-                }
-                let mut hits = Vec::new();
-                (rule.check)(&cx, &mut hits);
-                for hit in hits {
-                    let ignored = ignores
-                        .iter()
-                        .chain(&file_ignores)
-                        .find(|(id, _)| id == rule.id || id == "all")
-                        .map(|(_, reason)| reason.clone());
-                    if ignored.is_none() && hit.effect.is_some() {
-                        effect = effect.max(hit.effect);
-                    }
-                    fired.push(*rule);
-                    self.report.findings.push(Finding {
-                        rule: rule.id.to_string(),
-                        severity: rule.severity,
-                        statement: at,
-                        line: s.line,
-                        column: s.column,
-                        message: hit.message,
-                        lock: pg_lock.as_ref().map(|l| l.lock),
-                        effect: hit.effect.or(pg_lock.as_ref().map(|l| l.effect)),
-                        instead: hit.instead.unwrap_or_else(|| rule.instead.to_string()),
-                        ignored,
-                    });
-                }
-            }
+            let at = first + s.index;
+            let (effect, fired) = run_rules(&cx, at, &mut ignores, &mut self.report.findings);
             let severity = self
                 .report
                 .findings
@@ -206,6 +176,63 @@ impl Analyzer {
             .filter(|s| s.section == Section::Up && !s.analysed())
             .count();
         self.report.complete = self.report.not_analysed == 0;
+        self.check_ignores(file, first, parsed, &ignores);
+    }
+
+    /// Ignores that name no rule are errors; ignores that silenced nothing
+    /// are reported (`unused-ignore`), so a typo never hides a finding and a
+    /// stale comment does not linger.
+    fn check_ignores(
+        &mut self,
+        file: Option<&str>,
+        first: usize,
+        parsed: &ParsedSource,
+        ignores: &Ignores,
+    ) {
+        for ignore in ignores.iter() {
+            if ignore.rule != "all" && rules::find(&ignore.rule).is_none() {
+                self.report.errors.push(ReportError {
+                    file: file.map(str::to_string),
+                    line: ignore.line,
+                    column: ignore.column,
+                    message: format!(
+                        "migplan:ignore names `{}`, which is not a rule (`migplan rules` lists them)",
+                        ignore.rule
+                    ),
+                });
+                continue;
+            }
+            if ignore.used {
+                continue;
+            }
+            // Reported on the statement the comment is above (or the last).
+            let statement = parsed
+                .statements
+                .iter()
+                .find(|s| s.line > ignore.line)
+                .or(parsed.statements.last())
+                .map_or(first, |s| first + s.index);
+            let kind = if ignore.whole_file {
+                "ignore-file"
+            } else {
+                "ignore"
+            };
+            self.report.findings.push(Finding {
+                rule: UNUSED_IGNORE.to_string(),
+                severity: Severity::Safe,
+                statement,
+                line: ignore.line,
+                column: ignore.column,
+                message: format!(
+                    "`migplan:{kind} {}` silences nothing here",
+                    ignore.rule
+                ),
+                lock: None,
+                effect: None,
+                instead: "Remove the comment, or put it right above the statement whose finding it accepts.".into(),
+                ignored: None,
+            });
+        }
     }
 
     /// Updates transaction state, the created set and the catalogue after a
@@ -303,6 +330,47 @@ impl Analyzer {
             changes,
         }
     }
+}
+
+/// Runs every applicable rule on one statement: its findings (ignored
+/// ones marked with the reason), the statement's effect, and the rules
+/// that fired.
+fn run_rules(
+    cx: &Ctx,
+    at: usize,
+    ignores: &mut Ignores,
+    findings: &mut Vec<Finding>,
+) -> (Option<Effect>, Vec<&'static rules::Rule>) {
+    let s = cx.statement;
+    let mut effect = cx.pg_lock.map(|l| l.effect);
+    let mut fired = Vec::new();
+    for rule in rules::ALL {
+        if !rule.applies(cx.dialect, cx.pg_version) {
+            continue;
+        }
+        let mut hits = Vec::new();
+        (rule.check)(cx, &mut hits);
+        for hit in hits {
+            let ignored = ignores.silence(rule.id, s.line);
+            if ignored.is_none() && hit.effect.is_some() {
+                effect = effect.max(hit.effect);
+            }
+            fired.push(*rule);
+            findings.push(Finding {
+                rule: rule.id.to_string(),
+                severity: rule.severity,
+                statement: at,
+                line: s.line,
+                column: s.column,
+                message: hit.message,
+                lock: cx.pg_lock.map(|l| l.lock),
+                effect: hit.effect.or(cx.pg_lock.map(|l| l.effect)),
+                instead: hit.instead.unwrap_or_else(|| rule.instead.to_string()),
+                ignored,
+            });
+        }
+    }
+    (effect, fired)
 }
 
 /// The algorithm MySQL 8 will use for an ALTER TABLE or CREATE INDEX.

@@ -307,7 +307,7 @@ pub fn App() -> Html {
                     <p class="hint editor-keys">{ "Analysis follows your typing; Ctrl+Enter (⌘+Enter) runs it at once. Tab indents; Esc then Tab leaves the editor." }</p>
                 </div>
                 <div class="outputs">
-                    <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} not_analysed={state.analysis.migration.not_analysed} editor="migration-editor" />
+                    <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} not_analysed={state.analysis.migration.not_analysed} errors={state.analysis.migration.errors.clone()} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
                         still_read={AttrValue::from(state.still_read.clone())} {on_settings} />

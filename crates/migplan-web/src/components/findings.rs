@@ -16,6 +16,9 @@ pub struct FindingsProps {
     /// verdict covers only the rest.
     #[prop_or_default]
     pub not_analysed: usize,
+    /// Mistakes in the input that are not SQL (an ignore naming no rule).
+    #[prop_or_default]
+    pub errors: Vec<migplan_core::report::ReportError>,
     /// The editor the line links point into.
     pub editor: AttrValue,
 }
@@ -71,6 +74,13 @@ pub fn Findings(props: &FindingsProps) -> Html {
                 }
                 <small class="summary">{ format!("{} finding{}, {} ignored", active.len(), if active.len() == 1 { "" } else { "s" }, ignored.len()) }</small>
             </h2>
+            if !props.errors.is_empty() {
+                <ul class="report-errors" id="report-errors">
+                    { for props.errors.iter().map(|e| html! {
+                        <li>{ format!("line {}, column {}: {}", e.line, e.column, e.message) }</li>
+                    }) }
+                </ul>
+            }
             if props.not_analysed > 0 {
                 <p class="incomplete-note">{ format!(
                     "{} statement{} migplan did not analyse (marked ⊘ in the list below): {} not counted as safe. Check {} yourself.",
