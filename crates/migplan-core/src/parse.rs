@@ -85,11 +85,17 @@ impl Flags {
 /// Whether `haystack` contains `needle` (ASCII letters in any case),
 /// without copying it.
 fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let first = first.to_ascii_lowercase();
+    hay.iter().enumerate().any(|(i, b)| {
+        b.to_ascii_lowercase() == first
+            && hay
+                .get(i..i + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// A statement's kind from its leading keywords: the kinds migplan acts on
@@ -182,6 +188,20 @@ impl StatementKind {
                 .find(|(_, k)| k == known)
                 .map_or("unknown", |(n, _)| n),
         }
+    }
+
+    /// Whether `Flags` can matter for it (the only statements whose
+    /// `CONCURRENTLY` or `FULL` the analysis reads): a dump's tables and
+    /// rows are never scanned for them.
+    pub fn may_have_flags(&self) -> bool {
+        matches!(
+            self,
+            StatementKind::CreateIndex
+                | StatementKind::DropIndex
+                | StatementKind::Reindex
+                | StatementKind::Vacuum
+                | StatementKind::AlterTable
+        )
     }
 
     /// A command sqlparser does not read whose rules go by its kind and
@@ -350,7 +370,7 @@ pub fn parse_statements(src: &str, dialect: Dialect) -> impl Iterator<Item = Par
                     }
                 },
             };
-            let flags = if seg.kind == SegmentKind::Sql {
+            let flags = if kind.may_have_flags() {
                 Flags::of(sql, &*parser_dialect)
             } else {
                 Flags::default()
