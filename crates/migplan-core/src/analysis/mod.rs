@@ -378,10 +378,17 @@ fn mysql_algorithm(stmt: Option<&Statement>, catalog: &Catalog) -> Option<MysqlA
     match stmt? {
         Statement::AlterTable(at) => {
             let table = names::object(&at.name, Dialect::Mysql);
-            at.operations
+            let needed = at
+                .operations
                 .iter()
                 .map(|op| locks::mysql_op_algorithm(op, &table, catalog).0)
-                .max()
+                .max();
+            // An explicit ALGORITHM=COPY is what runs, whatever the change
+            // needs (asking for less than it needs fails: another rule).
+            match locks::mysql_requested(&at.operations).0 {
+                Some(MysqlAlgorithm::Copy) => Some(MysqlAlgorithm::Copy),
+                _ => needed,
+            }
         }
         Statement::CreateIndex(_)
         | Statement::Drop {

@@ -40,6 +40,7 @@ mod dropping_schema;
 mod dropping_table;
 mod missing_lock_timeout;
 mod mysql_algorithm_refused;
+mod mysql_forced_copy;
 pub(crate) mod rebuild;
 mod reindexing_non_concurrently;
 mod renaming_column;
@@ -81,6 +82,7 @@ pub static ALL: &[&Rule] = &[
     &dropping_table::RULE,
     &missing_lock_timeout::RULE,
     &mysql_algorithm_refused::RULE,
+    &mysql_forced_copy::RULE,
     &reindexing_non_concurrently::RULE,
     &renaming_column::RULE,
     &renaming_table::RULE,

@@ -1,0 +1,46 @@
+use super::*;
+use crate::locks::{MysqlAlgorithm, mysql_op_algorithm, mysql_requested};
+
+pub static RULE: Rule = Rule {
+    id: "mysql-forced-copy",
+    severity: Severity::Careful,
+    dialects: MYSQL,
+    pg_versions: (10, 18),
+    summary: "ALTER TABLE forces ALGORITHM=COPY on a change MySQL could make in place or instantly.",
+    why: "ALGORITHM=COPY rebuilds the whole table into a copy and blocks writes to it until the \
+          copy is done, which grows with the table, even when the change itself is metadata only \
+          or an in-place build.",
+    example: "ALTER TABLE `orders` ADD COLUMN `note` varchar(20) NULL, ALGORITHM=COPY;",
+    instead: "Leave the algorithm out (MySQL picks the cheapest), or ask for the one the change \
+              allows (ALGORITHM=INSTANT, or INPLACE with LOCK=NONE) so MySQL refuses rather than \
+              copies.",
+    instead_example: "ALTER TABLE `orders` ADD COLUMN `note` varchar(20) NULL, ALGORITHM=INSTANT;",
+    rollback: "Nothing to undo beyond the change itself; the copy leaves the same table.",
+    check,
+};
+
+fn check(cx: &Ctx, out: &mut Vec<Hit>) {
+    let Some((table, ops)) = cx.alter_existing() else {
+        return;
+    };
+    if mysql_requested(ops).0 != Some(MysqlAlgorithm::Copy) {
+        return;
+    }
+    let needed = ops
+        .iter()
+        .map(|op| mysql_op_algorithm(op, &table, cx.catalog).0)
+        .max()
+        .unwrap_or(MysqlAlgorithm::Instant);
+    if needed < MysqlAlgorithm::Copy {
+        out.push(
+            Hit::new(format!(
+                "ALGORITHM=COPY copies all of {table} and blocks writes to it while it does, though this change needs only {}",
+                match needed {
+                    MysqlAlgorithm::Instant => "INSTANT",
+                    _ => "INPLACE",
+                }
+            ))
+            .effect(crate::locks::Effect::Rewrite),
+        );
+    }
+}
