@@ -532,11 +532,7 @@ fn run_check(
                     session.schema_text(),
                     migration,
                 );
-                format!(
-                    "{}#{}",
-                    base.split('#').next().unwrap_or_default(),
-                    migplan_core::share::encode(&shared)
-                )
+                share_url(base, &shared)
             });
             reporters::markdown::render(report, &[(label, plan)], link.as_deref())
         }
@@ -708,13 +704,19 @@ fn run_link(
         Some(d) => read_one(d)?.text,
         None => String::new(),
     };
-    let link = migplan_core::share::encode(&migplan_core::share::Shared {
-        framework,
-        down,
-        ..migplan_core::share::Shared::new(source.dialect(), source.pg_version, schema, migration)
-    });
-    let base = base_url.split('#').next().unwrap_or_default();
-    let url = format!("{base}#{link}");
+    let url = share_url(
+        base_url,
+        &migplan_core::share::Shared {
+            framework,
+            down,
+            ..migplan_core::share::Shared::new(
+                source.dialect(),
+                source.pg_version,
+                schema,
+                migration,
+            )
+        },
+    );
     if url.len() > migplan_core::share::LONG_LINK {
         eprintln!(
             "migplan: the link is {} characters long; some tools cut links over {}",
@@ -722,8 +724,18 @@ fn run_link(
             migplan_core::share::LONG_LINK
         );
     }
-    let _ = writeln!(std::io::stdout().lock(), "{url}");
+    emit(&format!("{url}\n"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The web app's address with `shared` in its fragment (any fragment the
+/// address had is replaced).
+fn share_url(base_url: &str, shared: &migplan_core::share::Shared) -> String {
+    format!(
+        "{}#{}",
+        base_url.split('#').next().unwrap_or_default(),
+        migplan_core::share::encode(shared)
+    )
 }
 
 fn run_rules(id: Option<&str>) -> Result<ExitCode, String> {

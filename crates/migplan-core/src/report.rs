@@ -86,6 +86,20 @@ pub struct Finding {
     pub ignored: Option<String>,
 }
 
+impl StatementReport {
+    /// Whether migplan analysed it, as the analysis counts `not_analysed`:
+    /// parsed, read by its kind (REINDEX, VACUUM ...), or not a statement
+    /// the database runs (a client command, COPY data).
+    pub fn analysed(&self) -> bool {
+        self.parsed
+            || self.kind.read_without_parsing()
+            || matches!(
+                self.kind,
+                StatementKind::ClientCommand | StatementKind::CopyData
+            )
+    }
+}
+
 impl CheckReport {
     /// Findings that were not ignored.
     pub fn active_findings(&self) -> impl Iterator<Item = &Finding> {

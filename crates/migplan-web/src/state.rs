@@ -30,8 +30,6 @@ impl PartialEq for SameAnalysis {
 pub struct Analysis {
     /// The schema's statements (parse results only).
     pub schema: CheckReport,
-    /// The migration's statements, findings and locks.
-    pub migration: CheckReport,
     /// The sources parsed once, the schema model before and after the
     /// migration, and what changed.
     pub session: Session,
@@ -64,6 +62,12 @@ fn now_ms() -> f64 {
 }
 
 impl Analysis {
+    /// The migration's statements, findings and locks (the session's
+    /// report, not a copy).
+    pub fn migration(&self) -> &CheckReport {
+        &self.session.analysis().report
+    }
+
     /// The schema model before and after the migration, and what changed.
     pub fn model(&self) -> &migplan_core::Analysis {
         self.session.analysis()
@@ -90,7 +94,6 @@ impl Analysis {
         let rollback = rollback::generate(&session);
         Analysis {
             schema: schema_report,
-            migration: session.analysis().report.clone(),
             session,
             plan,
             rollback,
@@ -597,8 +600,8 @@ mod tests {
     #[test]
     fn the_example_is_analysed_from_the_start() {
         let s = State::example();
-        assert_eq!(s.analysis.migration.statements.len(), 4);
-        assert!(s.analysis.migration.statements.iter().all(|st| st.parsed));
+        assert_eq!(s.analysis.migration().statements.len(), 4);
+        assert!(s.analysis.migration().statements.iter().all(|st| st.parsed));
         assert_eq!(s.analysis.schema.statements.len(), 3);
         assert!(s.analysis.schema.statements.iter().all(|st| st.parsed));
     }
@@ -612,10 +615,10 @@ mod tests {
         let s = reduce(s, Action::SetMigration("SELECT 1;\nSELEC 2;".into()));
         assert_eq!(s.simulation, Simulation::Idle);
         assert!(s.stale, "the analysis waits for the pause in typing");
-        assert_eq!(s.analysis.migration.statements.len(), 4);
+        assert_eq!(s.analysis.migration().statements.len(), 4);
         let s = reduce(s, Action::Analyze);
         assert!(!s.stale);
-        let st = &s.analysis.migration.statements;
+        let st = &s.analysis.migration().statements;
         assert_eq!(st.len(), 2);
         assert!(!st[1].parsed);
         assert_eq!(st[1].error_line, Some(2));
@@ -624,7 +627,7 @@ mod tests {
     #[test]
     fn the_example_shows_its_risks() {
         let s = State::example();
-        let m = &s.analysis.migration;
+        let m = s.analysis.migration();
         assert_eq!(m.max_severity, migplan_core::Severity::Dangerous);
         assert!(
             m.findings
@@ -650,12 +653,12 @@ mod tests {
         );
         assert_eq!(s.options.pg_version, 10);
         assert_eq!(
-            s.analysis.migration.max_severity,
+            s.analysis.migration().max_severity,
             migplan_core::Severity::Careful
         );
         let s = reduce(s, Action::SetPgVersion(11));
         assert_eq!(
-            s.analysis.migration.max_severity,
+            s.analysis.migration().max_severity,
             migplan_core::Severity::Safe
         );
         let s = reduce(s, Action::SetPgVersion(99));
@@ -744,7 +747,7 @@ mod tests {
         assert_eq!(opened.dialect, Dialect::Mysql);
         assert_eq!(opened.batch_size, 77);
         assert_eq!(opened.migration, s.migration);
-        assert_eq!(opened.analysis.migration.dialect, Dialect::Mysql);
+        assert_eq!(opened.analysis.migration().dialect, Dialect::Mysql);
     }
 
     #[test]
@@ -834,7 +837,7 @@ mod tests {
             ),
             Action::SetDialect(Dialect::Mysql),
         );
-        assert_eq!(s.analysis.migration.dialect, Dialect::Mysql);
-        assert!(s.analysis.migration.statements[0].parsed);
+        assert_eq!(s.analysis.migration().dialect, Dialect::Mysql);
+        assert!(s.analysis.migration().statements[0].parsed);
     }
 }

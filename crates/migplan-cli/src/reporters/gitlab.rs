@@ -32,7 +32,7 @@ pub fn render(report: &CheckReport) -> String {
     let issues: Vec<Issue> = super::items(report)
         .into_iter()
         .map(|item| {
-            let base = super::fingerprint(&[item.rule, item.file, item.statement.trim()]);
+            let base = item.fingerprint();
             // The same statement twice in a file keeps two fingerprints.
             let n = seen.entry(base.clone()).or_default();
             *n += 1;
@@ -42,12 +42,7 @@ pub fn render(report: &CheckReport) -> String {
                 super::fingerprint(&[&base, &n.to_string()])
             };
             Issue {
-                description: match item.instead {
-                    Some(instead) => {
-                        format!("{}. Instead: {instead}", item.message.trim_end_matches('.'))
-                    }
-                    None => item.message.clone(),
-                },
+                description: item.message_with_instead(),
                 check_name: item.rule.to_string(),
                 fingerprint,
                 severity: match item.severity {

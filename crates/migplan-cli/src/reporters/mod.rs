@@ -9,7 +9,7 @@ pub mod markdown;
 pub mod sarif;
 
 use migplan_core::Severity;
-use migplan_core::parse::{Section, StatementKind};
+use migplan_core::parse::Section;
 use migplan_core::report::{CheckReport, Finding, StatementReport};
 
 /// The pseudo-rule under which statements migplan did not analyse are
@@ -29,6 +29,21 @@ pub struct Item<'a> {
     pub instead: Option<&'a str>,
     /// The statement's text, for stable fingerprints.
     pub statement: &'a str,
+}
+
+impl Item<'_> {
+    /// The message, then the safe alternative when there is one.
+    pub fn message_with_instead(&self) -> String {
+        match self.instead {
+            Some(instead) => format!("{}. Instead: {instead}", self.message.trim_end_matches('.')),
+            None => self.message.clone(),
+        }
+    }
+
+    /// Stable across moved lines: the rule, the file and the statement.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&[self.rule, self.file, self.statement.trim()])
+    }
 }
 
 /// Every item of `report`, in report order: active findings, then the
@@ -55,17 +70,7 @@ pub fn items(report: &CheckReport) -> Vec<Item<'_>> {
         report
             .statements
             .iter()
-            .filter(|s| {
-                // As the analysis counts them (client commands and COPY data
-                // are not statements the database runs).
-                s.section == Section::Up
-                    && !s.parsed
-                    && !s.kind.read_without_parsing()
-                    && !matches!(
-                        s.kind,
-                        StatementKind::ClientCommand | StatementKind::CopyData
-                    )
-            })
+            .filter(|s| s.section == Section::Up && !s.analysed())
             .map(|s| Item {
                 rule: NOT_ANALYSED,
                 severity: Severity::Careful,

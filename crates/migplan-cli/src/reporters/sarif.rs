@@ -172,12 +172,7 @@ pub fn render(report: &CheckReport) -> String {
             rule_index: index_of(item.rule),
             level: level(item.severity),
             message: Text {
-                text: match item.instead {
-                    Some(instead) => {
-                        format!("{}. Instead: {instead}", item.message.trim_end_matches('.'))
-                    }
-                    None => item.message.clone(),
-                },
+                text: item.message_with_instead(),
             },
             locations: vec![Location {
                 physical_location: PhysicalLocation {
@@ -191,7 +186,7 @@ pub fn render(report: &CheckReport) -> String {
                 },
             }],
             partial_fingerprints: Fingerprints {
-                migplan: super::fingerprint(&[item.rule, item.file, item.statement.trim()]),
+                migplan: item.fingerprint(),
             },
         })
         .collect();

@@ -36,20 +36,12 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
     {
         out.push(Hit::new(format!(
             "ALGORITHM={} was requested but this change needs {}{why}: MySQL refuses the statement",
-            algorithm_word(requested),
-            algorithm_word(needed)
+            requested.name(),
+            needed.name()
         )));
     } else if lock_none && needed == MysqlAlgorithm::Copy {
         out.push(Hit::new(format!(
             "LOCK=NONE was requested but this change copies the table{why}: MySQL refuses the statement"
         )));
-    }
-}
-
-fn algorithm_word(a: MysqlAlgorithm) -> &'static str {
-    match a {
-        MysqlAlgorithm::Instant => "INSTANT",
-        MysqlAlgorithm::Inplace => "INPLACE",
-        MysqlAlgorithm::Copy => "COPY",
     }
 }

@@ -35,10 +35,7 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
         out.push(
             Hit::new(format!(
                 "ALGORITHM=COPY copies all of {table} and blocks writes to it while it does, though this change needs only {}",
-                match needed {
-                    MysqlAlgorithm::Instant => "INSTANT",
-                    _ => "INPLACE",
-                }
+                needed.name()
             ))
             .effect(crate::locks::Effect::Rewrite),
         );

@@ -236,7 +236,7 @@ pub fn App() -> Html {
             }
             <header class="topbar">
                 <h1>{ "migplan" }</h1>
-                { severity_summary(&state.analysis.migration, state.stale) }
+                { severity_summary(state.analysis.migration(), state.stale) }
                 { analysis_time(&state.analysis) }
                 <label class="dialect">{ "Dialect " }
                     <select id="dialect" onchange={on_dialect} aria-label="SQL dialect">
@@ -307,7 +307,7 @@ pub fn App() -> Html {
                     <p class="hint editor-keys">{ "Analysis follows your typing; Ctrl+Enter (⌘+Enter) runs it at once. Tab indents; Esc then Tab leaves the editor." }</p>
                 </div>
                 <div class="outputs">
-                    <Findings findings={state.analysis.migration.findings.clone()} max_severity={state.analysis.migration.max_severity} not_analysed={state.analysis.migration.not_analysed} errors={state.analysis.migration.errors.clone()} editor="migration-editor" />
+                    <Findings findings={state.analysis.migration().findings.clone()} max_severity={state.analysis.migration().max_severity} not_analysed={state.analysis.migration().not_analysed} errors={state.analysis.migration().errors.clone()} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
                         still_read={AttrValue::from(state.still_read.clone())} {on_settings} />
@@ -341,8 +341,8 @@ fn markers(a: &crate::state::Analysis) -> (Rc<Vec<Marker>>, Rc<Vec<Marker>>) {
             })
             .collect()
     };
-    let mut migration = errors(&a.migration);
-    migration.extend(a.migration.active_findings().filter_map(|f| {
+    let mut migration = errors(a.migration());
+    migration.extend(a.migration().active_findings().filter_map(|f| {
         let kind = match f.severity {
             migplan_core::Severity::Dangerous => "dangerous",
             migplan_core::Severity::Careful => "careful",
@@ -391,7 +391,7 @@ fn severity_summary(r: &migplan_core::report::CheckReport, stale: bool) -> Html 
 
 /// How long the analysis took (read by `cargo xtask bench` too).
 fn analysis_time(a: &crate::state::Analysis) -> Html {
-    let n = a.migration.statements.len() + a.schema.statements.len();
+    let n = a.migration().statements.len() + a.schema.statements.len();
     html! {
         <span class="hint analysis-time" id="analysis-time" data-ms={format!("{:.1}", a.ms)}>
             { format!("{n} statements analysed in {:.0} ms", a.ms.max(1.0)) }

@@ -35,7 +35,7 @@ pub fn Statements(props: &StatementsProps) -> Html {
     let all = if props.schema {
         &props.analysis.schema.statements
     } else {
-        &props.analysis.migration.statements
+        &props.analysis.migration().statements
     };
     let unparsed = all.iter().filter(|s| !s.parsed).count();
     let summary = format!("{} statements, {} not parsed", all.len(), unparsed);
