@@ -22,9 +22,12 @@ test('findings, version picker, ignores and the schema model', async () => {
     assert.match(await drop.innerText(), /Use instead: First deploy code/);
     const careful = page.locator('#findings .finding-group[data-severity="careful"] li.finding');
     const rules = await careful.evaluateAll((els) => els.map((e) => e.dataset.rule));
-    for (const r of ['missing-lock-timeout', 'updating-without-where', 'adding-index-non-concurrently']) {
+    for (const r of ['updating-without-where', 'adding-index-non-concurrently']) {
       assert.ok(rules.includes(r), `${r} not in ${rules}`);
     }
+    // A missing lock_timeout is advice (safe) unless the team requires one.
+    const advice = page.locator('#findings .finding-group[data-severity="safe"] li.finding[data-rule="missing-lock-timeout"]');
+    assert.ok(await advice.count() >= 1, 'missing-lock-timeout is listed as safe advice');
     const index = page.locator('#findings li.finding[data-rule="adding-index-non-concurrently"]');
     assert.match(await index.innerText(), /lock: SHARE/);
     await page.screenshot({ path: join(SHOTS, 'findings-example.png'), fullPage: true });

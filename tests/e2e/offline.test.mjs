@@ -34,7 +34,7 @@ test('offline reload works; CSP; 390 px', async () => {
     await page.reload();
     await analysed(page);
     assert.match(await page.inputValue('#migration-editor'), /offline_ok/);
-    await setEditor(page, 'migration-editor', 'ALTER TABLE users ADD COLUMN still_offline text;');
+    await setEditor(page, 'migration-editor', 'ALTER TABLE users ADD COLUMN still_offline text;\nCREATE INDEX users_still_offline ON users (still_offline);');
     assert.match(await page.locator('#severity-summary').innerText(), /1 careful/);
     await page.click('#simulate');
     await page.locator('#simulation .sim-ok').waitFor({ timeout: 30000 });

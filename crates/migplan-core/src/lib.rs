@@ -24,6 +24,7 @@ pub mod rules;
 pub mod sample;
 pub mod sandbox;
 pub mod session;
+pub mod settings;
 pub mod severity;
 pub mod share;
 pub mod simulate;

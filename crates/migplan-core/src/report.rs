@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::locks::{Effect, MysqlAlgorithm, PgLock};
 use crate::parse::{Section, StatementKind};
+use crate::settings::AssumedSize;
 use crate::{Dialect, ParsedSource, Severity};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,6 +85,9 @@ pub struct Finding {
     /// Set when an ignore comment silenced the finding: the reason given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored: Option<String>,
+    /// The table size the severity assumed, when sizes were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<AssumedSize>,
 }
 
 impl StatementReport {

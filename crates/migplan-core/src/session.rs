@@ -72,8 +72,8 @@ impl Session {
         self.dialect
     }
 
-    pub fn options(&self) -> Options {
-        self.options
+    pub fn options(&self) -> &Options {
+        &self.options
     }
 
     /// The report, the catalogues before and after, and the changes.
@@ -155,7 +155,7 @@ impl SessionBuilder {
     /// Parses every source once and analyses the migration.
     pub fn build(self) -> Session {
         let dialect = self.dialect;
-        let mut analyzer = Analyzer::new(dialect, self.options);
+        let mut analyzer = Analyzer::new(dialect, self.options.clone());
         let mut schema = Vec::with_capacity(self.schema.len());
         for text in self.schema {
             let parsed = OnceLock::new();

@@ -147,7 +147,13 @@ fn rule_metadata_is_well_formed() {
             rule.id
         );
         assert!(!rule.dialects.is_empty(), "{}", rule.id);
-        for text in [rule.summary, rule.why, rule.instead, rule.rollback] {
+        for text in [
+            rule.summary,
+            rule.why,
+            rule.instead,
+            rule.rollback,
+            rule.severity_why,
+        ] {
             assert!(text.len() > 10, "{}: empty docs", rule.id);
         }
         assert_eq!(rules::find(rule.id).map(|r| r.id), Some(rule.id));
@@ -321,4 +327,102 @@ fn keywords_are_tokens_not_parts_of_names() {
             Some("SHARE UPDATE EXCLUSIVE")
         ]
     );
+}
+
+/// The product's classes: adding a nullable column, a table, a concurrent
+/// index and a NOT VALID constraint are safe; a missing lock_timeout is
+/// advice unless the team requires one.
+#[test]
+fn calibrated_severities_and_the_lock_timeout_policy() {
+    use migplan_core::Severity;
+    use migplan_core::settings::LockTimeoutPolicy;
+    let schema = read(&fixtures().join("schema.postgres.sql"));
+    let cases = [
+        "ALTER TABLE users ADD COLUMN nickname text;",
+        "CREATE TABLE audit (id bigint PRIMARY KEY, note text);",
+        "CREATE INDEX CONCURRENTLY users_name_idx ON users (name);",
+        "ALTER TABLE users ADD CONSTRAINT users_age_positive CHECK (age > 0) NOT VALID;",
+    ];
+    for migration in cases {
+        let advise = Options::with_pg_version(16).unwrap();
+        let a = analyze(Dialect::Postgres, advise.clone(), &schema, migration);
+        assert_eq!(a.report.max_severity, Severity::Safe, "{}", render(&a));
+        let mut require = advise;
+        require.rules.lock_timeout = LockTimeoutPolicy::Require;
+        let a = analyze(Dialect::Postgres, require, &schema, migration);
+        let expected =
+            if migration.contains("CONCURRENTLY") || migration.starts_with("CREATE TABLE") {
+                // Neither waits for a lock that blocks others.
+                Severity::Safe
+            } else {
+                Severity::Careful
+            };
+        assert_eq!(
+            a.report.max_severity,
+            expected,
+            "{migration}\n{}",
+            render(&a)
+        );
+    }
+}
+
+#[test]
+fn rules_can_be_switched_off_or_given_a_severity() {
+    use migplan_core::Severity;
+    let schema = read(&fixtures().join("schema.postgres.sql"));
+    let migration = "ALTER TABLE users DROP COLUMN name;";
+    let mut options = Options::default();
+    options
+        .rules
+        .severity
+        .insert("dropping-column".into(), Severity::Careful);
+    let a = analyze(Dialect::Postgres, options.clone(), &schema, migration);
+    assert_eq!(a.report.max_severity, Severity::Careful, "{}", render(&a));
+    options.rules.disabled.insert("dropping-column".into());
+    let a = analyze(Dialect::Postgres, options, &schema, migration);
+    assert!(
+        !a.report
+            .findings
+            .iter()
+            .any(|f| f.rule == "dropping-column")
+    );
+}
+
+/// A scan or rewrite is as risky as the table is big; without sizes the
+/// rule's own severity stands, and each finding names the size it assumed.
+#[test]
+fn table_sizes_decide_how_risky_a_scan_is() {
+    use migplan_core::Severity;
+    use migplan_core::settings::{TableSize, TableSizes};
+    let schema = read(&fixtures().join("schema.postgres.sql"));
+    let migration = "SET lock_timeout = '2s';\nCREATE INDEX users_name_idx ON users (name);";
+    let with_rows = |rows: u64| {
+        let mut options = Options {
+            sizes: TableSizes {
+                source: "stats.csv".into(),
+                ..TableSizes::default()
+            },
+            ..Options::default()
+        };
+        options
+            .sizes
+            .tables
+            .insert("users".into(), TableSize { rows, bytes: None });
+        analyze(Dialect::Postgres, options, &schema, migration)
+    };
+    let unknown = analyze(Dialect::Postgres, Options::default(), &schema, migration);
+    assert_eq!(unknown.report.max_severity, Severity::Careful);
+    assert_eq!(with_rows(500).report.max_severity, Severity::Safe);
+    assert_eq!(with_rows(50_000).report.max_severity, Severity::Careful);
+    let huge = with_rows(80_000_000);
+    assert_eq!(huge.report.max_severity, Severity::Dangerous);
+    let finding = &huge.report.findings[0];
+    assert!(
+        finding
+            .message
+            .contains("assumed users: 80000000 rows, from stats.csv, a very large table"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(finding.size.as_ref().map(|s| s.rows), Some(80_000_000));
 }

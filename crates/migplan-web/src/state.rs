@@ -83,11 +83,12 @@ impl Analysis {
         let start = now_ms();
         // Each input is parsed once, into the session the report, the
         // model, the plan and the rollback all read.
+        let pg_version = options.pg_version;
         let session = Session::new(dialect, options, schema, migration);
         let mut schema_report = CheckReport::new(dialect);
         schema_report.add_statements(None, session.schema());
         let plan_options = PlanOptions {
-            pg_version: options.pg_version,
+            pg_version,
             ..plan_options
         };
         let plan = plan::plan(&session, plan_options);
@@ -204,7 +205,7 @@ impl State {
         let lock_timeout = plan_options.lock_timeout;
         let analysis = Rc::new(Analysis::of(
             dialect,
-            options,
+            options.clone(),
             plan_options,
             &schema,
             &migration,
@@ -255,7 +256,7 @@ impl State {
         }
         let analysis = Rc::new(Analysis::of(
             self.dialect,
-            self.options,
+            self.options.clone(),
             self.plan_options(),
             &self.schema,
             &self.migration,

@@ -17,6 +17,7 @@ use crate::names;
 use crate::parse::Section;
 use crate::report::{CheckReport, Finding, ReportError};
 use crate::rules::{self, Ctx, TxState};
+use crate::settings::{RuleSettings, TableSizes};
 
 mod ignores;
 
@@ -28,16 +29,26 @@ use rules::rebuild::detect_rebuilds;
 pub const UNUSED_IGNORE: &str = "unused-ignore";
 
 /// Analysis settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Target PostgreSQL major version (10 to 18).
     pub pg_version: u32,
+    /// Rules switched off, severities changed, the lock_timeout policy.
+    pub rules: RuleSettings,
+    /// Table sizes, when known.
+    pub sizes: TableSizes,
+    /// Each migration file runs in a transaction of its own (as most
+    /// frameworks do), without a BEGIN of its own.
+    pub file_transaction: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             pg_version: rules::DEFAULT_PG_VERSION,
+            rules: RuleSettings::default(),
+            sizes: TableSizes::default(),
+            file_transaction: false,
         }
     }
 }
@@ -46,7 +57,10 @@ impl Options {
     /// Options for a PostgreSQL version, refusing ones migplan does not know.
     pub fn with_pg_version(pg_version: u32) -> Result<Options, String> {
         if rules::PG_VERSIONS.contains(&pg_version) {
-            Ok(Options { pg_version })
+            Ok(Options {
+                pg_version,
+                ..Options::default()
+            })
         } else {
             Err(format!(
                 "PostgreSQL {pg_version} is not supported: use {} to {}",
@@ -118,7 +132,10 @@ impl Analyzer {
         self.report.add_source(file, parsed);
         let mut ignores = Ignores::read(src);
         let rebuilds = detect_rebuilds(parsed, &self.catalog);
-        let mut tx = TxState::default();
+        let mut tx = TxState {
+            in_transaction: self.options.file_transaction,
+            ..TxState::default()
+        };
         let d = self.dialect;
         for (i, s) in parsed.statements.iter().enumerate() {
             // Client commands are not SQL; a down section is the file's own
@@ -144,7 +161,13 @@ impl Analyzer {
                 rest: &parsed.statements[i + 1..],
             };
             let at = first + s.index;
-            let (effect, fired) = run_rules(&cx, at, &mut ignores, &mut self.report.findings);
+            let (effect, fired) = run_rules(
+                &cx,
+                &self.options,
+                at,
+                &mut ignores,
+                &mut self.report.findings,
+            );
             let severity = self
                 .report
                 .findings
@@ -231,6 +254,7 @@ impl Analyzer {
                 effect: None,
                 instead: "Remove the comment, or put it right above the statement whose finding it accepts.".into(),
                 ignored: None,
+                size: None,
             });
         }
     }
@@ -337,6 +361,7 @@ impl Analyzer {
 /// that fired.
 fn run_rules(
     cx: &Ctx,
+    options: &Options,
     at: usize,
     ignores: &mut Ignores,
     findings: &mut Vec<Finding>,
@@ -344,10 +369,14 @@ fn run_rules(
     let s = cx.statement;
     let mut effect = cx.pg_lock.map(|l| l.effect);
     let mut fired = Vec::new();
+    let table = statement_table(cx);
     for rule in rules::ALL {
         if !rule.applies(cx.dialect, cx.pg_version) {
             continue;
         }
+        let Some(rule_severity) = options.rules.severity_of(rule) else {
+            continue;
+        };
         let mut hits = Vec::new();
         (rule.check)(cx, &mut hits);
         for hit in hits {
@@ -356,21 +385,57 @@ fn run_rules(
                 effect = effect.max(hit.effect);
             }
             fired.push(*rule);
+            let hit_effect = hit.effect.or(cx.pg_lock.map(|l| l.effect));
+            // A scan or rewrite is as risky as the table is big, when the
+            // size is known and the team did not set the severity itself.
+            let size = table
+                .as_deref()
+                .and_then(|t| options.sizes.assess(t, hit_effect))
+                .filter(|_| !options.rules.severity.contains_key(rule.id));
+            let severity = size.as_ref().map_or(rule_severity, |a| a.class.severity());
+            let message = match &size {
+                Some(a) => format!(
+                    "{} (assumed {}: {} rows{}, a {} table)",
+                    hit.message,
+                    a.table,
+                    a.rows,
+                    if a.source.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", from {}", a.source)
+                    },
+                    a.class.as_str()
+                ),
+                None => hit.message,
+            };
             findings.push(Finding {
                 rule: rule.id.to_string(),
-                severity: rule.severity,
+                severity,
                 statement: at,
                 line: s.line,
                 column: s.column,
-                message: hit.message,
+                message,
                 lock: cx.pg_lock.map(|l| l.lock),
-                effect: hit.effect.or(cx.pg_lock.map(|l| l.effect)),
+                effect: hit_effect,
                 instead: hit.instead.unwrap_or_else(|| rule.instead.to_string()),
                 ignored,
+                size,
             });
         }
     }
     (effect, fired)
+}
+
+/// The existing table a statement works on, for its size.
+fn statement_table(cx: &Ctx) -> Option<String> {
+    if let Some(table) = cx.pg_lock.and_then(|l| l.table.clone()) {
+        return Some(table);
+    }
+    match cx.ast()? {
+        Statement::AlterTable(at) => Some(names::object(&at.name, cx.dialect)),
+        Statement::CreateIndex(ci) => Some(names::object(&ci.table_name, cx.dialect)),
+        _ => None,
+    }
 }
 
 /// The algorithm MySQL 8 will use for an ALTER TABLE or CREATE INDEX.

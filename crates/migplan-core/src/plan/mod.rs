@@ -402,6 +402,7 @@ impl PlanContext<'_> {
 pub fn plan_sources(d: Dialect, options: PlanOptions, schema: &str, migration: &str) -> Plan {
     let analysis_options = crate::Options {
         pg_version: options.pg_version,
+        ..crate::Options::default()
     };
     plan(
         &Session::new(d, analysis_options, schema, migration),

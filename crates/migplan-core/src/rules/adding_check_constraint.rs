@@ -4,6 +4,7 @@ use sqlparser::ast::TableConstraint;
 pub static RULE: Rule = Rule {
     id: "adding-check-constraint",
     severity: Severity::Careful,
+    severity_why: "validating reads every row while the table is locked against writes, so the block grows with the table, and the statement fails if an existing row breaks the check.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "Adding a CHECK constraint that is validated in place.",

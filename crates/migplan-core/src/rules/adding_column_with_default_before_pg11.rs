@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "adding-column-with-default-before-pg11",
     severity: Severity::Careful,
+    severity_why: "before PostgreSQL 11 the table is rewritten under ACCESS EXCLUSIVE, so reads and writes wait for as long as the rewrite takes, which grows with the table.",
     dialects: POSTGRES,
     pg_versions: (10, 10),
     summary: "Adding a column with any DEFAULT on PostgreSQL 10.",

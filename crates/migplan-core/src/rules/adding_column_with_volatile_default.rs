@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "adding-column-with-volatile-default",
     severity: Severity::Careful,
+    severity_why: "the table is rewritten under ACCESS EXCLUSIVE to store a value per row, so reads and writes wait for a time that grows with the table.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "Adding a column whose default calls a volatile function (random(), gen_random_uuid(), clock_timestamp(), nextval()).",

@@ -4,6 +4,7 @@ use sqlparser::ast::TableConstraint;
 pub static RULE: Rule = Rule {
     id: "adding-foreign-key",
     severity: Severity::Careful,
+    severity_why: "validation reads the whole table while writes to both tables are blocked (SHARE ROW EXCLUSIVE), for a time that grows with the table, and it fails on rows without a parent.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "Adding a foreign key that is validated in place.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "adding-index-non-concurrently",
     severity: Severity::Careful,
+    severity_why: "the build holds a lock that blocks writes (PostgreSQL SHARE; SQLite's write lock) for as long as it reads the table, which grows with the table.",
     dialects: &[Dialect::Postgres, Dialect::Sqlite],
     pg_versions: (10, 18),
     summary: "Building an index on an existing table without CONCURRENTLY.",

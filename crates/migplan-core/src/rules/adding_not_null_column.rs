@@ -4,6 +4,7 @@ use sqlparser::ast::ColumnOption;
 pub static RULE: Rule = Rule {
     id: "adding-not-null-column",
     severity: Severity::Careful,
+    severity_why: "it fails as soon as the table has a row (no value to fill in), and code that inserts without the column breaks: it needs the data and the code coordinated.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "Adding a NOT NULL column without a default to an existing table.",

@@ -4,6 +4,7 @@ use sqlparser::ast::TableConstraint;
 pub static RULE: Rule = Rule {
     id: "adding-primary-key",
     severity: Severity::Careful,
+    severity_why: "the unique index is built while the table is locked, for a time that grows with the table, and it fails on duplicate or NULL keys.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "Adding a PRIMARY KEY that builds its index in place.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "adding-rewriting-column",
     severity: Severity::Careful,
+    severity_why: "filling a serial, identity or stored generated column rewrites the table under ACCESS EXCLUSIVE, for a time that grows with the table.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "Adding a serial, identity or stored generated column to an existing table.",

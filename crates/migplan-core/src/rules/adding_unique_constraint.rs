@@ -4,6 +4,7 @@ use sqlparser::ast::TableConstraint;
 pub static RULE: Rule = Rule {
     id: "adding-unique-constraint",
     severity: Severity::Careful,
+    severity_why: "the index is built while writes are blocked, for a time that grows with the table, and it fails on duplicates.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "Adding a UNIQUE constraint that builds its index in place.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "attaching-partition",
     severity: Severity::Careful,
+    severity_why: "without a CHECK that proves the bounds, the partition is scanned under a lock that blocks it, for a time that grows with the partition.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "ATTACH PARTITION without a CHECK constraint that proves the partition bounds.",

@@ -5,6 +5,7 @@ use sqlparser::ast::AlterColumnOperation;
 pub static RULE: Rule = Rule {
     id: "changing-column-type",
     severity: Severity::Careful,
+    severity_why: "the table (and its indexes) is rewritten under ACCESS EXCLUSIVE (MySQL: copied, writes blocked), for a time that grows with the table, and code may need to handle both types.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "Changing a column's type in a way that rewrites the table.",

@@ -4,6 +4,7 @@ use crate::locks::{Effect, enum_values};
 pub static RULE: Rule = Rule {
     id: "changing-enum-values",
     severity: Severity::Careful,
+    severity_why: "MySQL copies the table with writes blocked, for a time that grows with the table; in strict mode (MySQL 8's default) rows holding a removed value make it fail rather than lose data.",
     dialects: MYSQL,
     pg_versions: (10, 18),
     summary: "Removing, reordering or inserting ENUM/SET values in the middle of the list.",

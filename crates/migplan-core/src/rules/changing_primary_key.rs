@@ -4,6 +4,7 @@ use crate::catalog::ConstraintKind;
 pub static RULE: Rule = Rule {
     id: "changing-primary-key",
     severity: Severity::Dangerous,
+    severity_why: "while the key is gone the table has no identity guarantee (duplicates can enter, replication and foreign keys that rely on it break), and the new key's build locks the table.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "Dropping or replacing a table's primary key.",

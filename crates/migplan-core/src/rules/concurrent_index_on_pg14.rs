@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "concurrent-index-on-pg14",
     severity: Severity::Careful,
+    severity_why: "PostgreSQL 14.0 to 14.3 can build a corrupt index concurrently; it is harmless on 14.4 and later, so it needs the server's minor version checked, not a different migration.",
     dialects: POSTGRES,
     pg_versions: (14, 14),
     summary: "CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY targeting PostgreSQL 14.",

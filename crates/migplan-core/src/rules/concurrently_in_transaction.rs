@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "concurrently-in-transaction",
     severity: Severity::Careful,
+    severity_why: "PostgreSQL refuses CONCURRENTLY inside a transaction block, so the migration fails at this statement (nothing is destroyed: the transaction rolls back).",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "CREATE/DROP INDEX CONCURRENTLY or REINDEX CONCURRENTLY inside a transaction block.",

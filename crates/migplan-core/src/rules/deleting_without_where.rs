@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "deleting-without-where",
     severity: Severity::Dangerous,
+    severity_why: "it destroys every row of the table.",
     dialects: ALL_DIALECTS,
     pg_versions: (10, 18),
     summary: "DELETE without a WHERE clause.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "detaching-partition",
     severity: Severity::Careful,
+    severity_why: "the parent is locked ACCESS EXCLUSIVE, which waits for every running query on it and blocks every query that comes after.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "DETACH PARTITION without CONCURRENTLY.",

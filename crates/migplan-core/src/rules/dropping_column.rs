@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "dropping-column",
     severity: Severity::Dangerous,
+    severity_why: "it destroys the column's data, and code that still reads the column fails.",
     dialects: ALL_DIALECTS,
     pg_versions: (10, 18),
     summary: "Dropping a column (or a table rebuild that leaves one out).",

@@ -4,6 +4,7 @@ use crate::catalog::ConstraintKind;
 pub static RULE: Rule = Rule {
     id: "dropping-constraint",
     severity: Severity::Dangerous,
+    severity_why: "it destroys a guarantee: from then on rows that break it can be written, and nothing tells you.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "Dropping a foreign key, unique or check constraint.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "dropping-index",
     severity: Severity::Careful,
+    severity_why: "without CONCURRENTLY it takes ACCESS EXCLUSIVE (brief, but it queues behind running queries), and queries that used the index get slower; nothing is lost that cannot be rebuilt.",
     dialects: ALL_DIALECTS,
     pg_versions: (10, 18),
     summary: "Dropping an index (on PostgreSQL, without CONCURRENTLY).",

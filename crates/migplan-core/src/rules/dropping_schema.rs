@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "dropping-schema",
     severity: Severity::Dangerous,
+    severity_why: "it destroys every object in the schema and their data.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "Dropping a schema or database.",

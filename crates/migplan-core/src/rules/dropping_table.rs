@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "dropping-table",
     severity: Severity::Dangerous,
+    severity_why: "it destroys the table and its data.",
     dialects: ALL_DIALECTS,
     pg_versions: (10, 18),
     summary: "Dropping a table.",

@@ -3,7 +3,8 @@ use crate::locks::PgLock;
 
 pub static RULE: Rule = Rule {
     id: "missing-lock-timeout",
-    severity: Severity::Careful,
+    severity: Severity::Safe,
+    severity_why: "it is advice on every locking statement, since the statement's own risk is judged by the other rules; `lock_timeout = \"require\"` in `.migplan.toml` makes it careful for teams that require a timeout.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "Locking DDL on an existing table without SET lock_timeout first.",

@@ -120,6 +120,8 @@ pub const DEFAULT_PG_VERSION: u32 = 16;
 pub fn markdown(r: &Rule) -> String {
     format!(
         "# {id}\n\n{summary}\n\n- Severity: `{severity}`\n- Applies to: {versions}\n\n\
+         ## Severity\n\n`{severity}`: {severity_why} A team can change it in `.migplan.toml` \
+         (`[rules]`, `{id} = \"careful\"` or `\"off\"`).\n\n\
          ## Why it is risky\n\n{why}\n\n## Example\n\n```sql\n{example}\n```\n\n\
          ## Use instead\n\n{instead}\n\n```sql\n{instead_example}\n```\n\n\
          ## Rollback\n\n{rollback}\n\n\
@@ -129,6 +131,7 @@ pub fn markdown(r: &Rule) -> String {
         id = r.id,
         summary = r.summary,
         severity = r.severity.as_str(),
+        severity_why = r.severity_why,
         versions = r.versions_label(),
         why = r.why,
         example = r.example,
@@ -161,6 +164,11 @@ pub struct Rule {
     /// Stable kebab-case id naming the risky pattern.
     pub id: &'static str,
     pub severity: Severity,
+    /// Why the operation belongs in that class (safe: brief lock, no scan
+    /// or rewrite, no loss, compatible with running code; careful: blocks
+    /// for a time that grows with the table, may fail on existing data, or
+    /// needs code coordination; dangerous: destroys data or guarantees).
+    pub severity_why: &'static str,
     pub dialects: &'static [Dialect],
     /// PostgreSQL major versions the rule applies to (inclusive).
     pub pg_versions: (u32, u32),

@@ -3,7 +3,8 @@ use crate::locks::{MysqlAlgorithm, mysql_op_algorithm, mysql_requested};
 
 pub static RULE: Rule = Rule {
     id: "mysql-algorithm-refused",
-    severity: Severity::Careful,
+    severity: Severity::Dangerous,
+    severity_why: "MySQL refuses the statement (ERROR 1846), and because MySQL commits each DDL statement on its own, the DDL before it in the migration stays applied: the schema is left half-migrated.",
     dialects: MYSQL,
     pg_versions: (10, 18),
     summary: "ALTER TABLE asks for an ALGORITHM (or LOCK=NONE) that the change cannot use.",
@@ -30,18 +31,27 @@ fn check(cx: &Ctx, out: &mut Vec<Hit>) {
     let Some((needed, _, why)) = needed else {
         return;
     };
-    let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
+    let reason = why
+        .as_deref()
+        .unwrap_or("the change needs a stronger algorithm");
     if let Some(requested) = requested
         && requested < needed
     {
+        let try_instead = match needed {
+            MysqlAlgorithm::Copy => "ALGORITHM=COPY",
+            _ => "ALGORITHM=COPY/INPLACE",
+        };
         out.push(Hit::new(format!(
-            "ALGORITHM={} was requested but this change needs {}{why}: MySQL refuses the statement",
+            "ALGORITHM={} was requested but this change needs {}: MySQL refuses the statement with \
+             ERROR 1846 (0A000): ALGORITHM={} is not supported. Reason: {reason}. Try {try_instead}.",
             requested.name(),
-            needed.name()
+            needed.name(),
+            requested.name(),
         )));
     } else if lock_none && needed == MysqlAlgorithm::Copy {
         out.push(Hit::new(format!(
-            "LOCK=NONE was requested but this change copies the table{why}: MySQL refuses the statement"
+            "LOCK=NONE was requested but this change copies the table: MySQL refuses the statement with \
+             ERROR 1846 (0A000): LOCK=NONE is not supported. Reason: {reason}. Try LOCK=SHARED."
         )));
     }
 }

@@ -4,6 +4,7 @@ use crate::locks::{MysqlAlgorithm, mysql_op_algorithm, mysql_requested};
 pub static RULE: Rule = Rule {
     id: "mysql-forced-copy",
     severity: Severity::Careful,
+    severity_why: "the explicit ALGORITHM=COPY copies the table with writes blocked, for a time that grows with the table, where MySQL could have done it in place.",
     dialects: MYSQL,
     pg_versions: (10, 18),
     summary: "ALTER TABLE forces ALGORITHM=COPY on a change MySQL could make in place or instantly.",

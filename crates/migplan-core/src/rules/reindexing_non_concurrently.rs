@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "reindexing-non-concurrently",
     severity: Severity::Careful,
+    severity_why: "the rebuild blocks writes to the table (and reads that use the index) for a time that grows with the index.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "REINDEX without CONCURRENTLY.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "renaming-table",
     severity: Severity::Careful,
+    severity_why: "running code that uses the old name fails at once: it needs the code deployed in step with the change.",
     dialects: ALL_DIALECTS,
     pg_versions: (10, 18),
     summary: "Renaming a table that application code uses.",

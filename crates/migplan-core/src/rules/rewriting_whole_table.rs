@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "rewriting-whole-table",
     severity: Severity::Careful,
+    severity_why: "the table is rewritten under ACCESS EXCLUSIVE, so reads and writes wait for a time that grows with the table.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "VACUUM FULL, CLUSTER or ALTER TABLE ... SET TABLESPACE.",

@@ -5,6 +5,7 @@ use sqlparser::ast::{AlterColumnOperation, ColumnOption};
 pub static RULE: Rule = Rule {
     id: "setting-not-null",
     severity: Severity::Careful,
+    severity_why: "the check reads every row under ACCESS EXCLUSIVE (PostgreSQL) or copies the table (MySQL), for a time that grows with the table, and it fails on existing NULLs.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "SET NOT NULL on an existing column (MySQL: MODIFY ... NOT NULL).",

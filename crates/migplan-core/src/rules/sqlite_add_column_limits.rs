@@ -4,6 +4,7 @@ use sqlparser::ast::{ColumnOption, Expr, GeneratedExpressionMode};
 pub static RULE: Rule = Rule {
     id: "sqlite-add-column-limits",
     severity: Severity::Careful,
+    severity_why: "SQLite refuses the statement, so the migration fails here; SQLite's DDL is transactional, so a migration run in a transaction leaves nothing half-done.",
     dialects: SQLITE,
     pg_versions: (10, 18),
     summary: "ALTER TABLE ADD COLUMN with something SQLite cannot add in place.",

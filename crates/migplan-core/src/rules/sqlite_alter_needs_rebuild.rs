@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "sqlite-alter-needs-rebuild",
     severity: Severity::Careful,
+    severity_why: "SQLite has no such ALTER, so the migration fails here; SQLite's DDL is transactional, so a migration run in a transaction leaves nothing half-done.",
     dialects: SQLITE,
     pg_versions: (10, 18),
     summary: "An ALTER TABLE form SQLite does not have (type change, SET NOT NULL, add or drop a constraint).",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "sqlite-drop-column-limits",
     severity: Severity::Careful,
+    severity_why: "SQLite refuses to drop this column, so the migration fails here; SQLite's DDL is transactional, so a migration run in a transaction leaves nothing half-done.",
     dialects: SQLITE,
     pg_versions: (10, 18),
     summary: "ALTER TABLE DROP COLUMN on a column SQLite cannot drop in place.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "sqlite-table-rebuild",
     severity: Severity::Careful,
+    severity_why: "the copy holds the database's write lock for a time that grows with the table, and a column left out of the copy is lost (reported by dropping-column).",
     dialects: SQLITE,
     pg_versions: (10, 18),
     summary: "The table-rebuild pattern (create new, copy, drop old, rename), recognised as one change.",

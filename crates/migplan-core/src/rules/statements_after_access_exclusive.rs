@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "statements-after-access-exclusive",
     severity: Severity::Careful,
+    severity_why: "the ACCESS EXCLUSIVE lock is held until COMMIT, so every statement after it lengthens the time all reads and writes of that table wait.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "More statements in a transaction after one took an ACCESS EXCLUSIVE lock.",

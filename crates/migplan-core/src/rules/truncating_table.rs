@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "truncating-table",
     severity: Severity::Dangerous,
+    severity_why: "it destroys every row of the table.",
     dialects: &[Dialect::Postgres, Dialect::Mysql],
     pg_versions: (10, 18),
     summary: "TRUNCATE of an existing table.",

@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "updating-without-where",
     severity: Severity::Careful,
+    severity_why: "every row is locked and rewritten in one transaction, for a time that grows with the table; the old values are overwritten, usually on purpose (a backfill).",
     dialects: ALL_DIALECTS,
     pg_versions: (10, 18),
     summary: "An UPDATE of every row in one statement (an unbatched backfill).",

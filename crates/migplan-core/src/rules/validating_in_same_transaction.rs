@@ -3,6 +3,7 @@ use super::*;
 pub static RULE: Rule = Rule {
     id: "validating-in-same-transaction",
     severity: Severity::Careful,
+    severity_why: "in the transaction that added the constraint, the ACCESS EXCLUSIVE lock is still held while validation reads every row, which is what NOT VALID was meant to avoid.",
     dialects: POSTGRES,
     pg_versions: (10, 18),
     summary: "VALIDATE CONSTRAINT in the same transaction that added the constraint NOT VALID.",
