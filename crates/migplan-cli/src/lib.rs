@@ -1,6 +1,7 @@
 //! The native side of migplan: the bundled-SQLite engine and the commands.
 
 pub mod check;
+pub mod config;
 pub mod project;
 pub mod reporters;
 pub mod sqlite;

@@ -75,25 +75,100 @@ impl From<DialectArg> for Dialect {
 /// migration applies to, and the PostgreSQL version it targets.
 #[derive(clap::Args)]
 struct SourceArgs {
-    #[arg(long, value_enum, default_value = "postgres")]
-    dialect: DialectArg,
+    /// postgres (default), mysql or sqlite; default from .migplan.toml.
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
     /// Schema files (CREATE statements, dumps) the migration applies to.
     #[arg(long)]
     schema: Vec<PathBuf>,
-    /// Target PostgreSQL major version (10 to 18).
-    #[arg(long, default_value_t = migplan_core::rules::DEFAULT_PG_VERSION)]
-    pg_version: u32,
+    /// Target PostgreSQL major version (10 to 18; default 16, or
+    /// .migplan.toml's).
+    #[arg(long)]
+    pg_version: Option<u32>,
+    /// The settings file (default: .migplan.toml in the working directory
+    /// or the nearest folder above it).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Read no settings file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Table sizes, CSV (table,rows[,bytes]) or JSON: a scan or rewrite
+    /// of a small table is safe, of a very large one dangerous.
+    #[arg(long)]
+    stats: Option<PathBuf>,
+    /// The settings file, read once.
+    #[arg(skip)]
+    loaded: std::cell::OnceCell<Result<Option<migplan_cli::config::Loaded>, String>>,
 }
 
 impl SourceArgs {
-    fn dialect(&self) -> Dialect {
-        self.dialect.into()
+    /// The settings file, when there is one (an unreadable or wrong one
+    /// is an error with its line).
+    fn settings(&self) -> Result<Option<&migplan_core::config::Config>, String> {
+        let loaded = self.loaded.get_or_init(|| {
+            if self.no_config {
+                Ok(None)
+            } else {
+                migplan_cli::config::load(self.config.as_deref())
+            }
+        });
+        match loaded {
+            Ok(l) => Ok(l.as_ref().map(|l| &l.config)),
+            Err(e) => Err(e.clone()),
+        }
     }
 
-    /// The analysis options, refusing a PostgreSQL version migplan does
-    /// not know.
+    /// The command line's dialect, else the settings', else PostgreSQL.
+    /// (A settings file that cannot be read is reported by `options`.)
+    fn dialect(&self) -> Dialect {
+        self.dialect.map(Dialect::from).unwrap_or_else(|| {
+            self.settings()
+                .ok()
+                .flatten()
+                .and_then(|c| c.dialect)
+                .unwrap_or(Dialect::Postgres)
+        })
+    }
+
+    fn pg_version(&self) -> u32 {
+        self.pg_version
+            .or_else(|| self.settings().ok().flatten().and_then(|c| c.pg_version))
+            .unwrap_or(migplan_core::rules::DEFAULT_PG_VERSION)
+    }
+
+    /// The analysis options: the settings file's, the command line over
+    /// them; a PostgreSQL version migplan does not know is refused.
     fn options(&self) -> Result<Options, String> {
-        Options::with_pg_version(self.pg_version).map_err(|e| format!("migplan: {e}"))
+        let settings = self.settings()?;
+        let loaded = self
+            .loaded
+            .get()
+            .and_then(|l| l.as_ref().ok())
+            .and_then(Option::as_ref);
+        let (stats, source) = match (&self.stats, settings.and_then(|c| c.stats.as_deref())) {
+            (Some(path), _) => (
+                migplan_cli::config::read_stats(path)?,
+                path.display().to_string(),
+            ),
+            (None, Some(relative)) => {
+                let path = loaded.map_or_else(|| PathBuf::from(relative), |l| l.resolve(relative));
+                (
+                    migplan_cli::config::read_stats(&path)?,
+                    relative.to_string(),
+                )
+            }
+            (None, None) => (Default::default(), String::new()),
+        };
+        let base = settings
+            .cloned()
+            .unwrap_or_default()
+            .options(stats, &source);
+        let checked =
+            Options::with_pg_version(self.pg_version()).map_err(|e| format!("migplan: {e}"))?;
+        Ok(Options {
+            pg_version: checked.pg_version,
+            ..base
+        })
     }
 
     /// The schema files joined as one script.
@@ -138,9 +213,10 @@ enum Command {
         #[arg(long)]
         link_base: Option<String>,
         /// Exit with 1 when a finding reaches this severity (or when
-        /// something was not analysed: see --allow-incomplete).
-        #[arg(long, value_enum, default_value = "dangerous")]
-        fail_on: SeverityArg,
+        /// something was not analysed: see --allow-incomplete); default
+        /// dangerous, or .migplan.toml's fail_on.
+        #[arg(long, value_enum)]
+        fail_on: Option<SeverityArg>,
         /// Do not fail when statements were not analysed (the verdict then
         /// covers only what migplan read).
         #[arg(long)]
@@ -238,6 +314,16 @@ enum Command {
         /// Framework id to preselect for files.
         #[arg(long)]
         framework: Option<String>,
+    },
+    /// Write a commented .migplan.toml for a project: its framework,
+    /// migrations folder and dialect detected, every other key explained.
+    Init {
+        /// Overwrite an existing .migplan.toml.
+        #[arg(long)]
+        force: bool,
+        /// The project directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
     /// List every rule, or explain one.
     Rules {
@@ -350,10 +436,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     CheckFormat::Text
                 },
             );
+            let settings = source.settings()?;
             let gate = Gate {
-                fail_on,
+                fail_on: fail_on.map(Severity::from).unwrap_or_else(|| {
+                    settings
+                        .and_then(|c| c.fail_on)
+                        .unwrap_or(Severity::Dangerous)
+                }),
                 allow_incomplete,
             };
+            let link_base = link_base.or_else(|| settings.and_then(|c| c.link_base.clone()));
             run_check(&source, format, link_base.as_deref(), gate, &files)
         }
         Command::Plan {
@@ -370,7 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 return Err("migplan: --batch-size must be at least 1".into());
             }
             let options = PlanOptions {
-                pg_version: source.pg_version,
+                pg_version: source.pg_version(),
                 batch_size,
                 lock_timeout,
                 idempotent: !no_idempotent,
@@ -413,6 +505,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             framework,
         } => run_link(&source, &base_url, &up, down.as_deref(), framework),
         Command::Rules { id } => run_rules(id.as_deref()),
+        Command::Init { force, dir } => run_init(&dir, force),
         Command::Simulate {
             source,
             up,
@@ -466,18 +559,23 @@ fn read_one(path: &Path) -> Result<Input, String> {
 
 /// When `check` exits 1.
 struct Gate {
-    fail_on: SeverityArg,
+    fail_on: Severity,
     allow_incomplete: bool,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Safe => Severity::Safe,
+            SeverityArg::Careful => Severity::Careful,
+            SeverityArg::Dangerous => Severity::Dangerous,
+        }
+    }
 }
 
 impl Gate {
     fn fails(&self, report: &migplan_core::report::CheckReport) -> bool {
-        let threshold = match self.fail_on {
-            SeverityArg::Safe => Severity::Safe,
-            SeverityArg::Careful => Severity::Careful,
-            SeverityArg::Dangerous => Severity::Dangerous,
-        };
-        report.active_findings().any(|f| f.severity >= threshold)
+        report.active_findings().any(|f| f.severity >= self.fail_on)
             || (!report.complete && !self.allow_incomplete)
     }
 }
@@ -528,7 +626,7 @@ fn run_check(
                 let migration: String = files.iter().map(|f| f.text.clone() + "\n").collect();
                 let shared = migplan_core::share::Shared::new(
                     source.dialect(),
-                    source.pg_version,
+                    source.pg_version(),
                     session.schema_text(),
                     migration,
                 );
@@ -624,6 +722,49 @@ fn run_detect(format: Format, dir: &Path) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_init(dir: &Path, force: bool) -> Result<ExitCode, String> {
+    use migplan_cli::config;
+    let target = dir.join(migplan_core::config::FILE_NAME);
+    if target.exists() && !force {
+        return Err(format!(
+            "migplan: {} exists (use --force to replace it)",
+            target.display()
+        ));
+    }
+    let files = migplan_cli::project::read_tree(dir)?;
+    let refs: Vec<frameworks::File> = files
+        .iter()
+        .map(|(p, t)| frameworks::File { path: p, text: t })
+        .collect();
+    let detection = frameworks::detect(&refs);
+    let migration_texts: Vec<&str> = match &detection {
+        Some(d) => d
+            .migrations
+            .iter()
+            .filter_map(|m| files.iter().find(|(p, _)| *p == m.up_path))
+            .map(|(_, t)| t.as_str())
+            .collect(),
+        None => files.iter().map(|(_, t)| t.as_str()).collect(),
+    };
+    let (dialect, dialect_evidence) = config::guess_dialect(&migration_texts);
+    let text = config::template(&config::Project {
+        framework: detection.as_ref(),
+        dialect,
+        dialect_evidence,
+    });
+    std::fs::write(&target, text)
+        .map_err(|e| format!("migplan: cannot write {}: {e}", target.display()))?;
+    emit(&format!(
+        "wrote {} ({}, {})\n",
+        target.display(),
+        detection
+            .as_ref()
+            .map_or("no framework detected", |d| d.label),
+        dialect.label()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `migplan export`'s own arguments.
 struct ExportArgs {
     framework: Option<String>,
@@ -711,7 +852,7 @@ fn run_link(
             down,
             ..migplan_core::share::Shared::new(
                 source.dialect(),
-                source.pg_version,
+                source.pg_version(),
                 schema,
                 migration,
             )

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod config;
 pub mod ddl;
 pub mod diagram;
 pub mod dialect;
