@@ -4,6 +4,7 @@ pub mod check;
 pub mod config;
 pub mod project;
 pub mod reporters;
+pub mod since;
 pub mod sqlite;
 
 use std::borrow::Cow;

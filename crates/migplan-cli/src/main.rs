@@ -198,33 +198,42 @@ enum SeverityArg {
     Dangerous,
 }
 
+/// `migplan check`'s arguments.
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// text (github when GITHUB_ACTIONS=true), json, sarif, github,
+    /// gitlab or markdown.
+    #[arg(long, value_enum)]
+    format: Option<CheckFormat>,
+    /// The web app's address: the markdown report links to it with
+    /// the migration, its plan and simulation.
+    #[arg(long)]
+    link_base: Option<String>,
+    /// Exit with 1 when a finding reaches this severity (or when
+    /// something was not analysed: see --allow-incomplete); default
+    /// dangerous, or .migplan.toml's fail_on.
+    #[arg(long, value_enum)]
+    fail_on: Option<SeverityArg>,
+    /// Do not fail when statements were not analysed (the verdict then
+    /// covers only what migplan read).
+    #[arg(long)]
+    allow_incomplete: bool,
+    /// Check only the migrations added or changed since this git
+    /// revision (against the history before them); the one argument
+    /// is then the project directory (default: .).
+    #[arg(long, value_name = "REV")]
+    since: Option<String>,
+    /// Migration files (with --since: the project directory).
+    #[arg(required_unless_present = "since")]
+    files: Vec<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse and analyse migration files; list every statement.
-    Check {
-        #[command(flatten)]
-        source: SourceArgs,
-        /// text (github when GITHUB_ACTIONS=true), json, sarif, github,
-        /// gitlab or markdown.
-        #[arg(long, value_enum)]
-        format: Option<CheckFormat>,
-        /// The web app's address: the markdown report links to it with
-        /// the migration, its plan and simulation.
-        #[arg(long)]
-        link_base: Option<String>,
-        /// Exit with 1 when a finding reaches this severity (or when
-        /// something was not analysed: see --allow-incomplete); default
-        /// dangerous, or .migplan.toml's fail_on.
-        #[arg(long, value_enum)]
-        fail_on: Option<SeverityArg>,
-        /// Do not fail when statements were not analysed (the verdict then
-        /// covers only what migplan read).
-        #[arg(long)]
-        allow_incomplete: bool,
-        /// Migration files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    Check(CheckArgs),
     /// Turn a migration into a zero-downtime step plan (expand, migrate,
     /// contract) with up and down SQL for every step.
     Plan {
@@ -421,33 +430,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let _ = MAX_INPUT.set(cli.max_input_mb << 20);
     match cli.command {
-        Command::Check {
-            source,
-            format,
-            link_base,
-            fail_on,
-            allow_incomplete,
-            files,
-        } => {
-            let format = format.unwrap_or(
-                if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-                    CheckFormat::Github
-                } else {
-                    CheckFormat::Text
-                },
-            );
-            let settings = source.settings()?;
-            let gate = Gate {
-                fail_on: fail_on.map(Severity::from).unwrap_or_else(|| {
-                    settings
-                        .and_then(|c| c.fail_on)
-                        .unwrap_or(Severity::Dangerous)
-                }),
-                allow_incomplete,
-            };
-            let link_base = link_base.or_else(|| settings.and_then(|c| c.link_base.clone()));
-            run_check(&source, format, link_base.as_deref(), gate, &files)
-        }
+        Command::Check(args) => run_check_command(args),
         Command::Plan {
             source,
             batch_size,
@@ -580,18 +563,70 @@ impl Gate {
     }
 }
 
+fn run_check_command(args: CheckArgs) -> Result<ExitCode, String> {
+    let format = args.format.unwrap_or(
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            CheckFormat::Github
+        } else {
+            CheckFormat::Text
+        },
+    );
+    let source = &args.source;
+    let settings = source.settings()?;
+    let gate = Gate {
+        fail_on: args.fail_on.map(Severity::from).unwrap_or_else(|| {
+            settings
+                .and_then(|c| c.fail_on)
+                .unwrap_or(Severity::Dangerous)
+        }),
+        allow_incomplete: args.allow_incomplete,
+    };
+    let link_base = args
+        .link_base
+        .clone()
+        .or_else(|| settings.and_then(|c| c.link_base.clone()));
+    let (schema, files) = match &args.since {
+        Some(rev) => changed_inputs(source, rev, &args.files)?,
+        None => (read(&source.schema)?, read(&args.files)?),
+    };
+    run_check(source, format, link_base.as_deref(), gate, schema, &files)
+}
+
+/// `check --since REV [DIR]`: the schema files and the project's history
+/// before the changed migrations, and the changed migrations.
+fn changed_inputs(
+    source: &SourceArgs,
+    rev: &str,
+    args: &[PathBuf],
+) -> Result<(Vec<Input>, Vec<Input>), String> {
+    let project = match args {
+        [] => Path::new("."),
+        [dir] => dir.as_path(),
+        _ => return Err("migplan: with --since, give one project directory".into()),
+    };
+    let changed = migplan_cli::since::changed_since(project, rev, source.settings()?)?;
+    eprintln!(
+        "migplan: {} migration(s) changed since {rev}, checked against the {} before them (ordered as {})",
+        changed.changed.len(),
+        changed.history.len(),
+        changed.ordered_by
+    );
+    let mut schema = read(&source.schema)?;
+    schema.extend(changed.history);
+    Ok((schema, changed.changed))
+}
+
 fn run_check(
     source: &SourceArgs,
     format: CheckFormat,
     link_base: Option<&str>,
     gate: Gate,
-    files: &[PathBuf],
+    schema: Vec<Input>,
+    files: &[Input],
 ) -> Result<ExitCode, String> {
     use migplan_cli::reporters;
     let options = source.options()?;
-    let schema = read(&source.schema)?;
-    let files = read(files)?;
-    let session = check::session(source.dialect(), options, schema, &files);
+    let session = check::session(source.dialect(), options, schema, files);
     let report = &session.analysis().report;
     if !report.errors.is_empty() {
         let lines: Vec<String> = report
@@ -611,7 +646,7 @@ fn run_check(
     }
     emit(&match format {
         CheckFormat::Json => json(report)?,
-        CheckFormat::Text => check::render_text(report, &files),
+        CheckFormat::Text => check::render_text(report, files),
         CheckFormat::Sarif => reporters::sarif::render(report),
         CheckFormat::Github => reporters::github::render(report),
         CheckFormat::Gitlab => reporters::gitlab::render(report),

@@ -3,6 +3,7 @@
 use std::process::Command;
 
 /// Runs `migplan args...`: (exit code, stdout, stderr).
+#[allow(dead_code)]
 pub fn migplan(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_migplan"))
         .args(args)
