@@ -34,6 +34,12 @@ pub struct Shared {
     /// The user's sample rows (INSERT statements).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rows_sql: String,
+    /// The team's settings, as `.migplan.toml` text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub settings: String,
+    /// Table sizes, CSV or JSON as pasted.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stats: String,
     /// Planner settings: lock timeout, IF [NOT] EXISTS, still-read columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_timeout: Option<String>,
@@ -65,6 +71,8 @@ impl Shared {
             panel: None,
             down: String::new(),
             rows_sql: String::new(),
+            settings: String::new(),
+            stats: String::new(),
             lock_timeout: None,
             idempotent: None,
             still_read: String::new(),
@@ -262,6 +270,8 @@ mod tests {
             panel: Some("plan".into()),
             down: "ALTER TABLE t DROP COLUMN x;".into(),
             rows_sql: "INSERT INTO t VALUES (1);".into(),
+            settings: "lock_timeout = \"require\"\n".into(),
+            stats: "table,rows\nt,5\n".into(),
             lock_timeout: Some("3s".into()),
             idempotent: Some(false),
             still_read: "t.x".into(),

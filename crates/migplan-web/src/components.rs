@@ -10,6 +10,7 @@ pub mod plan_panel;
 pub mod schema_model;
 pub mod simulation;
 pub mod statements;
+pub mod team_settings;
 
 use migplan_core::diff::ChangeKind;
 use yew::{Callback, Event, TargetCast};

@@ -179,6 +179,68 @@ pub struct State {
     /// The text changed since `analysis` was made (analysis is debounced).
     pub stale: bool,
     pub simulation: Simulation,
+    /// The team's settings (`.migplan.toml` text) and pasted table sizes,
+    /// with what was read from them.
+    pub team: Rc<Team>,
+}
+
+/// `.migplan.toml` and table sizes as the user pasted or imported them:
+/// the text is kept as typed, and a mistake is shown with its line while
+/// the analysis runs without that part.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Team {
+    pub settings: String,
+    pub stats: String,
+    pub config: Option<migplan_core::config::Config>,
+    pub settings_error: Option<migplan_core::config::ConfigError>,
+    pub sizes: std::collections::BTreeMap<String, migplan_core::settings::TableSize>,
+    pub stats_error: Option<migplan_core::settings::StatsError>,
+}
+
+/// Where the page says pasted sizes came from.
+pub const PASTED_SIZES: &str = "the sizes pasted in the page";
+
+impl Team {
+    pub fn read(settings: String, stats: String) -> Team {
+        let (config, settings_error) = match migplan_core::config::Config::parse(&settings) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e)),
+        };
+        let (sizes, stats_error) = match migplan_core::settings::TableSizes::parse_stats(&stats) {
+            Ok(s) => (s, None),
+            Err(e) => (Default::default(), Some(e)),
+        };
+        Team {
+            settings,
+            stats,
+            config,
+            settings_error,
+            sizes,
+            stats_error,
+        }
+    }
+
+    /// The analysis options these settings give, at `pg_version`.
+    pub fn options(&self, pg_version: u32) -> Options {
+        let base = self.config.clone().unwrap_or_default();
+        Options {
+            pg_version,
+            ..base.options(self.sizes.clone(), PASTED_SIZES)
+        }
+    }
+
+    /// The settings as a `.migplan.toml` to download: the text as typed,
+    /// or, when there is none, the page's dialect and version.
+    pub fn export(&self, dialect: Dialect, pg_version: u32) -> String {
+        if self.settings.trim().is_empty() {
+            format!(
+                "# migplan settings, exported from the page.\ndialect = \"{}\"\npg_version = {pg_version}\n",
+                dialect.as_str()
+            )
+        } else {
+            self.settings.clone()
+        }
+    }
 }
 
 impl State {
@@ -232,6 +294,36 @@ impl State {
             analysis,
             stale: false,
             simulation: Simulation::Idle,
+            team: Rc::new(Team::default()),
+        }
+    }
+
+    /// The dialect and version a link was made with, over what its
+    /// settings say (the user may have changed them after importing).
+    fn keeping(self, dialect: Dialect, pg_version: u32) -> State {
+        let pg_version =
+            Options::with_pg_version(pg_version).map_or(self.options.pg_version, |o| o.pg_version);
+        State {
+            dialect,
+            options: Options {
+                pg_version,
+                ..self.options.clone()
+            },
+            ..self
+        }
+    }
+
+    /// New team settings: the options follow them, and a dialect or
+    /// version they name is taken (not re-analysed here).
+    fn with_team(self, settings: String, stats: String) -> State {
+        let team = Team::read(settings, stats);
+        let config = team.config.clone().unwrap_or_default();
+        let pg_version = config.pg_version.unwrap_or(self.options.pg_version);
+        State {
+            dialect: config.dialect.unwrap_or(self.dialect),
+            options: team.options(pg_version),
+            team: Rc::new(team),
+            ..self
         }
     }
 }
@@ -302,6 +394,8 @@ impl State {
             panel: self.panel.clone(),
             down: self.down.clone(),
             rows_sql: self.rows_sql.clone(),
+            settings: self.team.settings.clone(),
+            stats: self.team.stats.clone(),
             lock_timeout: Some(self.lock_timeout.to_string()),
             idempotent: Some(self.idempotent),
             still_read: self.still_read.clone(),
@@ -344,7 +438,11 @@ pub enum Action {
     SetStatementSeconds(u32),
     SetRowsSql(String),
     /// Open the state a share link carries.
-    LoadShared(migplan_core::share::Shared),
+    LoadShared(Box<migplan_core::share::Shared>),
+    /// The team's `.migplan.toml` text, typed or imported.
+    SetSettings(String),
+    /// Table sizes, CSV or JSON, pasted.
+    SetStats(String),
     /// A message for the user (a link that could not be opened).
     Notice(Option<String>),
     /// Back to the built-in example (after the user confirmed).
@@ -416,6 +514,8 @@ impl State {
             notice: None,
             ..s
         }
+        .with_team(sh.settings, sh.stats)
+        .keeping(sh.dialect, sh.pg_version)
         .reanalysed()
     }
 
@@ -432,6 +532,18 @@ impl State {
             .as_ref()
             .filter(|_| fill)
             .map(|d| frameworks::project_inputs(&refs, d));
+        // The project's own settings file comes with it.
+        let team_file = files
+            .iter()
+            .find(|(p, _)| p == migplan_core::config::FILE_NAME)
+            .map(|(_, t)| t.clone());
+        let s = match team_file {
+            Some(text) => {
+                let stats = s.team.stats.clone();
+                s.with_team(text, stats)
+            }
+            None => s,
+        };
         let mut next = State {
             framework: detection.as_ref().map_or(s.framework, |d| d.framework),
             project: Some(Rc::new(Project {
@@ -503,9 +615,33 @@ impl Reducible for State {
             Action::SetPanel(panel) => State { panel, ..s },
             Action::SetDialect(d) => State { dialect: d, ..s }.reanalysed(),
             Action::SetPgVersion(v) => match Options::with_pg_version(v) {
-                Ok(o) => State { options: o, ..s }.reanalysed(),
+                Ok(o) => State {
+                    options: Options {
+                        pg_version: o.pg_version,
+                        ..s.options.clone()
+                    },
+                    ..s
+                }
+                .reanalysed(),
                 Err(_) => s,
             },
+            // Like an edit: analysed after a pause in typing.
+            Action::SetSettings(text) => {
+                let stats = s.team.stats.clone();
+                State {
+                    stale: true,
+                    simulation: Simulation::Idle,
+                    ..s.with_team(text, stats)
+                }
+            }
+            Action::SetStats(text) => {
+                let settings = s.team.settings.clone();
+                State {
+                    stale: true,
+                    simulation: Simulation::Idle,
+                    ..s.with_team(settings, text)
+                }
+            }
             Action::SetBatchSize(n) if n > 0 => State { batch_size: n, ..s }.reanalysed(),
             Action::SetBatchSize(_) => s,
             Action::SetPlanSettings(settings) => State {
@@ -516,7 +652,7 @@ impl Reducible for State {
             }
             .reanalysed(),
             Action::SetFramework(f) => State { framework: f, ..s },
-            Action::LoadShared(sh) => s.with_shared(sh),
+            Action::LoadShared(sh) => s.with_shared(*sh),
             Action::Notice(n) => State { notice: n, ..s },
             Action::Reset => State::example(),
             Action::SetRowsSql(text) => State {
@@ -578,6 +714,51 @@ mod tests {
 
     fn reduce(s: State, a: Action) -> State {
         (*Rc::new(s).reduce(a)).clone()
+    }
+
+    #[test]
+    fn team_settings_change_the_verdict_and_travel_in_links() {
+        use migplan_core::Severity;
+        let s = State::example();
+        let first = |s: &State| s.analysis.migration().statements[0].severity;
+        assert_eq!(first(&s), Severity::Safe, "a nullable column: advice only");
+        let s = reduce(
+            s,
+            Action::SetSettings("lock_timeout = \"require\"\npg_version = 13\n".into()),
+        );
+        let s = reduce(s, Action::Analyze);
+        assert_eq!(first(&s), Severity::Careful);
+        assert_eq!(s.options.pg_version, 13, "the file's version is taken");
+
+        // A mistake is shown with its line; the text stays; nothing applies.
+        let s = reduce(
+            s,
+            Action::SetSettings(
+                "lock_timeout = \"require\"\n[rules]\nno-such-rule = \"off\"\n".into(),
+            ),
+        );
+        let s = reduce(s, Action::Analyze);
+        assert_eq!(s.team.settings_error.as_ref().map(|e| e.line), Some(3));
+        assert!(s.team.settings.contains("no-such-rule"));
+        assert_eq!(first(&s), Severity::Safe);
+
+        // Pasted sizes: the example's index on a very large table.
+        let s = reduce(s, Action::SetSettings(String::new()));
+        let s = reduce(s, Action::SetStats("table,rows\norders,50000000\n".into()));
+        let s = reduce(s, Action::Analyze);
+        assert_eq!(
+            s.analysis.migration().statements[2].severity,
+            Severity::Dangerous
+        );
+
+        // A link carries both, and opens them.
+        let shared = s.shared();
+        let opened = reduce(State::example(), Action::LoadShared(Box::new(shared)));
+        assert_eq!(opened.team.stats, s.team.stats);
+        assert_eq!(
+            opened.analysis.migration().statements[2].severity,
+            Severity::Dangerous
+        );
     }
 
     #[test]
@@ -743,7 +924,7 @@ mod tests {
         let link = migplan_core::share::encode(&s.shared());
         let opened = reduce(
             State::example(),
-            Action::LoadShared(migplan_core::share::decode(&link).expect("opens")),
+            Action::LoadShared(Box::new(migplan_core::share::decode(&link).expect("opens"))),
         );
         assert_eq!(opened.dialect, Dialect::Mysql);
         assert_eq!(opened.batch_size, 77);
@@ -810,7 +991,7 @@ mod tests {
         let link = migplan_core::share::encode(&s.shared());
         let o = reduce(
             State::example(),
-            Action::LoadShared(migplan_core::share::decode(&link).expect("opens")),
+            Action::LoadShared(Box::new(migplan_core::share::decode(&link).expect("opens"))),
         );
         assert_eq!(o.down, "DROP INDEX x;");
         assert_eq!(

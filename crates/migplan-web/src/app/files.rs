@@ -43,7 +43,7 @@ pub fn use_files(state: UseReducerHandle<State>) -> Handlers {
             match files.as_slice() {
                 [(name, text)] if name.ends_with(".json") => {
                     match migplan_core::share::from_file(text) {
-                        Ok(shared) => s.dispatch(Action::LoadShared(shared)),
+                        Ok(shared) => s.dispatch(Action::LoadShared(Box::new(shared))),
                         Err(e) => s.dispatch(Action::Notice(Some(format!(
                             "{name} could not be opened: {e}. Your work is as it was."
                         )))),

@@ -106,7 +106,7 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(
             move |encoded: String| match migplan_core::share::decode_draft(&encoded) {
-                Ok(shared) => s.dispatch(Action::LoadShared(shared)),
+                Ok(shared) => s.dispatch(Action::LoadShared(Box::new(shared))),
                 Err(e) => s.dispatch(Action::Notice(Some(format!(
                     "The draft could not be opened: {e}."
                 )))),
@@ -224,6 +224,22 @@ pub fn App() -> Html {
         on_growth,
         on_cancel,
     } = simulation::use_simulation(state.clone());
+    let on_team_settings = {
+        let s = state.dispatcher();
+        let debounce = debounce.clone();
+        Callback::from(move |t: String| {
+            debounce.emit(t.len());
+            s.dispatch(Action::SetSettings(t))
+        })
+    };
+    let on_team_stats = {
+        let s = state.dispatcher();
+        let debounce = debounce.clone();
+        Callback::from(move |t: String| {
+            debounce.emit(t.len());
+            s.dispatch(Action::SetStats(t))
+        })
+    };
     let on_statement_seconds = {
         let s = state.dispatcher();
         Callback::from(move |n| s.dispatch(Action::SetStatementSeconds(n)))
@@ -305,6 +321,8 @@ pub fn App() -> Html {
                     <Editor id="down-editor" label="Down migration (optional: yours, to check; otherwise migplan writes one)" value={state.down.clone()} on_input={on_down}
                         dialect={state.dialect} placeholder="The rollback you wrote, if any" />
                     <p class="hint editor-keys">{ "Analysis follows your typing; Ctrl+Enter (⌘+Enter) runs it at once. Tab indents; Esc then Tab leaves the editor." }</p>
+                    <crate::components::team_settings::TeamSettings team={state.team.clone()} dialect={state.dialect}
+                        pg_version={state.options.pg_version} on_settings={on_team_settings} on_stats={on_team_stats} />
                 </div>
                 <div class="outputs">
                     <Findings findings={state.analysis.migration().findings.clone()} max_severity={state.analysis.migration().max_severity} not_analysed={state.analysis.migration().not_analysed} errors={state.analysis.migration().errors.clone()} editor="migration-editor" />
@@ -484,7 +502,7 @@ fn open_link(
     match decode_checked(fragment, MAX_STATE) {
         Ok((shared, integrity)) => {
             let kept = current.map(|c| crate::browser::keep_replaced(c, "a link"));
-            s.dispatch(Action::LoadShared(shared));
+            s.dispatch(Action::LoadShared(Box::new(shared)));
             let mut notes = Vec::new();
             if integrity == Integrity::Unchecked {
                 notes.push(

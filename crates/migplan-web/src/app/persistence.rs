@@ -30,7 +30,7 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
                     .as_deref()
                     .and_then(|d| migplan_core::share::decode_draft(d).ok());
                 if let Some(d) = restored {
-                    s.dispatch(Action::LoadShared(d));
+                    s.dispatch(Action::LoadShared(Box::new(d)));
                 }
             }
             if let Some(Err(e)) = link {
