@@ -212,9 +212,13 @@ pub fn render_plan(p: &Plan) -> String {
 
 /// `migplan simulate`: the checks, the failure with its line, coverage.
 pub fn render_simulation(r: &migplan_core::simulate::SimulationReport) -> String {
+    let engine = if r.engine.is_empty() {
+        format!("SQLite {}", r.sqlite_version)
+    } else {
+        r.engine.clone()
+    };
     let mut out = format!(
-        "SQLite {}, {} rows per table (seed {}): {}\n",
-        r.sqlite_version,
+        "{engine}, {} rows per table (seed {}): {}\n",
         r.rows,
         r.seed,
         if r.ok { "ok" } else { "FAILED" }
@@ -243,6 +247,26 @@ pub fn render_simulation(r: &migplan_core::simulate::SimulationReport) -> String
     );
     for s in &cov.skipped {
         let _ = writeln!(out, "  {s}");
+    }
+    if let Some(rt) = &r.round_trip
+        && !rt.schema_differences.is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "schema after the down, compared with before (pg_catalog):"
+        );
+        for d in &rt.schema_differences {
+            let _ = writeln!(out, "  {d}");
+        }
+    }
+    // Schema statements and sample rows that could not run are listed:
+    // the run goes on without them.
+    for s in r
+        .skipped
+        .iter()
+        .filter(|s| s.phase != migplan_core::simulate::Phase::Migration)
+    {
+        let _ = writeln!(out, "  {:?} line {}: {}", s.phase, s.line, s.reason);
     }
     if !r.tables.is_empty() {
         let _ = writeln!(out, "tables: {}", r.tables.join(", "));

@@ -339,8 +339,25 @@ enum Command {
         /// The rule to explain.
         id: Option<String>,
     },
-    /// Run the schema and the migration on an in-memory SQLite.
+    /// Run the schema, sample rows, the migration, its down and the
+    /// migration again on a real database: PostgreSQL migrations on
+    /// PostgreSQL (a throwaway cluster from the local binaries, or a
+    /// scratch database on --postgres; nothing else on that server is
+    /// touched), SQLite and MySQL migrations on an in-memory SQLite.
     Simulate {
+        /// postgres (the default for --dialect postgres when PostgreSQL is
+        /// available) or sqlite (translated; the default otherwise).
+        #[arg(long, value_enum)]
+        engine: Option<EngineArg>,
+        /// A server to work on (libpq string or postgres:// URL): migplan
+        /// creates a scratch database there, runs everything in it as a
+        /// role without superuser rights, and drops both afterwards.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+        /// The folder of PostgreSQL's initdb and postgres (default: PATH,
+        /// pg_config --bindir, /usr/lib/postgresql/<version>/bin).
+        #[arg(long, value_name = "DIR")]
+        pg_bin: Option<PathBuf>,
         #[command(flatten)]
         source: SourceArgs,
         #[arg(long)]
@@ -418,7 +435,13 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    let outcome = run(cli);
+    // Ctrl-C while a PostgreSQL cluster ran: it is stopped and removed.
+    if migplan_postgres::cluster::interrupted() {
+        eprintln!("migplan: interrupted");
+        return ExitCode::from(130);
+    }
+    match outcome {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("{}", migplan_cli::printable(&msg));
@@ -490,6 +513,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Rules { id } => run_rules(id.as_deref()),
         Command::Init { force, dir } => run_init(&dir, force),
         Command::Simulate {
+            engine,
+            postgres,
+            pg_bin,
             source,
             up,
             down,
@@ -508,6 +534,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 memory_mebibytes: memory_limit,
             };
             let args = SimulateArgs {
+                engine,
+                postgres,
+                pg_bin,
                 data: migplan_core::sample::DataOptions {
                     rows,
                     seed,
@@ -929,8 +958,17 @@ fn run_rules(id: Option<&str>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EngineArg {
+    Postgres,
+    Sqlite,
+}
+
 /// `migplan simulate`'s own arguments.
 struct SimulateArgs {
+    engine: Option<EngineArg>,
+    postgres: Option<String>,
+    pg_bin: Option<PathBuf>,
     data: migplan_core::sample::DataOptions,
     /// `--data`: a file of INSERTs or a folder of CSV files.
     rows_from: Option<PathBuf>,
@@ -994,6 +1032,18 @@ fn run_simulate(
         Some(p) => Some(read_one(p)?.text),
         None => None,
     };
+    if choose_engine(source, args)? == EngineArg::Postgres {
+        let report = simulate_on_postgres(args, &session, down, rows_sql)?;
+        emit(&match format {
+            Format::Json => json(&report)?,
+            Format::Text => check::render_simulation(&report),
+        });
+        return Ok(if report.ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     let mut engine = NativeSqlite::open_with(args.limits).map_err(|e| format!("migplan: {e}"))?;
     let options = simulate::SimOptions {
         data: args.data.clone(),
@@ -1048,6 +1098,109 @@ fn run_simulate(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The engine `simulate` runs on: PostgreSQL for PostgreSQL migrations
+/// when there is one (asked for, or found), SQLite otherwise.
+fn choose_engine(source: &SourceArgs, args: &SimulateArgs) -> Result<EngineArg, String> {
+    let postgres_input = source.dialect() == Dialect::Postgres;
+    let sqlite_only = if args.as_plan {
+        Some("--plan")
+    } else if !args.growth.is_empty() {
+        Some("--growth")
+    } else {
+        None
+    };
+    match args.engine {
+        Some(EngineArg::Sqlite) => Ok(EngineArg::Sqlite),
+        Some(EngineArg::Postgres) if !postgres_input => Err(
+            "migplan: --engine postgres runs PostgreSQL migrations: use --dialect postgres, or --engine sqlite".into(),
+        ),
+        Some(EngineArg::Postgres) => match sqlite_only {
+            Some(option) => Err(format!(
+                "migplan: {option} runs on SQLite only for now: add --engine sqlite"
+            )),
+            None => Ok(EngineArg::Postgres),
+        },
+        None if !postgres_input || sqlite_only.is_some() => Ok(EngineArg::Sqlite),
+        None => {
+            if args.postgres.is_some()
+                || migplan_postgres::cluster::Binaries::find(args.pg_bin.as_deref()).is_ok()
+            {
+                Ok(EngineArg::Postgres)
+            } else {
+                eprintln!(
+                    "{}
+migplan: simulating on SQLite (translated) instead.",
+                    migplan_postgres::cluster::NO_SERVER
+                );
+                Ok(EngineArg::Sqlite)
+            }
+        }
+    }
+}
+
+/// `simulate` on PostgreSQL: a scratch database on the user's server or
+/// on a throwaway cluster (removed when this returns, also on errors).
+fn simulate_on_postgres(
+    args: &SimulateArgs,
+    session: &Session,
+    down: Option<String>,
+    rows_sql: Option<String>,
+) -> Result<simulate::SimulationReport, String> {
+    use migplan_postgres::{cluster, scratch::Scratch};
+    let seconds = args.limits.statement_seconds;
+    let cluster;
+    let (mut scratch, place) = match &args.postgres {
+        Some(url) => (
+            Scratch::on_server(url, seconds)?,
+            "a scratch database on your server",
+        ),
+        None => {
+            let bins = cluster::Binaries::find(args.pg_bin.as_deref())?;
+            cluster = cluster::Cluster::start(&bins)?;
+            (
+                Scratch::on_cluster(&cluster, seconds)?,
+                "a throwaway cluster",
+            )
+        }
+    };
+    let client = scratch.client()?;
+    let version = client
+        .query_one("SHOW server_version", &[])
+        .map(|r| r.get::<_, String>(0))
+        .unwrap_or_default();
+    let down = down.unwrap_or_else(|| rollback::generate(session).sql);
+    let rows: Vec<String> = match rows_sql.filter(|r| !r.trim().is_empty()) {
+        Some(own) => migplan_core::split::split(&own, Dialect::Postgres)
+            .into_iter()
+            .filter(|s| s.kind == migplan_core::split::SegmentKind::Sql)
+            .map(|s| own[s.start..s.end].to_string())
+            .filter(|s| !s.trim().is_empty())
+            .collect(),
+        None if args.data.rows > 0 => {
+            let demands = migplan_core::sample::Demands::between(session.before(), session.after());
+            migplan_core::sample::generate(session.before(), &demands, &args.data)
+        }
+        None => Vec::new(),
+    };
+    let up = session
+        .files()
+        .iter()
+        .map(|f| f.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let job = migplan_postgres::simulate::Job {
+        engine: format!("PostgreSQL {version} ({place})"),
+        schema: &session.schema_text(),
+        rows: &rows,
+        up: &up,
+        down: &down,
+        transaction: !session.migration().any(|s| s.flags.concurrently),
+        rows_per_table: args.data.rows,
+        seed: args.data.seed,
+    };
+    migplan_postgres::simulate::simulate(client, &job).map_err(|e| format!("migplan: {e}"))
 }
 
 fn render_simulation_with_growth(

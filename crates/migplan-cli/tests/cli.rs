@@ -206,6 +206,8 @@ fn unreadable_input_and_bad_usage_exit_2() {
 fn simulate_applies_the_example_and_reports_failures_by_line() {
     let (code, out, _) = migplan(&[
         "simulate",
+        "--engine",
+        "sqlite",
         "--schema",
         &format!("{EXAMPLE}schema.sql"),
         "--up",
@@ -220,7 +222,9 @@ fn simulate_applies_the_example_and_reports_failures_by_line() {
     );
     assert!(out.contains("[pass] down restores"), "{out}");
     let up = temp_file("up.sql", "SELECT 1;\nALTER TABLE nope ADD COLUMN x int;");
-    let (code, out, _) = migplan(&["simulate", "--up", &up, "--format", "json"]);
+    let (code, out, _) = migplan(&[
+        "simulate", "--engine", "sqlite", "--up", &up, "--format", "json",
+    ]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["failure"]["line"], 2);
@@ -233,7 +237,9 @@ fn simulate_lists_client_commands_as_not_run() {
         "meta.sql",
         "\\set ON_ERROR_STOP on\nCREATE TABLE t (id int);",
     );
-    let (code, out, _) = migplan(&["simulate", "--up", &up, "--format", "json"]);
+    let (code, out, _) = migplan(&[
+        "simulate", "--engine", "sqlite", "--up", &up, "--format", "json",
+    ]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     // CREATE TABLE up, then the generated DROP TABLE down.

@@ -131,6 +131,33 @@ fn ensure_chromium() -> Result<()> {
         return Ok(());
     }
     step("installing Debian's chromium and chromium-driver with apt (about a minute)");
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// squawk, the peer `cargo xtask bench` compares `migplan check` with.
+pub fn ensure_squawk() -> Result<PathBuf> {
+    Ok(ensure_tool("squawk", SQUAWK_VERSION, "squawk", true)?.join("squawk"))
+}
+
+pub const SQUAWK_VERSION: &str = "2.63.0";
+
+/// PostgreSQL's server programs (the CLI's throwaway cluster in tests).
+fn ensure_postgres() -> Result<()> {
+    let found = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .any(|e| e.path().join("bin/initdb").is_file());
+    if found {
+        step("Debian postgresql: present");
+        return Ok(());
+    }
+    step("installing Debian's postgresql with apt (about a minute)");
+    apt_install(&["postgresql"])
+}
+
+/// `apt-get install` (through sudo unless root), after an update.
+fn apt_install(packages: &[&str]) -> Result<()> {
     let root = output(Command::new("id").arg("-u")).trim() == "0";
     let apt = |args: &[&str]| {
         let mut c = if root {
@@ -145,7 +172,9 @@ fn ensure_chromium() -> Result<()> {
         run(&mut c)
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])
+    let mut install = vec!["install", "-y", "-qq"];
+    install.extend_from_slice(packages);
+    apt(&install)
 }
 
 /// Everything the commands need; `browser` adds Chromium for tests.
@@ -165,6 +194,7 @@ pub fn prepare(browser: bool) -> Result<Env> {
     ensure_npm(&root)?;
     if browser {
         ensure_chromium()?;
+        ensure_postgres()?;
     }
     let mut paths = vec![root.join("web/node_modules/.bin"), trunk, bindgen];
     paths.extend(std::env::split_paths(

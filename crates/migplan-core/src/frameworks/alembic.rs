@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by the down_revision chain",
     transactions: "one transaction; op.get_context().autocommit_block()",
     has_down: true,
+    version_order: VersionOrder::Numeric,
     default_dir: "alembic/versions",
     detect,
     write,

@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by the version before the first _, dashes removed",
     transactions: "each migration in a transaction; metadata.toml run_in_transaction = false",
     has_down: true,
+    version_order: VersionOrder::DigitString,
     default_dir: "migrations",
     detect,
     write,

@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by dependencies (numbered per app)",
     transactions: "each migration in a transaction; atomic = False",
     has_down: true,
+    version_order: VersionOrder::Numeric,
     default_dir: "app/migrations",
     detect,
     write,

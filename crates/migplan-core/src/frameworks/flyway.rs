@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by version number, compared part by part",
     transactions: "each script in a transaction; executeInTransaction=false in a <script>.conf file",
     has_down: true,
+    version_order: VersionOrder::Numeric,
     default_dir: "db/migration",
     detect,
     write,

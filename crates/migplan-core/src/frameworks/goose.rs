@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by the leading version or timestamp",
     transactions: "each migration in a transaction; -- +goose NO TRANSACTION",
     has_down: true,
+    version_order: VersionOrder::Numeric,
     default_dir: "migrations",
     detect,
     write,

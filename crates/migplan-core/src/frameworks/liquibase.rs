@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by position in the changelog",
     transactions: "each changeset in a transaction; runInTransaction:false",
     has_down: true,
+    version_order: VersionOrder::Numeric,
     default_dir: "db/changelog",
     detect,
     write,

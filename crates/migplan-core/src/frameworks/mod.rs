@@ -137,6 +137,8 @@ pub struct Spec {
     pub ordering: &'static str,
     pub transactions: &'static str,
     pub has_down: bool,
+    /// How the framework orders its versions.
+    pub version_order: VersionOrder,
     /// Where new files go when no project says otherwise.
     pub default_dir: &'static str,
     /// What the project's files say for this framework (score 0: nothing).
@@ -199,6 +201,32 @@ fn digits_then(s: &str, sep: char) -> Option<(&str, &str)> {
     (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '-')).then_some((v, rest))
 }
 
+/// How a framework compares two versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionOrder {
+    /// As number sequences: `V1_10` after `V1_9`.
+    Numeric,
+    /// Diesel: the version's digits as a string, dashes dropped
+    /// (`2026-05-27-120000` before `2026-05-27-120000-0000`, which is
+    /// before `2026-05-28-...`).
+    DigitString,
+}
+
+impl VersionOrder {
+    /// The key versions sort by.
+    pub fn key(self, version: &str) -> Vec<u128> {
+        match self {
+            VersionOrder::Numeric => version_key(version),
+            // Digit by digit: compares as the digit string does.
+            VersionOrder::DigitString => version
+                .chars()
+                .filter_map(|c| c.to_digit(10))
+                .map(u128::from)
+                .collect(),
+        }
+    }
+}
+
 /// Numeric-aware version key: "2019-03-22-170700" and "V1_2" compare as
 /// number sequences.
 fn version_key(v: &str) -> Vec<u128> {
@@ -244,8 +272,10 @@ pub fn detect(files: &[File]) -> Option<Detection> {
     }
     let (framework, mut found) = best?;
     found.migrations.sort_by(|a, b| {
-        version_key(&a.version)
-            .cmp(&version_key(&b.version))
+        let order = framework.spec().version_order;
+        order
+            .key(&a.version)
+            .cmp(&order.key(&b.version))
             .then(a.version.cmp(&b.version))
     });
     let missing_down = if framework.has_down() {

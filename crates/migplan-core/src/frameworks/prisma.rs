@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by the leading version or timestamp",
     transactions: "each migration in a transaction (PostgreSQL); no opt-out: CONCURRENTLY needs a manual step",
     has_down: false,
+    version_order: VersionOrder::Numeric,
     default_dir: "prisma/migrations",
     detect,
     write,

@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     ordering: "by position in sqitch.plan",
     transactions: "each script in a transaction (PostgreSQL)",
     has_down: true,
+    version_order: VersionOrder::Numeric,
     default_dir: "",
     detect,
     write,

@@ -110,7 +110,7 @@ fn the_corpus_folders_are_detected() {
         let keys: Vec<Vec<u128>> = d
             .migrations
             .iter()
-            .map(|m| version_key(&m.version))
+            .map(|m| fw.spec().version_order.key(&m.version))
             .collect();
         assert!(
             keys.windows(2).all(|w| w[0] <= w[1]),
@@ -457,4 +457,32 @@ fn every_framework_is_declared_once_under_its_own_id() {
         assert!(ids.insert(spec.id), "{} declared twice", spec.id);
         assert_eq!(spec.has_down, f != Framework::Prisma);
     }
+}
+
+/// Diesel orders versions as the string of their digits, dashes dropped:
+/// a `-0000` suffix sorts after the same timestamp without one, and
+/// before the next second (the order crates.io's history was applied in).
+#[test]
+fn diesel_orders_versions_as_digit_strings() {
+    let mut versions = vec![
+        "2026-05-27-120000-0000",
+        "2026-01-20-162913",
+        "2026-05-27-120000",
+        "2025-11-19-091444-0000",
+        "20170309122510",
+        "2017-08-31-230457",
+    ];
+    let order = Framework::Diesel.spec().version_order;
+    versions.sort_by_key(|v| order.key(v));
+    assert_eq!(
+        versions,
+        [
+            "20170309122510",
+            "2017-08-31-230457",
+            "2025-11-19-091444-0000",
+            "2026-01-20-162913",
+            "2026-05-27-120000",
+            "2026-05-27-120000-0000",
+        ]
+    );
 }

@@ -283,6 +283,7 @@ pub(super) fn down_restores(
         schema_equal,
         data_equal: lost_after_down.is_empty(),
         lost: lost_after_down.clone(),
+        schema_differences: Vec::new(),
     });
     let schema_diff: Vec<String> = want.symmetric_difference(&restored).cloned().collect();
     // The generated down may differ where it says it is lossy: a column

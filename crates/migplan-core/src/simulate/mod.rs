@@ -73,6 +73,10 @@ pub struct RoundTrip {
     pub data_equal: bool,
     /// What the rollback did not bring back (`table.column`, `table`).
     pub lost: Vec<String>,
+    /// On PostgreSQL: how the schema read back from pg_catalog after the
+    /// down differs from the one before (`- ` gone, `+ ` new or changed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schema_differences: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -96,6 +100,10 @@ pub struct TableCount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimulationReport {
     pub sqlite_version: String,
+    /// The engine when it is not SQLite, e.g. "PostgreSQL 15.14 (a
+    /// throwaway cluster)".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub engine: String,
     /// Every check passed.
     pub ok: bool,
     /// SQLite statements executed.
@@ -115,9 +123,10 @@ pub struct SimulationReport {
 
 impl SimulationReport {
     /// A report with nothing run yet.
-    fn empty(sqlite_version: String, rows: usize, seed: u64) -> SimulationReport {
+    pub fn empty(sqlite_version: String, rows: usize, seed: u64) -> SimulationReport {
         SimulationReport {
             sqlite_version,
+            engine: String::new(),
             ok: true,
             executed: 0,
             skipped: Vec::new(),

@@ -1,0 +1,249 @@
+//! `migplan simulate` on PostgreSQL: a throwaway cluster from the local
+//! binaries (what `cargo xtask test` installs), the schema compared from
+//! pg_catalog, histories that never abort, bad servers refused clearly,
+//! nothing left behind.
+
+mod common;
+
+use common::migplan;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/example/");
+
+/// Whether PostgreSQL is here (in CI it must be).
+fn have_postgres() -> bool {
+    let found = migplan_postgres::cluster::Binaries::find(None).is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "no PostgreSQL: in CI `cargo xtask test` installs it"
+    );
+    if !found {
+        eprintln!("no PostgreSQL here: skipped");
+    }
+    found
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}
+
+/// The entries of a directory.
+fn entries(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn the_example_runs_on_postgresql_which_sees_what_sqlite_hides() {
+    if !have_postgres() {
+        return;
+    }
+    let (code, out, err) = migplan(&[
+        "simulate",
+        "--schema",
+        &format!("{EXAMPLE}schema.sql"),
+        "--up",
+        &format!("{EXAMPLE}migration.sql"),
+        "--rows",
+        "50",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert!(
+        v["engine"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("PostgreSQL "),
+        "{out}"
+    );
+    assert_eq!(code, 1, "the generated down cannot bring orders.total back");
+    let differences = v["round_trip"]["schema_differences"].to_string();
+    assert!(
+        differences.contains("total numeric(10,2) not null"),
+        "{differences}"
+    );
+    assert_eq!(v["round_trip"]["data_equal"], false);
+    assert!(
+        v["round_trip"]["lost"].to_string().contains("orders.total"),
+        "{out}"
+    );
+}
+
+#[test]
+fn plpgsql_triggers_run_and_a_real_down_restores_everything() {
+    if !have_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let schema = file(
+        &dir,
+        "schema.sql",
+        "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', 'public', false);\n\
+         DROP TABLE IF EXISTS public.docs;\nDROP TABLE public.not_there_yet;\n\
+         CREATE TABLE public.docs (id bigint PRIMARY KEY, body text NOT NULL DEFAULT ''::character varying, at timestamp without time zone DEFAULT NULL::timestamp without time zone, tags text[] DEFAULT '{}'::text[]);\n",
+    );
+    let up = file(
+        &dir,
+        "up.sql",
+        "ALTER TABLE docs ADD COLUMN search tsvector;\n\
+         CREATE FUNCTION docs_search() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.search := to_tsvector('english', NEW.body);\n  RETURN NEW;\nEND\n$$;\n\
+         CREATE TRIGGER docs_search BEFORE INSERT OR UPDATE ON docs FOR EACH ROW EXECUTE FUNCTION docs_search();\n",
+    );
+    let down = file(
+        &dir,
+        "down.sql",
+        "DROP TRIGGER docs_search ON docs;\nDROP FUNCTION docs_search();\nALTER TABLE docs DROP COLUMN search;\n",
+    );
+    // The cluster lives in a temporary directory of its own (here under
+    // a TMPDIR only this run uses, open to the postgres account).
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(
+        tmp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_migplan"))
+        .args([
+            "simulate", "--schema", &schema, "--up", &up, "--down", &down, "--rows", "20",
+            "--format", "json",
+        ])
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("runs");
+    let (code, out, err) = (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(v["round_trip"]["schema_equal"], true, "{out}");
+    assert_eq!(v["round_trip"]["data_equal"], true, "{out}");
+    // The dump's DROP of a table that does not exist yet is skipped with
+    // a note; the run goes on.
+    let skipped = v["skipped"].to_string();
+    assert!(skipped.contains("not_there_yet"), "{skipped}");
+    assert!(v["checks"].to_string().contains("second run"), "{out}");
+    assert_eq!(entries(tmp.path()), 0, "the throwaway cluster is removed");
+}
+
+#[test]
+fn failures_stops_and_bad_servers_are_clear() {
+    if !have_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let up = file(
+        &dir,
+        "up.sql",
+        "SELECT 1;\nALTER TABLE nope ADD COLUMN x int;\n",
+    );
+    let (code, out, _) = migplan(&["simulate", "--up", &up, "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["failure"]["line"], 2);
+    assert_eq!(v["failure"]["message"], "relation \"nope\" does not exist");
+
+    let runaway = file(
+        &dir,
+        "runaway.sql",
+        "CREATE TABLE t (id int);\nWITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r;\n",
+    );
+    let (code, out, _) = migplan(&[
+        "simulate",
+        "--up",
+        &runaway,
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["failure"]["stopped"], true, "{out}");
+    assert_eq!(v["failure"]["line"], 2);
+
+    let (code, _, err) = migplan(&[
+        "simulate",
+        "--postgres",
+        "host=127.0.0.1 port=1 user=x connect_timeout=2",
+        "--up",
+        &up,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--postgres: cannot connect"), "{err}");
+    let (code, _, err) = migplan(&[
+        "simulate",
+        "--engine",
+        "postgres",
+        "--pg-bin",
+        "/nonexistent",
+        "--up",
+        &up,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--pg-bin /nonexistent: no initdb and postgres there"),
+        "{err}"
+    );
+    let (code, _, err) = migplan(&[
+        "simulate",
+        "--engine",
+        "postgres",
+        "--dialect",
+        "mysql",
+        "--up",
+        &up,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--engine postgres runs PostgreSQL migrations"),
+        "{err}"
+    );
+}
+
+/// Ctrl-C during a simulation stops the cluster and removes its files.
+#[test]
+fn ctrl_c_leaves_nothing_behind() {
+    if !have_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let up = file(
+        &dir,
+        "slow.sql",
+        "CREATE TABLE t (id int);\nSELECT pg_sleep(20);\n",
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(
+        tmp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migplan"))
+        .args(["simulate", "--up", &up])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    // Wait until the cluster is up (its directory exists), then Ctrl-C.
+    let started = std::time::Instant::now();
+    while entries(tmp.path()) == 0 && started.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        entries(tmp.path()),
+        1,
+        "the cluster's directory is there while it runs"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let status = child.wait().expect("waits");
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(entries(tmp.path()), 0, "the throwaway cluster is removed");
+}

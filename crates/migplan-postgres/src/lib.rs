@@ -1,0 +1,11 @@
+//! migplan's PostgreSQL engine: migrations simulated on a real PostgreSQL
+//! (a throwaway cluster started from the local binaries, or a scratch
+//! database on a server the user names), the schema read back from
+//! `pg_catalog` and compared exactly.
+
+pub mod catalog;
+pub mod cluster;
+pub mod history;
+pub mod run;
+pub mod scratch;
+pub mod simulate;
