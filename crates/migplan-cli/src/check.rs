@@ -259,6 +259,41 @@ pub fn render_simulation(r: &migplan_core::simulate::SimulationReport) -> String
             let _ = writeln!(out, "  {d}");
         }
     }
+    if !r.trace.is_empty() {
+        let _ = writeln!(out, "trace (each statement in a transaction of its own):");
+    }
+    for t in &r.trace {
+        let locks: Vec<String> = t
+            .locks
+            .iter()
+            .map(|l| format!("{} on {}", l.mode, l.relation))
+            .collect();
+        let verdict = match t.confirmed {
+            Some(true) => "confirmed",
+            Some(false) => "MISMATCH",
+            None => "-",
+        };
+        let _ = writeln!(
+            out,
+            "  line {:<4} {verdict:<9} {:.1} ms  {}{}{}",
+            t.line,
+            t.ms,
+            if locks.is_empty() {
+                "no table locks".to_string()
+            } else {
+                locks.join(", ")
+            },
+            if t.rewrote.is_empty() {
+                String::new()
+            } else {
+                format!("; rewrote {}", t.rewrote.join(", "))
+            },
+            t.note
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        );
+    }
     // Schema statements and sample rows that could not run are listed:
     // the run goes on without them.
     for s in r

@@ -1150,21 +1150,25 @@ fn simulate_on_postgres(
 ) -> Result<simulate::SimulationReport, String> {
     use migplan_postgres::{cluster, scratch::Scratch};
     let seconds = args.limits.statement_seconds;
-    let cluster;
-    let (mut scratch, place) = match &args.postgres {
-        Some(url) => (
-            Scratch::on_server(url, seconds)?,
-            "a scratch database on your server",
-        ),
-        None => {
-            let bins = cluster::Binaries::find(args.pg_bin.as_deref())?;
-            cluster = cluster::Cluster::start(&bins)?;
-            (
-                Scratch::on_cluster(&cluster, seconds)?,
-                "a throwaway cluster",
-            )
-        }
+    let cluster = match &args.postgres {
+        Some(_) => None,
+        None => Some(cluster::Cluster::start(&cluster::Binaries::find(
+            args.pg_bin.as_deref(),
+        )?)?),
     };
+    let (place, new_scratch) = (
+        if cluster.is_some() {
+            "a throwaway cluster"
+        } else {
+            "a scratch database on your server"
+        },
+        || match (&args.postgres, &cluster) {
+            (Some(url), _) => Scratch::on_server(url, seconds),
+            (None, Some(c)) => Scratch::on_cluster(c, seconds),
+            (None, None) => Err(cluster::NO_SERVER.to_string()),
+        },
+    );
+    let mut scratch = new_scratch()?;
     let client = scratch.client()?;
     let version = client
         .query_one("SHOW server_version", &[])
@@ -1200,7 +1204,38 @@ fn simulate_on_postgres(
         rows_per_table: args.data.rows,
         seed: args.data.seed,
     };
-    migplan_postgres::simulate::simulate(client, &job).map_err(|e| format!("migplan: {e}"))
+    let mut report =
+        migplan_postgres::simulate::simulate(client, &job).map_err(|e| format!("migplan: {e}"))?;
+    // The trace runs in a database of its own: each statement in a
+    // transaction of its own, on the same schema and rows.
+    let mut traced = new_scratch()?;
+    let trace_client = traced.client()?;
+    migplan_postgres::simulate::prepare(trace_client, job.schema, job.rows);
+    report.trace =
+        migplan_postgres::trace::trace(trace_client, &migplan_postgres::trace::steps(session))
+            .map_err(|e| format!("migplan: {e}"))?;
+    let mismatches: Vec<String> = report
+        .trace
+        .iter()
+        .filter(|t| t.confirmed == Some(false))
+        .map(|t| format!("line {}: {}", t.line, t.note.clone().unwrap_or_default()))
+        .collect();
+    let confirmed = report
+        .trace
+        .iter()
+        .filter(|t| t.confirmed == Some(true))
+        .count();
+    report.checks.push(simulate::Check {
+        name: "locks as predicted".into(),
+        ok: mismatches.is_empty(),
+        detail: if mismatches.is_empty() {
+            format!("{confirmed} statement(s) took the predicted lock and rewrite")
+        } else {
+            format!("MISMATCH with the analysis: {}", mismatches.join("; "))
+        },
+    });
+    report.ok &= mismatches.is_empty();
+    Ok(report)
 }
 
 fn render_simulation_with_growth(

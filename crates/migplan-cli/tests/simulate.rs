@@ -296,7 +296,8 @@ fn the_cli_simulates_with_options_and_exits_1_on_a_failed_check() {
     let schema = format!("{FIXTURES}rules/schema.postgres.sql");
     let up = format!("{FIXTURES}plans/set-not-null/postgres.sql");
     let (code, out, _) = migplan(&[
-        "simulate", "--schema", &schema, "--up", &up, "--rows", "100", "--format", "json",
+        "simulate", "--engine", "sqlite", "--schema", &schema, "--up", &up, "--rows", "100",
+        "--format", "json",
     ]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
@@ -306,6 +307,8 @@ fn the_cli_simulates_with_options_and_exits_1_on_a_failed_check() {
     }
     let (code, out, _) = migplan(&[
         "simulate",
+        "--engine",
+        "sqlite",
         "--schema",
         &schema,
         "--up",
@@ -378,6 +381,8 @@ fn a_plan_runs_step_by_step_and_rolls_back_from_every_step() {
     }
     let (code, out, _) = migplan(&[
         "simulate",
+        "--engine",
+        "sqlite",
         "--plan",
         "--rows",
         "50",
@@ -403,6 +408,8 @@ fn cost_growth_times_every_statement_at_each_size() {
     let up = format!("{FIXTURES}example/migration.sql");
     let (code, out, err) = migplan(&[
         "simulate",
+        "--engine",
+        "sqlite",
         "--rows",
         "100",
         "--growth",
@@ -455,6 +462,8 @@ fn your_own_rows_come_from_csv_or_inserts() {
     std::fs::write(&up, "ALTER TABLE users ALTER COLUMN name SET NOT NULL;").expect("w");
     let (code, out, _) = migplan(&[
         "simulate",
+        "--engine",
+        "sqlite",
         "--data",
         &dir.display().to_string(),
         "--schema",
@@ -472,6 +481,8 @@ fn your_own_rows_come_from_csv_or_inserts() {
     .expect("w");
     let (code, out, _) = migplan(&[
         "simulate",
+        "--engine",
+        "sqlite",
         "--format",
         "json",
         "--data",
@@ -610,6 +621,8 @@ fn large_runs_print_progress_lines() {
     std::fs::write(&up, "ALTER TABLE t ADD COLUMN m int;").expect("write");
     let (code, _, err) = migplan(&[
         "simulate",
+        "--engine",
+        "sqlite",
         "--rows",
         "20000",
         "--schema",

@@ -27,6 +27,18 @@ pub enum PgLock {
 }
 
 impl PgLock {
+    /// Every mode, weakest first.
+    pub const ALL: [PgLock; 8] = [
+        PgLock::AccessShare,
+        PgLock::RowShare,
+        PgLock::RowExclusive,
+        PgLock::ShareUpdateExclusive,
+        PgLock::Share,
+        PgLock::ShareRowExclusive,
+        PgLock::Exclusive,
+        PgLock::AccessExclusive,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             PgLock::AccessShare => "ACCESS SHARE",
@@ -38,6 +50,21 @@ impl PgLock {
             PgLock::Exclusive => "EXCLUSIVE",
             PgLock::AccessExclusive => "ACCESS EXCLUSIVE",
         }
+    }
+
+    /// The mode as `pg_locks` names it (`AccessExclusiveLock`).
+    pub fn from_pg_locks(mode: &str) -> Option<PgLock> {
+        Some(match mode {
+            "AccessShareLock" => PgLock::AccessShare,
+            "RowShareLock" => PgLock::RowShare,
+            "RowExclusiveLock" => PgLock::RowExclusive,
+            "ShareUpdateExclusiveLock" => PgLock::ShareUpdateExclusive,
+            "ShareLock" => PgLock::Share,
+            "ShareRowExclusiveLock" => PgLock::ShareRowExclusive,
+            "ExclusiveLock" => PgLock::Exclusive,
+            "AccessExclusiveLock" => PgLock::AccessExclusive,
+            _ => return None,
+        })
     }
 
     /// What the lock blocks, in a few words.
@@ -64,6 +91,17 @@ impl std::fmt::Display for PgLock {
 impl Serialize for PgLock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PgLock {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        PgLock::ALL
+            .iter()
+            .copied()
+            .find(|l| l.as_str() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown lock mode {name}")))
     }
 }
 
@@ -326,7 +364,10 @@ pub fn pg_lock(
         Statement::RenameTable(_) => mk(PgLock::AccessExclusive, None, Effect::None),
         Statement::Update(u) => mk(
             PgLock::RowExclusive,
-            Some(u.table.relation.to_string().to_lowercase()),
+            match &u.table.relation {
+                sqlparser::ast::TableFactor::Table { name, .. } => Some(names::object(name, d)),
+                _ => None,
+            },
             Effect::None,
         ),
         Statement::Delete(_) | Statement::Insert(_) | Statement::Merge(_) => {

@@ -56,6 +56,9 @@ pub struct StatementReport {
     pub severity: Severity,
     /// PostgreSQL: the strongest table lock, in the manual's words.
     pub lock: Option<PgLock>,
+    /// PostgreSQL: the existing table that lock is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock_table: Option<String>,
     /// MySQL: the online DDL algorithm InnoDB will use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<MysqlAlgorithm>,
@@ -149,6 +152,7 @@ impl CheckReport {
                 kind: s.kind.clone(),
                 severity: Severity::Safe,
                 lock: None,
+                lock_table: None,
                 algorithm: None,
                 effect: None,
                 section: s.section,

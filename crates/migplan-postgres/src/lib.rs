@@ -9,3 +9,4 @@ pub mod history;
 pub mod run;
 pub mod scratch;
 pub mod simulate;
+pub mod trace;

@@ -28,12 +28,19 @@ fn quote(name: &str) -> String {
     migplan_core::ddl::ident(name, migplan_core::Dialect::Postgres)
 }
 
-fn unique_name() -> String {
+/// Unique in this process and, with the pid, on the server.
+fn unique_suffix() -> String {
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("migplan_scratch_{}_{nanos}", std::process::id())
+    format!("{}_{n}_{nanos}", std::process::id())
+}
+
+fn unique_name() -> String {
+    format!("migplan_scratch_{}", unique_suffix())
 }
 
 impl Scratch {
@@ -47,13 +54,13 @@ impl Scratch {
         let mut admin = admin_config
             .connect(NoTls)
             .map_err(|e| format!("migplan: cannot connect to the cluster: {e}"))?;
-        let role = format!("{RUNNER}_{}", std::process::id());
+        let role = format!("{RUNNER}_{}", unique_suffix());
         admin
             .batch_execute(&format!(
                 "CREATE ROLE {r} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB; ALTER ROLE {r} SET temp_file_limit = '1GB'",
                 r = quote(&role)
             ))
-            .map_err(|e| format!("migplan: cannot create the simulation's role: {e}"))?;
+            .map_err(|e| format!("migplan: cannot create the simulation's role: {}", crate::run::message(&e)))?;
         Scratch::create(admin, admin_config, Some(role), statement_seconds)
     }
 
@@ -75,13 +82,18 @@ impl Scratch {
             .map(|r| r.get::<_, bool>(0))
             .unwrap_or(false);
         let role = if superuser {
-            let role = format!("{RUNNER}_{}", std::process::id());
+            let role = format!("{RUNNER}_{}", unique_suffix());
             admin
                 .batch_execute(&format!(
                     "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB",
                     quote(&role)
                 ))
-                .map_err(|e| format!("migplan: cannot create the simulation's role: {e}"))?;
+                .map_err(|e| {
+                    format!(
+                        "migplan: cannot create the simulation's role: {}",
+                        crate::run::message(&e)
+                    )
+                })?;
             Some(role)
         } else {
             None

@@ -110,6 +110,15 @@ fn data(client: &mut Client) -> Result<Data, String> {
     Ok(out)
 }
 
+/// The schema and the sample rows in a fresh database, as the simulation
+/// starts (for the trace, which runs in a database of its own).
+pub fn prepare(client: &mut Client, schema: &str, rows: &[String]) -> Vec<Skipped> {
+    let mut skipped = Vec::new();
+    replay_schema(client, schema, &mut skipped);
+    fill(client, rows, &mut skipped);
+    skipped
+}
+
 /// The schema, one statement at a time: what fails is noted and skipped.
 fn replay_schema(client: &mut Client, schema: &str, skipped: &mut Vec<Skipped>) -> usize {
     let mut ran = 0;

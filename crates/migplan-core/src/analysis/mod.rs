@@ -179,6 +179,7 @@ impl Analyzer {
             if let Some(r) = self.report.statements.get_mut(at) {
                 r.severity = severity;
                 r.lock = pg_lock.as_ref().map(|l| l.lock);
+                r.lock_table = pg_lock.as_ref().and_then(|l| l.table.clone());
                 r.algorithm = algorithm;
                 r.effect = effect;
             }

@@ -119,6 +119,47 @@ pub struct SimulationReport {
     pub counts: Vec<TableCount>,
     pub rows: usize,
     pub seed: u64,
+    /// On PostgreSQL: what each statement of the migration did, measured
+    /// (each run in a transaction of its own on the sample rows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<Trace>,
+}
+
+/// One statement as PostgreSQL ran it: the relation locks its transaction
+/// held, what was rewritten, how long it took, and whether that is what
+/// the analysis predicted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub line: usize,
+    /// The statement's first line.
+    pub sql: String,
+    /// Each relation locked, with the strongest mode held.
+    pub locks: Vec<TracedLock>,
+    /// Tables and indexes whose storage was rewritten (new relfilenode).
+    pub rewrote: Vec<String>,
+    pub ms: f64,
+    /// What the analysis said: the lock on its table, and a rewrite.
+    pub predicted: Option<Predicted>,
+    /// `Some(true)` when the measured lock and rewrite are the predicted
+    /// ones, `Some(false)` when not; `None` when there was nothing to
+    /// compare (not traced, or no prediction).
+    pub confirmed: Option<bool>,
+    /// Why it was not traced, or how the measurement differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TracedLock {
+    pub relation: String,
+    pub mode: crate::locks::PgLock,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Predicted {
+    pub table: String,
+    pub lock: crate::locks::PgLock,
+    pub rewrite: bool,
 }
 
 impl SimulationReport {
@@ -138,6 +179,7 @@ impl SimulationReport {
             counts: Vec::new(),
             rows,
             seed,
+            trace: Vec::new(),
         }
     }
 }
