@@ -38,6 +38,11 @@ fn check_invariants(src: &str, d: Dialect) {
         assert_eq!(joined, l);
     }
     let _ = migplan_core::share::decode(&format!("v1.{src}"));
+    // The settings file and the stats file, as typed or pasted.
+    let _ = migplan_core::config::Config::parse(src);
+    let _ = migplan_core::config::Config::parse(&format!("[rules]\n{src}"));
+    let _ = migplan_core::settings::TableSizes::parse_stats(src);
+    let _ = migplan_core::settings::TableSizes::parse_stats(&format!("table,rows\n{src}"));
     let mut model = migplan_core::catalog::Catalog::default();
     let _ = migplan_core::translate::translate(d, src, &mut model);
     let demands = migplan_core::sample::Demands::between(&model, &model);
@@ -53,6 +58,12 @@ fn check_invariants(src: &str, d: Dialect) {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_settings_never_panic(src in "[\\[\\]{}=\",.a-z0-9_ \n#'-]{0,80}") {
+        let _ = migplan_core::config::Config::parse(&src);
+        let _ = migplan_core::settings::TableSizes::parse_stats(&src);
+    }
 
     #[test]
     fn arbitrary_text_never_panics(src in any::<String>()) {

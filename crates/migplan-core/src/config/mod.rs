@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use toml::Spanned;
+use toml_span::Value;
+use toml_span::value::{Key, ValueInner};
 
 use crate::position::LineIndex;
 use crate::settings::{LockTimeoutPolicy, RuleSettings, SizeThresholds, TableSize, TableSizes};
@@ -55,156 +55,168 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Raw {
-    dialect: Option<Spanned<String>>,
-    pg_version: Option<Spanned<u32>>,
-    migrations: Option<String>,
-    #[serde(default)]
-    exclude: Vec<String>,
-    fail_on: Option<Spanned<String>>,
-    lock_timeout: Option<Spanned<String>>,
-    transaction: Option<bool>,
-    link_base: Option<String>,
-    stats: Option<String>,
-    #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<String>>,
-    #[serde(default)]
-    tables: BTreeMap<String, RawSize>,
-    thresholds: Option<RawThresholds>,
+/// The keys the file may have, for the message about one it may not.
+const KEYS: &str = "dialect, pg_version, migrations, exclude, fail_on, lock_timeout, transaction, link_base, stats, [rules], [tables], [thresholds]";
+
+/// A value of the file with where it is.
+struct At<'a> {
+    text: &'a str,
+    span: toml_span::Span,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawSize {
-    Rows(u64),
-    Full {
-        rows: u64,
-        #[serde(default)]
-        bytes: Option<u64>,
-    },
+impl At<'_> {
+    fn error(&self, message: String) -> ConfigError {
+        error(self.text, self.span.start, message)
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawThresholds {
-    medium_rows: Option<u64>,
-    large_rows: Option<u64>,
+fn invalid(at: &At, key: &str, expected: &str, found: &ValueInner) -> ConfigError {
+    at.error(format!(
+        "{key}: invalid type: {}, expected {expected}",
+        found.type_str()
+    ))
+}
+
+fn string<'t>(text: &'t str, key: &str, mut value: Value) -> Result<(String, At<'t>), ConfigError> {
+    let at = At {
+        text,
+        span: value.span,
+    };
+    match value.take() {
+        ValueInner::String(s) => Ok((s.into_owned(), at)),
+        other => Err(invalid(&at, key, "a string", &other)),
+    }
+}
+
+fn integer<'t>(text: &'t str, key: &str, mut value: Value) -> Result<(i64, At<'t>), ConfigError> {
+    let at = At {
+        text,
+        span: value.span,
+    };
+    match value.take() {
+        ValueInner::Integer(n) => Ok((n, at)),
+        other => Err(invalid(&at, key, "an integer", &other)),
+    }
+}
+
+fn count(text: &str, key: &str, value: Value) -> Result<u64, ConfigError> {
+    let (n, at) = integer(text, key, value)?;
+    u64::try_from(n).map_err(|_| at.error(format!("{key}: {n} is not a count (0 or more)")))
+}
+
+fn table<'a>(
+    text: &str,
+    key: &str,
+    mut value: Value<'a>,
+) -> Result<toml_span::value::Table<'a>, ConfigError> {
+    let at = At {
+        text,
+        span: value.span,
+    };
+    match value.take() {
+        ValueInner::Table(t) => Ok(t),
+        other => Err(invalid(&at, key, "a table", &other)),
+    }
+}
+
+fn unknown(text: &str, key: &Key, expected: &str) -> ConfigError {
+    error(
+        text,
+        key.span.start,
+        format!("unknown field `{}`, expected one of {expected}", key.name),
+    )
 }
 
 impl Config {
     /// Reads the file's text.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let raw: Raw = toml::from_str(text).map_err(|e| {
-            let at = e.span().map_or(0, |s| s.start);
-            error(text, at, e.message().to_string())
-        })?;
-        let at = |s: &std::ops::Range<usize>| s.start;
-        let mut config = Config {
-            migrations: raw.migrations,
-            exclude: raw.exclude,
-            transaction: raw.transaction,
-            link_base: raw.link_base,
-            stats: raw.stats,
-            ..Config::default()
+        let mut root =
+            toml_span::parse(text).map_err(|e| error(text, e.span.start, e.to_string()))?;
+        let mut config = Config::default();
+        let ValueInner::Table(entries) = root.take() else {
+            return Ok(config);
         };
-        if let Some(d) = raw.dialect {
-            config.dialect = Some(match d.get_ref().as_str() {
-                "postgres" | "postgresql" => Dialect::Postgres,
-                "mysql" => Dialect::Mysql,
-                "sqlite" => Dialect::Sqlite,
-                other => {
-                    return Err(error(
-                        text,
-                        at(&d.span()),
-                        format!("dialect `{other}`: use \"postgres\", \"mysql\" or \"sqlite\""),
-                    ));
-                }
-            });
-        }
-        if let Some(v) = raw.pg_version {
-            Options::with_pg_version(*v.get_ref())
-                .map_err(|message| error(text, at(&v.span()), message))?;
-            config.pg_version = Some(*v.get_ref());
-        }
-        if let Some(f) = raw.fail_on {
-            config.fail_on = Some(
-                f.get_ref()
-                    .parse()
-                    .map_err(|m: String| error(text, at(&f.span()), format!("fail_on: {m}")))?,
-            );
-        }
-        if let Some(l) = raw.lock_timeout {
-            config.rules.lock_timeout = match l.get_ref().as_str() {
-                "advise" => LockTimeoutPolicy::Advise,
-                "require" => LockTimeoutPolicy::Require,
-                other => {
-                    return Err(error(
-                        text,
-                        at(&l.span()),
-                        format!("lock_timeout `{other}`: use \"advise\" or \"require\""),
-                    ));
-                }
-            };
-        }
-        for (id, value) in raw.rules {
-            config.set_rule(text, &id, &value)?;
-        }
-        config.tables = raw
-            .tables
-            .into_iter()
-            .map(|(table, size)| {
-                let size = match size {
-                    RawSize::Rows(rows) => TableSize { rows, bytes: None },
-                    RawSize::Full { rows, bytes } => TableSize { rows, bytes },
-                };
-                (table, size)
-            })
-            .collect();
-        if let Some(t) = raw.thresholds {
-            let defaults = SizeThresholds::default();
-            config.thresholds = SizeThresholds {
-                medium_rows: t.medium_rows.unwrap_or(defaults.medium_rows),
-                large_rows: t.large_rows.unwrap_or(defaults.large_rows),
-            };
+        for (key, value) in entries {
+            config.set(text, &key, value)?;
         }
         Ok(config)
     }
 
+    /// One top-level key.
+    fn set(&mut self, text: &str, key: &Key, value: Value) -> Result<(), ConfigError> {
+        match key.name.as_ref() {
+            "dialect" => self.dialect = Some(dialect(text, value)?),
+            "pg_version" => {
+                let (n, at) = integer(text, "pg_version", value)?;
+                let version = u32::try_from(n).unwrap_or(0);
+                Options::with_pg_version(version).map_err(|m| at.error(m))?;
+                self.pg_version = Some(version);
+            }
+            "migrations" => self.migrations = Some(string(text, "migrations", value)?.0),
+            "exclude" => self.exclude = strings(text, "exclude", value)?,
+            "fail_on" => {
+                let (word, at) = string(text, "fail_on", value)?;
+                self.fail_on = Some(
+                    word.parse()
+                        .map_err(|m: String| at.error(format!("fail_on: {m}")))?,
+                );
+            }
+            "lock_timeout" => self.rules.lock_timeout = lock_timeout(text, value)?,
+            "transaction" => {
+                let mut value = value;
+                let at = At {
+                    text,
+                    span: value.span,
+                };
+                match value.take() {
+                    ValueInner::Boolean(b) => self.transaction = Some(b),
+                    other => return Err(invalid(&at, "transaction", "true or false", &other)),
+                }
+            }
+            "link_base" => self.link_base = Some(string(text, "link_base", value)?.0),
+            "stats" => self.stats = Some(string(text, "stats", value)?.0),
+            "rules" => {
+                for (id, value) in table(text, "rules", value)? {
+                    self.set_rule(text, &id, value)?;
+                }
+            }
+            "tables" => {
+                for (name, value) in table(text, "tables", value)? {
+                    self.tables
+                        .insert(name.name.to_string(), table_size(text, value)?);
+                }
+            }
+            "thresholds" => self.thresholds = thresholds(text, value)?,
+            _ => return Err(unknown(text, key, KEYS)),
+        }
+        Ok(())
+    }
+
     /// `[rules]`: `rule-id = "off"`, `"on"`, or a severity.
-    fn set_rule(
-        &mut self,
-        text: &str,
-        id: &Spanned<String>,
-        value: &Spanned<String>,
-    ) -> Result<(), ConfigError> {
-        let name = id.get_ref();
-        if rules::find(name).is_none() {
+    fn set_rule(&mut self, text: &str, id: &Key, value: Value) -> Result<(), ConfigError> {
+        let name = id.name.to_string();
+        if rules::find(&name).is_none() {
             return Err(error(
                 text,
-                id.span().start,
+                id.span.start,
                 format!("[rules]: `{name}` is not a rule (`migplan rules` lists them)"),
             ));
         }
-        match value.get_ref().as_str() {
+        let (word, at) = string(text, &format!("[rules] {name}"), value)?;
+        match word.as_str() {
             "off" => {
-                self.rules.disabled.insert(name.clone());
+                self.rules.disabled.insert(name);
             }
             "on" => {
-                self.rules.disabled.remove(name);
+                self.rules.disabled.remove(&name);
             }
             other => {
                 let severity: Severity = other.parse().map_err(|_| {
-                    error(
-                        text,
-                        value.span().start,
-                        format!(
-                            "[rules] {name} = \"{other}\": use \"off\", \"on\", \"safe\", \"careful\" or \"dangerous\""
-                        ),
-                    )
+                    at.error(format!(
+                        "[rules] {name} = \"{other}\": use \"off\", \"on\", \"safe\", \"careful\" or \"dangerous\""
+                    ))
                 })?;
-                self.rules.severity.insert(name.clone(), severity);
+                self.rules.severity.insert(name, severity);
             }
         }
         Ok(())
@@ -238,6 +250,86 @@ impl Config {
             source: sources.join(" and "),
         }
     }
+}
+
+fn dialect(text: &str, value: Value) -> Result<Dialect, ConfigError> {
+    let (word, at) = string(text, "dialect", value)?;
+    match word.as_str() {
+        "postgres" | "postgresql" => Ok(Dialect::Postgres),
+        "mysql" => Ok(Dialect::Mysql),
+        "sqlite" => Ok(Dialect::Sqlite),
+        other => Err(at.error(format!(
+            "dialect `{other}`: use \"postgres\", \"mysql\" or \"sqlite\""
+        ))),
+    }
+}
+
+fn lock_timeout(text: &str, value: Value) -> Result<LockTimeoutPolicy, ConfigError> {
+    let (word, at) = string(text, "lock_timeout", value)?;
+    match word.as_str() {
+        "advise" => Ok(LockTimeoutPolicy::Advise),
+        "require" => Ok(LockTimeoutPolicy::Require),
+        other => Err(at.error(format!(
+            "lock_timeout `{other}`: use \"advise\" or \"require\""
+        ))),
+    }
+}
+
+fn strings(text: &str, key: &str, mut value: Value) -> Result<Vec<String>, ConfigError> {
+    let at = At {
+        text,
+        span: value.span,
+    };
+    match value.take() {
+        ValueInner::Array(items) => items
+            .into_iter()
+            .map(|item| string(text, key, item).map(|(s, _)| s))
+            .collect(),
+        other => Err(invalid(&at, key, "an array of strings", &other)),
+    }
+}
+
+/// `users = 25000000` or `users = { rows = 25000000, bytes = 1234 }`.
+fn table_size(text: &str, mut value: Value) -> Result<TableSize, ConfigError> {
+    let at = At {
+        text,
+        span: value.span,
+    };
+    match value.take() {
+        ValueInner::Integer(n) => u64::try_from(n)
+            .map(|rows| TableSize { rows, bytes: None })
+            .map_err(|_| at.error(format!("[tables]: {n} is not a row count"))),
+        ValueInner::Table(fields) => {
+            let (mut rows, mut bytes) = (None, None);
+            for (key, v) in fields {
+                match key.name.as_ref() {
+                    "rows" => rows = Some(count(text, "rows", v)?),
+                    "bytes" => bytes = Some(count(text, "bytes", v)?),
+                    _ => return Err(unknown(text, &key, "rows, bytes")),
+                }
+            }
+            let rows = rows.ok_or_else(|| at.error("[tables]: a table needs rows".into()))?;
+            Ok(TableSize { rows, bytes })
+        }
+        other => Err(invalid(
+            &at,
+            "[tables]",
+            "a row count or { rows, bytes }",
+            &other,
+        )),
+    }
+}
+
+fn thresholds(text: &str, value: Value) -> Result<SizeThresholds, ConfigError> {
+    let mut out = SizeThresholds::default();
+    for (key, v) in table(text, "thresholds", value)? {
+        match key.name.as_ref() {
+            "medium_rows" => out.medium_rows = count(text, "medium_rows", v)?,
+            "large_rows" => out.large_rows = count(text, "large_rows", v)?,
+            _ => return Err(unknown(text, &key, "medium_rows, large_rows")),
+        }
+    }
+    Ok(out)
 }
 
 fn error(text: &str, at: usize, message: String) -> ConfigError {
