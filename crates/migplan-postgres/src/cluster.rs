@@ -136,7 +136,10 @@ fn on_ctrl_c() {
             INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
             let alive = ALIVE.lock().map(|a| a.clone()).unwrap_or_default();
             for (pid, dir) in alive {
-                stop_pid(pid);
+                // pid 0: the cluster's directory exists, its server not yet.
+                if pid != 0 {
+                    stop_pid(pid);
+                }
                 // Wait for the server to be gone before removing its files.
                 let deadline = Instant::now() + Duration::from_secs(10);
                 while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
@@ -156,8 +159,38 @@ fn stop_pid(pid: u32) {
         .status();
 }
 
+/// A cluster's directory listed for the Ctrl-C handler from the moment
+/// it exists (with its server's pid once there is one), unlisted on drop.
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(dir: &Path) -> Registered {
+        if let Ok(mut alive) = ALIVE.lock() {
+            alive.push((0, dir.to_path_buf()));
+        }
+        Registered(dir.to_path_buf())
+    }
+
+    fn server(&self, pid: u32) {
+        if let Ok(mut alive) = ALIVE.lock() {
+            for entry in alive.iter_mut().filter(|(_, d)| *d == self.0) {
+                entry.0 = pid;
+            }
+        }
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut alive) = ALIVE.lock() {
+            alive.retain(|(_, d)| *d != self.0);
+        }
+    }
+}
+
 /// A PostgreSQL cluster of migplan's own, in a temporary directory.
 pub struct Cluster {
+    _registered: Registered,
     dir: tempfile::TempDir,
     child: Child,
     port: u16,
@@ -175,6 +208,7 @@ impl Cluster {
             .prefix("migplan-pg-")
             .tempdir()
             .map_err(|e| format!("migplan: cannot make a temporary directory: {e}"))?;
+        let registered = Registered::new(dir.path());
         let run_as = if is_root() {
             let account = postgres_account().ok_or(
                 "migplan: PostgreSQL does not run as root and there is no `postgres` account to run it as: run migplan as another user, or give a server with --postgres URL",
@@ -243,10 +277,13 @@ impl Cluster {
         let child = postgres
             .spawn()
             .map_err(|e| format!("migplan: cannot start postgres: {e}"))?;
-        if let Ok(mut alive) = ALIVE.lock() {
-            alive.push((child.id(), dir.path().to_path_buf()));
-        }
-        let mut cluster = Cluster { dir, child, port };
+        registered.server(child.id());
+        let mut cluster = Cluster {
+            _registered: registered,
+            dir,
+            child,
+            port,
+        };
         cluster.wait_ready()?;
         Ok(cluster)
     }
@@ -305,10 +342,7 @@ impl Drop for Cluster {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Ok(mut alive) = ALIVE.lock() {
-            alive.retain(|(p, _)| *p != pid);
-        }
-        // The TempDir removes the directory.
+        // Then `_registered` unlists the directory and the TempDir removes it.
     }
 }
 

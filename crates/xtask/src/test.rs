@@ -149,7 +149,11 @@ pub fn run() -> Result<ExitCode> {
         println!("stale (run `cargo xtask docs`): {}", stale.join(", "));
     }
     t.check("docs/rules/ up to date", stale.is_empty());
-    tests_step(&mut t, "native tests", cargo(&["test", "--workspace"]));
+    tests_step(
+        &mut t,
+        "native tests",
+        cargo(&["test", "--workspace", "--no-fail-fast"]),
+    );
     let mut wasm = cargo(&["test", "--target", "wasm32-unknown-unknown"]);
     wasm.args(&WASM_CRATES[2..])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver");

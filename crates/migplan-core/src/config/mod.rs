@@ -64,7 +64,16 @@ struct At<'a> {
     span: toml_span::Span,
 }
 
-impl At<'_> {
+impl<'t> At<'t> {
+    /// A value's place; a string's span starts inside its quotes, and a
+    /// mistake is pointed at from the opening quote.
+    fn of(text: &'t str, mut span: toml_span::Span) -> At<'t> {
+        if span.start > 0 && matches!(text.as_bytes().get(span.start - 1), Some(b'"' | b'\'')) {
+            span.start -= 1;
+        }
+        At { text, span }
+    }
+
     fn error(&self, message: String) -> ConfigError {
         error(self.text, self.span.start, message)
     }
@@ -78,10 +87,7 @@ fn invalid(at: &At, key: &str, expected: &str, found: &ValueInner) -> ConfigErro
 }
 
 fn string<'t>(text: &'t str, key: &str, mut value: Value) -> Result<(String, At<'t>), ConfigError> {
-    let at = At {
-        text,
-        span: value.span,
-    };
+    let at = At::of(text, value.span);
     match value.take() {
         ValueInner::String(s) => Ok((s.into_owned(), at)),
         other => Err(invalid(&at, key, "a string", &other)),
@@ -89,10 +95,7 @@ fn string<'t>(text: &'t str, key: &str, mut value: Value) -> Result<(String, At<
 }
 
 fn integer<'t>(text: &'t str, key: &str, mut value: Value) -> Result<(i64, At<'t>), ConfigError> {
-    let at = At {
-        text,
-        span: value.span,
-    };
+    let at = At::of(text, value.span);
     match value.take() {
         ValueInner::Integer(n) => Ok((n, at)),
         other => Err(invalid(&at, key, "an integer", &other)),
@@ -109,10 +112,7 @@ fn table<'a>(
     key: &str,
     mut value: Value<'a>,
 ) -> Result<toml_span::value::Table<'a>, ConfigError> {
-    let at = At {
-        text,
-        span: value.span,
-    };
+    let at = At::of(text, value.span);
     match value.take() {
         ValueInner::Table(t) => Ok(t),
         other => Err(invalid(&at, key, "a table", &other)),
@@ -164,10 +164,7 @@ impl Config {
             "lock_timeout" => self.rules.lock_timeout = lock_timeout(text, value)?,
             "transaction" => {
                 let mut value = value;
-                let at = At {
-                    text,
-                    span: value.span,
-                };
+                let at = At::of(text, value.span);
                 match value.take() {
                     ValueInner::Boolean(b) => self.transaction = Some(b),
                     other => return Err(invalid(&at, "transaction", "true or false", &other)),
@@ -276,10 +273,7 @@ fn lock_timeout(text: &str, value: Value) -> Result<LockTimeoutPolicy, ConfigErr
 }
 
 fn strings(text: &str, key: &str, mut value: Value) -> Result<Vec<String>, ConfigError> {
-    let at = At {
-        text,
-        span: value.span,
-    };
+    let at = At::of(text, value.span);
     match value.take() {
         ValueInner::Array(items) => items
             .into_iter()
@@ -291,10 +285,7 @@ fn strings(text: &str, key: &str, mut value: Value) -> Result<Vec<String>, Confi
 
 /// `users = 25000000` or `users = { rows = 25000000, bytes = 1234 }`.
 fn table_size(text: &str, mut value: Value) -> Result<TableSize, ConfigError> {
-    let at = At {
-        text,
-        span: value.span,
-    };
+    let at = At::of(text, value.span);
     match value.take() {
         ValueInner::Integer(n) => u64::try_from(n)
             .map(|rows| TableSize { rows, bytes: None })

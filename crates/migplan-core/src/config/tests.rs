@@ -127,6 +127,13 @@ fn bad_values_name_their_line() {
     ] {
         let e = mistake(text);
         assert_eq!(e.line, line, "{text}: {e}");
+        // A bad string value is pointed at from its opening quote.
+        if let Some(quote) = text.lines().nth(line - 1).and_then(|l| l.find(" = \""))
+            && !words.is_empty()
+            && !text.contains("[tables]")
+        {
+            assert_eq!(e.column, quote + 4, "{text}: {e}");
+        }
         assert!(e.message.contains(words), "{text}: {e}");
     }
 }
