@@ -439,7 +439,7 @@ fn main() -> ExitCode {
     // Ctrl-C while a PostgreSQL cluster ran: it is stopped and removed.
     if migplan_postgres::cluster::interrupted() {
         eprintln!("migplan: interrupted");
-        return ExitCode::from(130);
+        migplan_postgres::cluster::finish_interrupt();
     }
     match outcome {
         Ok(code) => code,

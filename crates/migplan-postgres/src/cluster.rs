@@ -129,6 +129,14 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// After Ctrl-C: waits for the handler, which removes every cluster and
+/// ends the process with 130 (at most the server's shutdown time).
+pub fn finish_interrupt() -> ! {
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn on_ctrl_c() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -140,19 +148,35 @@ fn on_ctrl_c() {
                 if pid != 0 {
                     stop_pid(pid);
                 }
-                // Wait for the server to be gone before removing its files.
+                // Wait for initdb or the server to be gone before removing
+                // its files (a few tries: it may still be writing).
                 let deadline = Instant::now() + Duration::from_secs(10);
-                while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+                while pid != 0 && running(pid) && Instant::now() < deadline {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                let _ = std::fs::remove_dir_all(dir);
+                for _ in 0..50 {
+                    if std::fs::remove_dir_all(&dir).is_ok() || !dir.exists() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             }
             std::process::exit(130);
         });
     });
 }
 
-/// Asks a postmaster to shut down fast (SIGINT), and waits briefly.
+/// Whether a process is running (a zombie, gone but not yet reaped, is not).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next())
+            .is_some_and(|state| state != 'Z')
+    })
+}
+
+/// Asks initdb or a postmaster to stop (SIGINT: initdb removes what it
+/// made, the server shuts down fast).
 fn stop_pid(pid: u32) {
     let _ = Command::new("kill")
         .args(["-INT", &pid.to_string()])
@@ -182,6 +206,10 @@ impl Registered {
 
 impl Drop for Registered {
     fn drop(&mut self) {
+        // After Ctrl-C the handler owns every listed directory.
+        if interrupted() {
+            return;
+        }
         if let Ok(mut alive) = ALIVE.lock() {
             alive.retain(|(_, d)| *d != self.0);
         }
@@ -237,9 +265,15 @@ impl Cluster {
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        let out = initdb
-            .output()
+        let child = initdb
+            .spawn()
             .map_err(|e| format!("migplan: cannot run initdb: {e}"))?;
+        // Ctrl-C now stops initdb, then removes the directory.
+        registered.server(child.id());
+        let out = child
+            .wait_with_output()
+            .map_err(|e| format!("migplan: initdb: {e}"))?;
+        registered.server(0);
         if !out.status.success() {
             return Err(format!(
                 "migplan: initdb failed: {}",
@@ -331,6 +365,12 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // After Ctrl-C the handler stops the server and removes the
+        // directory: one owner, no two removals racing.
+        if interrupted() {
+            self.dir.disable_cleanup(true);
+            return;
+        }
         let pid = self.child.id();
         stop_pid(pid);
         let deadline = Instant::now() + Duration::from_secs(10);
