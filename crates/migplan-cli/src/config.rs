@@ -44,31 +44,20 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, String> {
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("migplan: cannot read {}: {e}", path.display()))?;
-    let config = Config::parse(&text).map_err(|e| {
-        format!(
-            "migplan: {}:{}:{}: {}",
-            path.display(),
-            e.line,
-            e.column,
-            e.message
-        )
-    })?;
+    let config = Config::parse(&text).map_err(|e| located(&path, e.line, e.column, &e.message))?;
     Ok(Some(Loaded { path, config }))
+}
+
+/// A mistake in a file, as `migplan: FILE:LINE:COLUMN: message`.
+fn located(path: &Path, line: usize, column: usize, message: &str) -> String {
+    format!("migplan: {}:{line}:{column}: {message}", path.display())
 }
 
 /// Table sizes from a stats file (CSV or JSON), with where they came from.
 pub fn read_stats(path: &Path) -> Result<BTreeMap<String, TableSize>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("migplan: cannot read {}: {e}", path.display()))?;
-    TableSizes::parse_stats(&text).map_err(|e| {
-        format!(
-            "migplan: {}:{}:{}: {}",
-            path.display(),
-            e.line,
-            e.column,
-            e.message
-        )
-    })
+    TableSizes::parse_stats(&text).map_err(|e| located(path, e.line, e.column, &e.message))
 }
 
 /// What `migplan init` learnt about a project.

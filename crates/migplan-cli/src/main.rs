@@ -635,10 +635,13 @@ fn changed_inputs(
     };
     let changed = migplan_cli::since::changed_since(project, rev, source.settings()?)?;
     eprintln!(
-        "migplan: {} migration(s) changed since {rev}, checked against the {} before them (ordered as {})",
-        changed.changed.len(),
-        changed.history.len(),
-        changed.ordered_by
+        "{}",
+        migplan_cli::printable(&format!(
+            "migplan: {} migration(s) changed since {rev}, checked against the {} before them (ordered as {})",
+            changed.changed.len(),
+            changed.history.len(),
+            changed.ordered_by
+        ))
     );
     let mut schema = read(&source.schema)?;
     schema.extend(changed.history);

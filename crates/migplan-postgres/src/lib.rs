@@ -10,3 +10,9 @@ pub mod run;
 pub mod scratch;
 pub mod simulate;
 pub mod trace;
+
+/// Every identifier this crate writes into SQL, quoted by the core's one
+/// function.
+pub(crate) fn quote(name: &str) -> String {
+    migplan_core::ddl::ident(name, migplan_core::Dialect::Postgres)
+}

@@ -3,6 +3,7 @@
 //! rights (it cannot read or write server files or run programs), and
 //! dropped afterwards. Nothing runs in any other database.
 
+use crate::quote;
 use postgres::{Client, NoTls};
 
 use crate::cluster::Cluster;
@@ -22,10 +23,6 @@ pub struct Scratch {
     client: Option<Client>,
     /// Seconds one statement may run.
     statement_seconds: u32,
-}
-
-fn quote(name: &str) -> String {
-    migplan_core::ddl::ident(name, migplan_core::Dialect::Postgres)
 }
 
 /// Unique in this process and, with the pid, on the server.

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::quote;
 use migplan_core::Dialect;
 use migplan_core::simulate::{
     Check, Coverage, Failure, Phase, RoundTrip, SimulationReport, Skipped, TableCount,
@@ -36,10 +37,6 @@ pub struct Job<'a> {
 
 /// Rows and per-column checksums of every table of the user's schemas.
 type Data = BTreeMap<String, (i64, BTreeMap<String, String>)>;
-
-fn quote(name: &str) -> String {
-    migplan_core::ddl::ident(name, Dialect::Postgres)
-}
 
 fn text_rows(client: &mut Client, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
     let messages = client.simple_query(sql).map_err(|e| message(&e))?;
@@ -151,16 +148,14 @@ fn replay_schema(client: &mut Client, schema: &str, skipped: &mut Vec<Skipped>) 
 /// The sample rows: an INSERT PostgreSQL refuses leaves its table empty
 /// (with a note) and the rest go on.
 fn fill(client: &mut Client, rows: &[String], skipped: &mut Vec<Skipped>) {
+    let mut noted = std::collections::BTreeSet::new();
     for insert in rows {
         if let Err(e) = client.execute(insert.as_str(), &[]) {
             let table = insert
                 .strip_prefix("INSERT INTO ")
                 .and_then(|r| r.split_whitespace().next())
                 .unwrap_or("a table");
-            if !skipped
-                .iter()
-                .any(|s| s.phase == Phase::Data && s.reason.contains(table))
-            {
+            if noted.insert(table.to_string()) {
                 skipped.push(Skipped {
                     phase: Phase::Data,
                     line: 0,
