@@ -43,7 +43,7 @@ fn main() {
                     input::SIM_SCHEMA,
                     migration,
                 );
-                let r = simulate(&mut db, &session, &o);
+                let r = pollster::block_on(simulate(&mut db, &session, &o));
                 assert!(r.ok, "{:?}", r.checks);
             },
         );

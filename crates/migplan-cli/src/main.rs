@@ -1055,7 +1055,12 @@ fn run_simulate(
     };
     let mut report = if args.as_plan {
         let p = plan::plan(&session, PlanOptions::default());
-        simulate::simulate_plan(&mut engine, &session, &p, &options.data)
+        pollster::block_on(simulate::simulate_plan(
+            &mut engine,
+            &session,
+            &p,
+            &options.data,
+        ))
     } else {
         // Large runs say how far the sample rows are, on stderr.
         let mut last_tenth = 0;
@@ -1069,7 +1074,12 @@ fn run_simulate(
                 );
             }
         };
-        simulate::simulate_with_progress(&mut engine, &session, &options, &mut progress)
+        pollster::block_on(simulate::simulate_with_progress(
+            &mut engine,
+            &session,
+            &options,
+            &mut progress,
+        ))
     };
     let mut growth_rows = Vec::new();
     if !args.growth.is_empty() {
@@ -1081,7 +1091,12 @@ fn run_simulate(
                 .ok()
                 .map(|e| Box::new(e) as Box<dyn migplan_core::engine::Engine>)
         };
-        let (rows, check) = simulate::cost_growth(&mut factory, &clock, &session, &args.growth);
+        let (rows, check) = pollster::block_on(simulate::cost_growth(
+            &mut factory,
+            &clock,
+            &session,
+            &args.growth,
+        ));
         report.ok &= check.ok;
         report.checks.push(check);
         growth_rows = rows;
@@ -1172,73 +1187,29 @@ fn simulate_on_postgres(
         },
     );
     let mut scratch = new_scratch()?;
-    let client = scratch.client()?;
-    let version = client
+    let version = scratch
+        .client()?
         .query_one("SHOW server_version", &[])
         .map(|r| r.get::<_, String>(0))
         .unwrap_or_default();
-    let down = down.unwrap_or_else(|| rollback::generate(session).sql);
-    let rows: Vec<String> = match rows_sql.filter(|r| !r.trim().is_empty()) {
-        Some(own) => migplan_core::split::split(&own, Dialect::Postgres)
-            .into_iter()
-            .filter(|s| s.kind == migplan_core::split::SegmentKind::Sql)
-            .map(|s| own[s.start..s.end].to_string())
-            .filter(|s| !s.trim().is_empty())
-            .collect(),
-        None if args.data.rows > 0 => {
-            let demands = migplan_core::sample::Demands::between(session.before(), session.after());
-            migplan_core::sample::generate(session.before(), &demands, &args.data)
-        }
-        None => Vec::new(),
-    };
-    let up = session
-        .files()
-        .iter()
-        .map(|f| f.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let job = migplan_postgres::simulate::Job {
-        engine: format!("PostgreSQL {version} ({place})"),
-        schema: &session.schema_text(),
-        rows: &rows,
-        up: &up,
-        down: &down,
-        transaction: !session.migration().any(|s| s.flags.concurrently),
-        rows_per_table: args.data.rows,
-        seed: args.data.seed,
-    };
-    let mut report =
-        migplan_postgres::simulate::simulate(client, &job).map_err(|e| format!("migplan: {e}"))?;
+    let job = simulate::postgres::Job::new(
+        format!("PostgreSQL {version} ({place})"),
+        session,
+        down,
+        rows_sql.as_deref(),
+        &args.data,
+    );
     // The trace runs in a database of its own: each statement in a
     // transaction of its own, on the same schema and rows.
     let mut traced = new_scratch()?;
-    let trace_client = traced.client()?;
-    migplan_postgres::simulate::prepare(trace_client, job.schema, job.rows);
-    report.trace =
-        migplan_postgres::trace::trace(trace_client, &migplan_postgres::trace::steps(session))
-            .map_err(|e| format!("migplan: {e}"))?;
-    let mismatches: Vec<String> = report
-        .trace
-        .iter()
-        .filter(|t| t.confirmed == Some(false))
-        .map(|t| format!("line {}: {}", t.line, t.note.clone().unwrap_or_default()))
-        .collect();
-    let confirmed = report
-        .trace
-        .iter()
-        .filter(|t| t.confirmed == Some(true))
-        .count();
-    report.checks.push(simulate::Check {
-        name: "locks as predicted".into(),
-        ok: mismatches.is_empty(),
-        detail: if mismatches.is_empty() {
-            format!("{confirmed} statement(s) took the predicted lock and rewrite")
-        } else {
-            format!("MISMATCH with the analysis: {}", mismatches.join("; "))
-        },
-    });
-    report.ok &= mismatches.is_empty();
-    Ok(report)
+    pollster::block_on(simulate::postgres::simulate_and_trace(
+        &mut scratch.engine()?,
+        &mut traced.engine()?,
+        session,
+        &job,
+        &mut |_, _| {},
+    ))
+    .map_err(|e| format!("migplan: {e}"))
 }
 
 fn render_simulation_with_growth(

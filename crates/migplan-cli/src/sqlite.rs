@@ -142,8 +142,9 @@ fn authorize(ctx: AuthContext<'_>) -> Authorization {
     }
 }
 
+#[async_trait::async_trait(?Send)]
 impl Engine for NativeSqlite {
-    fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
+    async fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
         sandbox::check(sql).map_err(EngineError::Refused)?;
         let budget = Duration::from_secs(u64::from(self.limits.statement_seconds));
         self.set_deadline(Some(Instant::now() + budget));
@@ -160,7 +161,7 @@ mod tests {
     #[test]
     fn passes_the_engine_conformance_suite() {
         let mut e = NativeSqlite::open().expect("open");
-        migplan_core::engine::conformance::check(&mut e).expect("conformance");
+        pollster::block_on(migplan_core::engine::conformance::check(&mut e)).expect("conformance");
     }
 
     #[test]
@@ -187,12 +188,13 @@ mod tests {
         })
         .expect("open");
         let started = Instant::now();
-        let err = e
-            .execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r")
-            .expect_err("stopped");
+        let err = pollster::block_on(e.execute(
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+        ))
+        .expect_err("stopped");
         assert_eq!(err, EngineError::Stopped(Stop::Time { seconds: 1 }));
         assert!(started.elapsed() < Duration::from_secs(10));
         // The engine is still usable afterwards.
-        assert!(e.execute("SELECT 1").is_ok());
+        assert!(pollster::block_on(e.execute("SELECT 1")).is_ok());
     }
 }

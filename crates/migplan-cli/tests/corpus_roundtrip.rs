@@ -40,7 +40,7 @@ struct Tally {
 
 fn replay(d: Dialect, pairs: &[(String, String, String)]) -> Tally {
     let mut engine = NativeSqlite::open().expect("sqlite");
-    let _ = engine.execute("PRAGMA foreign_keys=OFF");
+    let _ = pollster::block_on(engine.execute("PRAGMA foreign_keys=OFF"));
     let mut model = Catalog::default();
     let mut t = Tally {
         pairs: 0,
@@ -51,7 +51,7 @@ fn replay(d: Dialect, pairs: &[(String, String, String)]) -> Tally {
     let mut earlier_failed = false;
     for (name, up, down) in pairs {
         t.pairs += 1;
-        let r = round_trip_pair(&mut engine, d, &mut model, up, down);
+        let r = pollster::block_on(round_trip_pair(&mut engine, d, &mut model, up, down));
         let outcome = explain_pair(&r, d, earlier_failed);
         match &outcome {
             PairOutcome::Exact => t.exact += 1,

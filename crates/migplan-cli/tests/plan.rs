@@ -127,8 +127,7 @@ fn rollback_generates_and_compares() {
 }
 
 fn count(db: &mut NativeSqlite, sql: &str) -> i64 {
-    match db
-        .execute(sql)
+    match pollster::block_on(db.execute(sql))
         .ok()
         .and_then(|r| r.into_iter().next())
         .and_then(|r| r.rows.into_iter().next())
@@ -164,7 +163,7 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
             &migration,
         );
         let mut db = NativeSqlite::open().expect("sqlite");
-        run_script(&mut db, &schema).expect("schema");
+        pollster::block_on(run_script(&mut db, &schema)).expect("schema");
         let mut seed = String::new();
         for i in 1..=25 {
             seed.push_str(&format!(
@@ -173,11 +172,11 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
                 if i % 3 == 0 { "NULL".to_string() } else { i.to_string() }
             ));
         }
-        run_script(&mut db, &seed).expect("seed");
+        pollster::block_on(run_script(&mut db, &seed)).expect("seed");
         for (i, s) in p.steps.iter().enumerate() {
             let mut runs = 0;
             loop {
-                run_script(&mut db, &s.up)
+                pollster::block_on(run_script(&mut db, &s.up))
                     .unwrap_or_else(|e| panic!("{name}: step {} up failed: {e}\n{}", i + 1, s.up));
                 runs += 1;
                 if !s.repeat || count(&mut db, "SELECT changes()") == 0 {
@@ -194,7 +193,7 @@ fn every_sqlite_plan_runs_up_and_down_on_real_sqlite() {
         }
         for (i, s) in p.steps.iter().enumerate().rev() {
             if let Some(down) = &s.down {
-                run_script(&mut db, down)
+                pollster::block_on(run_script(&mut db, down))
                     .unwrap_or_else(|e| panic!("{name}: step {} down failed: {e}\n{down}", i + 1));
             }
         }
@@ -293,13 +292,13 @@ fn an_older_sqlite_rename_is_a_rebuild_that_keeps_the_values() {
     assert_eq!(p.steps.len(), 1);
     assert!(!p.steps[0].irreversible, "{:?}", p.steps[0].reason);
     let mut db = NativeSqlite::open().expect("sqlite");
-    run_script(&mut db, &schema).expect("schema");
-    run_script(
+    pollster::block_on(run_script(&mut db, &schema)).expect("schema");
+    pollster::block_on(run_script(
         &mut db,
         "INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'user 1'), (2, 'b@x', 'user 2');",
-    )
+    ))
     .expect("rows");
-    run_script(&mut db, &p.steps[0].up).expect("up");
+    pollster::block_on(run_script(&mut db, &p.steps[0].up)).expect("up");
     assert_eq!(
         count(
             &mut db,
@@ -312,7 +311,11 @@ fn an_older_sqlite_rename_is_a_rebuild_that_keeps_the_values() {
         2,
         "the view came back"
     );
-    run_script(&mut db, p.steps[0].down.as_deref().expect("down")).expect("down");
+    pollster::block_on(run_script(
+        &mut db,
+        p.steps[0].down.as_deref().expect("down"),
+    ))
+    .expect("down");
     assert_eq!(
         count(
             &mut db,

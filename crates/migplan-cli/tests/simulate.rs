@@ -36,7 +36,7 @@ fn run(
         rows_sql: None,
     };
     let session = Session::new(d, Options::default(), schema, up);
-    simulate(&mut engine, &session, &o)
+    pollster::block_on(simulate(&mut engine, &session, &o))
 }
 
 fn check<'a>(r: &'a SimulationReport, name: &str) -> &'a migplan_core::simulate::Check {
@@ -338,7 +338,7 @@ fn a_plan_runs_step_by_step_and_rolls_back_from_every_step() {
             },
         );
         let mut engine = NativeSqlite::open().expect("sqlite");
-        let r = migplan_core::simulate::simulate_plan(
+        let r = pollster::block_on(migplan_core::simulate::simulate_plan(
             &mut engine,
             &session,
             &p,
@@ -346,7 +346,7 @@ fn a_plan_runs_step_by_step_and_rolls_back_from_every_step() {
                 rows: 150,
                 ..DataOptions::default()
             },
-        );
+        ));
         assert!(r.ok, "{d:?}: {:#?}", r.checks);
         let steps = r
             .checks
@@ -568,11 +568,11 @@ fn a_history_pair_that_does_not_round_trip_is_explained() {
     use migplan_core::engine::Engine;
     use migplan_core::simulate::{PairOutcome, explain_pair, round_trip_pair};
     let mut engine = NativeSqlite::open().expect("sqlite");
-    let _ = engine.execute("PRAGMA foreign_keys=OFF");
+    let _ = pollster::block_on(engine.execute("PRAGMA foreign_keys=OFF"));
     let mut model = Catalog::default();
     let d = Dialect::Postgres;
     let mut pair = |up: &str, down: &str| {
-        let r = round_trip_pair(&mut engine, d, &mut model, up, down);
+        let r = pollster::block_on(round_trip_pair(&mut engine, d, &mut model, up, down));
         explain_pair(&r, d, false)
     };
     assert_eq!(
@@ -763,7 +763,7 @@ fn schema_after_up_fails_when_sqlite_differs_from_the_model() {
                 .into(),
         ),
     };
-    let r = simulate(&mut engine, &session, &o);
+    let r = pollster::block_on(simulate(&mut engine, &session, &o));
     let c = check(&r, "schema after up");
     assert!(!c.ok, "{}", c.detail);
     assert!(

@@ -1,7 +1,12 @@
-//! The simulation engine: a real SQLite behind one trait.
+//! The simulation engine: a real database behind one asynchronous trait.
 //!
-//! The browser implements it with sql.js, the CLI with bundled SQLite. Both
-//! must return identical values for identical SQL.
+//! Four implementations: sql.js (the page) and bundled SQLite (the CLI) for
+//! SQLite and translated MySQL, which must return identical values for
+//! identical SQL; PGlite (the page) and a PostgreSQL server (the CLI) for
+//! PostgreSQL. The trait is asynchronous because PGlite is: the drivers in
+//! [`crate::simulate`] await each statement, so the page's worker never
+//! blocks, and the CLI drives the same futures with a plain `block_on`
+//! (its engines answer at once).
 
 use serde::{Deserialize, Serialize};
 
@@ -84,19 +89,26 @@ impl Default for Limits {
 /// Every implementation runs exactly one statement per call (text with a
 /// second statement is refused, never run as a batch) and applies
 /// [`crate::sandbox::check`] before it runs anything.
+#[async_trait::async_trait(?Send)]
 pub trait Engine {
     /// Runs one statement; returns its rows as a result set when it
     /// produced at least one row (the sql.js convention).
-    fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError>;
+    async fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError>;
 
     /// Told before the statements that stand for the user's statement at
     /// `line` of `phase` run, so an engine watched from outside (the page's
     /// worker) can say where a statement was stopped.
     fn starting(&mut self, _phase: crate::simulate::Phase, _line: usize) {}
 
+    /// A clock in milliseconds, for the engines that can time a statement
+    /// (the PostgreSQL trace); `None` where there is none.
+    fn now_ms(&mut self) -> Option<f64> {
+        None
+    }
+
     /// The SQLite version, e.g. `3.49.1`.
-    fn sqlite_version(&mut self) -> Result<String, EngineError> {
-        let sets = self.execute("SELECT sqlite_version()")?;
+    async fn sqlite_version(&mut self) -> Result<String, EngineError> {
+        let sets = self.execute("SELECT sqlite_version()").await?;
         match sets
             .first()
             .and_then(|s| s.rows.first())
@@ -112,10 +124,10 @@ pub trait Engine {
 
 /// Runs a script of SQLite statements one at a time, as the splitter cuts
 /// it (never as a batch): the first error stops it.
-pub fn run_script(engine: &mut dyn Engine, sql: &str) -> Result<(), EngineError> {
+pub async fn run_script(engine: &mut dyn Engine, sql: &str) -> Result<(), EngineError> {
     for segment in crate::split::split(sql, crate::Dialect::Sqlite) {
         if segment.kind == crate::split::SegmentKind::Sql {
-            engine.execute(&sql[segment.start..segment.end])?;
+            engine.execute(&sql[segment.start..segment.end]).await?;
         }
     }
     Ok(())
@@ -132,24 +144,26 @@ pub mod conformance {
     }
 
     /// Runs the conformance suite; returns the first mismatch as an error.
-    pub fn check(engine: &mut dyn Engine) -> Result<(), String> {
-        let v = engine.sqlite_version().map_err(|e| e.to_string())?;
+    pub async fn check(engine: &mut dyn Engine) -> Result<(), String> {
+        let v = engine.sqlite_version().await.map_err(|e| e.to_string())?;
         if !v.starts_with('3') {
             return Err(format!("unexpected version {v}"));
         }
         engine
             .execute(
                 "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, data BLOB)",
-            )
+            ).await
             .map_err(|e| e.to_string())?;
         engine
             .execute("INSERT INTO t VALUES (1, 'a', 1.5, x'0102'), (2, 'b', NULL, NULL); -- done")
+            .await
             .map_err(|e| e.to_string())?;
-        if engine.execute("SELECT 1 WHERE 0")? != Vec::<ResultSet>::new() {
+        if engine.execute("SELECT 1 WHERE 0").await? != Vec::<ResultSet>::new() {
             return Err("a query without rows returned a result set".into());
         }
         let got = engine
             .execute("SELECT id, name, score, data FROM t ORDER BY id")
+            .await
             .map_err(|e| e.to_string())?;
         let want = vec![ResultSet {
             columns: vec!["id".into(), "name".into(), "score".into(), "data".into()],
@@ -171,24 +185,24 @@ pub mod conformance {
         if got != want {
             return Err(format!("rows differ: {got:?}"));
         }
-        match engine.execute("INSERT INTO t (id) VALUES (3)") {
+        match engine.execute("INSERT INTO t (id) VALUES (3)").await {
             Err(EngineError::Sql(m)) if m.contains("NOT NULL") => {}
             other => return Err(format!("expected a NOT NULL error, got {other:?}")),
         }
-        match engine.execute("SELEC 1") {
+        match engine.execute("SELEC 1").await {
             Err(EngineError::Sql(m)) if m.contains("syntax error") => {}
             other => return Err(format!("expected a syntax error, got {other:?}")),
         }
-        sandboxed(engine)
+        sandboxed(engine).await
     }
 
     /// The sandbox: one statement per call, no files.
-    fn sandboxed(engine: &mut dyn Engine) -> Result<(), String> {
-        match engine.execute("DELETE FROM t; DROP TABLE t") {
+    async fn sandboxed(engine: &mut dyn Engine) -> Result<(), String> {
+        match engine.execute("DELETE FROM t; DROP TABLE t").await {
             Err(EngineError::Refused(Refusal::SeveralStatements)) => {}
             other => return Err(format!("a batch ran: {other:?}")),
         }
-        let left = engine.execute("SELECT count(*) FROM t")?;
+        let left = engine.execute("SELECT count(*) FROM t").await?;
         if left.first().and_then(|s| s.rows.first()) != Some(&vec![Value::Integer(2)]) {
             return Err(format!("the refused batch changed the table: {left:?}"));
         }
@@ -207,14 +221,16 @@ pub mod conformance {
             ),
             ("PRAGMA writable_schema = ON", Refusal::WritableSchema),
         ] {
-            match engine.execute(sql) {
+            match engine.execute(sql).await {
                 Err(EngineError::Refused(r)) if r == why => {}
                 other => return Err(format!("{sql}: expected {why:?}, got {other:?}")),
             }
         }
-        engine.execute("ATTACH DATABASE ':memory:' AS scratch")?;
-        engine.execute("CREATE TABLE scratch.s (x)")?;
-        engine.execute("DETACH DATABASE scratch")?;
+        engine
+            .execute("ATTACH DATABASE ':memory:' AS scratch")
+            .await?;
+        engine.execute("CREATE TABLE scratch.s (x)").await?;
+        engine.execute("DETACH DATABASE scratch").await?;
         Ok(())
     }
 }

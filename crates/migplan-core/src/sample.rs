@@ -278,9 +278,26 @@ fn bounds(t: &Table, col: &str) -> (Option<f64>, Option<f64>) {
     (lo, hi)
 }
 
+/// One INSERT of sample rows, and the table it fills (`None` for rows the
+/// user wrote).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub table: Option<String>,
+    pub sql: String,
+}
+
 /// INSERT statements (batches of 500 rows) filling every table of
 /// `before` (source dialect) in the SQLite the simulation runs.
 pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<String> {
+    batches(before, demands, o)
+        .into_iter()
+        .map(|batch| batch.sql)
+        .collect()
+}
+
+/// [`generate`], each INSERT with the table it fills. The SQL quotes
+/// identifiers with double quotes, which PostgreSQL reads the same way.
+pub fn batches(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Batch> {
     let mut rng = Rng::new(o.seed);
     let mut out = Vec::new();
     // The integer primary key values of each table (1..=rows).
@@ -371,12 +388,15 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
                 .collect();
             rows.push(format!("({})", values.join(", ")));
             if rows.len() == 500 || i == o.rows {
-                out.push(format!(
-                    "INSERT INTO {} ({}) VALUES {}",
-                    ddl::name(&t.name, Dialect::Sqlite),
-                    names.join(", "),
-                    rows.join(", ")
-                ));
+                out.push(Batch {
+                    table: Some(t.name.clone()),
+                    sql: format!(
+                        "INSERT INTO {} ({}) VALUES {}",
+                        ddl::name(&t.name, Dialect::Sqlite),
+                        names.join(", "),
+                        rows.join(", ")
+                    ),
+                });
                 rows.clear();
             }
         }

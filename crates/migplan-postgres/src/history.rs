@@ -6,10 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use postgres::Client;
-
-use crate::catalog;
-use crate::run::{Failure, run_file};
+use migplan_core::engine::Engine;
+use migplan_core::simulate::postgres::catalog;
+use migplan_core::simulate::postgres::run::{Failure, run_file};
+use pollster::block_on;
 
 /// One up/down pair of a history.
 pub struct Pair<'a> {
@@ -41,17 +41,21 @@ impl Outcome {
     }
 }
 
-fn snapshot(client: &mut Client) -> Result<BTreeSet<String>, String> {
-    catalog::snapshot(client)
+fn snapshot(engine: &mut dyn Engine) -> Result<BTreeSet<String>, String> {
+    block_on(catalog::snapshot(engine))
+}
+
+fn run(engine: &mut dyn Engine, sql: &str, transaction: bool) -> Result<(), Failure> {
+    block_on(run_file(engine, sql, transaction)).map(|_| ())
 }
 
 /// Replays `pairs` in order; an error only when the database itself
 /// cannot be read.
-pub fn replay(client: &mut Client, pairs: &[Pair]) -> Result<Vec<Outcome>, String> {
+pub fn replay(engine: &mut dyn Engine, pairs: &[Pair]) -> Result<Vec<Outcome>, String> {
     let mut outcomes = Vec::new();
     for pair in pairs {
-        let before = snapshot(client)?;
-        let up = run_file(client, pair.up, pair.transaction).map(|_| ());
+        let before = snapshot(engine)?;
+        let up = run(engine, pair.up, pair.transaction);
         if up.is_err() {
             outcomes.push(Outcome {
                 name: pair.name.to_string(),
@@ -62,15 +66,15 @@ pub fn replay(client: &mut Client, pairs: &[Pair]) -> Result<Vec<Outcome>, Strin
             });
             continue;
         }
-        let after_up = snapshot(client)?;
-        let down = run_file(client, pair.down, pair.transaction).map(|_| ());
+        let after_up = snapshot(engine)?;
+        let down = run(engine, pair.down, pair.transaction);
         let differences = match &down {
-            Ok(()) => Some(catalog::differences(&before, &snapshot(client)?)),
+            Ok(()) => Some(catalog::differences(&before, &snapshot(engine)?)),
             Err(_) => None,
         };
         // The next pair sees the up applied (again, after a down).
         if down.is_ok() {
-            let _ = run_file(client, pair.up, pair.transaction);
+            let _ = run(engine, pair.up, pair.transaction);
         }
         outcomes.push(Outcome {
             name: pair.name.to_string(),

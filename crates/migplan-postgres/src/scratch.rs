@@ -57,7 +57,7 @@ impl Scratch {
                 "CREATE ROLE {r} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB; ALTER ROLE {r} SET temp_file_limit = '1GB'",
                 r = quote(&role)
             ))
-            .map_err(|e| format!("migplan: cannot create the simulation's role: {}", crate::run::message(&e)))?;
+            .map_err(|e| format!("migplan: cannot create the simulation's role: {}", crate::engine::message(&e)))?;
         Scratch::create(admin, admin_config, Some(role), statement_seconds)
     }
 
@@ -88,7 +88,7 @@ impl Scratch {
                 .map_err(|e| {
                     format!(
                         "migplan: cannot create the simulation's role: {}",
-                        crate::run::message(&e)
+                        crate::engine::message(&e)
                     )
                 })?;
             Some(role)
@@ -158,6 +158,12 @@ impl Scratch {
         self.client
             .as_mut()
             .ok_or_else(|| "migplan: the scratch database is closed".to_string())
+    }
+
+    /// The connection as a simulation engine.
+    pub fn engine(&mut self) -> Result<crate::engine::Server<'_>, String> {
+        let seconds = self.statement_seconds;
+        Ok(crate::engine::Server::new(self.client()?, seconds))
     }
 
     /// The scratch database's name.

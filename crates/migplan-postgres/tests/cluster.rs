@@ -4,8 +4,19 @@
 
 mod common;
 
-use migplan_postgres::run::run_file;
+use std::collections::BTreeSet;
+
+use migplan_core::engine::Engine;
+use migplan_core::simulate::postgres::{catalog, run};
 use migplan_postgres::scratch::Scratch;
+
+fn run_file(engine: &mut dyn Engine, sql: &str, transaction: bool) -> Result<usize, run::Failure> {
+    pollster::block_on(run::run_file(engine, sql, transaction))
+}
+
+fn snapshot(engine: &mut dyn Engine) -> Result<BTreeSet<String>, String> {
+    pollster::block_on(catalog::snapshot(engine))
+}
 
 #[test]
 fn a_scratch_database_runs_statements_as_a_role_without_rights_and_is_gone_after() {
@@ -16,7 +27,7 @@ fn a_scratch_database_runs_statements_as_a_role_without_rights_and_is_gone_after
     assert!(dir.exists());
     let (dbname, admin) = {
         let mut scratch = Scratch::on_cluster(&cluster, 5).expect("scratch");
-        let client = scratch.client().expect("client");
+        let client = &mut scratch.engine().expect("engine");
         run_file(
             client,
             "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t VALUES (1);",
@@ -39,7 +50,7 @@ fn a_scratch_database_runs_statements_as_a_role_without_rights_and_is_gone_after
         assert!(failure.is_ok(), "the splitter cuts them: {failure:?}");
         // A runaway statement is stopped by the statement_timeout.
         let failure = run_file(client, "SELECT pg_sleep(30)", false).expect_err("stopped");
-        assert!(failure.stopped(), "{failure}");
+        assert!(failure.stopped, "{failure}");
         (scratch.dbname().to_string(), scratch.admin_config().clone())
     };
     let mut admin = admin.connect(postgres::NoTls).expect("admin");
@@ -62,7 +73,7 @@ fn a_failing_file_rolls_back_and_names_its_line() {
         return;
     };
     let mut scratch = Scratch::on_cluster(&cluster, 5).expect("scratch");
-    let client = scratch.client().expect("client");
+    let client = &mut scratch.engine().expect("engine");
     let failure = run_file(
         client,
         "CREATE TABLE a (id int);\n\n-- then\nALTER TABLE missing ADD COLUMN x int;\n",
@@ -74,7 +85,7 @@ fn a_failing_file_rolls_back_and_names_its_line() {
         failure.message.contains("\"missing\" does not exist"),
         "{failure}"
     );
-    let before = migplan_postgres::catalog::snapshot(client).expect("snapshot");
+    let before = snapshot(client).expect("snapshot");
     assert!(
         !before.iter().any(|l| l.contains("public.a")),
         "rolled back: {before:?}"
@@ -85,18 +96,18 @@ fn a_failing_file_rolls_back_and_names_its_line() {
 /// column order, comments, validity; what it would not, does not.
 #[test]
 fn the_snapshot_sees_what_pg_dump_sees() {
-    use migplan_postgres::catalog::{differences, snapshot};
+    use catalog::differences;
     let Some(cluster) = common::cluster() else {
         return;
     };
     let mut scratch = Scratch::on_cluster(&cluster, 5).expect("scratch");
-    let client = scratch.client().expect("client");
+    let client = &mut scratch.engine().expect("engine");
     let schema = "CREATE TABLE t (id int PRIMARY KEY, at timestamp, note text);\n\
                   CREATE INDEX t_at ON t (at);\nCOMMENT ON TABLE t IS 'events';";
     run_file(client, schema, true).expect("schema");
     let before = snapshot(client).expect("snapshot");
     assert!(before.contains("comment on table t: events"), "{before:?}");
-    let changed = |client: &mut postgres::Client, up: &str, down: &str| {
+    let changed = |client: &mut dyn Engine, up: &str, down: &str| {
         run_file(client, up, true).expect(up);
         let during = snapshot(client).expect("snapshot");
         run_file(client, down, true).expect(down);

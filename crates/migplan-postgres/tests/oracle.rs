@@ -112,7 +112,7 @@ fn crates_io_round_trips_agree_with_postgresql() {
         })
         .collect();
     let mut scratch = Scratch::on_cluster(&cluster, 60).expect("scratch");
-    let outcomes = replay(scratch.client().expect("client"), &pairs).expect("replay");
+    let outcomes = replay(&mut scratch.engine().expect("engine"), &pairs).expect("replay");
     let mut agree = 0;
     let mut compared = 0;
     for outcome in &outcomes {

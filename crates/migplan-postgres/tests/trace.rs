@@ -6,9 +6,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use migplan_core::simulate::postgres::trace::{steps, trace};
+use migplan_core::simulate::postgres::{Job, prepare};
 use migplan_core::{Dialect, Options, Session};
 use migplan_postgres::scratch::Scratch;
-use migplan_postgres::trace::{steps, trace};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rules")
@@ -40,25 +41,21 @@ fn every_postgresql_rule_fixture_locks_what_the_analysis_says() {
             let options = Options::with_pg_version(version).expect("known version");
             let session = Session::new(Dialect::Postgres, options, &schema, &migration);
             let mut scratch = Scratch::on_cluster(&cluster, 30).expect("scratch");
-            let client = scratch.client().expect("client");
+            let engine = &mut scratch.engine().expect("engine");
             // A few sample rows, so a rewrite has rows to rewrite.
-            let demands = migplan_core::sample::Demands::between(session.before(), session.after());
-            let rows = migplan_core::sample::generate(
-                session.before(),
-                &demands,
-                &migplan_core::sample::DataOptions {
-                    rows: 5,
-                    ..Default::default()
-                },
-            );
-            let skipped = migplan_postgres::simulate::prepare(client, &schema, &rows);
+            let data = migplan_core::sample::DataOptions {
+                rows: 5,
+                ..Default::default()
+            };
+            let job = Job::new(String::new(), &session, None, None, &data);
+            let skipped = pollster::block_on(prepare(engine, &job));
             assert!(
                 skipped
                     .iter()
                     .all(|s| s.phase != migplan_core::simulate::Phase::Schema),
                 "the fixture schema runs: {skipped:?}"
             );
-            for t in trace(client, &steps(&session)).expect("trace") {
+            for t in pollster::block_on(trace(engine, &steps(&session))).expect("trace") {
                 match t.confirmed {
                     Some(true) => confirmed += 1,
                     Some(false) => mismatches.push(format!(

@@ -229,10 +229,11 @@ fn run_statement(statement: &JsValue) -> Result<Vec<ResultSet>, EngineError> {
     }])
 }
 
+#[async_trait::async_trait(?Send)]
 impl Engine for SqlJsDatabase {
     /// One statement, through sql.js's statement iterator: a second
     /// statement in the text is refused before anything runs.
-    fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
+    async fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
         sandbox::check(sql).map_err(EngineError::Refused)?;
         let iterator = self
             .iterate

@@ -19,7 +19,7 @@ async fn sqljs() -> SqlJs {
 #[wasm_bindgen_test]
 async fn passes_the_engine_conformance_suite() {
     let mut db = sqljs().await.open().expect("open");
-    conformance::check(&mut db).expect("conformance");
+    conformance::check(&mut db).await.expect("conformance");
 }
 
 #[wasm_bindgen_test]
@@ -33,7 +33,8 @@ async fn simulates_the_shared_example() {
             include_str!("../../../tests/fixtures/example/schema.sql"),
             include_str!("../../../tests/fixtures/example/migration.sql"),
         ),
-    );
+    )
+    .await;
     assert!(report.ok, "{report:?}");
     assert!(report.tables.contains(&"users".to_string()), "{report:?}");
 }
@@ -49,7 +50,8 @@ async fn maps_a_sqlite_error_to_the_users_line() {
             "CREATE TABLE a (id INTEGER);",
             "SELECT 1;\n\nALTER TABLE missing ADD COLUMN x TEXT;",
         ),
-    );
+    )
+    .await;
     let failure = report.failure.expect("fails");
     assert_eq!(failure.line, 3);
     assert!(
@@ -126,7 +128,7 @@ async fn reproduces_the_native_engines_reports() {
             f(schema),
             f(up),
         );
-        let r = simulate(&mut db, &session, &o);
+        let r = simulate(&mut db, &session, &o).await;
         let text = serde_json::to_string(&r)
             .expect("json")
             .replace(&r.sqlite_version, "<version>");

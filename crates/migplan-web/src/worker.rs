@@ -78,9 +78,10 @@ struct Reporting {
     post: Post,
 }
 
+#[async_trait::async_trait(?Send)]
 impl Engine for Reporting {
-    fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
-        self.db.execute(sql)
+    async fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
+        self.db.execute(sql).await
     }
 
     fn starting(&mut self, phase: Phase, line: usize) {
@@ -124,7 +125,7 @@ pub async fn serve(text: &str, post: Post) {
                     .and_then(|scope| scope.performance())
                     .map_or_else(js_sys::Date::now, |p| p.now())
             };
-            let (rows, check) = simulate::cost_growth(&mut factory, &clock, &session, sizes);
+            let (rows, check) = simulate::cost_growth(&mut factory, &clock, &session, sizes).await;
             post(&Event::Growth {
                 sizes: sizes.clone(),
                 rows,
@@ -143,7 +144,7 @@ pub async fn serve(text: &str, post: Post) {
             let report = match task {
                 Task::Plan(options) => {
                     let plan = migplan_core::plan::plan(&session, options.clone());
-                    simulate::simulate_plan(&mut engine, &session, &plan, &job.options.data)
+                    simulate::simulate_plan(&mut engine, &session, &plan, &job.options.data).await
                 }
                 _ => {
                     // Progress every eight batches of sample rows.
@@ -158,6 +159,7 @@ pub async fn serve(text: &str, post: Post) {
                         &job.options,
                         &mut progress,
                     )
+                    .await
                 }
             };
             post(&Event::Finished(Box::new(report)));

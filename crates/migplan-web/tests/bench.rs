@@ -102,7 +102,7 @@ async fn bench_simulation_in_the_browser() {
                 input::SIM_SCHEMA,
                 migration,
             );
-            let r = simulate(&mut db, &session, &o);
+            let r = simulate(&mut db, &session, &o).await;
             assert!(r.ok, "{:?}", r.checks);
             if run > 0 {
                 times.push(now() - t);

@@ -9,7 +9,7 @@ use crate::names;
 use crate::parse::Section;
 
 /// Runs up; false (with the failure recorded) when the rest cannot follow.
-pub(super) fn up_applies(
+pub(super) async fn up_applies(
     engine: &mut dyn Engine,
     up_t: &[Translated],
     o: &SimOptions,
@@ -24,7 +24,7 @@ pub(super) fn up_applies(
             .map(|t| format!("line {}: {}", t.line, t.note.clone().unwrap_or_default()))
             .collect(),
     };
-    let up_ok = run_all(engine, up_t, Phase::Migration, r);
+    let up_ok = run_all(engine, up_t, Phase::Migration, r).await;
     if up_ok && r.coverage.simulated == 0 && r.coverage.statements > 0 {
         // A simulation that ran none of the migration proves nothing.
         r.checks.push(Check {
@@ -65,7 +65,7 @@ pub(super) fn up_applies(
 /// affinity) and whether it has a default, as the model expects them.
 /// Tables whose columns the model cannot know (CREATE TABLE … AS) are left
 /// out.
-pub(super) fn schema_after_up(
+pub(super) async fn schema_after_up(
     engine: &mut dyn Engine,
     session: &Session,
     r: &mut SimulationReport,
@@ -78,6 +78,7 @@ pub(super) fn schema_after_up(
         .map(|t| t.name.to_lowercase())
         .collect();
     let actual: BTreeSet<String> = read_structure(engine, true)
+        .await
         .into_iter()
         .filter(|e| !opaque.contains(entry_table(e)))
         .collect();
@@ -162,8 +163,8 @@ pub(super) fn data_preserved(
 }
 
 /// No row violates a foreign key.
-pub(super) fn integrity(engine: &mut dyn Engine, r: &mut SimulationReport) {
-    let orphans = rows_of(engine, "PRAGMA foreign_key_check");
+pub(super) async fn integrity(engine: &mut dyn Engine, r: &mut SimulationReport) {
+    let orphans = rows_of(engine, "PRAGMA foreign_key_check").await;
     r.checks.push(Check {
         name: "integrity".into(),
         ok: orphans.is_empty(),
@@ -188,30 +189,30 @@ pub(super) fn integrity(engine: &mut dyn Engine, r: &mut SimulationReport) {
 /// migration once, and a retry stops at the first statement), but a
 /// second run that goes through and changes the data again would corrupt
 /// it on a retried deploy.
-pub(super) fn second_run(
+pub(super) async fn second_run(
     engine: &mut dyn Engine,
     up_t: &[Translated],
     after: &Catalog,
     snap_after: &Snapshot,
     r: &mut SimulationReport,
 ) {
-    let _ = engine.execute("SAVEPOINT migplan_again");
+    let _ = engine.execute("SAVEPOINT migplan_again").await;
     // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
     // need the checks deferred to the end of it instead.
-    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON").await;
     let mut probe = SimulationReport {
         failure: None,
         skipped: Vec::new(),
         ..r.clone()
     };
-    let again_ok = run_all(engine, up_t, Phase::Migration, &mut probe);
+    let again_ok = run_all(engine, up_t, Phase::Migration, &mut probe).await;
     let again = if again_ok {
-        data_changes(snap_after, &snapshot(engine, after))
+        data_changes(snap_after, &snapshot(engine, after).await)
     } else {
         Vec::new()
     };
-    let _ = engine.execute("ROLLBACK TO migplan_again");
-    let _ = engine.execute("RELEASE migplan_again");
+    let _ = engine.execute("ROLLBACK TO migplan_again").await;
+    let _ = engine.execute("RELEASE migplan_again").await;
     let detail = match (again_ok, again.is_empty()) {
         (true, true) => "running up again succeeds (idempotent)".into(),
         (true, false) => format!(
@@ -239,7 +240,7 @@ pub(super) fn second_run(
 
 /// The down (the user's, or the generated one) brings back the schema and
 /// says what data it cannot.
-pub(super) fn down_restores(
+pub(super) async fn down_restores(
     engine: &mut dyn Engine,
     session: &Session,
     o: &SimOptions,
@@ -258,7 +259,7 @@ pub(super) fn down_restores(
     let down_sql = o.down.clone().unwrap_or(generated.sql);
     let mut down_model = session.after().clone();
     let down_t = translate(session.dialect(), &down_sql, &mut down_model);
-    if !run_all(engine, &down_t, Phase::Down, r) {
+    if !run_all(engine, &down_t, Phase::Down, r).await {
         let detail = format!(
             "the {} down migration fails: {}",
             if o.down.is_some() {
@@ -275,10 +276,10 @@ pub(super) fn down_restores(
         });
         return;
     }
-    let restored = read_schema(engine);
+    let restored = read_schema(engine).await;
     let want = shape(before);
     let schema_equal = restored == want;
-    let lost_after_down = not_restored(snap_before, &snapshot(engine, before));
+    let lost_after_down = not_restored(snap_before, &snapshot(engine, before).await);
     r.round_trip = Some(RoundTrip {
         schema_equal,
         data_equal: lost_after_down.is_empty(),

@@ -121,12 +121,13 @@ pub(super) fn data_changes(before: &Snapshot, after: &Snapshot) -> Vec<DataChang
 
 /// Row counts and per-column checksums of every table of the model that
 /// exists in the database.
-pub(super) fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
+pub(super) async fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
     let mut out = Snapshot::new();
     let present: BTreeSet<String> = rows_of(
         engine,
         "SELECT name FROM sqlite_master WHERE type = 'table'",
     )
+    .await
     .into_iter()
     .filter_map(|r| r.into_iter().next())
     .collect();
@@ -151,6 +152,7 @@ pub(super) fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
                 ddl::literal(crate::names::last(&t.name))
             ),
         )
+        .await
         .into_iter()
         .filter_map(|r| r.into_iter().next())
         .collect();
@@ -177,7 +179,7 @@ pub(super) fn snapshot(engine: &mut dyn Engine, model: &Catalog) -> Snapshot {
             .join(", ");
         let Ok(sets) = engine.execute(&format!(
             "SELECT count(*), {aggregates} FROM (SELECT {inner} FROM {table_sql} ORDER BY {order})"
-        )) else {
+        )).await else {
             continue;
         };
         let Some(row) = sets.into_iter().flat_map(|s| s.rows).next() else {

@@ -17,7 +17,7 @@ pub struct Growth {
 /// Runs the migration at each row count on a fresh engine and times every
 /// statement: statements whose time grows with the table scan or rewrite
 /// it, which should match what the analysis said. `clock` is in ms.
-pub fn cost_growth(
+pub async fn cost_growth(
     new_engine: &mut dyn FnMut() -> Option<Box<dyn Engine>>,
     clock: &dyn Fn() -> f64,
     session: &Session,
@@ -35,9 +35,9 @@ pub fn cost_growth(
             break;
         };
         let engine = engine.as_mut();
-        let _ = engine.execute("PRAGMA foreign_keys=ON");
+        let _ = engine.execute("PRAGMA foreign_keys=ON").await;
         let mut scratch = SimulationReport::empty(String::new(), n, 42);
-        if !run_all(engine, &schema_t, Phase::Schema, &mut scratch) {
+        if !run_all(engine, &schema_t, Phase::Schema, &mut scratch).await {
             break;
         }
         let data = DataOptions {
@@ -45,7 +45,7 @@ pub fn cost_growth(
             ..DataOptions::default()
         };
         for sql in crate::sample::generate(&model, &demands, &data) {
-            let _ = engine.execute(&sql);
+            let _ = engine.execute(&sql).await;
         }
         for (i, t) in up
             .iter()
@@ -54,7 +54,7 @@ pub fn cost_growth(
         {
             let start = clock();
             for sql in &t.sqlite {
-                let _ = engine.execute(sql);
+                let _ = engine.execute(sql).await;
             }
             let ms = clock() - start;
             match rows.iter_mut().find(|g| g.line == t.line) {

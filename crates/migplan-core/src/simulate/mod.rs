@@ -19,6 +19,7 @@ mod data;
 mod growth;
 mod oracle;
 mod plan;
+pub mod postgres;
 mod readback;
 
 use data::{DataChange, data_changes, snapshot};
@@ -223,7 +224,7 @@ pub struct SimOptions {
 type Snapshot = BTreeMap<String, (i64, BTreeMap<String, u64>)>;
 
 /// Runs schema, sample data and `migration` (then its down) on `engine`.
-pub fn run(engine: &mut dyn Engine, session: &Session) -> SimulationReport {
+pub async fn run(engine: &mut dyn Engine, session: &Session) -> SimulationReport {
     simulate(
         engine,
         session,
@@ -236,6 +237,7 @@ pub fn run(engine: &mut dyn Engine, session: &Session) -> SimulationReport {
             rows_sql: None,
         },
     )
+    .await
 }
 
 /// A simulation whose schema is in place and whose rows are ready to
@@ -250,7 +252,7 @@ pub struct Prepared {
 }
 
 /// Runs the schema (and the user's own rows) and generates the sample rows.
-pub fn prepare(
+pub async fn prepare(
     engine: &mut dyn Engine,
     session: &Session,
     o: &SimOptions,
@@ -258,31 +260,32 @@ pub fn prepare(
     let d = session.dialect();
     let sqlite_version = engine
         .sqlite_version()
+        .await
         .unwrap_or_else(|e| format!("unknown ({e})"));
     let mut r = SimulationReport::empty(sqlite_version, o.data.rows, o.data.seed);
-    let _ = engine.execute("PRAGMA foreign_keys=ON");
+    let _ = engine.execute("PRAGMA foreign_keys=ON").await;
     let mut model = Catalog::default();
     let schema_t = translate_statements(d, session.schema(), &mut model);
     let before = model.clone();
-    if !run_all(engine, &schema_t, Phase::Schema, &mut r) {
+    if !run_all(engine, &schema_t, Phase::Schema, &mut r).await {
         r.checks.push(Check {
             name: "schema applies".into(),
             ok: false,
             detail: failure_line(&r),
         });
-        return Err(Box::new(finish(engine, r)));
+        return Err(Box::new(finish(engine, r).await));
     }
     let demands = Demands::between(&before, session.after());
     let mut rows = Vec::new();
     if let Some(own) = o.rows_sql.as_deref().filter(|x| !x.trim().is_empty()) {
         let data_t = translate(d, own, &mut before.clone());
-        if !run_all(engine, &data_t, Phase::Data, &mut r) {
+        if !run_all(engine, &data_t, Phase::Data, &mut r).await {
             r.checks.push(Check {
                 name: "your rows".into(),
                 ok: false,
                 detail: format!("SQLite rejected your rows: {}", failure_line(&r)),
             });
-            return Err(Box::new(finish(engine, r)));
+            return Err(Box::new(finish(engine, r).await));
         }
     } else if o.data.rows > 0 {
         rows = crate::sample::generate(&before, &demands, &o.data);
@@ -295,12 +298,12 @@ pub fn prepare(
 }
 
 /// Inserts one batch of sample rows.
-pub fn insert_rows(
+pub async fn insert_rows(
     engine: &mut dyn Engine,
     p: &mut Prepared,
     sql: &str,
 ) -> Result<(), Box<SimulationReport>> {
-    match engine.execute(sql) {
+    match engine.execute(sql).await {
         Ok(_) => {
             p.report.executed += 1;
             Ok(())
@@ -321,49 +324,53 @@ pub fn insert_rows(
                 message: e.to_string(),
                 stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
             });
-            Err(Box::new(finish(engine, r)))
+            Err(Box::new(finish(engine, r).await))
         }
     }
 }
 
 /// [`prepare`], then every sample row inserted at once.
-fn prepare_with_rows(
+async fn prepare_with_rows(
     engine: &mut dyn Engine,
     session: &Session,
     o: &SimOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Prepared, Box<SimulationReport>> {
-    let mut p = prepare(engine, session, o)?;
+    let mut p = prepare(engine, session, o).await?;
     let rows = std::mem::take(&mut p.rows);
     let total = rows.len();
     for (i, sql) in rows.iter().enumerate() {
-        insert_rows(engine, &mut p, sql)?;
+        insert_rows(engine, &mut p, sql).await?;
         progress(i + 1, total);
     }
     Ok(p)
 }
 
 /// The full simulation with its checks.
-pub fn simulate(engine: &mut dyn Engine, session: &Session, o: &SimOptions) -> SimulationReport {
-    simulate_with_progress(engine, session, o, &mut |_, _| {})
+pub async fn simulate(
+    engine: &mut dyn Engine,
+    session: &Session,
+    o: &SimOptions,
+) -> SimulationReport {
+    simulate_with_progress(engine, session, o, &mut |_, _| {}).await
 }
 
 /// [`simulate`], telling `progress` (batches of sample rows inserted, of
 /// how many) as the rows go in.
-pub fn simulate_with_progress(
+pub async fn simulate_with_progress(
     engine: &mut dyn Engine,
     session: &Session,
     o: &SimOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> SimulationReport {
-    match prepare_with_rows(engine, session, o, progress) {
-        Ok(p) => complete(engine, session, o, p),
+    match prepare_with_rows(engine, session, o, progress).await {
+        Ok(p) => complete(engine, session, o, p).await,
         Err(r) => *r,
     }
 }
 
 /// The migration, the checks and the rollback, once the rows are in.
-pub fn complete(
+pub async fn complete(
     engine: &mut dyn Engine,
     session: &Session,
     o: &SimOptions,
@@ -375,25 +382,25 @@ pub fn complete(
         ..
     } = p;
     let after = session.after();
-    let snap_before = snapshot(engine, &before);
+    let snap_before = snapshot(engine, &before).await;
     // 3. Up.
     let mut scratch = before.clone();
     let up_t = translate_statements(session.dialect(), session.migration(), &mut scratch);
-    if !checks::up_applies(engine, &up_t, o, &mut r) {
-        return finish(engine, r);
+    if !checks::up_applies(engine, &up_t, o, &mut r).await {
+        return finish(engine, r).await;
     }
     // 4. The schema SQLite has now is the one the model expects.
-    checks::schema_after_up(engine, session, &mut r);
+    checks::schema_after_up(engine, session, &mut r).await;
     // 5. Data preserved: every change is one the migration makes.
-    let snap_after = snapshot(engine, after);
+    let snap_after = snapshot(engine, after).await;
     checks::data_preserved(session, &before, &snap_before, &snap_after, &mut r);
     // 6. Integrity.
-    checks::integrity(engine, &mut r);
+    checks::integrity(engine, &mut r).await;
     // 7. A second run must not change the data again.
-    checks::second_run(engine, &up_t, after, &snap_after, &mut r);
+    checks::second_run(engine, &up_t, after, &snap_after, &mut r).await;
     // 8. Down.
-    checks::down_restores(engine, session, o, &before, &snap_before, &mut r);
-    finish(engine, r)
+    checks::down_restores(engine, session, o, &before, &snap_before, &mut r).await;
+    finish(engine, r).await
 }
 
 fn list(v: &[String]) -> String {
@@ -415,7 +422,7 @@ fn failure_line(r: &SimulationReport) -> String {
 }
 
 /// Runs translated statements; false at the first error (recorded).
-fn run_all(
+async fn run_all(
     engine: &mut dyn Engine,
     ts: &[Translated],
     phase: Phase,
@@ -432,7 +439,7 @@ fn run_all(
         }
         engine.starting(phase, t.line);
         for sql in &t.sqlite {
-            match engine.execute(sql) {
+            match engine.execute(sql).await {
                 Ok(_) => r.executed += 1,
                 Err(e) => {
                     r.ok = false;
@@ -453,11 +460,11 @@ fn run_all(
     true
 }
 
-fn finish(engine: &mut dyn Engine, mut r: SimulationReport) -> SimulationReport {
+async fn finish(engine: &mut dyn Engine, mut r: SimulationReport) -> SimulationReport {
     r.tables = rows_of(
         engine,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
+    ).await
     .into_iter()
     .filter_map(|row| row.into_iter().next())
     .collect();
@@ -465,9 +472,10 @@ fn finish(engine: &mut dyn Engine, mut r: SimulationReport) -> SimulationReport 
     r
 }
 
-fn rows_of(engine: &mut dyn Engine, sql: &str) -> Vec<Vec<String>> {
+async fn rows_of(engine: &mut dyn Engine, sql: &str) -> Vec<Vec<String>> {
     engine
         .execute(sql)
+        .await
         .map(|sets| {
             sets.into_iter()
                 .flat_map(|s| s.rows)

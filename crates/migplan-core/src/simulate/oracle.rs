@@ -172,7 +172,7 @@ pub fn explain_pair(r: &PairResult, d: Dialect, earlier_failed: bool) -> PairOut
 /// Runs `up` then `down` on `engine` (which holds the earlier migrations
 /// of the history, as `model` describes them), checks the schema is back,
 /// then applies `up` again so the history can go on.
-pub fn round_trip_pair(
+pub async fn round_trip_pair(
     engine: &mut dyn Engine,
     d: Dialect,
     model: &mut Catalog,
@@ -180,7 +180,7 @@ pub fn round_trip_pair(
     down: &str,
 ) -> PairResult {
     let mut scratch = SimulationReport::empty(String::new(), 0, 0);
-    let before = read_schema(engine);
+    let before = read_schema(engine).await;
     let mut after = model.clone();
     let up_t = translate(d, up, &mut after);
     let mut down_model = after.clone();
@@ -205,10 +205,10 @@ pub fn round_trip_pair(
     };
     // Try the pair inside a savepoint, then undo it and apply up for real
     // so that the history goes on from a known state.
-    let _ = engine.execute("SAVEPOINT migplan_pair");
+    let _ = engine.execute("SAVEPOINT migplan_pair").await;
     // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
     // need the checks deferred to the end of it instead.
-    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON").await;
     let lacks = |message: &str, model: &Catalog| -> Option<String> {
         let name = |m: &str| {
             m.trim()
@@ -227,16 +227,16 @@ pub fn round_trip_pair(
         }
         None
     };
-    if !run_all(engine, &up_t, Phase::Migration, &mut scratch) {
+    if !run_all(engine, &up_t, Phase::Migration, &mut scratch).await {
         let f = scratch.failure.take();
         result.model_lacks = f.as_ref().and_then(|f| lacks(&f.message, model));
         result.verdict = PairVerdict::UpFails(f.map(|f| f.message).unwrap_or_default());
-    } else if !run_all(engine, &down_t, Phase::Down, &mut scratch) {
+    } else if !run_all(engine, &down_t, Phase::Down, &mut scratch).await {
         let f = scratch.failure.take();
         result.model_lacks = f.as_ref().and_then(|f| lacks(&f.message, &after));
         result.verdict = PairVerdict::DownFails(f.map(|f| f.message).unwrap_or_default());
     } else {
-        let now = read_schema(engine);
+        let now = read_schema(engine).await;
         if now == before {
             result.verdict = PairVerdict::Exact;
         } else if down_t.iter().all(|t| t.sqlite.is_empty()) {
@@ -246,13 +246,13 @@ pub fn round_trip_pair(
             result.verdict = PairVerdict::SchemaDiffers(diff);
         }
     }
-    let _ = engine.execute("ROLLBACK TO migplan_pair");
-    let _ = engine.execute("RELEASE migplan_pair");
+    let _ = engine.execute("ROLLBACK TO migplan_pair").await;
+    let _ = engine.execute("RELEASE migplan_pair").await;
     // The history goes on with as much of the up as SQLite accepts, so one
     // untranslatable statement does not stop everything after it.
     for t in up_t.iter().filter(|t| t.simulated) {
         for sql in &t.sqlite {
-            let _ = engine.execute(sql);
+            let _ = engine.execute(sql).await;
         }
     }
     *model = after;

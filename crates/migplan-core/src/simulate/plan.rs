@@ -4,7 +4,7 @@ use super::*;
 /// The plan run step by step on sample rows: after each step, whether it
 /// applied and foreign keys hold; and from every step, whether rolling
 /// back all steps so far restores the schema and the data.
-pub fn simulate_plan(
+pub async fn simulate_plan(
     engine: &mut dyn Engine,
     session: &Session,
     plan: &crate::plan::Plan,
@@ -17,7 +17,7 @@ pub fn simulate_plan(
         rows_sql: None,
     };
     // The same start as a simulation of the migration: schema, then rows.
-    let p = match prepare_with_rows(engine, session, &o, &mut |_, _| {}) {
+    let p = match prepare_with_rows(engine, session, &o, &mut |_, _| {}).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -27,8 +27,8 @@ pub fn simulate_plan(
         ..
     } = p;
     let mut model = before.clone();
-    let initial = read_schema(engine);
-    let snap_before = snapshot(engine, &before);
+    let initial = read_schema(engine).await;
+    let snap_before = snapshot(engine, &before).await;
     let mut downs: Vec<Option<Vec<Translated>>> = Vec::new();
     let mut statements = 0;
     let mut simulated = 0;
@@ -46,10 +46,11 @@ pub fn simulate_plan(
         let mut runs = 0;
         let applied = loop {
             runs += 1;
-            if !run_all(engine, &up_t, Phase::Migration, &mut r) {
+            if !run_all(engine, &up_t, Phase::Migration, &mut r).await {
                 break false;
             }
             let changed = rows_of(engine, "SELECT changes()")
+                .await
                 .first()
                 .and_then(|row| row.first())
                 .and_then(|v| v.parse::<i64>().ok())
@@ -66,7 +67,7 @@ pub fn simulate_plan(
             });
             break;
         }
-        let orphans = rows_of(engine, "PRAGMA foreign_key_check").len();
+        let orphans = rows_of(engine, "PRAGMA foreign_key_check").await.len();
         r.checks.push(Check {
             name: format!("step {n}: {}", step.title),
             ok: orphans == 0,
@@ -83,7 +84,8 @@ pub fn simulate_plan(
         downs.push(down_t);
         model = after_step;
         // Roll back every step so far, then undo that rollback.
-        let (ok, detail) = rollback_from_here(engine, &downs, &before, &initial, &snap_before, &r);
+        let (ok, detail) =
+            rollback_from_here(engine, &downs, &before, &initial, &snap_before, &r).await;
         r.checks.push(Check {
             name: format!("rollback from step {n}"),
             ok: ok || step.irreversible,
@@ -99,13 +101,13 @@ pub fn simulate_plan(
     }
     r.coverage.statements = statements;
     r.coverage.simulated = simulated;
-    finish(engine, r)
+    finish(engine, r).await
 }
 
 /// Runs the downs of every step so far (last first) inside a savepoint,
 /// compares the schema and the data with the start, then undoes it all:
 /// whether the schema came back, and what happened.
-fn rollback_from_here(
+async fn rollback_from_here(
     engine: &mut dyn Engine,
     downs: &[Option<Vec<Translated>>],
     before: &Catalog,
@@ -113,10 +115,10 @@ fn rollback_from_here(
     snap_before: &Snapshot,
     r: &SimulationReport,
 ) -> (bool, String) {
-    let _ = engine.execute("SAVEPOINT migplan_rollback");
+    let _ = engine.execute("SAVEPOINT migplan_rollback").await;
     // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
     // need the checks deferred to the end of it instead.
-    let _ = engine.execute("PRAGMA defer_foreign_keys=ON");
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON").await;
     let mut probe = SimulationReport {
         failure: None,
         ..r.clone()
@@ -126,7 +128,7 @@ fn rollback_from_here(
     for (j, d_t) in downs.iter().enumerate().rev() {
         match d_t {
             Some(t) => {
-                if !run_all(engine, t, Phase::Down, &mut probe) {
+                if !run_all(engine, t, Phase::Down, &mut probe).await {
                     down_ok = false;
                     break;
                 }
@@ -147,8 +149,8 @@ fn rollback_from_here(
                 .unwrap_or_default()
         );
     } else {
-        let schema_now = read_schema(engine);
-        let snap_now = snapshot(engine, before);
+        let schema_now = read_schema(engine).await;
+        let snap_now = snapshot(engine, before).await;
         let schema_back = schema_now == *initial;
         let data_back = snap_now == *snap_before;
         ok = schema_back;
@@ -172,7 +174,7 @@ fn rollback_from_here(
             }
         };
     }
-    let _ = engine.execute("ROLLBACK TO migplan_rollback");
-    let _ = engine.execute("RELEASE migplan_rollback");
+    let _ = engine.execute("ROLLBACK TO migplan_rollback").await;
+    let _ = engine.execute("RELEASE migplan_rollback").await;
     (ok, detail)
 }

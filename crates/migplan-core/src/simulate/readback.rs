@@ -3,11 +3,12 @@
 
 use super::*;
 /// The user's tables in the database, lower-cased.
-pub(super) fn user_tables(engine: &mut dyn Engine) -> Vec<String> {
+pub(super) async fn user_tables(engine: &mut dyn Engine) -> Vec<String> {
     rows_of(
         engine,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     )
+    .await
     .into_iter()
     .filter_map(|r| r.into_iter().next())
     .map(|t| t.to_lowercase())
@@ -15,7 +16,7 @@ pub(super) fn user_tables(engine: &mut dyn Engine) -> Vec<String> {
 }
 
 /// `PRAGMA table_info` of `t`: name, type, notnull, dflt_value, pk.
-pub(super) fn table_info(engine: &mut dyn Engine, t: &str) -> Vec<Vec<String>> {
+pub(super) async fn table_info(engine: &mut dyn Engine, t: &str) -> Vec<Vec<String>> {
     rows_of(
         engine,
         &format!(
@@ -23,22 +24,23 @@ pub(super) fn table_info(engine: &mut dyn Engine, t: &str) -> Vec<Vec<String>> {
             ddl::literal(t)
         ),
     )
+    .await
 }
 
 /// The structure SQLite reports: `table`, `table.column`, `table.column not
 /// null`, `index name on table`.
-pub(super) fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
-    read_structure(engine, false)
+pub(super) async fn read_schema(engine: &mut dyn Engine) -> BTreeSet<String> {
+    read_structure(engine, false).await
 }
 
 /// [`read_schema`], and with `types` each column's affinity (`type t.c:
 /// INTEGER`) and whether it has a default (`default t.c`), from the same
 /// reading of each table.
-pub(super) fn read_structure(engine: &mut dyn Engine, types: bool) -> BTreeSet<String> {
+pub(super) async fn read_structure(engine: &mut dyn Engine, types: bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for t in user_tables(engine) {
+    for t in user_tables(engine).await {
         out.insert(format!("table {t}"));
-        for row in table_info(engine, &t) {
+        for row in table_info(engine, &t).await {
             if let [name, ty, notnull, default, pk] = row.as_slice() {
                 let name = name.to_lowercase();
                 out.insert(format!("column {t}.{name}"));
@@ -57,7 +59,9 @@ pub(super) fn read_structure(engine: &mut dyn Engine, types: bool) -> BTreeSet<S
     for row in rows_of(
         engine,
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
-    ) {
+    )
+    .await
+    {
         if let [name, table] = row.as_slice() {
             out.insert(format!(
                 "index {} on {}",

@@ -6,13 +6,12 @@
 //! (CREATE INDEX CONCURRENTLY, VACUUM) runs outside one, untraced.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
-use migplan_core::locks::PgLock;
-use migplan_core::simulate::{Predicted, Trace, TracedLock};
-use postgres::{Client, SimpleQueryMessage};
+use crate::engine::Engine;
+use crate::locks::PgLock;
+use crate::simulate::{Predicted, Trace, TracedLock};
 
-use crate::run::message;
+use super::run::text_rows;
 
 /// One statement to trace.
 pub struct Step {
@@ -27,9 +26,9 @@ pub struct Step {
 /// The migration's statements with the analysis's predictions (each gets
 /// a transaction of its own, so the migration's BEGIN and COMMIT are left
 /// out).
-pub fn steps(session: &migplan_core::Session) -> Vec<Step> {
-    use migplan_core::locks::Effect;
-    use migplan_core::parse::{Section, StatementKind};
+pub fn steps(session: &crate::Session) -> Vec<Step> {
+    use crate::locks::Effect;
+    use crate::parse::{Section, StatementKind};
     use sqlparser::ast::Statement;
     let report = &session.analysis().report;
     session
@@ -81,27 +80,21 @@ const HELD: &str = "SELECT l.relation::text, COALESCE(c.oid::regclass::text, '')
 /// the analysis predicts it.
 const TRACE_TIME_ZONE: &str = "SET TimeZone = 'America/New_York'";
 
-fn rows(client: &mut Client, sql: &str) -> Result<Vec<Vec<String>>, String> {
-    Ok(client
-        .simple_query(sql)
-        .map_err(|e| message(&e))?
+async fn rows(engine: &mut dyn Engine, sql: &str) -> Result<Vec<Vec<String>>, String> {
+    Ok(text_rows(engine, sql)
+        .await
+        .map_err(|e| e.to_string())?
         .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(row) => Some(
-                (0..row.len())
-                    .map(|i| row.get(i).unwrap_or("").to_string())
-                    .collect(),
-            ),
-            _ => None,
-        })
+        .map(|row| row.into_iter().map(Option::unwrap_or_default).collect())
         .collect())
 }
 
 /// oid → (name, storage, has pages).
 type Storage = BTreeMap<String, (String, String, bool)>;
 
-fn storage(client: &mut Client) -> Result<Storage, String> {
-    Ok(rows(client, USER_RELATIONS)?
+async fn storage(engine: &mut dyn Engine) -> Result<Storage, String> {
+    Ok(rows(engine, USER_RELATIONS)
+        .await?
         .into_iter()
         .filter_map(|r| match &r[..] {
             [oid, name, node, pages] => {
@@ -119,16 +112,16 @@ fn plain(name: &str) -> String {
 
 /// Runs every step, in order; stops at the first that fails (its trace
 /// says why), since the rest would run on a schema that is not theirs.
-pub fn trace(client: &mut Client, steps: &[Step]) -> Result<Vec<Trace>, String> {
-    client
-        .batch_execute(TRACE_TIME_ZONE)
-        .map_err(|e| message(&e))?;
+pub async fn trace(engine: &mut dyn Engine, steps: &[Step]) -> Result<Vec<Trace>, String> {
+    engine
+        .execute(TRACE_TIME_ZONE)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for step in steps {
-        let first_line = step.sql.trim().lines().next().unwrap_or("").to_string();
         let mut entry = Trace {
             line: step.line,
-            sql: first_line,
+            sql: step.sql.trim().lines().next().unwrap_or("").to_string(),
             locks: Vec::new(),
             rewrote: Vec::new(),
             ms: 0.0,
@@ -137,65 +130,87 @@ pub fn trace(client: &mut Client, steps: &[Step]) -> Result<Vec<Trace>, String> 
             note: None,
         };
         if !step.transactional {
-            let started = Instant::now();
-            let ran = client.execute(step.sql.as_str(), &[]);
-            entry.ms = started.elapsed().as_secs_f64() * 1e3;
+            let started = engine.now_ms();
+            let ran = engine.execute(&step.sql).await;
+            entry.ms = elapsed(engine, started);
             entry.note = Some(match ran {
                 Ok(_) => "not traced for locks: it runs outside a transaction".into(),
-                Err(e) => format!("failed: {}", message(&e)),
+                Err(e) => format!("failed: {e}"),
             });
             out.push(entry);
             continue;
         }
-        let storage_before = storage(client)?;
-        client.batch_execute("BEGIN").map_err(|e| message(&e))?;
-        let started = Instant::now();
-        if let Err(e) = client.execute(step.sql.as_str(), &[]) {
-            let _ = client.batch_execute("ROLLBACK");
-            entry.note = Some(format!("failed: {}", message(&e)));
-            out.push(entry);
+        let failed = measure(engine, step, &mut entry).await?;
+        out.push(entry);
+        if failed {
             break;
         }
-        entry.ms = started.elapsed().as_secs_f64() * 1e3;
-        let held = rows(client, HELD)?;
-        client.batch_execute("COMMIT").map_err(|e| message(&e))?;
-        let mut strongest: BTreeMap<String, PgLock> = BTreeMap::new();
-        for row in held {
-            let [oid, name_now, mode] = &row[..] else {
-                continue;
-            };
-            // A relation renamed or dropped by the statement goes by the
-            // name it had before it; one it created by its new name.
-            let name = match storage_before.get(oid) {
-                Some((before, _, _)) => before.clone(),
-                None if !name_now.is_empty() => plain(name_now),
-                None => continue,
-            };
-            if let Some(lock) = PgLock::from_pg_locks(mode) {
-                let slot = strongest.entry(name).or_insert(lock);
-                *slot = (*slot).max(lock);
-            }
-        }
-        entry.locks = strongest
-            .into_iter()
-            .map(|(relation, mode)| TracedLock { relation, mode })
-            .collect();
-        // Rewritten: new storage that holds the rows again (TRUNCATE also
-        // gets new storage, but empty).
-        let storage_after = storage(client)?;
-        entry.rewrote = storage_before
-            .iter()
-            .filter(|(oid, (_, node, _))| {
-                storage_after
-                    .get(*oid)
-                    .is_some_and(|(_, after, pages)| after != node && *pages)
-            })
-            .map(|(_, (name, _, _))| name.clone())
-            .collect();
-        judge(&mut entry);
-        out.push(entry);
     }
     Ok(out)
+}
+
+/// Milliseconds since `started`, by the engine's clock (0 without one).
+fn elapsed(engine: &mut dyn Engine, started: Option<f64>) -> f64 {
+    match (started, engine.now_ms()) {
+        (Some(start), Some(end)) => end - start,
+        _ => 0.0,
+    }
+}
+
+/// Runs one step in a transaction of its own and records its locks,
+/// rewrites and time in `entry`; true when the statement failed.
+async fn measure(engine: &mut dyn Engine, step: &Step, entry: &mut Trace) -> Result<bool, String> {
+    let storage_before = storage(engine).await?;
+    engine.execute("BEGIN").await.map_err(|e| e.to_string())?;
+    let started = engine.now_ms();
+    if let Err(e) = engine.execute(&step.sql).await {
+        let _ = engine.execute("ROLLBACK").await;
+        entry.note = Some(format!("failed: {e}"));
+        return Ok(true);
+    }
+    entry.ms = elapsed(engine, started);
+    let held = rows(engine, HELD).await?;
+    engine.execute("COMMIT").await.map_err(|e| e.to_string())?;
+    entry.locks = strongest_locks(&held, &storage_before);
+    // Rewritten: new storage that holds the rows again (TRUNCATE also
+    // gets new storage, but empty).
+    let storage_after = storage(engine).await?;
+    entry.rewrote = storage_before
+        .iter()
+        .filter(|(oid, (_, node, _))| {
+            storage_after
+                .get(*oid)
+                .is_some_and(|(_, after, pages)| after != node && *pages)
+        })
+        .map(|(_, (name, _, _))| name.clone())
+        .collect();
+    judge(entry);
+    Ok(false)
+}
+
+/// The strongest mode held on each relation. A relation renamed or dropped
+/// by the statement goes by the name it had before it; one it created by
+/// its new name.
+fn strongest_locks(held: &[Vec<String>], storage_before: &Storage) -> Vec<TracedLock> {
+    let mut strongest: BTreeMap<String, PgLock> = BTreeMap::new();
+    for row in held {
+        let [oid, name_now, mode] = &row[..] else {
+            continue;
+        };
+        let name = match storage_before.get(oid) {
+            Some((before, _, _)) => before.clone(),
+            None if !name_now.is_empty() => plain(name_now),
+            None => continue,
+        };
+        if let Some(lock) = PgLock::from_pg_locks(mode) {
+            let slot = strongest.entry(name).or_insert(lock);
+            *slot = (*slot).max(lock);
+        }
+    }
+    strongest
+        .into_iter()
+        .map(|(relation, mode)| TracedLock { relation, mode })
+        .collect()
 }
 
 /// Confirmed when the table's strongest lock is the predicted one and it

@@ -8,7 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use postgres::{Client, SimpleQueryMessage};
+use crate::engine::Engine;
+
+use super::run::text_rows;
 
 /// The schemas migplan never reads.
 const SYSTEM: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp_%' AND n.nspname NOT LIKE 'pg_toast_temp_%'";
@@ -125,31 +127,20 @@ fn queries() -> Vec<String> {
 }
 
 /// Every object of the database's own schemas, one line each.
-pub fn snapshot(client: &mut Client) -> Result<BTreeSet<String>, String> {
-    let mut lines = BTreeSet::new();
+pub async fn snapshot(engine: &mut dyn Engine) -> Result<BTreeSet<String>, String> {
     // One round trip for every kind of object.
     let all = queries()
         .iter()
         .map(|q| format!("({q})"))
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
-    {
-        let query = all;
-        let messages = client.simple_query(&query).map_err(|e| {
-            format!(
-                "reading the schema back from pg_catalog: {}",
-                crate::run::message(&e)
-            )
-        })?;
-        for message in messages {
-            if let SimpleQueryMessage::Row(row) = message
-                && let Some(line) = row.get(0)
-            {
-                lines.insert(line.to_string());
-            }
-        }
-    }
-    Ok(lines)
+    let rows = text_rows(engine, &all)
+        .await
+        .map_err(|e| format!("reading the schema back from pg_catalog: {e}"))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().flatten())
+        .collect())
 }
 
 /// How the schema after differs from the one before: what is gone
