@@ -19,6 +19,8 @@ test('paste SQL, see statements and parse errors, simulate', async () => {
     // first simulation (the service worker caches it in the background).
     assert.ok(!pageRequests.some((u) => u.endsWith('sql-wasm.wasm')), 'sql.js loaded before it was needed');
 
+    // SQLite, fast and approximate (PostgreSQL itself: pglite.test.mjs).
+    await page.selectOption('#sim-engine', 'sqlite');
     await page.click('#simulate');
     const ok = page.locator('#simulation .sim-ok');
     await ok.waitFor({ timeout: 20000 });

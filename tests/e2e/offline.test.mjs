@@ -36,6 +36,9 @@ test('offline reload works; CSP; 390 px', async () => {
     assert.match(await page.inputValue('#migration-editor'), /offline_ok/);
     await setEditor(page, 'migration-editor', 'ALTER TABLE users ADD COLUMN still_offline text;\nCREATE INDEX users_still_offline ON users (still_offline);');
     assert.match(await page.locator('#severity-summary').innerText(), /1 careful/);
+    // sql.js is cached on the first visit (PGlite on its first use:
+    // pglite.test.mjs).
+    await page.selectOption('#sim-engine', 'sqlite');
     await page.click('#simulate');
     await page.locator('#simulation .sim-ok').waitFor({ timeout: 30000 });
     await page.screenshot({ path: join(SHOTS, 'offline.png') });

@@ -13,6 +13,8 @@ test('simulate 10,000 rows, then adversarial rows break SET NOT NULL', async () 
     await setEditor(page, 'schema-editor', 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id), total numeric(10,2));');
     const migration = "SET lock_timeout = '2s';\n\nALTER TABLE users ALTER COLUMN name SET NOT NULL;";
     await setEditor(page, 'migration-editor', migration);
+    // sql.js (PostgreSQL itself: pglite.test.mjs).
+    await page.selectOption('#sim-engine', 'sqlite');
     await page.fill('#sim-rows', '10000');
     await page.dispatchEvent('#sim-rows', 'change');
     await page.click('#simulate');

@@ -128,6 +128,68 @@ fn plpgsql_triggers_run_and_a_real_down_restores_everything() {
     assert_eq!(entries(tmp.path()), 0, "the throwaway cluster is removed");
 }
 
+/// The generated down drops what the migration created: the trigger, then
+/// its function (by its argument types), then the column; PostgreSQL
+/// confirms the schema is back exactly. A function that replaced one the
+/// schema had cannot be undone, and the rollback says so.
+#[test]
+fn the_generated_down_drops_created_triggers_and_functions() {
+    if !have_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let schema = file(
+        &dir,
+        "schema.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
+         CREATE FUNCTION keep(n int) RETURNS int LANGUAGE sql AS 'SELECT n';
+",
+    );
+    let up = file(
+        &dir,
+        "up.sql",
+        "ALTER TABLE users ADD COLUMN nickname text;
+         CREATE OR REPLACE FUNCTION nick(email text, OUT nick text) LANGUAGE plpgsql AS $$
+BEGIN
+  nick := split_part(email, '@', 1);
+END
+$$;
+         CREATE FUNCTION set_nick() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.nickname := nick(NEW.email);
+  RETURN NEW;
+END
+$$;
+         CREATE TRIGGER users_nick BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION set_nick();
+",
+    );
+    let (code, out, err) = migplan(&[
+        "simulate", "--schema", &schema, "--up", &up, "--rows", "20", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(v["round_trip"]["schema_equal"], true, "{out}");
+    let (_, rollback, _) = migplan(&["rollback", "--schema", &schema, &up]);
+    for drop in [
+        "DROP TRIGGER users_nick ON users",
+        "DROP FUNCTION set_nick()",
+        "DROP FUNCTION nick(TEXT)",
+    ] {
+        assert!(rollback.contains(drop), "{drop} not in {rollback}");
+    }
+    let replacing = file(
+        &dir,
+        "replace.sql",
+        "CREATE OR REPLACE FUNCTION keep(n int) RETURNS int LANGUAGE sql AS 'SELECT n + 1';
+",
+    );
+    let (_, rollback, _) = migplan(&["rollback", "--schema", &schema, &replacing]);
+    assert!(
+        rollback.contains("earlier definition is not known"),
+        "{rollback}"
+    );
+}
+
 #[test]
 fn failures_stops_and_bad_servers_are_clear() {
     if !have_postgres() {

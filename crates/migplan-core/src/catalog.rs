@@ -26,6 +26,9 @@ pub struct Catalog {
     pub indexes: BTreeMap<String, Index>,
     pub sequences: BTreeSet<String>,
     pub enums: BTreeMap<String, Vec<String>>,
+    /// Functions by name (overloads share one entry).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub functions: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -351,6 +354,16 @@ impl Catalog {
             } => self.rename_index(name, index_name, d),
             Statement::CreateSequence { name, .. } => {
                 self.sequences.insert(names::object(name, d));
+                Applied::Changed
+            }
+            Statement::CreateFunction(function) => {
+                self.functions.insert(names::object(&function.name, d));
+                Applied::Changed
+            }
+            Statement::DropFunction(dropped) => {
+                for function in &dropped.func_desc {
+                    self.functions.remove(&names::object(&function.name, d));
+                }
                 Applied::Changed
             }
             Statement::CreateSchema { schema_name, .. } => {

@@ -222,6 +222,8 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
         Statement::CreateType { name, .. } => {
             Undo::sql(format!("DROP TYPE {}", ddl::name(&n(name), d)))
         }
+        Statement::CreateFunction(function) => undo_create_function(function, before, d),
+        Statement::CreateTrigger(trigger) => undo_create_trigger(trigger, d),
         Statement::Drop {
             object_type,
             names: objects,
@@ -365,6 +367,54 @@ fn undo_alter_table(at: &sqlparser::ast::AlterTable, before: &Catalog, d: Dialec
         }
     }
     finish(sql, lost)
+}
+
+/// DROP FUNCTION with its argument types (PostgreSQL tells overloads
+/// apart by them); nothing to undo safely when it replaced a function the
+/// schema had, whose earlier body migplan does not keep.
+fn undo_create_function(
+    function: &sqlparser::ast::CreateFunction,
+    before: &Catalog,
+    d: Dialect,
+) -> Undo {
+    let name = names::object(&function.name, d);
+    if (function.or_replace || function.or_alter) && before.functions.contains(&name) {
+        return Undo::none(
+            "it replaced a function the schema already had, whose earlier definition is not known",
+        );
+    }
+    if d != Dialect::Postgres {
+        return Undo::sql(format!("DROP FUNCTION {}", ddl::name(&name, d)));
+    }
+    let types: Vec<String> = function
+        .args
+        .iter()
+        .flatten()
+        .filter(|arg| !matches!(arg.mode, Some(sqlparser::ast::ArgMode::Out)))
+        .map(|arg| arg.data_type.to_string())
+        .collect();
+    Undo::sql(format!(
+        "DROP FUNCTION {}({})",
+        ddl::name(&name, d),
+        types.join(", ")
+    ))
+}
+
+/// DROP TRIGGER (on its table, in PostgreSQL).
+fn undo_create_trigger(trigger: &sqlparser::ast::CreateTrigger, d: Dialect) -> Undo {
+    if trigger.or_replace || trigger.or_alter {
+        return Undo::none("it may have replaced a trigger whose earlier definition is not known");
+    }
+    let name = names::object(&trigger.name, d);
+    if d == Dialect::Postgres {
+        let table = names::object(&trigger.table_name, d);
+        return Undo::sql(format!(
+            "DROP TRIGGER {} ON {}",
+            ddl::ident(&name, d),
+            ddl::name(&table, d)
+        ));
+    }
+    Undo::sql(format!("DROP TRIGGER {}", ddl::name(&name, d)))
 }
 
 fn undo_comment(

@@ -124,9 +124,23 @@ pub enum Simulation {
     Idle,
     /// Running: sample-row batches inserted so far, of how many.
     Running(usize, usize),
+    /// PostgreSQL (PGlite) downloading: bytes so far, of how many.
+    Loading(f64, f64),
+    /// PostgreSQL downloaded, its databases starting.
+    Booting,
     Done(Rc<SimulationReport>),
-    /// The engine could not be used at all (sql.js failed to load).
+    /// The engine could not be used at all (it failed to load).
     Unavailable(String),
+}
+
+impl Simulation {
+    /// Whether a simulation is under way (Cancel shown, Run disabled).
+    pub fn running(&self) -> bool {
+        matches!(
+            self,
+            Simulation::Running(..) | Simulation::Loading(..) | Simulation::Booting
+        )
+    }
 }
 
 /// The plan settings the page edits together.
@@ -160,6 +174,8 @@ pub struct State {
     pub data: migplan_core::sample::DataOptions,
     /// Simulate the plan step by step instead of the migration as written.
     pub simulate_plan: bool,
+    /// Where a PostgreSQL migration is simulated.
+    pub engine: crate::worker::EngineChoice,
     /// Seconds one simulated statement may run before it is stopped.
     pub statement_seconds: u32,
     /// The user's own rows (INSERT statements), used instead of generated ones.
@@ -282,6 +298,7 @@ impl State {
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
             simulate_plan: false,
+            engine: crate::worker::EngineChoice::default(),
             statement_seconds: migplan_core::engine::Limits::default().statement_seconds,
             rows_sql: String::new(),
             notice: None,
@@ -434,6 +451,8 @@ pub enum Action {
     /// Rows, seed and the adversarial toggle of the simulation.
     SetData(migplan_core::sample::DataOptions),
     SetSimulatePlan(bool),
+    /// PostgreSQL (PGlite) or SQLite, for PostgreSQL migrations.
+    SetEngine(crate::worker::EngineChoice),
     /// Seconds a simulated statement may run (1 to 600).
     SetStatementSeconds(u32),
     SetRowsSql(String),
@@ -453,6 +472,10 @@ pub enum Action {
     SimulationStarted,
     /// Sample-row batches inserted, of how many.
     SimulationProgress(usize, usize),
+    /// PostgreSQL downloading: bytes so far, of how many.
+    SimulationLoading(f64, f64),
+    /// PostgreSQL downloaded, starting.
+    SimulationBooting,
     SimulationCancelled,
     GrowthMeasured(Rc<GrowthResult>),
     SimulationFinished(Rc<SimulationReport>),
@@ -586,6 +609,21 @@ impl State {
     }
 }
 
+impl State {
+    /// How far the running simulation is (a late word from a worker that
+    /// was cancelled changes nothing).
+    fn while_running(self, now: Simulation) -> State {
+        if self.simulation.running() {
+            State {
+                simulation: now,
+                ..self
+            }
+        } else {
+            self
+        }
+    }
+}
+
 impl Reducible for State {
     type Action = Action;
 
@@ -674,18 +712,23 @@ impl Reducible for State {
                 simulation: Simulation::Idle,
                 ..s
             },
+            Action::SetEngine(engine) => State {
+                engine,
+                simulation: Simulation::Idle,
+                ..s
+            },
             Action::SetProject(files, fill) => s.with_project(&files, fill),
             Action::SimulationStarted => State {
                 simulation: Simulation::Running(0, 0),
                 ..s
             },
-            Action::SimulationProgress(done, total) => State {
-                simulation: match s.simulation {
-                    Simulation::Running(..) => Simulation::Running(done, total),
-                    other => other,
-                },
-                ..s
-            },
+            Action::SimulationProgress(done, total) => {
+                s.while_running(Simulation::Running(done, total))
+            }
+            Action::SimulationLoading(done, total) => {
+                s.while_running(Simulation::Loading(done, total))
+            }
+            Action::SimulationBooting => s.while_running(Simulation::Booting),
             Action::GrowthMeasured(g) => State {
                 growth: Some(g),
                 ..s
@@ -777,6 +820,23 @@ mod tests {
             "{:?}",
             s.notice
         );
+    }
+
+    #[test]
+    fn postgresql_loads_then_starts_then_runs_and_a_cancelled_one_stays_quiet() {
+        let s = reduce(State::example(), Action::SimulationStarted);
+        let s = reduce(s, Action::SimulationLoading(1e6, 15e6));
+        assert_eq!(s.simulation, Simulation::Loading(1e6, 15e6));
+        let s = reduce(s, Action::SimulationBooting);
+        assert_eq!(s.simulation, Simulation::Booting);
+        assert!(s.simulation.running());
+        let s = reduce(s, Action::SimulationProgress(1, 2));
+        assert_eq!(s.simulation, Simulation::Running(1, 2));
+        let s = reduce(s, Action::SimulationCancelled);
+        let s = reduce(s, Action::SimulationLoading(2e6, 15e6));
+        assert_eq!(s.simulation, Simulation::Idle, "a cancelled worker's late word");
+        let s = reduce(s, Action::SetEngine(crate::worker::EngineChoice::Sqlite));
+        assert_eq!(s.engine, crate::worker::EngineChoice::Sqlite);
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! The simulation runs in a Web Worker that owns sql.js, so the page always
-//! stays responsive: Cancel ends the worker at once, and a statement that
-//! runs past its time budget is stopped the same way, with its line.
+//! The simulation runs in a Web Worker that owns the engine (PGlite for
+//! PostgreSQL, sql.js for SQLite, translated MySQL, and PostgreSQL "fast
+//! approximate"), so the page always stays responsive: Cancel ends the
+//! worker at once, and a statement that runs past its time budget is
+//! stopped the same way, with its line.
 //!
 //! The page ([`Simulation::start`]) and the worker ([`serve`], from
 //! `src/bin/sim_worker.rs`) speak JSON: one [`Job`] in, [`Event`]s out.
@@ -19,6 +21,10 @@ use wasm_bindgen::prelude::*;
 /// The worker's loader, beside `index.html` (Trunk's loader shim).
 const WORKER_URL: &str = "./sim_worker_loader.js";
 
+/// Seconds PGlite may take between two signs of life while it downloads
+/// and starts (a slow connection fetches about 15 MB).
+const LOAD_SECONDS: u32 = 120;
+
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
@@ -30,6 +36,31 @@ pub struct Job {
     pub options: SimOptions,
     pub limits: Limits,
     pub task: Task,
+    /// Where a PostgreSQL migration runs.
+    #[serde(default)]
+    pub engine: EngineChoice,
+}
+
+/// Where a PostgreSQL migration is simulated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum EngineChoice {
+    /// PostgreSQL itself (PGlite), loaded on first use.
+    #[default]
+    Postgres,
+    /// SQLite with the migration translated: fast, approximate.
+    Sqlite,
+}
+
+impl EngineChoice {
+    /// The engine this job runs on: PostgreSQL only for PostgreSQL input
+    /// and the migration as written (the plan and cost growth run on
+    /// SQLite).
+    pub fn for_job(self, dialect: Dialect, task: &Task) -> EngineChoice {
+        match (self, dialect, task) {
+            (EngineChoice::Postgres, Dialect::Postgres, Task::Migration) => EngineChoice::Postgres,
+            _ => EngineChoice::Sqlite,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,13 +88,20 @@ pub enum Event {
         done: usize,
         total: usize,
     },
+    /// PostgreSQL (PGlite) is downloading: bytes so far, of how many.
+    Loading {
+        done: f64,
+        total: f64,
+    },
+    /// PostgreSQL is downloaded and starting its databases.
+    Booting,
     Finished(Box<SimulationReport>),
     Growth {
         sizes: Vec<usize>,
         rows: Vec<Growth>,
         detail: String,
     },
-    /// sql.js could not be loaded.
+    /// The engine could not be loaded.
     Unavailable(String),
 }
 
@@ -73,13 +111,13 @@ pub enum Event {
 pub type Post = Rc<dyn Fn(&Event)>;
 
 /// An engine that tells the page where it is before each statement.
-struct Reporting {
-    db: migplan_sqljs::SqlJsDatabase,
+struct Reporting<E: Engine> {
+    db: E,
     post: Post,
 }
 
 #[async_trait::async_trait(?Send)]
-impl Engine for Reporting {
+impl<E: Engine> Engine for Reporting<E> {
     async fn execute(&mut self, sql: &str) -> Result<Vec<ResultSet>, EngineError> {
         self.db.execute(sql).await
     }
@@ -87,6 +125,52 @@ impl Engine for Reporting {
     fn starting(&mut self, phase: Phase, line: usize) {
         (self.post)(&Event::Starting { phase, line });
     }
+
+    fn now_ms(&mut self) -> Option<f64> {
+        self.db.now_ms()
+    }
+}
+
+/// Progress every eight batches of sample rows.
+fn progress_to(post: &Post) -> impl FnMut(usize, usize) + '_ {
+    move |done: usize, total: usize| {
+        if done.is_multiple_of(8) || done == total {
+            post(&Event::Progress { done, total });
+        }
+    }
+}
+
+/// The migration as written, on PGlite: simulated in one database, traced
+/// in a second.
+async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<SimulationReport, String> {
+    let loading = post.clone();
+    let runtime =
+        migplan_pglite::Runtime::load(move |done, total| loading(&Event::Loading { done, total }))
+            .await
+            .map_err(|e| e.to_string())?;
+    post(&Event::Booting);
+    let mut main = runtime.open().await.map_err(|e| e.to_string())?;
+    let name = format!("{} in this page", main.version().await);
+    let mut traced = runtime.open().await.map_err(|e| e.to_string())?;
+    let mut engine = Reporting {
+        db: main,
+        post: post.clone(),
+    };
+    let core_job = simulate::postgres::Job::new(
+        name,
+        session,
+        job.options.down.clone(),
+        job.options.rows_sql.as_deref(),
+        &job.options.data,
+    );
+    simulate::postgres::simulate_and_trace(
+        &mut engine,
+        &mut traced,
+        session,
+        &core_job,
+        &mut progress_to(post),
+    )
+    .await
 }
 
 /// Runs the job in `text` (JSON), telling `post` as it goes.
@@ -99,15 +183,21 @@ pub async fn serve(text: &str, post: Post) {
             )));
         }
     };
+    // The worker is a program of its own: it parses the job's sources once,
+    // into the session every task below shares.
+    let options = Options::with_pg_version(job.pg_version).unwrap_or_default();
+    let session = Session::new(job.dialect, options, &job.schema, &job.migration);
+    if job.engine.for_job(job.dialect, &job.task) == EngineChoice::Postgres {
+        return match on_pglite(&job, &session, &post).await {
+            Ok(report) => post(&Event::Finished(Box::new(report))),
+            Err(e) => post(&Event::Unavailable(format!("PostgreSQL (PGlite): {e}"))),
+        };
+    }
     let module = match migplan_sqljs::SqlJs::load("./").await {
         Ok(module) => module,
         Err(e) => return post(&Event::Unavailable(e.to_string())),
     };
     let open = || module.open_with(job.limits);
-    // The worker is a program of its own: it parses the job's sources once,
-    // into the session every task below shares.
-    let options = Options::with_pg_version(job.pg_version).unwrap_or_default();
-    let session = Session::new(job.dialect, options, &job.schema, &job.migration);
     match &job.task {
         Task::Growth(sizes) => {
             let mut factory = || {
@@ -147,17 +237,11 @@ pub async fn serve(text: &str, post: Post) {
                     simulate::simulate_plan(&mut engine, &session, &plan, &job.options.data).await
                 }
                 _ => {
-                    // Progress every eight batches of sample rows.
-                    let mut progress = |done: usize, total: usize| {
-                        if done.is_multiple_of(8) || done == total {
-                            post(&Event::Progress { done, total });
-                        }
-                    };
                     simulate::simulate_with_progress(
                         &mut engine,
                         &session,
                         &job.options,
-                        &mut progress,
+                        &mut progress_to(&post),
                     )
                     .await
                 }
@@ -228,13 +312,17 @@ impl Simulation {
                         watch.borrow_mut().timer = None;
                         worker.terminate();
                     }
-                    Event::Progress { .. } => {}
+                    Event::Progress { .. } | Event::Loading { .. } | Event::Booting => {}
                 }
-                if !matches!(
-                    event,
-                    Event::Finished(_) | Event::Growth { .. } | Event::Unavailable(_)
-                ) {
-                    rearm(&watch, &worker, seconds, rows, seed, &on_outcome);
+                match event {
+                    Event::Finished(_) | Event::Growth { .. } | Event::Unavailable(_) => {}
+                    // Downloading and starting PostgreSQL is not a statement:
+                    // it gets the loading budget.
+                    Event::Loading { .. } | Event::Booting => {
+                        let budget = seconds.max(LOAD_SECONDS);
+                        rearm(&watch, &worker, budget, rows, seed, &on_outcome);
+                    }
+                    _ => rearm(&watch, &worker, seconds, rows, seed, &on_outcome),
                 }
                 on_outcome.emit(Outcome::Event(event));
             })

@@ -83,7 +83,7 @@ fn remove_policy(html: &str) -> String {
 
 /// The service worker for a site whose files are `files` (paths relative
 /// to the site's root, `/`-separated) with `version`.
-pub fn worker(files: &[String], version: &str) -> String {
+pub fn worker(files: &[String], version: &str, pglite_version: &str) -> String {
     let list = files
         .iter()
         .map(|f| format!("  \"./{f}\","))
@@ -91,7 +91,50 @@ pub fn worker(files: &[String], version: &str) -> String {
         .join("\n");
     WORKER
         .replace("\"__VERSION__\"", &format!("\"{version}\""))
+        .replace("__PGLITE_VERSION__", pglite_version)
         .replace("  \"__FILES__\",", &list)
+}
+
+/// PGlite's runtime, copied from npm's package into the site's `pglite/`
+/// folder: the module and its chunks, PostgreSQL's wasm, initdb's wasm and
+/// the file-system bundle (not the extensions, source maps or CommonJS
+/// builds). Loaded only when a PostgreSQL simulation starts.
+pub const PGLITE_DIR: &str = "pglite";
+
+/// Whether a file of PGlite's `dist/` is part of the runtime the page uses.
+fn pglite_runtime(name: &str) -> bool {
+    name == "index.js"
+        || (name.starts_with("chunk-") && name.ends_with(".js"))
+        || matches!(name, "pglite.wasm" | "initdb.wasm" | "pglite.data")
+}
+
+fn pglite_package() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/node_modules/@electric-sql/pglite")
+}
+
+/// The version npm installed (its package.json's `"version"`).
+fn pglite_version() -> Result<String> {
+    let path = pglite_package().join("package.json");
+    let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)?;
+    manifest["version"]
+        .as_str()
+        .map(str::to_string)
+        .context("PGlite's package.json has no version")
+}
+
+fn copy_pglite(dir: &Path) -> Result<()> {
+    let source = pglite_package().join("dist");
+    let target = dir.join(PGLITE_DIR);
+    std::fs::create_dir_all(&target)?;
+    for entry in std::fs::read_dir(&source).with_context(|| source.display().to_string())? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        if entry.path().is_file() && pglite_runtime(&name) {
+            std::fs::copy(entry.path(), target.join(&name))?;
+        }
+    }
+    Ok(())
 }
 
 /// Finishes the site in `dir`.
@@ -99,6 +142,7 @@ pub fn finish(dir: &Path) -> Result<()> {
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index).with_context(|| index.display().to_string())?;
     std::fs::write(&index, with_policy(&html))?;
+    copy_pglite(dir)?;
     let mut files = Vec::new();
     let mut hasher = Sha256::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -123,11 +167,19 @@ pub fn finish(dir: &Path) -> Result<()> {
         .filter(char::is_ascii_alphanumeric)
         .take(16)
         .collect();
-    // The page itself is cached as "./" (how it is opened), not index.html.
+    // The page itself is cached as "./" (how it is opened), not index.html;
+    // PGlite is cached when it is first used, not on the first visit.
     let cached: Vec<String> = std::iter::once(String::new())
-        .chain(files.into_iter().filter(|f| f != "index.html"))
+        .chain(
+            files
+                .into_iter()
+                .filter(|f| f != "index.html" && !f.starts_with(&format!("{PGLITE_DIR}/"))),
+        )
         .collect();
-    std::fs::write(dir.join("sw.js"), worker(&cached, &version))?;
+    std::fs::write(
+        dir.join("sw.js"),
+        worker(&cached, &version, &pglite_version()?),
+    )?;
     Ok(())
 }
 
@@ -158,10 +210,33 @@ mod tests {
 
     #[test]
     fn the_worker_lists_the_files_and_the_version() {
-        let w = worker(&["".into(), "app-1.wasm".into()], "abc");
+        let w = worker(&["".into(), "app-1.wasm".into()], "abc", "0.5.17");
         assert!(w.contains("\"./app-1.wasm\","));
         assert!(w.contains("\"./\","));
         assert!(w.contains("\"abc\""));
-        assert!(!w.contains("__FILES__") && !w.contains("__VERSION__"));
+        assert!(w.contains("\"migplan-pglite-0.5.17\""));
+        assert!(!w.contains("__FILES__") && !w.contains("__VERSION__") && !w.contains("__PGLITE"));
+    }
+
+    #[test]
+    fn only_pglites_runtime_is_copied() {
+        for name in [
+            "index.js",
+            "chunk-CTPU3OXM.js",
+            "pglite.wasm",
+            "initdb.wasm",
+            "pglite.data",
+        ] {
+            assert!(pglite_runtime(name), "{name}");
+        }
+        for name in [
+            "index.cjs",
+            "chunk-CTPU3OXM.js.map",
+            "pgcrypto.tar.gz",
+            "index.d.ts",
+            "pglite.js",
+        ] {
+            assert!(!pglite_runtime(name), "{name}");
+        }
     }
 }

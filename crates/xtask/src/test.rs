@@ -99,13 +99,15 @@ fn check_step(t: &mut Tally, name: &str, mut cmd: Command) -> bool {
     ok
 }
 
-const WASM_CRATES: [&str; 6] = [
+const WASM_CRATES: [&str; 8] = [
     "-p",
     "migplan-core",
     "-p",
     "migplan-sqljs",
     "-p",
     "migplan-web",
+    "-p",
+    "migplan-pglite",
 ];
 
 pub fn run() -> Result<ExitCode> {

@@ -215,6 +215,10 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |on| s.dispatch(Action::SetSimulatePlan(on)))
     };
+    let on_engine = {
+        let s = state.dispatcher();
+        Callback::from(move |engine| s.dispatch(Action::SetEngine(engine)))
+    };
     let on_data = {
         let s = state.dispatcher();
         Callback::from(move |d| s.dispatch(Action::SetData(d)))
@@ -330,7 +334,7 @@ pub fn App() -> Html {
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
                         still_read={AttrValue::from(state.still_read.clone())} {on_settings} />
                     <Statements id="migration-statements" title="Migration statements" analysis={state.analysis.clone()} />
-                    <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} statement_seconds={state.statement_seconds} {on_statement_seconds} />
+                    <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} statement_seconds={state.statement_seconds} {on_statement_seconds} engine={state.engine} {on_engine} />
                     <SchemaDiagram analysis={state.analysis.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} down={AttrValue::from(state.down.clone())} />
@@ -436,6 +440,7 @@ fn simulation_job(state: &State, task: Task) -> crate::worker::Job {
             ..migplan_core::engine::Limits::default()
         },
         task,
+        engine: state.engine,
     }
 }
 
@@ -445,6 +450,8 @@ fn outcome_action(outcome: crate::worker::Outcome) -> Option<Action> {
     Some(match outcome {
         Outcome::Event(Event::Ready | Event::Starting { .. }) => return None,
         Outcome::Event(Event::Progress { done, total }) => Action::SimulationProgress(done, total),
+        Outcome::Event(Event::Loading { done, total }) => Action::SimulationLoading(done, total),
+        Outcome::Event(Event::Booting) => Action::SimulationBooting,
         Outcome::Event(Event::Finished(report)) => Action::SimulationFinished(Rc::new(*report)),
         Outcome::Event(Event::Growth {
             sizes,

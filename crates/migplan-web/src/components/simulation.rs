@@ -1,12 +1,15 @@
-//! The simulation: rows and seed, the adversarial toggle, Run; then the
-//! checks as a table, rows per table before and after, and coverage.
+//! The simulation: the engine (PostgreSQL in the page, or SQLite), rows
+//! and seed, the adversarial toggle, Run; then the checks as a table, the
+//! locks each statement took (PostgreSQL), rows per table before and
+//! after, and coverage.
 
 use migplan_core::sample::DataOptions;
-use migplan_core::simulate::Phase;
+use migplan_core::simulate::{Phase, SimulationReport, Trace};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::state::Simulation;
+use crate::worker::EngineChoice;
 
 #[derive(Properties, PartialEq)]
 pub struct SimulationProps {
@@ -26,6 +29,10 @@ pub struct SimulationProps {
     pub on_statement_seconds: Callback<u32>,
     #[prop_or(migplan_core::Dialect::Postgres)]
     pub dialect: migplan_core::Dialect,
+    #[prop_or_default]
+    pub engine: EngineChoice,
+    #[prop_or_default]
+    pub on_engine: Callback<EngineChoice>,
 }
 
 /// The most rows the page generates per table.
@@ -33,7 +40,7 @@ pub const MAX_ROWS: usize = migplan_core::sample::MAX_ROWS;
 
 #[function_component]
 pub fn SimulationPanel(props: &SimulationProps) -> Html {
-    let running = matches!(props.state, Simulation::Running(..));
+    let running = props.state.running();
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
     let onclick = props.on_run.reform(|_: MouseEvent| ());
     let data = props.data.clone();
@@ -86,96 +93,21 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
     };
     let body = match &props.state {
         Simulation::Idle => {
-            html! { <p class="hint">{ "Runs the schema, sample rows, the migration and its rollback on an in-memory SQLite in this page, and checks what happened." }</p> }
+            html! { <p class="hint">{ idle_hint(props.dialect, props.engine) }</p> }
         }
-        Simulation::Running(done, total) => html! {
-            <div class="running" role="status">
-                if *total > 0 {
-                    <progress id="sim-progress" max={total.to_string()} value={done.to_string()}>{ format!("{done} of {total}") }</progress>
-                    <span class="hint">{ format!(" inserting sample rows: {done} of {total} batches") }</span>
-                } else {
-                    <span class="hint">{ "Running…" }</span>
-                }
-                <button type="button" id="sim-cancel" class="secondary" onclick={on_cancel}>{ "Cancel" }</button>
-            </div>
-        },
         Simulation::Unavailable(m) => {
-            html! { <p class="sim-result sim-failed" role="status">{ format!("✖ The SQLite engine could not start: {m}") }</p> }
+            html! { <p class="sim-result sim-failed" role="status">{ format!("✖ The engine could not start: {m}") }</p> }
         }
-        Simulation::Done(r) => {
-            let headline = match &r.failure {
-                None if r.ok => html! {
-                    <p class="sim-result sim-ok" role="status">{ format!("✔ All checks passed on SQLite {} with {} rows per table (seed {}).", r.sqlite_version, r.rows, r.seed) }</p>
-                },
-                None => html! {
-                    <p class="sim-result sim-failed" role="status">{ format!("✖ Some checks failed on SQLite {} with {} rows per table.", r.sqlite_version, r.rows) }</p>
-                },
-                Some(f) => {
-                    let phase = match f.phase {
-                        Phase::Schema => "schema",
-                        Phase::Data => "sample data",
-                        Phase::Migration => "migration",
-                        Phase::Down => "rollback",
-                    };
-                    let what = if f.stopped {
-                        format!(
-                            "✖ The {phase} was stopped at line {}: {}",
-                            f.line, f.message
-                        )
-                    } else {
-                        format!(
-                            "✖ SQLite {} rejected the {phase} at line {}, column {}: {}",
-                            r.sqlite_version, f.line, f.column, f.message
-                        )
-                    };
-                    html! {
-                        <div class="sim-result sim-failed" role="status">
-                            <p>{ what }</p>
-                            <pre><code>{ f.sql.clone() }</code></pre>
-                        </div>
-                    }
-                }
-            };
-            html! {
-                <>
-                    { headline }
-                    <table class="checks" id="sim-checks">
-                        <thead><tr><th>{ "check" }</th><th>{ "result" }</th><th>{ "detail" }</th></tr></thead>
-                        <tbody>
-                            { for r.checks.iter().map(|c| html! {
-                                <tr class={if c.ok { "pass" } else { "fail" }} data-check={c.name.clone()}>
-                                    <td>{ c.name.clone() }</td>
-                                    <td class="result">{ if c.ok { "✔ pass" } else { "✖ fail" } }</td>
-                                    <td>{ c.detail.clone() }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                    if !r.counts.is_empty() {
-                        <table class="counts" id="sim-counts">
-                            <thead><tr><th>{ "table" }</th><th>{ "rows before" }</th><th>{ "rows after" }</th></tr></thead>
-                            <tbody>
-                                { for r.counts.iter().map(|c| html! {
-                                    <tr>
-                                        <td>{ c.table.clone() }</td>
-                                        <td>{ c.before.map_or("-".to_string(), |n| n.to_string()) }</td>
-                                        <td>{ c.after.map_or("-".to_string(), |n| n.to_string()) }</td>
-                                    </tr>
-                                }) }
-                            </tbody>
-                        </table>
-                    }
-                    <p class="note">{ format!("Coverage: {} of {} migration statements simulated.", r.coverage.simulated, r.coverage.statements) }</p>
-                    { for r.coverage.skipped.iter().map(|s| html!{ <p class="note">{ s.clone() }</p> }) }
-                    <p class="note">{ format!("Tables after the migration: {}", r.tables.join(", ")) }</p>
-                </>
-            }
-        }
+        Simulation::Done(r) => report_view(r),
+        running => running_view(running, on_cancel),
     };
     html! {
         <section class="panel" id="simulation" aria-label="Simulation">
             <h2>{ "Simulation" }</h2>
             <div class="plan-tools">
+                if props.dialect == migplan_core::Dialect::Postgres {
+                    { engine_select(props.engine, &props.on_engine) }
+                }
                 <label>{ "Rows per table " }
                     <input id="sim-rows" type="number" min="0" max={MAX_ROWS.to_string()} value={data.rows.to_string()} onchange={on_rows} />
                 </label>
@@ -213,5 +145,186 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
             }
             { body }
         </section>
+    }
+}
+
+/// What Simulate will do, before it runs.
+fn idle_hint(dialect: migplan_core::Dialect, engine: EngineChoice) -> &'static str {
+    if dialect == migplan_core::Dialect::Postgres && engine == EngineChoice::Postgres {
+        "Runs the schema, sample rows, the migration and its rollback on PostgreSQL (PGlite) in this page, reads the schema back from pg_catalog, and measures the locks each statement takes. PostgreSQL (about 15 MB) is downloaded the first time, then kept for offline use. The plan and cost growth run on SQLite."
+    } else {
+        "Runs the schema, sample rows, the migration and its rollback on an in-memory SQLite in this page, and checks what happened."
+    }
+}
+
+/// PostgreSQL itself, or SQLite (fast, approximate).
+fn engine_select(engine: EngineChoice, on_engine: &Callback<EngineChoice>) -> Html {
+    let onchange = on_engine.reform(|e: Event| {
+        match e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value()
+            .as_str()
+        {
+            "sqlite" => EngineChoice::Sqlite,
+            _ => EngineChoice::Postgres,
+        }
+    });
+    html! {
+        <label>{ "Engine " }
+            <select id="sim-engine" {onchange}>
+                <option value="postgres" selected={engine == EngineChoice::Postgres}>{ "PostgreSQL (PGlite, in this page)" }</option>
+                <option value="sqlite" selected={engine == EngineChoice::Sqlite}>{ "SQLite (fast, approximate)" }</option>
+            </select>
+        </label>
+    }
+}
+
+/// Downloading, starting, inserting rows: how far, and Cancel.
+fn running_view(state: &Simulation, on_cancel: Callback<MouseEvent>) -> Html {
+    let status = match state {
+        Simulation::Loading(done, total) => html! {
+            <>
+                <progress id="sim-loading" max={format!("{total:.0}")} value={format!("{done:.0}")}>{ format!("{done:.0} of {total:.0}") }</progress>
+                <span class="hint">{ format!(" downloading PostgreSQL: {:.1} of {:.1} MB", done / 1e6, total / 1e6) }</span>
+            </>
+        },
+        Simulation::Booting => {
+            html! { <span class="hint" id="sim-booting">{ "Starting PostgreSQL…" }</span> }
+        }
+        Simulation::Running(done, total) if *total > 0 => html! {
+            <>
+                <progress id="sim-progress" max={total.to_string()} value={done.to_string()}>{ format!("{done} of {total}") }</progress>
+                <span class="hint">{ format!(" inserting sample rows: {done} of {total} batches") }</span>
+            </>
+        },
+        _ => html! { <span class="hint">{ "Running…" }</span> },
+    };
+    html! {
+        <div class="running" role="status">
+            { status }
+            <button type="button" id="sim-cancel" class="secondary" onclick={on_cancel}>{ "Cancel" }</button>
+        </div>
+    }
+}
+
+/// The engine a report ran on, as the headline names it.
+fn engine_name(r: &SimulationReport) -> String {
+    if r.engine.is_empty() {
+        format!("SQLite {}", r.sqlite_version)
+    } else {
+        r.engine.clone()
+    }
+}
+
+fn headline(r: &SimulationReport) -> Html {
+    let engine = engine_name(r);
+    let Some(f) = &r.failure else {
+        return if r.ok {
+            html! { <p class="sim-result sim-ok" role="status">{ format!("✔ All checks passed on {engine} with {} rows per table (seed {}).", r.rows, r.seed) }</p> }
+        } else {
+            html! { <p class="sim-result sim-failed" role="status">{ format!("✖ Some checks failed on {engine} with {} rows per table.", r.rows) }</p> }
+        };
+    };
+    let phase = phase_word(f.phase);
+    let what = if f.stopped {
+        format!(
+            "✖ The {phase} was stopped at line {}: {}",
+            f.line, f.message
+        )
+    } else {
+        format!(
+            "✖ {engine} rejected the {phase} at line {}, column {}: {}",
+            f.line, f.column, f.message
+        )
+    };
+    html! {
+        <div class="sim-result sim-failed" role="status">
+            <p>{ what }</p>
+            if !f.sql.is_empty() {
+                <pre><code>{ f.sql.clone() }</code></pre>
+            }
+        </div>
+    }
+}
+
+/// The checks, the trace, the row counts and the coverage of a report.
+fn report_view(r: &SimulationReport) -> Html {
+    html! {
+        <>
+            { headline(r) }
+            <table class="checks" id="sim-checks">
+                <thead><tr><th>{ "check" }</th><th>{ "result" }</th><th>{ "detail" }</th></tr></thead>
+                <tbody>
+                    { for r.checks.iter().map(|c| html! {
+                        <tr class={if c.ok { "pass" } else { "fail" }} data-check={c.name.clone()}>
+                            <td>{ c.name.clone() }</td>
+                            <td class="result">{ if c.ok { "✔ pass" } else { "✖ fail" } }</td>
+                            <td>{ c.detail.clone() }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            if !r.trace.is_empty() {
+                { trace_view(&r.trace) }
+            }
+            if !r.counts.is_empty() {
+                <table class="counts" id="sim-counts">
+                    <thead><tr><th>{ "table" }</th><th>{ "rows before" }</th><th>{ "rows after" }</th></tr></thead>
+                    <tbody>
+                        { for r.counts.iter().map(|c| html! {
+                            <tr>
+                                <td>{ c.table.clone() }</td>
+                                <td>{ c.before.map_or("-".to_string(), |n| n.to_string()) }</td>
+                                <td>{ c.after.map_or("-".to_string(), |n| n.to_string()) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            <p class="note">{ format!("Coverage: {} of {} migration statements simulated.", r.coverage.simulated, r.coverage.statements) }</p>
+            { for r.coverage.skipped.iter().map(|s| html!{ <p class="note">{ s.clone() }</p> }) }
+            { for r.skipped.iter().map(|s| html!{ <p class="note sim-skipped">{ if s.line > 0 { format!("{} line {}: {}", phase_word(s.phase), s.line, s.reason) } else { s.reason.clone() } }</p> }) }
+            <p class="note">{ format!("Tables after the migration: {}", r.tables.join(", ")) }</p>
+        </>
+    }
+}
+
+fn phase_word(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Schema => "schema",
+        Phase::Data => "sample data",
+        Phase::Migration => "migration",
+        Phase::Down => "rollback",
+    }
+}
+
+/// What each statement did on PostgreSQL, measured, next to what the
+/// analysis predicted: a mismatch is shown loudly.
+fn trace_view(trace: &[Trace]) -> Html {
+    html! {
+        <table class="checks trace" id="sim-trace">
+            <caption>{ "Measured on PostgreSQL: each statement in a transaction of its own, on the sample rows" }</caption>
+            <thead><tr><th>{ "line" }</th><th>{ "statement" }</th><th>{ "locks taken" }</th><th>{ "rewrote" }</th><th>{ "ms" }</th><th>{ "analysis" }</th></tr></thead>
+            <tbody>
+                { for trace.iter().map(|t| {
+                    let locks = t.locks.iter().map(|l| format!("{} on {}", l.mode, l.relation)).collect::<Vec<_>>().join(", ");
+                    let (class, verdict) = match t.confirmed {
+                        Some(true) => ("pass", "✔ as predicted".to_string()),
+                        Some(false) => ("fail", format!("✖ MISMATCH: {}", t.note.clone().unwrap_or_default())),
+                        None => ("", t.note.clone().unwrap_or_else(|| "no prediction".into())),
+                    };
+                    html! {
+                        <tr class={class} data-line={t.line.to_string()}>
+                            <td>{ t.line }</td>
+                            <td><code>{ t.sql.clone() }</code></td>
+                            <td class="trace-locks">{ if locks.is_empty() { "none".to_string() } else { locks } }</td>
+                            <td>{ if t.rewrote.is_empty() { "-".to_string() } else { t.rewrote.join(", ") } }</td>
+                            <td>{ format!("{:.1}", t.ms) }</td>
+                            <td class="result">{ verdict }</td>
+                        </tr>
+                    }
+                }) }
+            </tbody>
+        </table>
     }
 }
