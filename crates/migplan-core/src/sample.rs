@@ -351,13 +351,17 @@ pub fn batches(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Batc
                     {
                         return (1 + rng.below(o.rows as u64)).to_string();
                     }
-                    if let Some(parent) = fks.get(&c.name) {
-                        if before.tables.contains_key(parent) && parent != &t.name {
-                            return (1 + rng.below(o.rows as u64)).to_string();
+                    if let Some(reference) = fks.get(&c.name) {
+                        if before.tables.contains_key(&reference.parent)
+                            && reference.parent != t.name
+                        {
+                            let row = 1 + rng.below(o.rows as u64) as usize;
+                            return parent_key(before, reference, row);
                         }
-                        if parent == &t.name {
+                        if reference.parent == t.name {
                             return if i > 1 {
-                                (1 + rng.below(i as u64 - 1)).to_string()
+                                let row = 1 + rng.below(i as u64 - 1) as usize;
+                                parent_key(before, reference, row)
                             } else {
                                 "NULL".into()
                             };
@@ -430,18 +434,51 @@ fn unique_columns(t: &crate::catalog::Table, before: &Catalog) -> BTreeSet<Strin
 }
 
 /// Each single-column foreign key of `t`: column → referenced table.
-fn single_column_foreign_keys(t: &crate::catalog::Table) -> BTreeMap<String, String> {
+/// A single-column foreign key: the parent table and the column it refers
+/// to (the parent's primary key when the constraint names none).
+struct Reference {
+    parent: String,
+    column: Option<String>,
+}
+
+fn single_column_foreign_keys(t: &crate::catalog::Table) -> BTreeMap<String, Reference> {
     t.constraints
         .iter()
         .filter_map(|k| match &k.kind {
             ConstraintKind::ForeignKey {
                 columns,
                 references,
+                referred_columns,
                 ..
-            } if columns.len() == 1 => Some((columns[0].clone(), references.clone())),
+            } if columns.len() == 1 => Some((
+                columns[0].clone(),
+                Reference {
+                    parent: references.clone(),
+                    column: referred_columns.first().cloned(),
+                },
+            )),
             _ => None,
         })
         .collect()
+}
+
+/// The value row `row` of the parent holds in the referred column, whatever
+/// its type (the parent's unique values depend only on the row number), so
+/// a child's foreign key points at a real parent row: an integer, a
+/// `char(36)`, a uuid or a text key alike.
+fn parent_key(catalog: &Catalog, reference: &Reference, row: usize) -> String {
+    let Some(parent) = catalog.tables.get(&reference.parent) else {
+        return row.to_string();
+    };
+    let column = reference.column.clone().or_else(|| {
+        parent
+            .primary_key()
+            .and_then(|k| k.kind.columns().first().cloned())
+    });
+    match column.and_then(|name| parent.columns.iter().find(|c| c.name == name)) {
+        Some(column) => value(column, row, parent, catalog, &mut Rng::new(0), true),
+        None => row.to_string(),
+    }
 }
 
 /// One value for row `i` of column `c`.
@@ -508,6 +545,9 @@ fn value(
         }
         "date" => ddl::literal(&format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28)),
         "time" => ddl::literal(&format!("{:02}:{:02}:00", i % 24, i % 60)),
+        // A unique uuid depends on the row number only (a foreign key
+        // recomputes its parent's).
+        "uuid" if unique => ddl::literal(&format!("{i:08x}-0000-4000-8000-{i:012x}")),
         "uuid" => ddl::literal(&format!(
             "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
             i,

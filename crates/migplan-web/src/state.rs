@@ -834,7 +834,11 @@ mod tests {
         assert_eq!(s.simulation, Simulation::Running(1, 2));
         let s = reduce(s, Action::SimulationCancelled);
         let s = reduce(s, Action::SimulationLoading(2e6, 15e6));
-        assert_eq!(s.simulation, Simulation::Idle, "a cancelled worker's late word");
+        assert_eq!(
+            s.simulation,
+            Simulation::Idle,
+            "a cancelled worker's late word"
+        );
         let s = reduce(s, Action::SetEngine(crate::worker::EngineChoice::Sqlite));
         assert_eq!(s.engine, crate::worker::EngineChoice::Sqlite);
     }

@@ -37,7 +37,7 @@ pub async fn cost_growth(
         let engine = engine.as_mut();
         let _ = engine.execute("PRAGMA foreign_keys=ON").await;
         let mut scratch = SimulationReport::empty(String::new(), n, 42);
-        if !run_all(engine, &schema_t, Phase::Schema, &mut scratch).await {
+        if !run_skipping(engine, &schema_t, Phase::Schema, &mut scratch).await {
             break;
         }
         let data = DataOptions {

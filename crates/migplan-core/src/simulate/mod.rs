@@ -248,10 +248,16 @@ pub struct Prepared {
     report: SimulationReport,
     before: Catalog,
     /// Generated INSERT statements still to run.
-    pub rows: Vec<String>,
+    pub rows: Vec<crate::sample::Batch>,
+    /// Tables already noted as left without sample rows.
+    refused: BTreeSet<Option<String>>,
 }
 
-/// Runs the schema (and the user's own rows) and generates the sample rows.
+/// Runs the schema (and the user's own rows) and generates the sample
+/// rows. A schema statement SQLite rejects is skipped with a note, as are
+/// the user's rows it rejects: the simulation goes on with what exists,
+/// and only the migration's own statements can fail it. `Err` only when
+/// a limit stopped a statement.
 pub async fn prepare(
     engine: &mut dyn Engine,
     session: &Session,
@@ -267,64 +273,70 @@ pub async fn prepare(
     let mut model = Catalog::default();
     let schema_t = translate_statements(d, session.schema(), &mut model);
     let before = model.clone();
-    if !run_all(engine, &schema_t, Phase::Schema, &mut r).await {
-        r.checks.push(Check {
-            name: "schema applies".into(),
-            ok: false,
-            detail: failure_line(&r),
-        });
+    if !run_skipping(engine, &schema_t, Phase::Schema, &mut r).await {
         return Err(Box::new(finish(engine, r).await));
     }
     let demands = Demands::between(&before, session.after());
     let mut rows = Vec::new();
     if let Some(own) = o.rows_sql.as_deref().filter(|x| !x.trim().is_empty()) {
         let data_t = translate(d, own, &mut before.clone());
-        if !run_all(engine, &data_t, Phase::Data, &mut r).await {
-            r.checks.push(Check {
-                name: "your rows".into(),
-                ok: false,
-                detail: format!("SQLite rejected your rows: {}", failure_line(&r)),
-            });
+        if !run_skipping(engine, &data_t, Phase::Data, &mut r).await {
             return Err(Box::new(finish(engine, r).await));
         }
     } else if o.data.rows > 0 {
-        rows = crate::sample::generate(&before, &demands, &o.data);
+        rows = crate::sample::batches(&before, &demands, &o.data);
     }
     Ok(Prepared {
         report: r,
         before,
         rows,
+        refused: BTreeSet::new(),
     })
 }
 
-/// Inserts one batch of sample rows.
+/// Inserts one batch of sample rows. A batch SQLite refuses leaves its
+/// table without those rows, with a note (once per table), and the rest
+/// go on; `Err` only when a limit stopped it.
 pub async fn insert_rows(
     engine: &mut dyn Engine,
     p: &mut Prepared,
-    sql: &str,
+    batch: &crate::sample::Batch,
 ) -> Result<(), Box<SimulationReport>> {
-    match engine.execute(sql).await {
+    match engine.execute(&batch.sql).await {
         Ok(_) => {
             p.report.executed += 1;
             Ok(())
         }
-        Err(e) => {
+        Err(crate::engine::EngineError::Stopped(stop)) => {
             let mut r = p.report.clone();
-            r.checks.push(Check {
-                name: "sample data".into(),
-                ok: false,
-                detail: format!("SQLite rejected the sample rows: {e}"),
-            });
             r.failure = Some(Failure {
                 phase: Phase::Data,
                 statement: 0,
                 line: 0,
                 column: 0,
-                sql: sql.chars().take(300).collect(),
-                message: e.to_string(),
-                stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
+                sql: String::new(),
+                message: stop.to_string(),
+                stopped: true,
+            });
+            r.checks.push(Check {
+                name: "sample data".into(),
+                ok: false,
+                detail: format!("inserting the sample rows was {stop}"),
             });
             Err(Box::new(finish(engine, r).await))
+        }
+        Err(e) => {
+            if p.refused.insert(batch.table.clone()) {
+                p.report.skipped.push(Skipped {
+                    phase: Phase::Data,
+                    line: 0,
+                    reason: format!(
+                        "no sample rows for {}: {e}",
+                        batch.table.as_deref().unwrap_or("a table")
+                    ),
+                });
+            }
+            Ok(())
         }
     }
 }
@@ -339,8 +351,8 @@ async fn prepare_with_rows(
     let mut p = prepare(engine, session, o).await?;
     let rows = std::mem::take(&mut p.rows);
     let total = rows.len();
-    for (i, sql) in rows.iter().enumerate() {
-        insert_rows(engine, &mut p, sql).await?;
+    for (i, batch) in rows.iter().enumerate() {
+        insert_rows(engine, &mut p, batch).await?;
         progress(i + 1, total);
     }
     Ok(p)
@@ -453,6 +465,54 @@ async fn run_all(
                         stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
                     });
                     return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Runs the schema's (or the user's rows') translated statements: one
+/// SQLite rejects is skipped with a note naming its line and the reason;
+/// false only when a limit stopped a statement (recorded as the failure).
+async fn run_skipping(
+    engine: &mut dyn Engine,
+    ts: &[Translated],
+    phase: Phase,
+    r: &mut SimulationReport,
+) -> bool {
+    for (i, t) in ts.iter().enumerate() {
+        if !t.simulated {
+            r.skipped.push(Skipped {
+                phase,
+                line: t.line,
+                reason: t.note.clone().unwrap_or_default(),
+            });
+            continue;
+        }
+        engine.starting(phase, t.line);
+        for sql in &t.sqlite {
+            match engine.execute(sql).await {
+                Ok(_) => r.executed += 1,
+                Err(crate::engine::EngineError::Stopped(stop)) => {
+                    r.failure = Some(Failure {
+                        phase,
+                        statement: i,
+                        line: t.line,
+                        column: t.column,
+                        sql: t.source.clone(),
+                        message: stop.to_string(),
+                        stopped: true,
+                    });
+                    return false;
+                }
+                Err(e) => {
+                    r.skipped.push(Skipped {
+                        phase,
+                        line: t.line,
+                        reason: format!("not simulated: {e}"),
+                    });
+                    break;
                 }
             }
         }
