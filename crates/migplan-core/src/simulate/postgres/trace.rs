@@ -61,11 +61,12 @@ pub fn steps(session: &crate::Session) -> Vec<Step> {
         .collect()
 }
 
-/// Every user relation: oid, name, storage (relfilenode) and whether that
+/// Every user relation (views and sequences too: they are locked by name,
+/// with no storage of their own): oid, name, storage (relfilenode) and whether that
 /// storage holds any page.
 const USER_RELATIONS: &str = "SELECT c.oid::text, c.oid::regclass::text, c.relfilenode::text, (pg_relation_size(c.oid) > 0)::text \
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-    WHERE c.relkind IN ('r', 'p', 'i', 'm', 't') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')";
+    WHERE c.relkind IN ('r', 'p', 'i', 'm', 't', 'v', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')";
 
 /// The locks this session's transaction holds on relations: oid, name
 /// (when it still has one), mode.
