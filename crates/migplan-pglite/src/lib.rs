@@ -92,11 +92,7 @@ impl Runtime {
             .map_err(unavailable)?
             .dyn_into()
             .map_err(unavailable)?;
-        let db = JsFuture::from(promise).await.map_err(unavailable)?;
-        let query = function(&db, "query")?;
-        let options = Object::new();
-        Reflect::set(&options, &"rowMode".into(), &"array".into()).map_err(unavailable)?;
-        Ok(Pglite { db, query, options })
+        Pglite::new(JsFuture::from(promise).await.map_err(unavailable)?)
     }
 }
 
@@ -120,6 +116,25 @@ fn value(cell: &JsValue) -> Value {
 }
 
 impl Pglite {
+    fn new(db: JsValue) -> Result<Pglite, EngineError> {
+        let query = function(&db, "query")?;
+        let options = Object::new();
+        Reflect::set(&options, &"rowMode".into(), &"array".into()).map_err(unavailable)?;
+        Ok(Pglite { db, query, options })
+    }
+
+    /// A second database with this one's contents (PGlite's `clone()`,
+    /// several times faster than starting another): taken before anything
+    /// ran, a fresh one.
+    pub async fn copy(&self) -> Result<Pglite, EngineError> {
+        let promise: Promise = function(&self.db, "clone")?
+            .call0(&self.db)
+            .map_err(unavailable)?
+            .dyn_into()
+            .map_err(unavailable)?;
+        Pglite::new(JsFuture::from(promise).await.map_err(unavailable)?)
+    }
+
     /// `PostgreSQL 18.1 (PGlite 0.5.17)`: what `version()` says, up to
     /// the platform.
     pub async fn version(&mut self) -> String {

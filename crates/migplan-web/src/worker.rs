@@ -144,14 +144,25 @@ fn progress_to(post: &Post) -> impl FnMut(usize, usize) + '_ {
 /// in a second.
 async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<SimulationReport, String> {
     let loading = post.clone();
+    let clock = || {
+        js_sys::global()
+            .dyn_into::<web_sys::WorkerGlobalScope>()
+            .ok()
+            .and_then(|scope| scope.performance())
+            .map_or_else(js_sys::Date::now, |p| p.now())
+    };
+    let started = clock();
     let runtime =
         migplan_pglite::Runtime::load(move |done, total| loading(&Event::Loading { done, total }))
             .await
             .map_err(|e| e.to_string())?;
     post(&Event::Booting);
     let mut main = runtime.open().await.map_err(|e| e.to_string())?;
+    // The trace's database: a copy of the fresh one (faster than a second
+    // initdb).
+    let mut traced = main.copy().await.map_err(|e| e.to_string())?;
     let name = format!("{} in this page", main.version().await);
-    let mut traced = runtime.open().await.map_err(|e| e.to_string())?;
+    let start_ms = clock() - started;
     let mut engine = Reporting {
         db: main,
         post: post.clone(),
@@ -171,6 +182,10 @@ async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<Simulati
         &mut progress_to(post),
     )
     .await
+    .map(|mut report| {
+        report.timing.start_ms = Some(start_ms);
+        report
+    })
 }
 
 /// Runs the job in `text` (JSON), telling `post` as it goes.

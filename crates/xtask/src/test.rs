@@ -279,7 +279,9 @@ pub fn bench() -> Result<ExitCode> {
     cmd.arg(env.root.join("tests/e2e/page-bench.mjs"));
     let (ok, lines) = run_capture(cmd)?;
     anyhow::ensure!(ok, "the page benchmark failed");
-    let page = bench_rows(&lines);
+    let (pglite, page): (Vec<[String; 3]>, Vec<[String; 3]>) = bench_rows(&lines)
+        .into_iter()
+        .partition(|row| row[0].contains("(PGlite"));
 
     setup::step("corpus parse rate");
     let mut cmd = env.command("cargo");
@@ -325,6 +327,7 @@ pub fn bench() -> Result<ExitCode> {
     let memory = memory_rows(&env)?;
 
     let postgres = postgres_lines(&env)?;
+    let server = server_rows(&env)?;
 
     setup::step("migplan check against squawk, side by side");
     let squawk = setup::ensure_squawk()?;
@@ -342,6 +345,7 @@ pub fn bench() -> Result<ExitCode> {
     md.push_str(&memory_section(&memory));
     md.push_str(&peer_section(&peers));
     md.push_str(&postgres_section(&postgres));
+    md.push_str(&engines_section(&server, &pglite, &wasm));
     md.push_str("\n## Corpus parse rate (`../shared/corpus`)\n\nStatements parsed into an AST per dialect (target: at least 97 %); every unparsed statement is kept with its kind, position and reason.\n\n");
     if corpus.is_empty() {
         md.push_str("The corpus was not present when this was written.\n");
@@ -595,6 +599,65 @@ fn postgres_lines(env: &Env) -> Result<Vec<String>> {
         .filter(|l| l.starts_with("ORACLE") || l.starts_with("TRACE|"))
         .cloned()
         .collect())
+}
+
+/// The server's start and 100,000-row backfill (`migplan-postgres`'s
+/// ignored bench test).
+fn server_rows(env: &Env) -> Result<Vec<[String; 3]>> {
+    setup::step("the PostgreSQL server: start and a 100,000-row backfill (throwaway cluster)");
+    let mut cmd = env.command("cargo");
+    cmd.args([
+        "test",
+        "--release",
+        "-p",
+        "migplan-postgres",
+        "--test",
+        "bench",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ]);
+    let (ok, lines) = run_capture(cmd)?;
+    anyhow::ensure!(ok, "the PostgreSQL server benchmark failed");
+    Ok(bench_rows(&lines))
+}
+
+/// PGlite in the page against the PostgreSQL server and sql.js: start
+/// times, and the same backfill simulated at 100,000 rows.
+fn engines_section(server: &[[String; 3]], pglite: &[[String; 3]], wasm: &[[String; 3]]) -> String {
+    let mut md = String::from(
+        "\n## PostgreSQL engines: PGlite in the page, the server, sql.js\n\nTarget (issue 14): PGlite within 3× the PostgreSQL server on the same machine. The backfill is the simulation benchmark's (`users` with a unique e-mail, `ADD COLUMN` then `UPDATE`), simulated by the same core driver on each engine: schema, 100,000 sample rows, up, the schema read back and compared, down, up again (sql.js: the SQLite driver's checks). PGlite's figures are the page's own (`#sim-timing`), in headless Chromium from the release site; the server's from `crates/migplan-postgres/tests/bench.rs` on a throwaway cluster. PGlite is not part of the cold load: it is fetched when the first PostgreSQL simulation starts, then kept by the service worker.\n\n| what | input | ms |\n|---|---|---|\n",
+    );
+    let starts = server
+        .iter()
+        .chain(pglite)
+        .filter(|r| r[0].starts_with("start"));
+    for [name, input, ms] in starts {
+        md.push_str(&format!("| {name} | {input} | {ms} |\n"));
+    }
+    let backfill = |rows: &[[String; 3]], engine: &str| {
+        rows.iter()
+            .find(|r| r[0].starts_with("simulate a column backfill") && r[0].contains(engine))
+            .and_then(|r| r[2].parse::<f64>().ok())
+    };
+    md.push_str("\n| backfill, 100,000 rows | PostgreSQL server | PGlite | sql.js | PGlite / server |\n|---|---|---|---|---|\n");
+    let show = |v: Option<f64>| v.map_or("-".to_string(), |ms| format!("{ms:.0} ms"));
+    let (on_server, on_pglite, on_sqljs) = (
+        backfill(server, "(PostgreSQL server)"),
+        backfill(pglite, "(PGlite)"),
+        backfill(wasm, "(sql.js)"),
+    );
+    let ratio = match (on_pglite, on_server) {
+        (Some(p), Some(s)) if s > 0.0 => format!("{:.1}×", p / s),
+        _ => "-".into(),
+    };
+    md.push_str(&format!(
+        "| simulate (up, checks, down) | {} | {} | {} | {ratio} |\n",
+        show(on_server),
+        show(on_pglite),
+        show(on_sqljs)
+    ));
+    md
 }
 
 /// The crates.io history against PostgreSQL 15's own outcome, and the

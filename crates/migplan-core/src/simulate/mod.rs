@@ -124,6 +124,29 @@ pub struct SimulationReport {
     /// (each run in a transaction of its own on the sample rows).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<Trace>,
+    /// How long the engine took to start and to simulate, where measured
+    /// (the PostgreSQL engines).
+    #[serde(default, skip_serializing_if = "Timing::is_empty")]
+    pub timing: Timing,
+}
+
+/// Milliseconds, where an engine measured them.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Timing {
+    /// Loading and starting the engine (PGlite in the page: download,
+    /// compile, initdb, and a copy of the fresh database for the trace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_ms: Option<f64>,
+    /// The simulation itself: schema, rows, up, checks, down, up again
+    /// (not the trace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulate_ms: Option<f64>,
+}
+
+impl Timing {
+    fn is_empty(&self) -> bool {
+        self.start_ms.is_none() && self.simulate_ms.is_none()
+    }
 }
 
 /// One statement as PostgreSQL ran it: the relation locks its transaction
@@ -181,6 +204,7 @@ impl SimulationReport {
             rows,
             seed,
             trace: Vec::new(),
+            timing: Timing::default(),
         }
     }
 }

@@ -285,6 +285,7 @@ fn report_view(r: &SimulationReport) -> Html {
             { for r.coverage.skipped.iter().map(|s| html!{ <p class="note">{ s.clone() }</p> }) }
             { for r.skipped.iter().map(|s| html!{ <p class="note sim-skipped">{ if s.line > 0 { format!("{} line {}: {}", phase_word(s.phase), s.line, s.reason) } else { s.reason.clone() } }</p> }) }
             <p class="note">{ format!("Tables after the migration: {}", r.tables.join(", ")) }</p>
+            { timing_view(&r.timing) }
         </>
     }
 }
@@ -326,5 +327,18 @@ fn trace_view(trace: &[Trace]) -> Html {
                 }) }
             </tbody>
         </table>
+    }
+}
+
+/// How long PostgreSQL took to start and to simulate (read by `cargo
+/// xtask bench` too).
+fn timing_view(timing: &migplan_core::simulate::Timing) -> Html {
+    let (Some(start), Some(run)) = (timing.start_ms, timing.simulate_ms) else {
+        return Html::default();
+    };
+    html! {
+        <p class="note" id="sim-timing" data-start-ms={format!("{start:.0}")} data-simulate-ms={format!("{run:.0}")}>
+            { format!("PostgreSQL started in {:.1} s; the simulation took {:.1} s.", start / 1e3, run / 1e3) }
+        </p>
     }
 }

@@ -410,7 +410,11 @@ pub async fn simulate_and_trace(
     job: &Job,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SimulationReport, String> {
+    let started = engine.now_ms();
     let mut report = simulate(engine, job, progress).await?;
+    if let (Some(start), Some(end)) = (started, engine.now_ms()) {
+        report.timing.simulate_ms = Some(end - start);
+    }
     prepare(traced, job).await;
     report.trace = trace::trace(traced, &trace::steps(session)).await?;
     let mismatches: Vec<String> = report
