@@ -147,7 +147,7 @@ fn every_postgresql_plan_fixture_locks_what_the_analysis_says() {
                     _ => {}
                 }
             }
-            applied.push_str("\n");
+            applied.push('\n');
             applied.push_str(&step.up);
         }
         traced_plans += 1;
