@@ -69,16 +69,8 @@ fn replay(d: Dialect, pairs: &[(String, String, String)]) -> Tally {
     t
 }
 
-#[test]
-#[allow(
-    clippy::too_many_lines,
-    reason = "one table of histories and their folders, read top to bottom"
-)]
-fn corpus_histories_round_trip() {
-    let Some(root) = corpus() else {
-        corpus_missing("corpus round-trip");
-        return;
-    };
+/// The framework histories (crates.io's Diesel, authelia per dialect).
+fn framework_histories(root: &Path) -> Vec<History> {
     let mut histories: Vec<History> = Vec::new();
     for (folder, splits) in [
         ("rust-lang__crates.io", vec![("", Dialect::Postgres)]),
@@ -132,8 +124,13 @@ fn corpus_histories_round_trip() {
             histories.push((format!("{folder} ({})", d.label()), d, pairs));
         }
     }
-    // kratos (pop): the current history is sql/; a file named for a
-    // dialect wins over the generic one of the same version and name.
+    histories
+}
+
+/// kratos (pop): the current history is sql/; a file named for a dialect
+/// wins over the generic one of the same version and name.
+fn kratos_histories(root: &Path) -> Vec<History> {
+    let mut histories: Vec<History> = Vec::new();
     let kratos = read_tree(&root.join("ory__kratos/persistence/sql/migrations/sql"));
     for (suffix, d) in [
         ("postgres", Dialect::Postgres),
@@ -197,6 +194,23 @@ fn corpus_histories_round_trip() {
         let pairs: Vec<(String, String, String)> = groups.into_values().collect();
         histories.push((format!("ory__kratos ({})", d.label()), d, pairs));
     }
+    histories
+}
+
+/// Every history of the corpus, each in its dialect.
+fn histories(root: &Path) -> Vec<History> {
+    let mut all = framework_histories(root);
+    all.extend(kratos_histories(root));
+    all
+}
+
+#[test]
+fn corpus_histories_round_trip() {
+    let Some(root) = corpus() else {
+        corpus_missing("corpus round-trip");
+        return;
+    };
+    let histories = histories(&root);
     let mut total = 0;
     for (name, d, pairs) in &histories {
         let t = replay(*d, pairs);
@@ -244,4 +258,66 @@ fn corpus_missing(test: &str) {
         "../shared/corpus is missing: in CI the {test} must run"
     );
     eprintln!("../shared/corpus not found: {test} skipped (it runs in CI)");
+}
+
+/// The PostgreSQL histories replayed on PostgreSQL itself (a throwaway
+/// cluster): every pair gets a verdict (up, down, the schema from
+/// pg_catalog after the down against before), and an up fails only on an
+/// object the history never created. Prints `CORPUS-PG|history|pairs|ups ran|restored exactly` for
+/// BENCHMARKS.md.
+#[test]
+fn postgresql_histories_on_postgresql() {
+    let Some(root) = corpus() else {
+        corpus_missing("corpus on PostgreSQL");
+        return;
+    };
+    let bins = match migplan_postgres::cluster::Binaries::find(None) {
+        Ok(bins) => bins,
+        Err(e) if std::env::var_os("CI").is_some() => panic!("{e}"),
+        Err(e) => return eprintln!("skipped: {e}"),
+    };
+    let cluster = migplan_postgres::cluster::Cluster::start(&bins).expect("cluster");
+    for (name, d, pairs) in histories(&root) {
+        if d != Dialect::Postgres {
+            continue;
+        }
+        let mut scratch =
+            migplan_postgres::scratch::Scratch::on_cluster(&cluster, 30).expect("scratch");
+        let pairs: Vec<migplan_postgres::history::Pair> = pairs
+            .iter()
+            .map(|(pair, up, down)| migplan_postgres::history::Pair {
+                name: pair,
+                up,
+                down,
+                // Diesel's metadata.toml (run_in_transaction = false) is
+                // not read here: a CONCURRENTLY says the same.
+                transaction: !up.to_uppercase().contains("CONCURRENTLY"),
+            })
+            .collect();
+        let outcomes =
+            migplan_postgres::history::replay(&mut scratch.engine().expect("engine"), &pairs)
+                .expect("replay");
+        assert_eq!(outcomes.len(), pairs.len(), "{name}: a verdict per pair");
+        let ran = outcomes.iter().filter(|o| o.up.is_ok()).count();
+        let restored = outcomes.iter().filter(|o| o.restored()).count();
+        println!("CORPUS-PG|{name}|{}|{ran}|{restored}", pairs.len());
+        let failed: Vec<String> = outcomes
+            .iter()
+            .filter_map(|o| o.up.as_ref().err().map(|f| format!("{}: {f}", o.name)))
+            .collect();
+        for refused in &failed {
+            println!("CORPUS-PG-REFUSED|{name}|{refused}");
+        }
+        // An up may only fail on an object the history never made (kratos's
+        // sql/ history starts after columns its older migrations added);
+        // never on what PostgreSQL cannot run.
+        let unexplained: Vec<&String> = failed
+            .iter()
+            .filter(|f| !f.contains("does not exist"))
+            .collect();
+        assert!(
+            unexplained.is_empty(),
+            "{name}: ups PostgreSQL refused:\n{unexplained:?}"
+        );
+    }
 }

@@ -322,6 +322,7 @@ pub fn bench() -> Result<ExitCode> {
         .filter_map(|l| l.strip_prefix("CORPUS-PAIRS|"))
         .map(|l| l.splitn(3, '|').collect())
         .collect();
+    let on_postgres = pg_histories_section(&lines);
 
     setup::step("peak memory of migplan check (release)");
     let memory = memory_rows(&env)?;
@@ -354,6 +355,7 @@ pub fn bench() -> Result<ExitCode> {
         md.push_str(&format!("- {}\n", l.trim()));
     }
     md.push_str(&round_trip_section(&round_trips, &pair_groups));
+    md.push_str(&on_postgres);
     std::fs::write(env.root.join("BENCHMARKS.md"), md).context("writing BENCHMARKS.md")?;
     setup::step("BENCHMARKS.md rewritten");
     Ok(ExitCode::SUCCESS)
@@ -599,6 +601,30 @@ fn postgres_lines(env: &Env) -> Result<Vec<String>> {
         .filter(|l| l.starts_with("ORACLE") || l.starts_with("TRACE|"))
         .cloned()
         .collect())
+}
+
+/// The PostgreSQL histories replayed on PostgreSQL itself
+/// (`CORPUS-PG` lines of the corpus round-trip test).
+fn pg_histories_section(lines: &[String]) -> String {
+    let mut md = String::from(
+        "\n## Corpus histories on PostgreSQL (throwaway cluster)\n\nThe PostgreSQL histories replayed pair by pair on PostgreSQL itself (`postgresql_histories_on_postgresql` in `crates/migplan-cli/tests/corpus_roundtrip.rs`): up, down, the schema from `pg_catalog` compared with before, up again. Every pair gets a verdict; an up may fail only on an object the history never created (the test fails otherwise).\n\n| history | pairs | ups ran | restored exactly |\n|---|---|---|---|\n",
+    );
+    let mut refused = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split('|').collect();
+        match cells[..] {
+            ["CORPUS-PG", history, pairs, ran, restored] => {
+                md.push_str(&format!("| {history} | {pairs} | {ran} | {restored} |\n"));
+            }
+            ["CORPUS-PG-REFUSED", history, why] => refused.push(format!("- {history}: {why}\n")),
+            _ => {}
+        }
+    }
+    if !refused.is_empty() {
+        md.push_str("\nUps PostgreSQL refused:\n\n");
+        md.push_str(&refused.concat());
+    }
+    md
 }
 
 /// The server's start and 100,000-row backfill (`migplan-postgres`'s
