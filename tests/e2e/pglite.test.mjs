@@ -83,6 +83,17 @@ test('a PL/pgSQL migration on PGlite: measured locks, then offline', async () =>
     const failed = await simulateOnPostgres(page);
     assert.match(await failed.innerText(), /rejected the migration at line 3, column 1: column "email" cannot be cast automatically to type integer/);
 
+    // The plan of a type change (a PL/pgSQL sync trigger, a batched
+    // backfill, a swap) runs on PostgreSQL step by step and back down.
+    await setEditor(page, 'migration-editor', 'ALTER TABLE users ALTER COLUMN email TYPE varchar(320);');
+    await page.check('#sim-plan');
+    const planned = await simulateOnPostgres(page);
+    assert.match(await planned.innerText(), /✔ All checks passed on PostgreSQL/, await page.locator('#sim-checks').innerText());
+    const steps = await page.locator('#sim-checks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.check));
+    assert.ok(steps.some((c) => /trigger/i.test(c)), `${steps}`);
+    assert.ok(steps.includes('rollback from the last step'), `${steps}`);
+    await page.uncheck('#sim-plan');
+
     // A runaway statement: PGlite has no working statement_timeout (one
     // thread), so the page ends the worker and says where it stopped.
     await page.fill('#sim-seconds', '3');

@@ -1122,13 +1122,7 @@ fn run_simulate(
 /// when there is one (asked for, or found), SQLite otherwise.
 fn choose_engine(source: &SourceArgs, args: &SimulateArgs) -> Result<EngineArg, String> {
     let postgres_input = source.dialect() == Dialect::Postgres;
-    let sqlite_only = if args.as_plan {
-        Some("--plan")
-    } else if !args.growth.is_empty() {
-        Some("--growth")
-    } else {
-        None
-    };
+    let sqlite_only = (!args.growth.is_empty()).then_some("--growth");
     match args.engine {
         Some(EngineArg::Sqlite) => Ok(EngineArg::Sqlite),
         Some(EngineArg::Postgres) if !postgres_input => Err(
@@ -1199,6 +1193,19 @@ fn simulate_on_postgres(
         rows_sql.as_deref(),
         &args.data,
     );
+    if args.as_plan {
+        let options = PlanOptions {
+            pg_version: session.options().pg_version,
+            ..PlanOptions::default()
+        };
+        let plan = plan::plan(session, options);
+        return pollster::block_on(simulate::postgres::simulate_plan(
+            &mut scratch.engine()?,
+            &plan,
+            &job,
+        ))
+        .map_err(|e| format!("migplan: {e}"));
+    }
     // The trace runs in a database of its own: each statement in a
     // transaction of its own, on the same schema and rows.
     let mut traced = new_scratch()?;

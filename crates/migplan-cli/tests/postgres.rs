@@ -314,3 +314,57 @@ fn ctrl_c_leaves_nothing_behind() {
     assert_eq!(status.code(), Some(130));
     assert_eq!(entries(tmp.path()), 0, "the throwaway cluster is removed");
 }
+
+/// `simulate --plan` on PostgreSQL: every PostgreSQL plan fixture's steps
+/// run in order (backfills repeated until they change no row), then every
+/// down back to the start, the schema read back from pg_catalog: all pass;
+/// a column dropped and added back is said to come back last.
+#[test]
+fn every_postgresql_plan_runs_up_and_back_down_on_postgresql() {
+    if !have_postgres() {
+        return;
+    }
+    let fixtures = std::path::Path::new(EXAMPLE).join("../");
+    let schema = fixtures.join("rules/schema.postgres.sql");
+    let mut plans = 0;
+    for entry in std::fs::read_dir(fixtures.join("plans"))
+        .expect("plans")
+        .flatten()
+    {
+        let migration = entry.path().join("postgres.sql");
+        if !migration.is_file() {
+            continue;
+        }
+        plans += 1;
+        let (code, out, err) = migplan(&[
+            "simulate",
+            "--schema",
+            &schema.display().to_string(),
+            "--up",
+            &migration.display().to_string(),
+            "--plan",
+            "--rows",
+            "30",
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        assert!(
+            v["engine"].as_str().unwrap_or("").starts_with("PostgreSQL"),
+            "{out}"
+        );
+        assert_eq!(code, 0, "{}: {out}", migration.display());
+        let checks = v["checks"].as_array().expect("checks");
+        assert!(
+            checks
+                .iter()
+                .any(|c| c["name"] == "rollback from the last step"),
+            "{out}"
+        );
+        if migration.display().to_string().contains("rename-column") {
+            assert!(out.contains("except the order of columns"), "{out}");
+        }
+    }
+    assert!(plans >= 15, "{plans} plans");
+}

@@ -53,11 +53,12 @@ pub enum EngineChoice {
 
 impl EngineChoice {
     /// The engine this job runs on: PostgreSQL only for PostgreSQL input
-    /// and the migration as written (the plan and cost growth run on
-    /// SQLite).
+    /// (cost growth runs on SQLite).
     pub fn for_job(self, dialect: Dialect, task: &Task) -> EngineChoice {
         match (self, dialect, task) {
-            (EngineChoice::Postgres, Dialect::Postgres, Task::Migration) => EngineChoice::Postgres,
+            (EngineChoice::Postgres, Dialect::Postgres, Task::Migration | Task::Plan(_)) => {
+                EngineChoice::Postgres
+            }
             _ => EngineChoice::Sqlite,
         }
     }
@@ -140,8 +141,8 @@ fn progress_to(post: &Post) -> impl FnMut(usize, usize) + '_ {
     }
 }
 
-/// The migration as written, on PGlite: simulated in one database, traced
-/// in a second.
+/// On PGlite: the migration as written, simulated in one database and
+/// traced in a second; or the plan, step by step and back down.
 async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<SimulationReport, String> {
     let loading = post.clone();
     let clock = || {
@@ -163,10 +164,6 @@ async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<Simulati
     let mut traced = main.copy().await.map_err(|e| e.to_string())?;
     let name = format!("{} in this page", main.version().await);
     let start_ms = clock() - started;
-    let mut engine = Reporting {
-        db: main,
-        post: post.clone(),
-    };
     let core_job = simulate::postgres::Job::new(
         name,
         session,
@@ -174,6 +171,24 @@ async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<Simulati
         job.options.rows_sql.as_deref(),
         &job.options.data,
     );
+    let with_start = |mut report: SimulationReport| {
+        report.timing.start_ms = Some(start_ms);
+        report
+    };
+    if let Task::Plan(options) = &job.task {
+        let plan = migplan_core::plan::plan(session, options.clone());
+        let mut engine = Reporting {
+            db: main,
+            post: post.clone(),
+        };
+        return simulate::postgres::simulate_plan(&mut engine, &plan, &core_job)
+            .await
+            .map(with_start);
+    }
+    let mut engine = Reporting {
+        db: main,
+        post: post.clone(),
+    };
     simulate::postgres::simulate_and_trace(
         &mut engine,
         &mut traced,
@@ -182,10 +197,7 @@ async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<Simulati
         &mut progress_to(post),
     )
     .await
-    .map(|mut report| {
-        report.timing.start_ms = Some(start_ms);
-        report
-    })
+    .map(with_start)
 }
 
 /// Runs the job in `text` (JSON), telling `post` as it goes.

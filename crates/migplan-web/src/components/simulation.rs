@@ -151,7 +151,7 @@ pub fn SimulationPanel(props: &SimulationProps) -> Html {
 /// What Simulate will do, before it runs.
 fn idle_hint(dialect: migplan_core::Dialect, engine: EngineChoice) -> &'static str {
     if dialect == migplan_core::Dialect::Postgres && engine == EngineChoice::Postgres {
-        "Runs the schema, sample rows, the migration and its rollback on PostgreSQL (PGlite) in this page, reads the schema back from pg_catalog, and measures the locks each statement takes. PostgreSQL (about 15 MB) is downloaded the first time, then kept for offline use. The plan and cost growth run on SQLite."
+        "Runs the schema, sample rows, the migration and its rollback on PostgreSQL (PGlite) in this page, reads the schema back from pg_catalog, and measures the locks each statement takes; the plan runs step by step and back down. PostgreSQL (about 15 MB) is downloaded the first time, then kept for offline use. Cost growth runs on SQLite."
     } else {
         "Runs the schema, sample rows, the migration and its rollback on an in-memory SQLite in this page, and checks what happened."
     }

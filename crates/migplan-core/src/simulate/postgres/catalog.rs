@@ -22,7 +22,20 @@ fn own(class: &str, oid: &str) -> String {
     )
 }
 
-fn queries() -> Vec<String> {
+/// How a table's columns are listed: in their order, or by name (to tell
+/// a schema that is back but for the order of its columns, which a column
+/// dropped and added again cannot keep).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    InOrder,
+    ByName,
+}
+
+fn queries(columns: Columns) -> Vec<String> {
+    let column_order = match columns {
+        Columns::InOrder => "a.attnum",
+        Columns::ByName => "a.attname",
+    };
     vec![
         format!("SELECT 'schema ' || quote_ident(n.nspname) FROM pg_namespace n WHERE {SYSTEM} AND {}", own("pg_namespace", "n.oid")),
         "SELECT 'extension ' || quote_ident(e.extname) || ' ' || e.extversion FROM pg_extension e WHERE e.extname <> 'plpgsql'".into(),
@@ -41,7 +54,7 @@ fn queries() -> Vec<String> {
                          WHEN ad.adbin IS NOT NULL THEN ' default ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END \
                  || CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid) \
                          THEN ' collate ' || (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) ELSE '' END, \
-               ', ' ORDER BY a.attnum) \
+               ', ' ORDER BY {column_order}) \
                FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')' \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -128,8 +141,16 @@ fn queries() -> Vec<String> {
 
 /// Every object of the database's own schemas, one line each.
 pub async fn snapshot(engine: &mut dyn Engine) -> Result<BTreeSet<String>, String> {
+    snapshot_with(engine, Columns::InOrder).await
+}
+
+/// [`snapshot`], with the columns listed as `columns` says.
+pub async fn snapshot_with(
+    engine: &mut dyn Engine,
+    columns: Columns,
+) -> Result<BTreeSet<String>, String> {
     // One round trip for every kind of object.
-    let all = queries()
+    let all = queries(columns)
         .iter()
         .map(|q| format!("({q})"))
         .collect::<Vec<_>>()

@@ -19,8 +19,11 @@ use crate::split::{SegmentKind, split};
 use crate::{Dialect, Session, ddl, rollback};
 
 pub mod catalog;
+mod plan;
 pub mod run;
 pub mod trace;
+
+pub use plan::simulate_plan;
 
 use run::{run_file, statements, text_rows};
 
