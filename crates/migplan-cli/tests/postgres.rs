@@ -368,3 +368,49 @@ fn every_postgresql_plan_runs_up_and_back_down_on_postgresql() {
     }
     assert!(plans >= 15, "{plans} plans");
 }
+
+/// Sample rows on PostgreSQL: foreign keys to `char(36)` and uuid keys get
+/// their parents' values, rows the schema inserted are kept and new keys
+/// come after them, a join table's unique pair stays unique.
+#[test]
+fn sample_rows_follow_key_types_and_avoid_the_schemas_rows() {
+    if !have_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let schema = file(
+        &dir,
+        "schema.sql",
+        "CREATE TABLE accounts (id char(36) PRIMARY KEY, name text NOT NULL);\n\
+         CREATE TABLE sessions (id uuid PRIMARY KEY, account_id char(36) NOT NULL REFERENCES accounts (id));\n\
+         CREATE TABLE seeded (id integer PRIMARY KEY, v text);\n\
+         INSERT INTO seeded (id, v) VALUES (7, 'from the schema');\n\
+         CREATE TABLE members (account_id char(36) NOT NULL REFERENCES accounts (id), seeded_id integer NOT NULL REFERENCES seeded (id), UNIQUE (account_id, seeded_id));\n",
+    );
+    let up = file(
+        &dir,
+        "up.sql",
+        "ALTER TABLE members ADD COLUMN note text;\n",
+    );
+    let (code, out, err) = migplan(&[
+        "simulate", "--schema", &schema, "--up", &up, "--rows", "20", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        !v["skipped"].to_string().contains("no sample rows"),
+        "{out}"
+    );
+    for (table, rows) in [
+        ("accounts", 20),
+        ("sessions", 20),
+        ("seeded", 21),
+        ("members", 20),
+    ] {
+        let count = v["counts"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["table"] == table))
+            .map(|c| c["before"].clone());
+        assert_eq!(count, Some(serde_json::json!(rows)), "{table}: {out}");
+    }
+}

@@ -298,6 +298,21 @@ pub fn generate(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Str
 /// [`generate`], each INSERT with the table it fills. The SQL quotes
 /// identifiers with double quotes, which PostgreSQL reads the same way.
 pub fn batches(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Batch> {
+    batches_after(before, demands, o, &Taken::new())
+}
+
+/// Per table, the row numbers rows the schema itself inserted already use
+/// (the largest integer key, or the row count): generated rows are
+/// numbered after them, so their keys never collide with those rows.
+pub type Taken = BTreeMap<String, usize>;
+
+/// [`batches`] for tables that already hold rows (`taken`).
+pub fn batches_after(
+    before: &Catalog,
+    demands: &Demands,
+    o: &DataOptions,
+    taken: &Taken,
+) -> Vec<Batch> {
     let mut rng = Rng::new(o.seed);
     let mut out = Vec::new();
     // The integer primary key values of each table (1..=rows).
@@ -323,18 +338,20 @@ pub fn batches(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Batc
             .filter_map(|c| allowed_values(t, &c.name).map(|l| (c.name.as_str(), l)))
             .collect();
         let mut rows: Vec<String> = Vec::new();
-        for i in 1..=o.rows {
+        let offset = taken.get(&t.name).copied().unwrap_or(0);
+        for n in 1..=o.rows {
+            let i = n + offset;
             let values: Vec<String> = cols
                 .iter()
                 .map(|c| {
                     let key = format!("{}.{}", t.name, c.name);
                     let is_unique = unique.contains(&c.name) || pk.contains(&c.name);
-                    if o.adversarial && i % 20 == 0 {
+                    if o.adversarial && n % 20 == 0 {
                         if demands.not_null.contains(&key) {
                             return "NULL".into();
                         }
-                        if demands.unique.contains(&key) && i > 1 {
-                            return value(c, 1, t, before, &mut rng, true);
+                        if demands.unique.contains(&key) && n > 1 {
+                            return value(c, 1 + offset, t, before, &mut rng, true);
                         }
                         if demands.foreign.contains_key(&key) {
                             return (o.rows as u64 * 10 + i as u64).to_string();
@@ -355,13 +372,20 @@ pub fn batches(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Batc
                         if before.tables.contains_key(&reference.parent)
                             && reference.parent != t.name
                         {
-                            let row = 1 + rng.below(o.rows as u64) as usize;
-                            return parent_key(before, reference, row);
+                            // A key that is unique, alone or with others (a
+                            // join table's pair), takes parent row i: the
+                            // rows stay distinct.
+                            let row = if is_unique {
+                                (n - 1) % o.rows.max(1) + 1
+                            } else {
+                                1 + rng.below(o.rows as u64) as usize
+                            };
+                            return parent_key(before, reference, row, taken);
                         }
                         if reference.parent == t.name {
-                            return if i > 1 {
-                                let row = 1 + rng.below(i as u64 - 1) as usize;
-                                parent_key(before, reference, row)
+                            return if n > 1 {
+                                let row = 1 + rng.below(n as u64 - 1) as usize;
+                                parent_key(before, reference, row, taken)
                             } else {
                                 "NULL".into()
                             };
@@ -391,7 +415,7 @@ pub fn batches(before: &Catalog, demands: &Demands, o: &DataOptions) -> Vec<Batc
                 })
                 .collect();
             rows.push(format!("({})", values.join(", ")));
-            if rows.len() == 500 || i == o.rows {
+            if rows.len() == 500 || n == o.rows {
                 out.push(Batch {
                     table: Some(t.name.clone()),
                     sql: format!(
@@ -433,7 +457,6 @@ fn unique_columns(t: &crate::catalog::Table, before: &Catalog) -> BTreeSet<Strin
         .collect()
 }
 
-/// Each single-column foreign key of `t`: column → referenced table.
 /// A single-column foreign key: the parent table and the column it refers
 /// to (the parent's primary key when the constraint names none).
 struct Reference {
@@ -441,6 +464,7 @@ struct Reference {
     column: Option<String>,
 }
 
+/// Each single-column foreign key of `t`: column → what it refers to.
 fn single_column_foreign_keys(t: &crate::catalog::Table) -> BTreeMap<String, Reference> {
     t.constraints
         .iter()
@@ -462,11 +486,13 @@ fn single_column_foreign_keys(t: &crate::catalog::Table) -> BTreeMap<String, Ref
         .collect()
 }
 
-/// The value row `row` of the parent holds in the referred column, whatever
+/// The value the parent's generated row `generated` holds in the referred
+/// column (numbered after the rows the schema inserted), whatever
 /// its type (the parent's unique values depend only on the row number), so
 /// a child's foreign key points at a real parent row: an integer, a
 /// `char(36)`, a uuid or a text key alike.
-fn parent_key(catalog: &Catalog, reference: &Reference, row: usize) -> String {
+fn parent_key(catalog: &Catalog, reference: &Reference, generated: usize, taken: &Taken) -> String {
+    let row = generated + taken.get(&reference.parent).copied().unwrap_or(0);
     let Some(parent) = catalog.tables.get(&reference.parent) else {
         return row.to_string();
     };

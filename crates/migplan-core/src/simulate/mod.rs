@@ -308,7 +308,8 @@ pub async fn prepare(
             return Err(Box::new(finish(engine, r).await));
         }
     } else if o.data.rows > 0 {
-        rows = crate::sample::batches(&before, &demands, &o.data);
+        let taken = taken(engine, &before).await;
+        rows = crate::sample::batches_after(&before, &demands, &o.data, &taken);
     }
     Ok(Prepared {
         report: r,
@@ -494,6 +495,45 @@ async fn run_all(
         }
     }
     true
+}
+
+/// The rows the schema itself inserted, per table (the largest integer
+/// key, or the row count), so generated rows are numbered after them. The
+/// same query runs on SQLite and PostgreSQL.
+pub async fn taken(engine: &mut dyn Engine, before: &Catalog) -> crate::sample::Taken {
+    let mut taken = crate::sample::Taken::new();
+    for table in before.tables.values().filter(|t| t.columns_known) {
+        let integer_key = table
+            .primary_key()
+            .map(|k| k.kind.columns())
+            .filter(|columns| columns.len() == 1)
+            .and_then(|columns| table.columns.iter().find(|c| c.name == columns[0]))
+            .filter(|c| {
+                affinity(&crate::translate::sqlite_type(&c.data_type, before).0) == "INTEGER"
+            });
+        let largest = match integer_key {
+            Some(column) => format!(
+                ", CAST(max({}) AS TEXT)",
+                ddl::ident(&column.name, Dialect::Sqlite)
+            ),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT CAST(count(*) AS TEXT){largest} FROM {}",
+            ddl::name(&table.name, Dialect::Sqlite)
+        );
+        let used = rows_of(engine, &sql)
+            .await
+            .into_iter()
+            .flatten()
+            .filter_map(|cell| cell.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0);
+        if used > 0 {
+            taken.insert(table.name.clone(), used);
+        }
+    }
+    taken
 }
 
 /// Runs the schema's (or the user's rows') translated statements: one

@@ -28,14 +28,17 @@ pub use plan::simulate_plan;
 use run::{run_file, statements, text_rows};
 
 /// What to run, made from a session by [`Job::new`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Job {
     /// A human name for the engine ("PostgreSQL 15.14 (a throwaway
     /// cluster)", "PGlite 0.5.17 (PostgreSQL 18.1)").
     pub engine: String,
     pub schema: String,
-    /// INSERT statements that fill the tables (generated or the user's).
+    /// The user's own INSERT statements.
     pub rows: Vec<Batch>,
+    /// Sample rows to generate once the schema is in (numbered after the
+    /// rows it inserted itself).
+    pub sample: Option<Sample>,
     pub up: String,
     pub down: String,
     /// Whether up and down run in a transaction (not when a statement
@@ -55,24 +58,26 @@ impl Job {
         rows_sql: Option<&str>,
         data: &DataOptions,
     ) -> Job {
-        let rows = match rows_sql.filter(|r| !r.trim().is_empty()) {
-            Some(own) => statements(own)
+        let own = rows_sql.filter(|r| !r.trim().is_empty());
+        let rows = own.map_or_else(Vec::new, |own| {
+            statements(own)
                 .into_iter()
                 .map(|s| Batch {
                     table: None,
                     sql: s.sql.to_string(),
                 })
-                .collect(),
-            None if data.rows > 0 => {
-                let demands = Demands::between(session.before(), session.after());
-                crate::sample::batches(session.before(), &demands, data)
-            }
-            None => Vec::new(),
-        };
+                .collect()
+        });
+        let sample = (own.is_none() && data.rows > 0).then(|| Sample {
+            before: session.before().clone(),
+            demands: Demands::between(session.before(), session.after()),
+            data: data.clone(),
+        });
         Job {
             engine,
             schema: session.schema_text(),
             rows,
+            sample,
             up: session
                 .files()
                 .iter()
@@ -84,6 +89,26 @@ impl Job {
             rows_per_table: data.rows,
             seed: data.seed,
         }
+    }
+}
+
+/// What sample rows are made from.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub before: crate::catalog::Catalog,
+    pub demands: Demands,
+    pub data: DataOptions,
+}
+
+/// The user's rows, or sample rows numbered after those the schema
+/// inserted (read from the database the schema just ran in).
+async fn rows_for(engine: &mut dyn Engine, job: &Job) -> Vec<Batch> {
+    match &job.sample {
+        Some(sample) => {
+            let taken = crate::simulate::taken(engine, &sample.before).await;
+            crate::sample::batches_after(&sample.before, &sample.demands, &sample.data, &taken)
+        }
+        None => job.rows.clone(),
     }
 }
 
@@ -167,7 +192,8 @@ async fn checksums(
 pub async fn prepare(engine: &mut dyn Engine, job: &Job) -> Vec<Skipped> {
     let mut skipped = Vec::new();
     replay_schema(engine, &job.schema, &mut skipped).await;
-    fill(engine, &job.rows, &mut skipped, &mut |_, _| {}).await;
+    let rows = rows_for(engine, job).await;
+    fill(engine, &rows, &mut skipped, &mut |_, _| {}).await;
     skipped
 }
 
@@ -259,7 +285,8 @@ pub async fn simulate(
     report.engine = job.engine.clone();
     let mut skipped = Vec::new();
     report.executed += replay_schema(engine, &job.schema, &mut skipped).await;
-    fill(engine, &job.rows, &mut skipped, progress).await;
+    let rows = rows_for(engine, job).await;
+    fill(engine, &rows, &mut skipped, progress).await;
     let schema_before = catalog::snapshot(engine).await?;
     let data_before = data(engine).await?;
     let commands = client_commands(&job.up);

@@ -49,7 +49,8 @@ pub async fn simulate_plan(
     report.engine = job.engine.clone();
     let mut skipped = Vec::new();
     report.executed += replay_schema(engine, &job.schema, &mut skipped).await;
-    fill(engine, &job.rows, &mut skipped, &mut |_, _| {}).await;
+    let rows = super::rows_for(engine, job).await;
+    fill(engine, &rows, &mut skipped, &mut |_, _| {}).await;
     report.skipped = skipped;
     let before = Before {
         schema: catalog::snapshot(engine).await?,
