@@ -132,6 +132,15 @@ impl<E: Engine> Engine for Reporting<E> {
     }
 }
 
+/// The worker's clock in milliseconds.
+fn worker_now_ms() -> f64 {
+    js_sys::global()
+        .dyn_into::<web_sys::WorkerGlobalScope>()
+        .ok()
+        .and_then(|scope| scope.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
 /// Progress every eight batches of sample rows.
 fn progress_to(post: &Post) -> impl FnMut(usize, usize) + '_ {
     move |done: usize, total: usize| {
@@ -145,14 +154,7 @@ fn progress_to(post: &Post) -> impl FnMut(usize, usize) + '_ {
 /// traced in a second; or the plan, step by step and back down.
 async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<SimulationReport, String> {
     let loading = post.clone();
-    let clock = || {
-        js_sys::global()
-            .dyn_into::<web_sys::WorkerGlobalScope>()
-            .ok()
-            .and_then(|scope| scope.performance())
-            .map_or_else(js_sys::Date::now, |p| p.now())
-    };
-    let started = clock();
+    let started = worker_now_ms();
     let runtime =
         migplan_pglite::Runtime::load(move |done, total| loading(&Event::Loading { done, total }))
             .await
@@ -163,7 +165,7 @@ async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<Simulati
     // initdb).
     let mut traced = main.copy().await.map_err(|e| e.to_string())?;
     let name = format!("{} in this page", main.version().await);
-    let start_ms = clock() - started;
+    let start_ms = worker_now_ms() - started;
     let core_job = simulate::postgres::Job::new(
         name,
         session,
@@ -235,14 +237,8 @@ pub async fn serve(text: &str, post: Post) {
                     }) as Box<dyn Engine>
                 })
             };
-            let clock = || {
-                js_sys::global()
-                    .dyn_into::<web_sys::WorkerGlobalScope>()
-                    .ok()
-                    .and_then(|scope| scope.performance())
-                    .map_or_else(js_sys::Date::now, |p| p.now())
-            };
-            let (rows, check) = simulate::cost_growth(&mut factory, &clock, &session, sizes).await;
+            let (rows, check) =
+                simulate::cost_growth(&mut factory, &worker_now_ms, &session, sizes).await;
             post(&Event::Growth {
                 sizes: sizes.clone(),
                 rows,

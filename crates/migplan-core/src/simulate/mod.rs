@@ -458,12 +458,44 @@ fn failure_line(r: &SimulationReport) -> String {
         .unwrap_or_default()
 }
 
+/// What a statement SQLite rejects does to the run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnError {
+    /// The migration's own statements: the first error is the failure.
+    Fail,
+    /// The schema and the user's rows: skipped with a note naming the
+    /// line; only a limit stops the run.
+    Skip,
+}
+
 /// Runs translated statements; false at the first error (recorded).
 async fn run_all(
     engine: &mut dyn Engine,
     ts: &[Translated],
     phase: Phase,
     r: &mut SimulationReport,
+) -> bool {
+    run_translated(engine, ts, phase, r, OnError::Fail).await
+}
+
+/// Runs the schema's (or the user's rows') translated statements: one
+/// SQLite rejects is skipped with a note naming its line and the reason;
+/// false only when a limit stopped a statement (recorded as the failure).
+async fn run_skipping(
+    engine: &mut dyn Engine,
+    ts: &[Translated],
+    phase: Phase,
+    r: &mut SimulationReport,
+) -> bool {
+    run_translated(engine, ts, phase, r, OnError::Skip).await
+}
+
+async fn run_translated(
+    engine: &mut dyn Engine,
+    ts: &[Translated],
+    phase: Phase,
+    r: &mut SimulationReport,
+    on_error: OnError,
 ) -> bool {
     for (i, t) in ts.iter().enumerate() {
         if !t.simulated {
@@ -476,22 +508,33 @@ async fn run_all(
         }
         engine.starting(phase, t.line);
         for sql in &t.sqlite {
-            match engine.execute(sql).await {
-                Ok(_) => r.executed += 1,
-                Err(e) => {
-                    r.ok = false;
-                    r.failure = Some(Failure {
-                        phase,
-                        statement: i,
-                        line: t.line,
-                        column: t.column,
-                        sql: t.source.clone(),
-                        message: e.to_string(),
-                        stopped: matches!(e, crate::engine::EngineError::Stopped(_)),
-                    });
-                    return false;
+            let error = match engine.execute(sql).await {
+                Ok(_) => {
+                    r.executed += 1;
+                    continue;
                 }
+                Err(e) => e,
+            };
+            let stopped = matches!(error, crate::engine::EngineError::Stopped(_));
+            if on_error == OnError::Skip && !stopped {
+                r.skipped.push(Skipped {
+                    phase,
+                    line: t.line,
+                    reason: format!("not simulated: {error}"),
+                });
+                break;
             }
+            r.ok = false;
+            r.failure = Some(Failure {
+                phase,
+                statement: i,
+                line: t.line,
+                column: t.column,
+                sql: t.source.clone(),
+                message: error.to_string(),
+                stopped,
+            });
+            return false;
         }
     }
     true
@@ -534,54 +577,6 @@ pub async fn taken(engine: &mut dyn Engine, before: &Catalog) -> crate::sample::
         }
     }
     taken
-}
-
-/// Runs the schema's (or the user's rows') translated statements: one
-/// SQLite rejects is skipped with a note naming its line and the reason;
-/// false only when a limit stopped a statement (recorded as the failure).
-async fn run_skipping(
-    engine: &mut dyn Engine,
-    ts: &[Translated],
-    phase: Phase,
-    r: &mut SimulationReport,
-) -> bool {
-    for (i, t) in ts.iter().enumerate() {
-        if !t.simulated {
-            r.skipped.push(Skipped {
-                phase,
-                line: t.line,
-                reason: t.note.clone().unwrap_or_default(),
-            });
-            continue;
-        }
-        engine.starting(phase, t.line);
-        for sql in &t.sqlite {
-            match engine.execute(sql).await {
-                Ok(_) => r.executed += 1,
-                Err(crate::engine::EngineError::Stopped(stop)) => {
-                    r.failure = Some(Failure {
-                        phase,
-                        statement: i,
-                        line: t.line,
-                        column: t.column,
-                        sql: t.source.clone(),
-                        message: stop.to_string(),
-                        stopped: true,
-                    });
-                    return false;
-                }
-                Err(e) => {
-                    r.skipped.push(Skipped {
-                        phase,
-                        line: t.line,
-                        reason: format!("not simulated: {e}"),
-                    });
-                    break;
-                }
-            }
-        }
-    }
-    true
 }
 
 async fn finish(engine: &mut dyn Engine, mut r: SimulationReport) -> SimulationReport {
