@@ -828,3 +828,32 @@ fn schemas_never_abort_and_sample_rows_follow_key_types() {
     );
     assert!(r.ok, "{:?}", r.checks);
 }
+
+/// pg_dump writes defaults with casts, some to types named in several
+/// words: on SQLite they load (not skipped as a syntax error), and a
+/// `DEFAULT NULL::type` is no default for the schema check, as SQLite
+/// reports it.
+#[test]
+fn pg_dump_defaults_with_casts_load_on_sqlite() {
+    let schema = "CREATE TABLE t (id integer PRIMARY KEY, a text DEFAULT NULL, \
+        b character varying(10) DEFAULT NULL::character varying, \
+        c timestamp without time zone DEFAULT NULL::timestamp without time zone, \
+        d text DEFAULT ''::character varying, e double precision DEFAULT '0'::double precision);";
+    let r = run(
+        Dialect::Postgres,
+        schema,
+        "ALTER TABLE t ADD COLUMN z int;",
+        5,
+        false,
+        None,
+    );
+    assert!(r.skipped.is_empty(), "{:?}", r.skipped);
+    let after_up = check(&r, "schema after up");
+    assert!(after_up.ok, "{}", after_up.detail);
+    assert!(
+        after_up.detail.starts_with("1 table(s) with their columns"),
+        "{}",
+        after_up.detail
+    );
+    assert!(r.ok, "{:?}", r.checks);
+}

@@ -976,6 +976,21 @@ fn ungroup_row_values(mut tokens: Vec<Token>) -> Vec<Token> {
     tokens
 }
 
+/// The words that continue a type's name after a space: `character
+/// varying`, `double precision`, `timestamp with[out] time zone`.
+const TYPE_NAME_WORDS: [&str; 6] = ["varying", "precision", "with", "without", "time", "zone"];
+
+/// Whether the whitespace at `at` sits inside a type's name: a word before
+/// it, and after it a word that continues type names.
+fn continues_type_name(tokens: &[Token], at: usize) -> bool {
+    let after_word = at > 0 && matches!(tokens[at - 1], Token::Word(_));
+    after_word
+        && matches!(
+            tokens.get(at + 1),
+            Some(Token::Word(w)) if TYPE_NAME_WORDS.iter().any(|n| w.value.eq_ignore_ascii_case(n))
+        )
+}
+
 /// PostgreSQL/MySQL expression and statement text made SQLite-friendly:
 /// `::type` casts dropped, `now()` and UUID functions mapped, `ILIKE`
 /// as `LIKE`. Token-based, so strings and identifiers are untouched.
@@ -990,11 +1005,14 @@ pub fn pg_to_sqlite(sql: &str, d: Dialect) -> String {
     while i < tokens.len() {
         match &tokens[i] {
             Token::DoubleColon => {
-                // Skip the type: words joined by dots, optional (...) and [].
+                // Skip the type: words joined by dots, optional (...) and [],
+                // and the words of a type named in several (`character
+                // varying`, `timestamp without time zone`).
                 i += 1;
                 while i < tokens.len() {
                     match &tokens[i] {
                         Token::Word(_) | Token::Period => i += 1,
+                        Token::Whitespace(_) if continues_type_name(&tokens, i) => i += 1,
                         Token::LParen => {
                             i = closing_paren(&tokens, i).map_or(tokens.len(), |c| c + 1);
                         }
@@ -1057,6 +1075,17 @@ mod tests {
         assert_eq!(pg_to_sqlite("now()", d), "CURRENT_TIMESTAMP");
         assert_eq!(pg_to_sqlite("name ILIKE '%a::b%'", d), "name LIKE '%a::b%'");
         assert_eq!(pg_to_sqlite("nextval('s'::regclass)", d), "nextval('s')");
+        // pg_dump's defaults: types named in several words.
+        assert_eq!(pg_to_sqlite("NULL::character varying", d), "NULL");
+        assert_eq!(
+            pg_to_sqlite("(NULL::timestamp without time zone) IS NULL", d),
+            "(NULL) IS NULL"
+        );
+        assert_eq!(
+            pg_to_sqlite("''::character varying(20) || 'x'", d),
+            "'' || 'x'"
+        );
+        assert_eq!(pg_to_sqlite("1::double precision AS x", d), "1 AS x");
     }
 
     #[test]

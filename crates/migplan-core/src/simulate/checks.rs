@@ -91,7 +91,8 @@ pub(super) async fn schema_after_up(
         ok: missing.is_empty() && extra.is_empty(),
         detail: if missing.is_empty() && extra.is_empty() {
             format!(
-                "{} tables, columns, types, defaults and indexes as expected",
+                "{} table(s) with their columns, types, defaults and indexes as expected ({} facts compared)",
+                super::readback::compared_tables(after).count(),
                 expected.len()
             )
         } else {

@@ -122,8 +122,16 @@ pub(super) fn model_types(c: &Catalog, d: Dialect) -> BTreeSet<String> {
                 crate::translate::sqlite_type(&col.data_type, c).0
             };
             out.insert(format!("type {n}.{name}: {}", affinity(&decl)));
+            // SQLite reports `DEFAULT NULL` as the text NULL, which the
+            // read-back counts as no default (pg_dump writes it with a cast:
+            // `DEFAULT NULL::character varying`).
             let has_default = col.default.as_deref().is_some_and(|v| {
-                d == Dialect::Sqlite || !crate::translate::translate_default(v, d).is_empty()
+                let sqlite_default = if d == Dialect::Sqlite {
+                    v.trim().to_string()
+                } else {
+                    crate::translate::translate_default(v, d)
+                };
+                !sqlite_default.is_empty() && !sqlite_default.eq_ignore_ascii_case("null")
             });
             if has_default {
                 out.insert(format!("default {n}.{name}"));
