@@ -57,8 +57,13 @@ test('a PL/pgSQL migration on PGlite: measured locks, then offline', async () =>
     assert.equal(await page.inputValue('#sim-engine'), 'postgres');
     await page.fill('#sim-rows', '200');
     await page.dispatchEvent('#sim-rows', 'change');
-    const result = await simulateOnPostgres(page);
+    await page.click('#simulate');
+    // While PGlite starts, the page says so (downloading: #sim-loading).
+    await page.locator('#sim-booting').waitFor({ timeout: 60000 });
+    const result = page.locator('#simulation .sim-result');
+    await result.waitFor({ timeout: 180000 });
     const headline = await result.innerText();
+    assert.match(await page.locator('#sim-timing').innerText(), /PostgreSQL started in [\d.]+ s; the simulation took [\d.]+ s\./);
     assert.match(headline, /✔ All checks passed on PostgreSQL 1[89][.\d]* \(PGlite [\d.]+\) in this page with 200 rows per table/, headline);
     assert.ok(site.requests.some((u) => u.endsWith('/pglite/pglite.wasm')), 'PGlite came from the site');
 

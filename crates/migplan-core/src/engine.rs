@@ -84,11 +84,14 @@ impl Default for Limits {
     }
 }
 
-/// An in-memory SQLite database.
+/// A database a simulation runs on: an in-memory SQLite (sql.js, bundled),
+/// or PostgreSQL (PGlite, a scratch database on a server).
 ///
 /// Every implementation runs exactly one statement per call (text with a
-/// second statement is refused, never run as a batch) and applies
-/// [`crate::sandbox::check`] before it runs anything.
+/// second statement is refused, never run as a batch). The SQLite engines
+/// apply [`crate::sandbox::check`] before they run anything; the
+/// PostgreSQL ones run where files are out of reach (PGlite's memory, a
+/// role without superuser rights).
 #[async_trait::async_trait(?Send)]
 pub trait Engine {
     /// Runs one statement; returns its rows as a result set when it

@@ -15,16 +15,23 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/rules")
 }
 
-#[test]
-fn every_postgresql_rule_fixture_locks_what_the_analysis_says() {
-    let Some(cluster) = common::cluster() else {
-        return;
-    };
+/// The rule fixtures' PostgreSQL schema, and the server's major version
+/// (what the analysis is asked to predict for).
+fn fixture_schema_and_server_version() -> (String, u32) {
     let schema = std::fs::read_to_string(fixtures().join("schema.postgres.sql")).expect("schema");
     let version = migplan_postgres::cluster::Binaries::find(None)
         .ok()
         .and_then(|b| b.major_version())
         .unwrap_or(15);
+    (schema, version)
+}
+
+#[test]
+fn every_postgresql_rule_fixture_locks_what_the_analysis_says() {
+    let Some(cluster) = common::cluster() else {
+        return;
+    };
+    let (schema, version) = fixture_schema_and_server_version();
     let mut mismatches = Vec::new();
     let mut confirmed = 0;
     for rule in migplan_core::rules::ALL {
@@ -87,11 +94,7 @@ fn every_postgresql_plan_fixture_locks_what_the_analysis_says() {
     let Some(cluster) = common::cluster() else {
         return;
     };
-    let schema = std::fs::read_to_string(fixtures().join("schema.postgres.sql")).expect("schema");
-    let version = migplan_postgres::cluster::Binaries::find(None)
-        .ok()
-        .and_then(|b| b.major_version())
-        .unwrap_or(15);
+    let (schema, version) = fixture_schema_and_server_version();
     let options = Options::with_pg_version(version).expect("known version");
     let plans = fixtures().join("../plans");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&plans)

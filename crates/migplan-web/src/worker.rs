@@ -161,45 +161,46 @@ async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<Simulati
             .map_err(|e| e.to_string())?;
     post(&Event::Booting);
     let mut main = runtime.open().await.map_err(|e| e.to_string())?;
-    // The trace's database: a copy of the fresh one (faster than a second
-    // initdb).
-    let mut traced = main.copy().await.map_err(|e| e.to_string())?;
-    let name = format!("{} in this page", main.version().await);
-    let start_ms = worker_now_ms() - started;
     let core_job = simulate::postgres::Job::new(
-        name,
+        format!("{} in this page", main.version().await),
         session,
         job.options.down.clone(),
         job.options.rows_sql.as_deref(),
         &job.options.data,
     );
-    let with_start = |mut report: SimulationReport| {
-        report.timing.start_ms = Some(start_ms);
-        report
-    };
-    if let Task::Plan(options) = &job.task {
+    let report = if let Task::Plan(options) = &job.task {
         let plan = migplan_core::plan::plan(session, options.clone());
+        let start_ms = worker_now_ms() - started;
         let mut engine = Reporting {
             db: main,
             post: post.clone(),
         };
-        return simulate::postgres::simulate_plan(&mut engine, &plan, &core_job)
+        simulate::postgres::simulate_plan(&mut engine, &plan, &core_job)
             .await
-            .map(with_start);
-    }
-    let mut engine = Reporting {
-        db: main,
-        post: post.clone(),
+            .map(|report| (report, start_ms))
+    } else {
+        // The trace's database: a copy of the fresh one, faster than a
+        // second initdb, taken before the schema runs.
+        let mut traced = main.copy().await.map_err(|e| e.to_string())?;
+        let start_ms = worker_now_ms() - started;
+        let mut engine = Reporting {
+            db: main,
+            post: post.clone(),
+        };
+        simulate::postgres::simulate_and_trace(
+            &mut engine,
+            &mut traced,
+            session,
+            &core_job,
+            &mut progress_to(post),
+        )
+        .await
+        .map(|report| (report, start_ms))
     };
-    simulate::postgres::simulate_and_trace(
-        &mut engine,
-        &mut traced,
-        session,
-        &core_job,
-        &mut progress_to(post),
-    )
-    .await
-    .map(with_start)
+    report.map(|(mut report, start_ms)| {
+        report.timing.start_ms = Some(start_ms);
+        report
+    })
 }
 
 /// Runs the job in `text` (JSON), telling `post` as it goes.

@@ -241,6 +241,22 @@ async fn fill(
     }
 }
 
+/// The first few catalog lines of a list, `; `-separated (a line holds
+/// commas of its own), with how many more there are.
+fn first_lines(lines: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = lines
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if lines.len() > SHOWN {
+        text.push_str(&format!("; and {} more", lines.len() - SHOWN));
+    }
+    text
+}
+
 fn check(name: &str, ok: bool, detail: String) -> Check {
     Check {
         name: name.into(),
@@ -361,12 +377,7 @@ async fn down_and_again(
             format!(
                 "{} difference(s): {}",
                 differences.len(),
-                differences
-                    .iter()
-                    .take(5)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                first_lines(&differences)
             )
         },
     ));

@@ -10,7 +10,7 @@ use crate::simulate::{Check, Failure, Phase, SimulationReport};
 
 use super::catalog::Columns;
 use super::run::run_file;
-use super::{Job, catalog, check, data, failure, fill, replay_schema};
+use super::{Job, catalog, check, data, failure, fill, first_lines, replay_schema};
 
 /// The most runs of one backfill step (each changes a batch of rows).
 const MAX_RUNS: usize = 10_000;
@@ -140,13 +140,13 @@ async fn down_to_the_start(
         (true, _, false) => format!("schema back; not back: {}", lost.join(", ")),
         (false, true, _) => format!(
             "schema back except the order of columns (a column dropped and added back comes last): {}{}",
-            differences
-                .iter()
-                .filter(|d| d.starts_with("+ "))
-                .take(5)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; "),
+            first_lines(
+                &differences
+                    .iter()
+                    .filter(|d| d.starts_with("+ "))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            ),
             if lost.is_empty() {
                 String::new()
             } else {
@@ -156,12 +156,7 @@ async fn down_to_the_start(
         (false, false, _) => format!(
             "{} difference(s) from before the first step: {}",
             differences.len(),
-            differences
-                .iter()
-                .take(5)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ")
+            first_lines(&differences)
         ),
     };
     let detail = if missing.is_empty() {
