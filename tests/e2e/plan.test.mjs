@@ -100,3 +100,30 @@ test('plan a rename, download golang-migrate files, continue a project', async (
     await site.close();
   }
 });
+
+test('a dedupe before a unique index keeps its order; kept copies make it reversible', async () => {
+  const site = await serveDist();
+  const { browser, page, problems } = await openApp(site);
+  try {
+    await page.locator('#plan').waitFor();
+    await setEditor(page, 'migration-editor',
+      "DELETE FROM users a USING users b WHERE a.id > b.id AND a.email = b.email;\nCREATE UNIQUE INDEX users_email_key ON users (email);");
+    await page.waitForFunction(() => document.getElementById('plan').innerText.includes('users_email_key'));
+    const steps = await page.locator('#plan li.step').allInnerTexts();
+    const del = steps.findIndex((s) => s.includes('DELETE FROM users'));
+    const index = steps.findIndex((s) => s.includes('CREATE UNIQUE INDEX CONCURRENTLY'));
+    assert.ok(del >= 0 && index > del, steps.join('\n---\n'));
+    assert.match(await page.locator('#plan .notes').innerText(), /line 2: kept after line 1/);
+    assert.match(steps[del], /irreversible/);
+    assert.doesNotMatch(steps[del], /Safe to run as written/);
+
+    await page.check('#keep-copies');
+    await page.waitForFunction(() => document.getElementById('plan').innerText.includes('Keep a copy of the rows line 1 changes'));
+    await page.click('#plan-toggle');
+    assert.match(await page.locator('#plan').innerText(), /INSERT INTO users SELECT \* FROM users_deleted_1/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});

@@ -257,6 +257,10 @@ enum Command {
         /// given, columns not listed need no deploy before being dropped.
         #[arg(long)]
         still_read: Vec<String>,
+        /// Before a DELETE or UPDATE of existing rows, copy the rows it
+        /// changes into a table of their own, so the step can be undone.
+        #[arg(long)]
+        keep_copies: bool,
         /// text, json, or markdown (the runbook).
         #[arg(long, value_enum, default_value = "text")]
         format: PlanFormat,
@@ -379,6 +383,10 @@ enum Command {
         /// from every step) instead of the migration as written.
         #[arg(long)]
         plan: bool,
+        /// With --plan: the plan keeps a copy of the rows each DELETE or
+        /// UPDATE of existing rows changes, and its down restores them.
+        #[arg(long, requires = "plan")]
+        keep_copies: bool,
         /// Your own rows instead of generated ones: a file of INSERT
         /// statements, or a directory of <table>.csv files (header first).
         #[arg(long)]
@@ -461,6 +469,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             no_idempotent,
             sqlite_version,
             still_read,
+            keep_copies,
             format,
             file,
         } => {
@@ -474,6 +483,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 idempotent: !no_idempotent,
                 sqlite_version,
                 still_read: (!still_read.is_empty()).then_some(still_read),
+                keep_copies,
             };
             run_plan(&source, options, format, &file)
         }
@@ -523,6 +533,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             seed,
             adversarial,
             plan: as_plan,
+            keep_copies,
             data,
             growth,
             timeout,
@@ -545,6 +556,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 rows_from: data,
                 down,
                 as_plan,
+                keep_copies,
                 growth,
                 limits,
             };
@@ -977,6 +989,8 @@ struct SimulateArgs {
     rows_from: Option<PathBuf>,
     down: Option<PathBuf>,
     as_plan: bool,
+    /// `--keep-copies`: plan with kept copies of changed rows.
+    keep_copies: bool,
     growth: Vec<usize>,
     limits: migplan_core::engine::Limits,
 }
@@ -1054,7 +1068,13 @@ fn run_simulate(
         rows_sql,
     };
     let mut report = if args.as_plan {
-        let p = plan::plan(&session, PlanOptions::default());
+        let p = plan::plan(
+            &session,
+            PlanOptions {
+                keep_copies: args.keep_copies,
+                ..PlanOptions::default()
+            },
+        );
         pollster::block_on(simulate::simulate_plan(
             &mut engine,
             &session,
@@ -1196,6 +1216,7 @@ fn simulate_on_postgres(
     if args.as_plan {
         let options = PlanOptions {
             pg_version: session.options().pg_version,
+            keep_copies: args.keep_copies,
             ..PlanOptions::default()
         };
         let plan = plan::plan(session, options);

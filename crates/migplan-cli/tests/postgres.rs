@@ -414,3 +414,48 @@ fn sample_rows_follow_key_types_and_avoid_the_schemas_rows() {
         assert_eq!(count, Some(serde_json::json!(rows)), "{table}: {out}");
     }
 }
+
+/// `--keep-copies` on PostgreSQL: the dedupe-then-unique plan copies the
+/// rows its DELETE and UPDATE change, and the rollback from the last step
+/// restores every row, with no step left without a down.
+#[test]
+fn kept_copies_roll_data_changes_back_on_postgresql() {
+    if !have_postgres() {
+        return;
+    }
+    let fixtures = std::path::Path::new(EXAMPLE).join("../");
+    let schema = fixtures
+        .join("rules/schema.postgres.sql")
+        .display()
+        .to_string();
+    let up = fixtures
+        .join("plans/dedupe-then-unique/postgres.sql")
+        .display()
+        .to_string();
+    let rollback = |keep: bool| {
+        let mut args = vec![
+            "simulate", "--engine", "postgres", "--plan", "--rows", "40", "--schema", &schema,
+            "--up", &up, "--format", "json",
+        ];
+        if keep {
+            args.push("--keep-copies");
+        }
+        let (code, out, err) = migplan(&args);
+        assert_eq!(code, 0, "{out}{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let last = v["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["name"] == "rollback from the last step")
+            .cloned()
+            .unwrap_or_else(|| panic!("{out}"));
+        last["detail"].as_str().unwrap_or_default().to_string()
+    };
+    let kept = rollback(true);
+    assert!(
+        kept.contains("the data are back") && !kept.contains("no rollback"),
+        "{kept}"
+    );
+    assert!(rollback(false).contains("have no rollback"));
+}

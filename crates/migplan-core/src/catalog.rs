@@ -566,11 +566,7 @@ impl Catalog {
                 }
                 AlterTableOperation::DropConstraint { name: cname, .. }
                 | AlterTableOperation::DropForeignKey { name: cname, .. } => {
-                    let cname = names::ident(cname, d);
-                    table.constraints.retain(|c| c.name != cname);
-                    if d == Dialect::Mysql {
-                        self.indexes.remove(&cname);
-                    }
+                    self.drop_constraint(&mut table, &names::ident(cname, d), d);
                 }
                 AlterTableOperation::DropPrimaryKey { .. } => {
                     table
@@ -578,7 +574,7 @@ impl Catalog {
                         .retain(|c| !matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
                 }
                 AlterTableOperation::DropIndex { name: iname } => {
-                    self.indexes.remove(&names::ident(iname, d));
+                    self.drop_index_of(&mut table, &names::ident(iname, d));
                 }
                 AlterTableOperation::ValidateConstraint { name: cname } => {
                     let cname = names::ident(cname, d);
@@ -722,6 +718,22 @@ impl Catalog {
         Applied::Changed
     }
 
+    fn drop_constraint(&mut self, table: &mut Table, name: &str, d: Dialect) {
+        table.constraints.retain(|c| c.name != name);
+        if d == Dialect::Mysql {
+            self.indexes.remove(name);
+        }
+    }
+
+    /// `ALTER TABLE t DROP INDEX k`: the index, or (MySQL) the unique key
+    /// of that name, which is an index there.
+    fn drop_index_of(&mut self, table: &mut Table, name: &str) {
+        self.indexes.remove(name);
+        table
+            .constraints
+            .retain(|c| c.name != name || !matches!(c.kind, ConstraintKind::Unique { .. }));
+    }
+
     fn drop_object(
         &mut self,
         kind: ObjectType,
@@ -749,9 +761,22 @@ impl Catalog {
             }
             ObjectType::View | ObjectType::MaterializedView => self.views.remove(name).is_some(),
             ObjectType::Index => {
-                // PostgreSQL index names are schema-qualified like tables.
-                let _ = table.map(|t| names::object(t, d));
-                self.indexes.remove(name).is_some()
+                let removed = self.indexes.remove(name).is_some();
+                // MySQL: `DROP INDEX k ON t` also drops a unique key k.
+                let Some(table) = table.map(|t| names::object(t, d)) else {
+                    return removed;
+                };
+                let Some(shared) = self.tables.get_mut(&table) else {
+                    return removed;
+                };
+                let unique_key = |c: &Constraint| {
+                    c.name == name && matches!(c.kind, ConstraintKind::Unique { .. })
+                };
+                if !shared.constraints.iter().any(unique_key) {
+                    return removed;
+                }
+                Arc::make_mut(shared).constraints.retain(|c| !unique_key(c));
+                true
             }
             ObjectType::Sequence => self.sequences.remove(name),
             ObjectType::Type => self.enums.remove(name).is_some(),

@@ -47,6 +47,8 @@ pub struct Shared {
     pub idempotent: Option<bool>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub still_read: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_copies: bool,
     /// Simulation settings: rows, seed, adversarial data, plan by steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<usize>,
@@ -76,6 +78,7 @@ impl Shared {
             lock_timeout: None,
             idempotent: None,
             still_read: String::new(),
+            keep_copies: false,
             rows: None,
             seed: None,
             adversarial: false,
@@ -275,6 +278,7 @@ mod tests {
             lock_timeout: Some("3s".into()),
             idempotent: Some(false),
             still_read: "t.x".into(),
+            keep_copies: true,
             rows: Some(5000),
             seed: Some(7),
             adversarial: true,

@@ -436,3 +436,111 @@ fn the_text_runbook_keeps_sql_as_the_plan_has_it() {
     }
     assert!(!txt.contains("```"), "{txt}");
 }
+
+/// A migration that removes duplicates and then adds the UNIQUE index they
+/// would break: the index is never moved before the data changes.
+#[test]
+fn data_changes_stay_before_the_indexes_they_make_possible() {
+    for d in Dialect::ALL {
+        let migration = std::fs::read_to_string(
+            root().join(format!("plans/dedupe-then-unique/{}.sql", d.as_str())),
+        )
+        .expect("fixture");
+        let p = plan_sources(d, PlanOptions::default(), &schema(d), &migration);
+        let first = |needle: &str| {
+            p.steps
+                .iter()
+                .position(|s| s.up.contains(needle))
+                .unwrap_or_else(|| panic!("{d}: no step with {needle}: {:#?}", p.steps))
+        };
+        let index = first("UNIQUE INDEX");
+        assert!(first("DELETE FROM") < index, "{d}: {:#?}", p.steps);
+        assert!(first("UPDATE") < index, "{d}: {:#?}", p.steps);
+        let phases: Vec<Phase> = p.steps.iter().map(|s| s.phase).collect();
+        assert!(phases.is_sorted(), "{d}: {phases:?}");
+        if d == Dialect::Postgres {
+            assert!(
+                p.notes
+                    .iter()
+                    .any(|n| n.starts_with("line 3: kept after line 2")),
+                "{:?}",
+                p.notes
+            );
+        }
+        // Never "safe to run as written" next to "irreversible".
+        for s in &p.steps {
+            assert!(
+                !(s.irreversible && s.why.contains("Safe to run")),
+                "{d}: {s:#?}"
+            );
+        }
+    }
+}
+
+/// Dropping an index and creating one of the same name: the create stays
+/// after the drop although a drop is a contract step.
+#[test]
+fn a_name_dropped_then_created_again_keeps_its_order() {
+    let d = Dialect::Postgres;
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "DROP INDEX orders_status_idx;\nCREATE INDEX orders_status_idx ON orders (status, id);",
+    );
+    let drop = p
+        .steps
+        .iter()
+        .position(|s| s.up.contains("DROP INDEX"))
+        .expect("drop");
+    let create = p
+        .steps
+        .iter()
+        .position(|s| s.up.contains("CREATE INDEX"))
+        .expect("create");
+    assert!(drop < create, "{:#?}", p.steps);
+    // Independent statements still move: an added column goes before a drop.
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "ALTER TABLE users DROP COLUMN age;\nALTER TABLE users ADD COLUMN birth_year integer;",
+    );
+    let add = p
+        .steps
+        .iter()
+        .position(|s| s.up.contains("ADD COLUMN"))
+        .expect("add");
+    let drop = p
+        .steps
+        .iter()
+        .position(|s| s.up.contains("DROP COLUMN"))
+        .expect("drop");
+    assert!(add < drop, "{:#?}", p.steps);
+}
+
+/// An index whose name the schema already has: the plan does not add
+/// IF NOT EXISTS, which would make the build silently do nothing.
+#[test]
+fn an_existing_index_name_is_not_hidden_by_if_not_exists() {
+    let d = Dialect::Postgres;
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "CREATE INDEX orders_status_idx ON orders (status) WHERE status IS NOT NULL;",
+    );
+    let build = p
+        .steps
+        .iter()
+        .find(|s| s.up.contains("CREATE INDEX CONCURRENTLY"))
+        .expect("build");
+    assert!(!build.up.contains("IF NOT EXISTS"), "{}", build.up);
+    let fresh = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "CREATE INDEX orders_total_idx ON orders (total);",
+    );
+    assert!(fresh.up_script().contains("IF NOT EXISTS"));
+}

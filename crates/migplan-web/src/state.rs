@@ -153,6 +153,8 @@ pub struct PlanSettings {
     pub idempotent: bool,
     /// Columns (`table.column`, comma-separated) old code still reads.
     pub still_read: String,
+    /// Copy the rows a DELETE or UPDATE changes before it runs.
+    pub keep_copies: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -168,6 +170,8 @@ pub struct State {
     /// Columns (`table.column`, comma-separated) old code still reads;
     /// empty means every column.
     pub still_read: String,
+    /// Copy the rows a DELETE or UPDATE of existing rows changes first.
+    pub keep_copies: bool,
     /// The framework files are written for.
     pub framework: Framework,
     /// Sample data for simulations.
@@ -295,6 +299,7 @@ impl State {
             lock_timeout,
             idempotent,
             still_read: String::new(),
+            keep_copies: false,
             framework: Framework::GolangMigrate,
             data: migplan_core::sample::DataOptions::default(),
             simulate_plan: false,
@@ -396,6 +401,7 @@ impl State {
             // The page simulates on sql.js, a current SQLite.
             sqlite_version: None,
             still_read: (!still.is_empty()).then_some(still),
+            keep_copies: self.keep_copies,
         }
     }
 
@@ -416,6 +422,7 @@ impl State {
             lock_timeout: Some(self.lock_timeout.to_string()),
             idempotent: Some(self.idempotent),
             still_read: self.still_read.clone(),
+            keep_copies: self.keep_copies,
             rows: Some(self.data.rows),
             seed: Some(self.data.seed),
             adversarial: self.data.adversarial,
@@ -526,6 +533,7 @@ impl State {
                 .unwrap_or(plan.lock_timeout),
             idempotent: sh.idempotent.unwrap_or(plan.idempotent),
             still_read: sh.still_read,
+            keep_copies: sh.keep_copies,
             data: migplan_core::sample::DataOptions {
                 rows: sh.rows.filter(|r| *r > 0).unwrap_or(data.rows),
                 seed: sh.seed.unwrap_or(data.seed),
@@ -686,6 +694,7 @@ impl Reducible for State {
                 lock_timeout: settings.lock_timeout.parse().unwrap_or(s.lock_timeout),
                 idempotent: settings.idempotent,
                 still_read: settings.still_read,
+                keep_copies: settings.keep_copies,
                 ..s
             }
             .reanalysed(),
@@ -940,6 +949,7 @@ mod tests {
                 lock_timeout: "5s".into(),
                 idempotent: false,
                 still_read: "users.name".into(),
+                keep_copies: false,
             }),
         );
         let up = s.analysis.plan.up_script();
@@ -951,6 +961,7 @@ mod tests {
                 lock_timeout: "5s; DROP".into(),
                 idempotent: true,
                 still_read: String::new(),
+                keep_copies: false,
             }),
         );
         assert_eq!(
@@ -1036,6 +1047,7 @@ mod tests {
                 lock_timeout: "9s".into(),
                 idempotent: false,
                 still_read: "users.name".into(),
+                keep_copies: true,
             }),
         );
         let s = reduce(
@@ -1066,6 +1078,7 @@ mod tests {
             ),
             ("9s", false, "users.name")
         );
+        assert!(o.keep_copies, "kept copies travel in the link");
         assert_eq!(o.data, s.data);
         assert_eq!(o.rows_sql, s.rows_sql);
         assert!(o.simulate_plan);

@@ -98,6 +98,8 @@ pub struct Analyzer {
     catalog: Catalog,
     before: Catalog,
     created: BTreeSet<String>,
+    /// Tables whose rows the migration copied into a table it created.
+    kept: BTreeSet<String>,
     report: CheckReport,
 }
 
@@ -109,6 +111,7 @@ impl Analyzer {
             catalog: Catalog::default(),
             before: Catalog::default(),
             created: BTreeSet::new(),
+            kept: BTreeSet::new(),
             report: CheckReport::new(dialect),
         }
     }
@@ -154,7 +157,9 @@ impl Analyzer {
                 pg_version: self.options.pg_version,
                 statement: s,
                 catalog: &self.catalog,
+                start: &self.before,
                 created: &self.created,
+                kept: &self.kept,
                 tx: &tx,
                 pg_lock: pg_lock.as_ref(),
                 rebuild: rebuilds.get(&s.index),
@@ -300,7 +305,19 @@ impl Analyzer {
                 tx.not_valid.clear();
             }
             Some(Statement::CreateTable(ct)) => {
-                self.created.insert(names::object(&ct.name, d));
+                let name = names::object(&ct.name, d);
+                if ct.query.is_some() {
+                    self.kept.extend(copied_from(s.ast.as_ref(), &name, d));
+                }
+                self.created.insert(name);
+            }
+            Some(Statement::Insert(insert)) if insert.source.is_some() => {
+                if let sqlparser::ast::TableObject::TableName(target) = &insert.table {
+                    let target = names::object(target, d);
+                    if self.created.contains(&target) {
+                        self.kept.extend(copied_from(s.ast.as_ref(), &target, d));
+                    }
+                }
             }
             Some(Statement::AlterTable(at)) => {
                 let table = names::object(&at.name, d);
@@ -463,4 +480,17 @@ fn mysql_algorithm(stmt: Option<&Statement>, catalog: &Catalog) -> Option<MysqlA
         } => Some(MysqlAlgorithm::Inplace),
         _ => None,
     }
+}
+
+/// The tables a statement reads rows from, other than `target`.
+fn copied_from(stmt: Option<&Statement>, target: &str, d: Dialect) -> BTreeSet<String> {
+    let mut tables = BTreeSet::new();
+    if let Some(stmt) = stmt {
+        let _ = sqlparser::ast::visit_relations(stmt, |relation| {
+            tables.insert(names::object(relation, d));
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+    }
+    tables.remove(target);
+    tables
 }

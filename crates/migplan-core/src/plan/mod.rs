@@ -6,6 +6,8 @@
 //! cannot be undone), its lock, and whether it needs its own
 //! non-transactional migration.
 
+mod copies;
+mod order;
 mod patterns;
 pub mod runbook;
 
@@ -287,6 +289,10 @@ pub struct PlanOptions {
     /// `None` (the default) assumes every column is; a column left out of
     /// the list needs no deploy before it is dropped.
     pub still_read: Option<Vec<String>>,
+    /// Before a DELETE or UPDATE of existing rows, copy the rows it
+    /// changes into a table of their own, so that the step can be undone.
+    #[serde(default)]
+    pub keep_copies: bool,
 }
 
 impl PlanOptions {
@@ -317,6 +323,7 @@ impl Default for PlanOptions {
             idempotent: true,
             sqlite_version: None,
             still_read: None,
+            keep_copies: false,
         }
     }
 }
@@ -419,56 +426,9 @@ pub fn plan(session: &Session, options: PlanOptions) -> Plan {
         ..options
     };
     let analysis = session.analysis();
-    let mut catalog = analysis.before.clone();
-    let mut created = BTreeSet::new();
-    let mut new_columns = BTreeSet::new();
-    let mut steps = Vec::new();
     let mut notes = Vec::new();
-    for s in session.migration() {
-        if !s.is_sql() {
-            notes.push(format!(
-                "line {}: {} (left out of the plan)",
-                s.line,
-                s.error
-                    .as_ref()
-                    .map(|e| e.message.as_str())
-                    .unwrap_or_default()
-            ));
-            continue;
-        }
-        if s.section == Section::Down {
-            continue;
-        }
-        let pc = PlanContext {
-            dialect: d,
-            options: &options,
-            before: &catalog,
-            created: &created,
-            new_columns: &new_columns,
-            line: s.line,
-        };
-        let mut new_steps = match &s.ast {
-            Some(ast) => patterns::steps_for(&pc, ast, &s.sql, &mut notes),
-            None => vec![passthrough_unparsed(
-                &s.sql,
-                s.error.as_ref().map(|e| e.message.as_str()),
-            )],
-        };
-        for st in &mut new_steps {
-            st.line = s.line;
-        }
-        steps.extend(new_steps);
-        if let Some(ast) = &s.ast {
-            if let Statement::CreateTable(ct) = ast {
-                created.insert(crate::names::object(&ct.name, d));
-            }
-            let had: BTreeSet<String> = column_names(&catalog);
-            catalog.apply(ast, d);
-            new_columns.extend(column_names(&catalog).difference(&had).cloned());
-        }
-    }
-    // Expand, then migrate, then contract; statement order within a phase.
-    steps.sort_by_key(|s| s.phase);
+    let (planned, catalog) = plan_statements(session, &options, &mut notes);
+    let mut steps = order::order(planned, &mut notes);
     let before = analysis.before.clone();
     let mut running = before.clone();
     for st in &mut steps {
@@ -504,6 +464,69 @@ pub fn plan(session: &Session, options: PlanOptions) -> Plan {
         max_severity: analysis.report.max_severity,
         validation,
     }
+}
+
+/// Each statement's steps and footprint, in the author's order, and the
+/// model after the whole migration.
+fn plan_statements(
+    session: &Session,
+    options: &PlanOptions,
+    notes: &mut Vec<String>,
+) -> (Vec<order::Planned>, Catalog) {
+    let d = session.dialect();
+    let mut catalog = session.analysis().before.clone();
+    let mut created = BTreeSet::new();
+    let mut new_columns = BTreeSet::new();
+    let mut planned = Vec::new();
+    for s in session.migration() {
+        if !s.is_sql() {
+            notes.push(format!(
+                "line {}: {} (left out of the plan)",
+                s.line,
+                s.error
+                    .as_ref()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or_default()
+            ));
+            continue;
+        }
+        if s.section == Section::Down {
+            continue;
+        }
+        let pc = PlanContext {
+            dialect: d,
+            options,
+            before: &catalog,
+            created: &created,
+            new_columns: &new_columns,
+            line: s.line,
+        };
+        let mut steps = match &s.ast {
+            Some(ast) => patterns::steps_for(&pc, ast, &s.sql, notes),
+            None => vec![passthrough_unparsed(
+                &s.sql,
+                s.error.as_ref().map(|e| e.message.as_str()),
+            )],
+        };
+        for st in &mut steps {
+            st.line = s.line;
+        }
+        let footprint = match &s.ast {
+            Some(ast) => {
+                if let Statement::CreateTable(ct) = ast {
+                    created.insert(crate::names::object(&ct.name, d));
+                }
+                let names = order::Footprint::before(&s.sql, &catalog, d);
+                let had: BTreeSet<String> = column_names(&catalog);
+                catalog.apply(ast, d);
+                new_columns.extend(column_names(&catalog).difference(&had).cloned());
+                order::Footprint::of(ast, s.line, names, &catalog, d)
+            }
+            None => order::Footprint::unknown(s.line),
+        };
+        planned.push(order::Planned { footprint, steps });
+    }
+    (planned, catalog)
 }
 
 fn column_names(c: &Catalog) -> BTreeSet<String> {
@@ -553,6 +576,7 @@ fn finish_step(st: &mut Step, statements: &[ParsedStatement], d: Dialect, o: &Pl
         Dialect::Mysql => {
             let requested = statements.iter().find_map(|s| match &s.ast {
                 Some(Statement::AlterTable(at)) => locks::mysql_requested(&at.operations).0,
+                Some(Statement::CreateIndex(ci)) => locks::mysql_requested(&ci.alter_options).0,
                 _ => None,
             });
             st.lock = st.lock.or(requested.map(Lock::Mysql));

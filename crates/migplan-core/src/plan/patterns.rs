@@ -6,7 +6,7 @@ use sqlparser::ast::{
     TableConstraint,
 };
 
-use super::{Phase, PlanContext, Step};
+use super::{Phase, PlanContext, Step, copies};
 use crate::catalog::{Column, IndexKey, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
 use crate::rollback::{Undo, inverse};
@@ -74,6 +74,12 @@ pub(super) fn steps_for(
                 }
             })
             .collect(),
+        Statement::Update(_) | Statement::Delete(_)
+            if pc.options.keep_copies && copies::changes_existing_rows(pc, stmt) =>
+        {
+            copies::copy_then_change(pc, stmt, sql)
+                .unwrap_or_else(|| vec![passthrough(pc, stmt, sql)])
+        }
         Statement::Update(u) if u.selection.is_none() && u.limit.is_none() => {
             match relation(pc, &u.table.relation) {
                 Some(table) if !pc.created.contains(&table.name) => batched_update(pc, table, u),
@@ -133,7 +139,7 @@ fn relation<'a>(pc: &PlanContext<'a>, tf: &sqlparser::ast::TableFactor) -> Optio
 }
 
 /// A statement kept as written, with its generated inverse.
-fn passthrough(pc: &PlanContext, stmt: &Statement, sql: &str) -> Step {
+pub(super) fn passthrough(pc: &PlanContext, stmt: &Statement, sql: &str) -> Step {
     let inv = inverse(stmt, pc.before, pc.dialect);
     let phase = match stmt {
         Statement::Update(_)
@@ -159,17 +165,29 @@ fn passthrough(pc: &PlanContext, stmt: &Statement, sql: &str) -> Step {
     };
     let first = sql.lines().next().unwrap_or_default();
     let title = format!("Run as written: {}", shorten(first, 60));
-    let mut step = Step::new(phase, title, "Safe to run as written.", sql);
+    // "Safe" only for what can be undone: a step marked irreversible
+    // never says it is safe to run.
     match &inv {
-        Undo::Impossible(why) => step = step.no_down(why.clone()),
-        _ => {
-            step = step.down(inv.down_sql().unwrap_or_default());
-            if let Some(l) = inv.lossy_text() {
-                step = step.lossy(format!("undoing it does not restore {l}"));
-            }
-        }
+        Undo::Impossible(why) => Step::new(
+            phase,
+            title,
+            format!("Kept as written; it cannot be undone ({why})."),
+            sql,
+        )
+        .no_down(why.clone()),
+        _ => match inv.lossy_text() {
+            Some(lost) => Step::new(
+                phase,
+                title,
+                format!("Kept as written; undoing it does not restore {lost}."),
+                sql,
+            )
+            .down(inv.down_sql().unwrap_or_default())
+            .lossy(format!("undoing it does not restore {lost}")),
+            None => Step::new(phase, title, "Safe to run as written.", sql)
+                .down(inv.down_sql().unwrap_or_default()),
+        },
     }
-    step
 }
 
 fn shorten(s: &str, n: usize) -> String {
@@ -202,7 +220,10 @@ fn create_index_concurrently(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex)
         }
     };
     ci.concurrently = true;
-    ci.if_not_exists = pc.options.idempotent;
+    // IF NOT EXISTS would hide an index of that name the schema already
+    // has (the build would silently do nothing): only where it is free.
+    ci.if_not_exists =
+        ci.if_not_exists || (pc.options.idempotent && !pc.before.indexes.contains_key(&name));
     let ie = pc.if_exists();
     vec![
         Step::new(
@@ -241,33 +262,30 @@ fn drop_index_concurrently(pc: &PlanContext, name: &str) -> Step {
 
 fn mysql_online_index(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex, sql: &str) -> Step {
     let d = pc.dialect;
-    let table = names::object(&ci.table_name, d);
-    let Some(name) = ci.name.as_ref().map(|n| names::object(n, d)) else {
+    let Some(name) = ci.name.as_ref() else {
         return Step::new(Phase::Expand, "Run as written", "", sql)
             .no_down("the index has no name");
     };
-    let cols: Vec<String> = ci
-        .columns
-        .iter()
-        .map(|c| c.column.expr.to_string())
-        .collect();
-    let unique = if ci.unique { "UNIQUE " } else { "" };
+    // The statement as written (names keep their case and quoting), with
+    // the online algorithm asked for.
+    let mut online = ci.clone();
+    online.alter_options = vec![
+        AlterTableOperation::Algorithm {
+            equals: true,
+            algorithm: sqlparser::ast::AlterTableAlgorithm::Inplace,
+        },
+        AlterTableOperation::Lock {
+            equals: true,
+            lock: sqlparser::ast::AlterTableLock::None,
+        },
+    ];
     Step::new(
         Phase::Expand,
-        format!("Add index {name} online"),
+        format!("Add index {} online", names::object(name, d)),
         "InnoDB builds secondary indexes in place while reads and writes go on; asking for ALGORITHM=INPLACE, LOCK=NONE makes MySQL refuse instead of falling back to a blocking copy.",
-        format!(
-            "ALTER TABLE {} ADD {unique}INDEX {} ({}), ALGORITHM=INPLACE, LOCK=NONE",
-            ddl::name(&table, d),
-            ddl::ident(&name, d),
-            cols.join(", ")
-        ),
+        Statement::CreateIndex(online).to_string(),
     )
-    .down(format!(
-        "ALTER TABLE {} DROP INDEX {}",
-        ddl::name(&table, d),
-        ddl::ident(&name, d)
-    ))
+    .down(format!("DROP INDEX {name} ON {}", ci.table_name))
 }
 
 // ---------------------------------------------------------------- ALTER TABLE
@@ -757,7 +775,7 @@ fn set_not_null(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
 }
 
 /// PostgreSQL names are at most 63 bytes.
-fn truncate_name(n: &str) -> String {
+pub(super) fn truncate_name(n: &str) -> String {
     n.chars().take(63).collect()
 }
 

@@ -28,9 +28,11 @@ mod adding_unique_constraint;
 mod attaching_partition;
 mod changing_column_type;
 mod changing_enum_values;
+mod changing_existing_rows;
 mod changing_primary_key;
 mod concurrent_index_on_pg14;
 mod concurrently_in_transaction;
+mod creating_existing_object;
 mod deleting_without_where;
 mod detaching_partition;
 mod dropping_column;
@@ -70,9 +72,11 @@ pub static ALL: &[&Rule] = &[
     &attaching_partition::RULE,
     &changing_column_type::RULE,
     &changing_enum_values::RULE,
+    &changing_existing_rows::RULE,
     &changing_primary_key::RULE,
     &concurrent_index_on_pg14::RULE,
     &concurrently_in_transaction::RULE,
+    &creating_existing_object::RULE,
     &deleting_without_where::RULE,
     &detaching_partition::RULE,
     &dropping_column::RULE,
@@ -302,8 +306,13 @@ pub struct Ctx<'a> {
     pub statement: &'a ParsedStatement,
     /// The schema just before this statement.
     pub catalog: &'a Catalog,
+    /// The schema before the migration.
+    pub start: &'a Catalog,
     /// Tables created earlier in the migration.
     pub created: &'a BTreeSet<String>,
+    /// Tables whose rows the migration copied into a table it created
+    /// (CREATE TABLE ... AS SELECT, INSERT INTO new SELECT ...).
+    pub kept: &'a BTreeSet<String>,
     pub tx: &'a TxState,
     /// The PostgreSQL lock of this statement.
     pub pg_lock: Option<&'a PgStatementLock>,

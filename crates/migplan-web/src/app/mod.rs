@@ -332,7 +332,7 @@ pub fn App() -> Html {
                     <Findings findings={state.analysis.migration().findings.clone()} max_severity={state.analysis.migration().max_severity} not_analysed={state.analysis.migration().not_analysed} errors={state.analysis.migration().errors.clone()} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
-                        still_read={AttrValue::from(state.still_read.clone())} {on_settings} />
+                        still_read={AttrValue::from(state.still_read.clone())} keep_copies={state.keep_copies} {on_settings} />
                     <Statements id="migration-statements" title="Migration statements" analysis={state.analysis.clone()} />
                     <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} statement_seconds={state.statement_seconds} {on_statement_seconds} engine={state.engine} {on_engine} />
                     <SchemaDiagram analysis={state.analysis.clone()} />

@@ -18,7 +18,8 @@ pub struct PlanProps {
     pub lock_timeout: AttrValue,
     pub idempotent: bool,
     pub still_read: AttrValue,
-    /// (lock timeout, idempotent, still-read columns)
+    pub keep_copies: bool,
+    /// (lock timeout, idempotent, still-read columns, kept copies)
     pub on_settings: Callback<PlanSettings>,
 }
 
@@ -29,6 +30,7 @@ impl PartialEq for PlanProps {
             && self.lock_timeout == other.lock_timeout
             && self.idempotent == other.idempotent
             && self.still_read == other.still_read
+            && self.keep_copies == other.keep_copies
     }
 }
 
@@ -45,6 +47,7 @@ pub fn PlanPanel(props: &PlanProps) -> Html {
         lock_timeout: props.lock_timeout.to_string(),
         idempotent: props.idempotent,
         still_read: props.still_read.to_string(),
+        keep_copies: props.keep_copies,
     };
     let on_lock = {
         let (cb, cur) = (props.on_settings.clone(), settings.clone());
@@ -62,6 +65,16 @@ pub fn PlanPanel(props: &PlanProps) -> Html {
             let v = e.target_unchecked_into::<HtmlInputElement>().checked();
             cb.emit(PlanSettings {
                 idempotent: v,
+                ..cur.clone()
+            })
+        })
+    };
+    let on_keep = {
+        let (cb, cur) = (props.on_settings.clone(), settings.clone());
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+            cb.emit(PlanSettings {
+                keep_copies: v,
                 ..cur.clone()
             })
         })
@@ -109,6 +122,10 @@ pub fn PlanPanel(props: &PlanProps) -> Html {
                 <label>
                     <input id="idempotent" type="checkbox" checked={props.idempotent} onchange={on_idem} />
                     { " IF [NOT] EXISTS" }
+                </label>
+                <label title="Before a DELETE or UPDATE of existing rows, copy the rows it changes into a table of their own, so its down can restore them">
+                    <input id="keep-copies" type="checkbox" checked={props.keep_copies} onchange={on_keep} />
+                    { " Keep copies of changed rows" }
                 </label>
                 <label title="Comma-separated table.column; when given, columns not listed need no deploy before they are dropped">{ "Columns old code still reads " }
                     <input id="still-read" type="text" placeholder="all" value={props.still_read.clone()} onchange={on_still} />
