@@ -97,6 +97,17 @@ fn index_keys(columns: &[sqlparser::ast::IndexColumn], d: Dialect) -> Vec<IndexK
         .collect()
 }
 
+/// The keys' operator classes; empty when no key names one.
+fn operator_classes(columns: &[sqlparser::ast::IndexColumn]) -> Vec<Option<String>> {
+    if columns.iter().all(|c| c.operator_class.is_none()) {
+        return Vec::new();
+    }
+    columns
+        .iter()
+        .map(|c| c.operator_class.as_ref().map(ToString::to_string))
+        .collect()
+}
+
 /// The keys joined by `_`, for a generated index name.
 fn key_names(keys: &[IndexKey]) -> String {
     keys.iter()
@@ -148,6 +159,9 @@ pub struct Index {
     /// The keys: columns, or expressions for expression indexes.
     pub columns: Vec<IndexKey>,
     pub predicate: Option<String>,
+    /// Each key's operator class (`gin_trgm_ops`), when any key has one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operator_classes: Vec<Option<String>>,
 }
 
 /// One key of an index: a column (by name, however it is spelled), or an
@@ -193,6 +207,42 @@ impl Index {
     /// Whether `column` is one of the index's plain column keys.
     pub fn has_column(&self, column: &str) -> bool {
         self.columns.iter().any(|k| k.column() == Some(column))
+    }
+
+    /// Whether the index uses `column` anywhere: a key, an expression key
+    /// or its WHERE.
+    pub fn uses_column(&self, column: &str, d: Dialect) -> bool {
+        self.has_column(column)
+            || self.columns.iter().any(|key| match key {
+                IndexKey::Expression(text) => names::expression_uses(text, column, d),
+                IndexKey::Column(_) => false,
+            })
+            || self
+                .predicate
+                .as_deref()
+                .is_some_and(|text| names::expression_uses(text, column, d))
+    }
+
+    /// The index with column `from` renamed `to` in its keys, expressions
+    /// and WHERE (what the database does on RENAME COLUMN).
+    pub fn with_column_renamed(&self, from: &str, to: &str, d: Dialect) -> Index {
+        let mut copy = self.clone();
+        copy.columns = self
+            .columns
+            .iter()
+            .map(|key| match key {
+                IndexKey::Column(name) if name == from => IndexKey::Column(to.to_string()),
+                IndexKey::Expression(text) => {
+                    IndexKey::Expression(names::expression_renamed(text, from, to, d))
+                }
+                other => other.clone(),
+            })
+            .collect();
+        copy.predicate = self
+            .predicate
+            .as_deref()
+            .map(|text| names::expression_renamed(text, from, to, d));
+        copy
     }
 }
 
@@ -525,7 +575,7 @@ impl Catalog {
                 } => {
                     let from = names::ident(old_column_name, d);
                     let to = names::ident(new_column_name, d);
-                    self.rename_column(&mut table, &from, &to);
+                    self.rename_column(&mut table, &from, &to, d);
                 }
                 AlterTableOperation::ChangeColumn {
                     old_name,
@@ -536,7 +586,7 @@ impl Catalog {
                 } => {
                     let from = names::ident(old_name, d);
                     let to = names::ident(new_name, d);
-                    self.rename_column(&mut table, &from, &to);
+                    self.rename_column(&mut table, &from, &to, d);
                     replace_column(&mut table, &to, data_type, options, d);
                 }
                 AlterTableOperation::ModifyColumn {
@@ -614,7 +664,7 @@ impl Catalog {
         Applied::Changed
     }
 
-    fn rename_column(&mut self, table: &mut Table, from: &str, to: &str) {
+    fn rename_column(&mut self, table: &mut Table, from: &str, to: &str, d: Dialect) {
         if from == to {
             return;
         }
@@ -637,12 +687,8 @@ impl Catalog {
             }
         }
         for i in self.indexes.values_mut() {
-            if i.table == table.name {
-                for key in &mut i.columns {
-                    if key.column() == Some(from) {
-                        *key = IndexKey::Column(to.to_string());
-                    }
-                }
+            if i.table == table.name && i.uses_column(from, d) {
+                *i = i.with_column_renamed(from, to, d);
             }
         }
         let refers = |c: &Constraint| {
@@ -713,6 +759,7 @@ impl Catalog {
                 method: ci.using.as_ref().map(|u| u.to_string().to_lowercase()),
                 columns,
                 predicate: ci.predicate.as_ref().map(names::expr),
+                operator_classes: operator_classes(&ci.columns),
             },
         );
         Applied::Changed
@@ -935,6 +982,7 @@ impl Catalog {
                         method: ix.index_type.as_ref().map(|t| t.to_string().to_lowercase()),
                         columns,
                         predicate: None,
+                        operator_classes: operator_classes(&ix.columns),
                     },
                 );
                 return;

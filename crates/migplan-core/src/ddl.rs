@@ -134,6 +134,22 @@ pub fn index_keys(keys: &[IndexKey], d: Dialect) -> String {
         .join(", ")
 }
 
+/// An index's keys, each with its operator class when it has one.
+fn index_keys_with_classes(i: &Index, d: Dialect) -> String {
+    i.columns
+        .iter()
+        .enumerate()
+        .map(|(at, key)| {
+            let key_sql = index_keys(std::slice::from_ref(key), d);
+            match i.operator_classes.get(at).and_then(Option::as_ref) {
+                Some(class) => format!("{key_sql} {class}"),
+                None => key_sql,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A SQL string literal.
 pub fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -228,7 +244,7 @@ pub fn create_index(i: &Index, d: Dialect, concurrently: bool) -> String {
         "CREATE {unique}INDEX {conc}{} ON {}{using} ({})",
         ident(crate::names::last(&i.name), d),
         name(&i.table, d),
-        index_keys(&i.columns, d)
+        index_keys_with_classes(i, d)
     );
     if let Some(p) = &i.predicate {
         s.push_str(&format!(" WHERE {p}"));

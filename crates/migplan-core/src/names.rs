@@ -146,3 +146,53 @@ mod tests {
         assert_eq!(normalise_type("INTEGER", Dialect::Mysql), "int");
     }
 }
+
+fn parse_expression(text: &str, d: Dialect) -> Option<Expr> {
+    let dialect = d.parser_dialect();
+    sqlparser::parser::Parser::new(&*dialect)
+        .try_with_sql(text)
+        .ok()?
+        .parse_expr()
+        .ok()
+}
+
+/// Whether an expression's text names `column`; one migplan cannot read
+/// counts as naming it when the name appears in it as a word.
+pub fn expression_uses(text: &str, column: &str, d: Dialect) -> bool {
+    match parse_expression(text, d) {
+        Some(expr) => with_column_as(&expr, column, d, "\u{1}").to_string() != expr.to_string(),
+        None => text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word.eq_ignore_ascii_case(column)),
+    }
+}
+
+/// An expression's text with column `from` renamed `to` (unchanged when
+/// migplan cannot read it).
+pub fn expression_renamed(text: &str, from: &str, to: &str, d: Dialect) -> String {
+    match parse_expression(text, d) {
+        Some(expr) => with_column_as(&expr, from, d, &crate::ddl::ident(to, d)).to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// `expr` with every reference to `column` replaced by `replacement`,
+/// SQL that is printed as it is (already quoted by `ddl::ident`).
+pub fn with_column_as(expr: &Expr, column: &str, d: Dialect, replacement: &str) -> Expr {
+    use sqlparser::ast::visit_expressions_mut;
+    let mut expr = expr.clone();
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        let names_column = match e {
+            Expr::Identifier(i) => ident(i, d) == column,
+            Expr::CompoundIdentifier(parts) => {
+                parts.len() == 2 && parts.last().is_some_and(|i| ident(i, d) == column)
+            }
+            _ => false,
+        };
+        if names_column {
+            *e = Expr::Identifier(Ident::new(replacement));
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    expr
+}

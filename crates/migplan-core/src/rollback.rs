@@ -195,6 +195,7 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
                 method: None,
                 columns: Vec::new(),
                 predicate: None,
+                operator_classes: Vec::new(),
             };
             // IF EXISTS: a constraint built on the index (USING INDEX) may
             // already have taken it away.

@@ -562,7 +562,7 @@ fn dropped_column(
             return None;
         }
         for i in before.indexes.values() {
-            if i.table == old.name && i.has_column(col) {
+            if i.table == old.name && i.uses_column(col, d) {
                 out.push(format!("DROP INDEX IF EXISTS {}", sq(names::last(&i.name))));
             }
         }

@@ -544,3 +544,74 @@ fn an_existing_index_name_is_not_hidden_by_if_not_exists() {
     );
     assert!(fresh.up_script().contains("IF NOT EXISTS"));
 }
+
+/// A rename carries every index that uses the column (an operator class
+/// with a partial WHERE, an expression) to the new column, built
+/// concurrently before the old column goes, and the down rebuilds them.
+#[test]
+fn a_renamed_column_keeps_its_indexes() {
+    let d = Dialect::Postgres;
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "ALTER TABLE users RENAME COLUMN name TO full_name;",
+    );
+    let up = p.up_script();
+    for needle in [
+        "CREATE INDEX CONCURRENTLY users_name_pattern_idx_new ON users (full_name text_pattern_ops) WHERE full_name <> ''",
+        "CREATE INDEX CONCURRENTLY users_lower_name_idx_new ON users (lower(full_name))",
+        "ALTER INDEX users_name_pattern_idx_new RENAME TO users_name_pattern_idx",
+    ] {
+        assert!(up.contains(needle), "{needle}\n{up}");
+    }
+    let down = p.down_script();
+    assert!(
+        down.contains(
+            "CREATE INDEX users_name_pattern_idx ON users (name text_pattern_ops) WHERE name <> ''"
+        ),
+        "{down}"
+    );
+    // The same on a type change.
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "ALTER TABLE users ALTER COLUMN name TYPE varchar(200);",
+    );
+    assert!(
+        p.up_script().contains("(lower(name_new))"),
+        "{}",
+        p.up_script()
+    );
+}
+
+/// SQLite refuses to drop a column an index uses: the plan drops the index
+/// first, and its down builds it again.
+#[test]
+fn a_sqlite_drop_of_an_indexed_column_drops_the_index_first() {
+    let d = Dialect::Sqlite;
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "ALTER TABLE orders DROP COLUMN note;",
+    );
+    let drop = p
+        .steps
+        .iter()
+        .find(|s| s.up.contains("DROP COLUMN"))
+        .expect("drop step");
+    let index_at = drop.up.find("DROP INDEX").expect("index dropped");
+    assert!(
+        index_at < drop.up.find("DROP COLUMN").unwrap_or(0),
+        "{}",
+        drop.up
+    );
+    assert!(
+        drop.down
+            .as_deref()
+            .is_some_and(|down| down.contains("CREATE INDEX orders_note_idx")),
+        "{drop:#?}"
+    );
+}

@@ -7,6 +7,7 @@
 //! non-transactional migration.
 
 mod copies;
+mod dependents;
 mod order;
 mod patterns;
 pub mod runbook;

@@ -6,8 +6,9 @@ use sqlparser::ast::{
     TableConstraint,
 };
 
+use super::dependents::{self, with_column_as};
 use super::{Phase, PlanContext, Step, copies};
-use crate::catalog::{Column, IndexKey, Table};
+use crate::catalog::{Column, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
 use crate::rollback::{Undo, inverse};
 use crate::{Dialect, ddl, names};
@@ -847,11 +848,21 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
         .down(format!("DROP TABLE {aq}")),
     );
     let down = readd_column(pc, table, c, readd, restore.as_deref());
+    // SQLite refuses to drop a column an index uses: those go first (the
+    // down builds them again).
+    let index_drops: String = if d == Dialect::Sqlite {
+        dependents::indexes_using(pc.before, &table.name, col, d)
+            .iter()
+            .map(|i| format!("{};\n", ddl::drop_index(i, d, false, pc.options.idempotent)))
+            .collect()
+    } else {
+        String::new()
+    };
     let mut step = Step::new(
         Phase::Contract,
         format!("Drop {}.{col}", table.name),
         "Dropping a column is metadata only in PostgreSQL and instant in MySQL 8.0.29+, but the data goes: the archive above keeps it.",
-        format!("ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"),
+        format!("{index_drops}ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"),
     )
     .down(down);
     if restore.is_none() {
@@ -937,11 +948,7 @@ fn readd_column(
             ));
         }
     }
-    for i in pc
-        .before
-        .indexes_on(&table.name)
-        .filter(|i| i.has_column(&c.name))
-    {
+    for i in dependents::indexes_using(pc.before, &table.name, &c.name, d) {
         down.push_str(&format!(";\n{}", ddl::create_index(i, d, false)));
     }
     down
@@ -949,9 +956,7 @@ fn readd_column(
 
 fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Vec<Step> {
     let d = pc.dialect;
-    let table_sql = ddl::name(&table.name, d);
     let old_sql = ddl::ident(&old.name, d);
-    let new_sql = ddl::ident(new, d);
     let new_col = Column {
         name: new.to_string(),
         nullable: true,
@@ -976,6 +981,9 @@ fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Ve
             backfill_why: "Copies existing values in batches; the trigger covers rows written meanwhile.",
         },
     );
+    if d == Dialect::Postgres {
+        steps.extend(replacement_indexes(pc, table, &old.name, new));
+    }
     steps.push(Step::deploy_point(
         Phase::Migrate,
         format!(
@@ -999,24 +1007,74 @@ fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Ve
         )
         .down(trigger_up),
     );
-    let restore = format!("UPDATE {table_sql} SET {old_sql} = {new_sql}");
+    steps.push(drop_renamed_column(pc, table, old, new));
+    steps
+}
+
+/// The renamed column's old copy dropped, the indexes that used it handed
+/// over to the new one; the down re-adds it with its values and indexes.
+fn drop_renamed_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Step {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let old_sql = ddl::ident(&old.name, d);
+    let new_sql = ddl::ident(new, d);
     let readd = Column {
         nullable: true,
         ..old.clone()
     };
-    steps.push(
-        Step::new(
-            Phase::Contract,
-            format!("Drop the old column {}.{}", table.name, old.name),
-            format!("Its values live on in {new}."),
-            format!("ALTER TABLE {table_sql} DROP COLUMN {old_sql}"),
-        )
-        .down(format!(
-            "ALTER TABLE {table_sql} ADD COLUMN {};\n{restore}",
-            ddl::column(&readd, d)
-        )),
+    let (after_drop, before_undo, after_undo) = index_handoff(pc, table, &old.name, &old.name);
+    let mut up = format!("ALTER TABLE {table_sql} DROP COLUMN {old_sql}{after_drop}");
+    let mut down = format!(
+        "{before_undo}ALTER TABLE {table_sql} ADD COLUMN {};\nUPDATE {table_sql} SET {old_sql} = {new_sql}",
+        ddl::column(&readd, d)
     );
-    steps
+    // The column comes back as it was: NOT NULL once its values are in.
+    if !old.nullable {
+        match d {
+            Dialect::Postgres => down.push_str(&format!(
+                ";\nALTER TABLE {table_sql} ALTER COLUMN {old_sql} SET NOT NULL"
+            )),
+            Dialect::Mysql => {
+                down.push_str(&format!(
+                    ";\nALTER TABLE {table_sql} MODIFY {}",
+                    ddl::column(old, d)
+                ));
+            }
+            Dialect::Sqlite => {}
+        }
+    }
+    down.push_str(&after_undo);
+    if d != Dialect::Postgres {
+        // SQLite refuses to drop an indexed column and MySQL would keep a
+        // shrunken index: the indexes are dropped first and built again on
+        // the new column.
+        let indexes = dependents::indexes_using(pc.before, &table.name, &old.name, d);
+        let drops: String = indexes
+            .iter()
+            .map(|i| format!("{};\n", ddl::drop_index(i, d, false, false)))
+            .collect();
+        let moved: Vec<_> = indexes
+            .iter()
+            .map(|i| dependents::moved(i, &old.name, new, d))
+            .collect();
+        let builds: String = moved
+            .iter()
+            .map(|i| format!(";\n{}", ddl::create_index(i, d, false)))
+            .collect();
+        let unbuilds: String = moved
+            .iter()
+            .map(|i| format!("{};\n", ddl::drop_index(i, d, false, false)))
+            .collect();
+        up = format!("{drops}{up}{builds}");
+        down = format!("{unbuilds}{down}");
+    }
+    Step::new(
+        Phase::Contract,
+        format!("Drop the old column {}.{}", table.name, old.name),
+        format!("Its values live on in {new}."),
+        up,
+    )
+    .down(down)
 }
 
 /// The words of the shadow-column steps.
@@ -1133,25 +1191,6 @@ fn sync_trigger(
 /// `expr` with every reference to `column` (plain, or qualified by its
 /// table) replaced by `replacement`, rewritten through the syntax tree:
 /// names that merely contain the column's letters, and strings, stay.
-fn with_column_as(expr: &Expr, column: &str, d: Dialect, replacement: &str) -> Expr {
-    use sqlparser::ast::visit_expressions_mut;
-    let mut expr = expr.clone();
-    let _ = visit_expressions_mut(&mut expr, |e| {
-        let names_column = match e {
-            Expr::Identifier(i) => names::ident(i, d) == column,
-            Expr::CompoundIdentifier(parts) => {
-                parts.len() == 2 && parts.last().is_some_and(|i| names::ident(i, d) == column)
-            }
-            _ => false,
-        };
-        if names_column {
-            // Already quoted by `ddl::ident`: printed as it is.
-            *e = Expr::Identifier(sqlparser::ast::Ident::new(replacement));
-        }
-        std::ops::ControlFlow::<()>::Continue(())
-    });
-    expr
-}
 
 /// Type change through a new column, a trigger, a backfill and a swap.
 fn change_type(
@@ -1240,11 +1279,7 @@ fn change_type(
     );
     steps.push(drop_old_column(pc, table, c, &old, to_type));
     if d == Dialect::Mysql {
-        for i in pc
-            .before
-            .indexes_on(&table.name)
-            .filter(|i| i.has_column(&c.name))
-        {
+        for i in dependents::indexes_using(pc.before, &table.name, &c.name, d) {
             let unique = if i.unique { "UNIQUE " } else { "" };
             steps.push(
                 Step::new(
@@ -1264,43 +1299,54 @@ fn change_type(
     steps
 }
 
-/// `i` with the key on column `from` now on column `to`.
-fn with_key_on(i: &crate::catalog::Index, from: &str, to: &str) -> crate::catalog::Index {
-    let mut copy = i.clone();
-    copy.columns = i
-        .columns
-        .iter()
-        .map(|x| {
-            if x.column() == Some(from) {
-                IndexKey::Column(to.to_string())
-            } else {
-                x.clone()
-            }
-        })
-        .collect();
-    copy
-}
-
-/// PostgreSQL: each index on the old column built again, concurrently, on
-/// the new one, to replace it after the swap.
+/// PostgreSQL: each index using the old column (plain, expression,
+/// partial or with an operator class) built again, concurrently, on the
+/// new one, to replace it once the old column is dropped.
 fn replacement_indexes(pc: &PlanContext, table: &Table, column: &str, new: &str) -> Vec<Step> {
     let d = pc.dialect;
-    pc.before
-        .indexes_on(&table.name)
-        .filter(|i| i.has_column(column))
+    dependents::indexes_using(pc.before, &table.name, column, d)
+        .into_iter()
         .map(|i| {
-            let mut copy = with_key_on(i, column, new);
+            let mut copy = dependents::moved(i, column, new, d);
             copy.name = truncate_name(&format!("{}_new", i.name));
             Step::new(
                 Phase::Migrate,
                 format!("Build index {} on the new column", copy.name),
-                format!("Replaces {} once the columns are swapped.", i.name),
+                format!("Replaces {} once the old column is dropped.", i.name),
                 ddl::create_index(&copy, d, true),
             )
             .down(ddl::drop_index(&copy, d, true, true))
             .non_transactional()
         })
         .collect()
+}
+
+/// The SQL that hands the indexes using `column` over when the column
+/// named `dropped` goes: (up after the drop, down before re-adding it,
+/// down after re-adding it). PostgreSQL renames the replacements built by
+/// [`replacement_indexes`] into place and rebuilds the originals on the
+/// way back; MySQL rebuilds them on the way back only.
+fn index_handoff(
+    pc: &PlanContext,
+    table: &Table,
+    column: &str,
+    dropped: &str,
+) -> (String, String, String) {
+    let d = pc.dialect;
+    let (mut after_drop, mut before_undo, mut after_undo) =
+        (String::new(), String::new(), String::new());
+    for i in dependents::indexes_using(pc.before, &table.name, column, d) {
+        let original = dependents::moved(i, column, dropped, d);
+        after_undo.push_str(&format!(";\n{}", ddl::create_index(&original, d, false)));
+        if d != Dialect::Postgres {
+            continue;
+        }
+        let temp = ddl::ident(&truncate_name(&format!("{}_new", i.name)), d);
+        let name = ddl::ident(&i.name, d);
+        after_drop.push_str(&format!(";\nALTER INDEX {temp} RENAME TO {name}"));
+        before_undo.push_str(&format!("ALTER INDEX {name} RENAME TO {temp};\n"));
+    }
+    (after_drop, before_undo, after_undo)
 }
 
 /// The old column dropped once the swap is done (PostgreSQL renames the
@@ -1325,26 +1371,9 @@ fn drop_old_column(pc: &PlanContext, table: &Table, c: &Column, old: &str, to_ty
         "ALTER TABLE {table_sql} ADD COLUMN {};\nUPDATE {table_sql} SET {oldq} = {back}",
         ddl::column(&readd, d)
     );
-    for i in pc
-        .before
-        .indexes_on(&table.name)
-        .filter(|i| i.has_column(&c.name))
-    {
-        if d == Dialect::Mysql {
-            let old_index = with_key_on(i, &c.name, old);
-            undo_drop.push_str(&format!(";\n{}", ddl::create_index(&old_index, d, false)));
-            continue;
-        }
-        let temp = truncate_name(&format!("{}_new", i.name));
-        let iq = ddl::ident(&i.name, d);
-        let tq_i = ddl::ident(&temp, d);
-        let old_index = with_key_on(i, &c.name, old);
-        drop_old.push_str(&format!(";\nALTER INDEX {tq_i} RENAME TO {iq}"));
-        undo_drop = format!(
-            "ALTER INDEX {iq} RENAME TO {tq_i};\n{undo_drop};\n{}",
-            ddl::create_index(&old_index, d, false)
-        );
-    }
+    let (after_drop, before_undo, after_undo) = index_handoff(pc, table, &c.name, old);
+    drop_old.push_str(&after_drop);
+    undo_drop = format!("{before_undo}{undo_drop}{after_undo}");
     let lossy = !binary_coercible(to_type, &c.data_type);
     let mut step = Step::new(
         Phase::Contract,
