@@ -119,34 +119,6 @@ pub fn column_of(e: &Expr, dialect: Dialect) -> Option<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn types_have_one_spelling() {
-        let pg = Dialect::Postgres;
-        assert_eq!(normalise_type("INT4", pg), "integer");
-        assert_eq!(normalise_type("character varying(20)", pg), "varchar(20)");
-        assert_eq!(normalise_type("VARCHAR( 20 )", pg), "varchar(20)");
-        assert_eq!(
-            normalise_type("timestamp(3) with time zone", pg),
-            "timestamptz(3)"
-        );
-        assert_eq!(
-            normalise_type("timestamp without time zone", pg),
-            "timestamp"
-        );
-        assert_eq!(normalise_type("NUMERIC(10, 2)", pg), "numeric(10,2)");
-        assert_eq!(normalise_type("INTEGER", Dialect::Sqlite), "integer");
-        assert_eq!(
-            normalise_type("NUMERIC(10,2)", Dialect::Mysql),
-            "decimal(10,2)"
-        );
-        assert_eq!(normalise_type("INTEGER", Dialect::Mysql), "int");
-    }
-}
-
 fn parse_expression(text: &str, d: Dialect) -> Option<Expr> {
     let dialect = d.parser_dialect();
     sqlparser::parser::Parser::new(&*dialect)
@@ -176,8 +148,10 @@ pub fn expression_renamed(text: &str, from: &str, to: &str, d: Dialect) -> Strin
     }
 }
 
-/// `expr` with every reference to `column` replaced by `replacement`,
-/// SQL that is printed as it is (already quoted by `ddl::ident`).
+/// `expr` with every reference to `column` (plain, or qualified by its
+/// table) replaced by `replacement`, SQL printed as it is (already quoted
+/// by `ddl::ident`), rewritten through the syntax tree: names that merely
+/// contain the column's letters, and strings, stay.
 pub fn with_column_as(expr: &Expr, column: &str, d: Dialect, replacement: &str) -> Expr {
     use sqlparser::ast::visit_expressions_mut;
     let mut expr = expr.clone();
@@ -195,4 +169,32 @@ pub fn with_column_as(expr: &Expr, column: &str, d: Dialect, replacement: &str) 
         std::ops::ControlFlow::<()>::Continue(())
     });
     expr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_have_one_spelling() {
+        let pg = Dialect::Postgres;
+        assert_eq!(normalise_type("INT4", pg), "integer");
+        assert_eq!(normalise_type("character varying(20)", pg), "varchar(20)");
+        assert_eq!(normalise_type("VARCHAR( 20 )", pg), "varchar(20)");
+        assert_eq!(
+            normalise_type("timestamp(3) with time zone", pg),
+            "timestamptz(3)"
+        );
+        assert_eq!(
+            normalise_type("timestamp without time zone", pg),
+            "timestamp"
+        );
+        assert_eq!(normalise_type("NUMERIC(10, 2)", pg), "numeric(10,2)");
+        assert_eq!(normalise_type("INTEGER", Dialect::Sqlite), "integer");
+        assert_eq!(
+            normalise_type("NUMERIC(10,2)", Dialect::Mysql),
+            "decimal(10,2)"
+        );
+        assert_eq!(normalise_type("INTEGER", Dialect::Mysql), "int");
+    }
 }

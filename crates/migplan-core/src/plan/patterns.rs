@@ -1188,10 +1188,6 @@ fn sync_trigger(
     }
 }
 
-/// `expr` with every reference to `column` (plain, or qualified by its
-/// table) replaced by `replacement`, rewritten through the syntax tree:
-/// names that merely contain the column's letters, and strings, stay.
-
 /// Type change through a new column, a trigger, a backfill and a swap.
 fn change_type(
     pc: &PlanContext,
