@@ -73,6 +73,13 @@ test('plan a rename, download golang-migrate files, continue a project', async (
     await download.saveAs(zipPath);
     const entries = readZip(zipPath);
     const paths = Object.keys(entries);
+    // The preview and the zip are the same files, byte for byte.
+    assert.deepEqual([...names].sort(), [...paths].sort());
+    for (const at of [0, names.length - 1]) {
+      await page.locator('#files .file-name').nth(at).click();
+      assert.equal(await page.locator('#files .file-path').innerText(), names[at]);
+      assert.equal(await page.locator('#file-preview').textContent(), entries[names[at]]);
+    }
     const ups = paths.filter((p) => p.endsWith('.up.sql')).sort();
     const downs = paths.filter((p) => p.endsWith('.down.sql')).sort();
     assert.ok(ups.length >= 3, paths.join('\n'));

@@ -169,6 +169,8 @@ pub fn render_plan(p: &Plan) -> String {
         flags.extend(s.lock.map(|l| l.to_string()));
         if !s.transactional {
             flags.push("no transaction".into());
+        } else if s.implicit_commit {
+            flags.push("implicit commit".into());
         }
         if s.repeat {
             flags.push("repeat until 0 rows".into());

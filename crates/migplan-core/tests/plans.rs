@@ -615,3 +615,36 @@ fn a_sqlite_drop_of_an_indexed_column_drops_the_index_first() {
         "{drop:#?}"
     );
 }
+
+/// MySQL commits DDL implicitly: its DDL steps say so instead of "in a
+/// transaction"; a data change and PostgreSQL DDL do not.
+#[test]
+fn mysql_ddl_steps_commit_implicitly() {
+    let d = Dialect::Mysql;
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        &schema(d),
+        "ALTER TABLE `users` ADD COLUMN `nickname` varchar(30) NULL;\nUPDATE `users` SET `name` = NULL WHERE `name` = '';",
+    );
+    let add = p
+        .steps
+        .iter()
+        .find(|s| s.up.contains("ADD COLUMN"))
+        .expect("add");
+    assert!(add.implicit_commit, "{add:#?}");
+    assert_eq!(add.transaction_label(), "commits at once (MySQL DDL)");
+    let update = p
+        .steps
+        .iter()
+        .find(|s| s.up.contains("UPDATE"))
+        .expect("update");
+    assert_eq!(update.transaction_label(), "in a transaction");
+    let pg = plan_sources(
+        Dialect::Postgres,
+        PlanOptions::default(),
+        &schema(Dialect::Postgres),
+        "ALTER TABLE users ADD COLUMN nickname text;",
+    );
+    assert!(pg.steps.iter().all(|s| !s.implicit_commit));
+}

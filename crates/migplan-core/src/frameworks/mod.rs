@@ -385,7 +385,9 @@ pub fn zip(files: &[ExportFile]) -> Result<Vec<u8>, String> {
 }
 
 /// The next version for a new migration after `existing`, in the same
-/// style (same width for sequence numbers; a timestamp otherwise).
+/// style: a sequence number of the same width, a timestamp, or Diesel's
+/// `YYYY-MM-DD-HHMMSS` (with its `-0000` suffix when the project has one).
+/// Each `step` sorts after the one before and after the project's latest.
 pub fn next_version(existing: &[Migration], timestamp: &str, step: usize) -> String {
     let last = existing.last().map(|m| m.version.as_str()).unwrap_or("");
     let digits: String = last.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -399,16 +401,24 @@ pub fn next_version(existing: &[Migration], timestamp: &str, step: usize) -> Str
         };
         return format!("{n:0width$}");
     }
-    // Timestamps: add the step to the seconds so each unit sorts after the last.
+    // Timestamps: the seconds part counts the steps, so each unit sorts
+    // after the last (compared on the 14 digits of the stamp).
     let base: u128 = timestamp.parse().unwrap_or(0);
-    let last_n: u128 = digits.parse().unwrap_or(0);
-    let n = base.max(last_n + 1) + step as u128;
-    if last.contains('-') && last.len() >= 17 {
-        // Diesel: YYYY-MM-DD-HHMMSS
-        let s = format!("{n:014}");
-        return format!("{}-{}-{}-{}", &s[0..4], &s[4..6], &s[6..8], &s[8..14]);
+    let stamp: u128 = digits.get(..14).unwrap_or(&digits).parse().unwrap_or(0);
+    let n = base.max(stamp + 1) + step as u128;
+    let diesel = last.contains('-') && last.len() >= 17;
+    if !diesel {
+        return n.to_string();
     }
-    n.to_string()
+    let s = format!("{n:014}");
+    let dated = format!("{}-{}-{}-{}", &s[0..4], &s[4..6], &s[6..8], &s[8..14]);
+    // Diesel's newer `-0000` suffix, kept when the project uses it.
+    match last.get(17..) {
+        Some(suffix) if suffix.starts_with('-') => {
+            format!("{dated}-{}", "0".repeat(suffix.len() - 1))
+        }
+        _ => dated,
+    }
 }
 
 #[cfg(test)]

@@ -486,3 +486,138 @@ fn diesel_orders_versions_as_digit_strings() {
         ]
     );
 }
+
+/// Nine steps exported for every framework, alone and after a project's
+/// own migrations: each framework's own detection reads the files back,
+/// its ordering rule puts them in the plan's order, after the project's
+/// latest, with no version twice, in the project's style.
+#[test]
+fn exports_sort_in_plan_order_by_each_frameworks_own_rule() {
+    let schema: String = (0..9)
+        .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, a text);\n"))
+        .collect();
+    let migration: String = (0..9)
+        .map(|i| format!("CREATE INDEX ix_{i} ON t{i} (a);\n"))
+        .collect();
+    let plan = plan_sources(
+        Dialect::Postgres,
+        PlanOptions::default(),
+        &schema,
+        &migration,
+    );
+    assert_eq!(crate::plan::units(&plan).len(), 9);
+    let project = |version: &str| Migration {
+        version: version.into(),
+        name: "earlier".into(),
+        up_path: String::new(),
+        down_path: None,
+    };
+    let mut checked = 0;
+    let one_step = plan_sources(
+        Dialect::Postgres,
+        PlanOptions::default(),
+        "CREATE TABLE t (id int PRIMARY KEY, a text);",
+        "CREATE INDEX ix ON t (a);",
+    );
+    for fw in Framework::ALL {
+        let order = fw.spec().version_order;
+        // A project in the framework's own style: one migration it wrote
+        // a while ago (Diesel: also both of its stamp styles).
+        let own: Vec<Migration> = {
+            let files = export(fw, &one_step, None, "earlier", "20250101000000");
+            let owned: Vec<(String, String)> = files
+                .iter()
+                .map(|f| (f.path.clone(), f.content.clone()))
+                .collect();
+            detect_tree(&owned)
+                .map(|d| d.migrations)
+                .unwrap_or_default()
+        };
+        let mut projects: Vec<Vec<Migration>> = vec![Vec::new(), own];
+        if fw == Framework::Diesel {
+            projects.push(vec![project("2026-05-27-120000-0000")]);
+            projects.push(vec![project("2026-05-27-120000")]);
+            projects.push(vec![project("20991231235959")]);
+        }
+        for existing in &projects {
+            let detection = Detection {
+                migrations: existing.to_vec(),
+                ..empty_detection(fw)
+            };
+            let files = export(fw, &plan, Some(&detection), "nine", "20261124120000");
+            let owned: Vec<(String, String)> = files
+                .iter()
+                .map(|f| (f.path.clone(), f.content.clone()))
+                .collect();
+            let Some(found) = detect_tree(&owned).filter(|f| f.framework == fw) else {
+                continue;
+            };
+            if found.migrations.len() != 9 {
+                continue;
+            }
+            checked += 1;
+            let mut versions: Vec<&str> = found
+                .migrations
+                .iter()
+                .map(|m| m.version.as_str())
+                .collect();
+            let written = versions.clone();
+            versions.sort_by_key(|v| order.key(v));
+            versions.dedup();
+            assert_eq!(
+                versions.len(),
+                9,
+                "{}: a version repeats: {written:?}",
+                fw.id()
+            );
+            let mut by_rule = found.migrations.clone();
+            by_rule.sort_by_key(|m| order.key(&m.version));
+            let numbers: Vec<String> = by_rule
+                .iter()
+                .map(|m| {
+                    // The unit's number follows the change's name, in any
+                    // case style (nine_1_..., Nine1...).
+                    let lower = m.name.to_lowercase();
+                    let after = lower.find("nine").map_or("", |at| &lower[at + 4..]);
+                    after
+                        .trim_start_matches(|c: char| !c.is_ascii_digit())
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect()
+                })
+                .collect();
+            let expected: Vec<String> = (1..=9).map(|n| n.to_string()).collect();
+            assert_eq!(numbers, expected, "{}: {written:?}", fw.id());
+            // Liquibase orders by position in its changelog, not by version.
+            if let Some(latest) = existing.last().filter(|_| fw != Framework::Liquibase) {
+                assert!(
+                    order.key(versions[0]) > order.key(&latest.version),
+                    "{}: {} not after {}",
+                    fw.id(),
+                    versions[0],
+                    latest.version
+                );
+                if latest.version.ends_with("-0000") {
+                    assert!(versions.iter().all(|v| v.ends_with("-0000")), "{written:?}");
+                }
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} exports read back");
+}
+
+fn empty_detection(fw: Framework) -> Detection {
+    let spec = fw.spec();
+    Detection {
+        framework: fw,
+        label: spec.label,
+        evidence: Vec::new(),
+        naming: spec.naming,
+        ordering: spec.ordering,
+        transactions: spec.transactions,
+        migrations: Vec::new(),
+        missing_down: Vec::new(),
+        schema_file: None,
+        dir: spec.default_dir.to_string(),
+    }
+}

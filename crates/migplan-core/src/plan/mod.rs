@@ -63,6 +63,10 @@ pub struct Step {
     pub effect: Option<Effect>,
     /// False when the step must run outside a transaction (its own file).
     pub transactional: bool,
+    /// MySQL: the step runs DDL, which commits implicitly (it cannot be
+    /// rolled back with the statements around it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub implicit_commit: bool,
     /// Whether running it twice is harmless.
     pub idempotent: bool,
     /// A backfill: run it again until it changes no row.
@@ -115,6 +119,7 @@ impl Step {
             lock: None,
             effect: None,
             transactional: true,
+            implicit_commit: false,
             idempotent: false,
             repeat: false,
             deploy_after: false,
@@ -130,6 +135,17 @@ impl Step {
     /// A point where code is deployed, with no SQL of its own.
     pub fn is_deploy_point(&self) -> bool {
         self.kind == StepKind::DeployPoint
+    }
+
+    /// How the step runs with respect to transactions, in a few words.
+    pub fn transaction_label(&self) -> &'static str {
+        if !self.transactional {
+            "no transaction: own migration"
+        } else if self.implicit_commit {
+            "commits at once (MySQL DDL)"
+        } else {
+            "in a transaction"
+        }
     }
 
     fn remaining(mut self, count_sql: impl Into<String>) -> Step {
@@ -581,6 +597,22 @@ fn finish_step(st: &mut Step, statements: &[ParsedStatement], d: Dialect, o: &Pl
                 _ => None,
             });
             st.lock = st.lock.or(requested.map(Lock::Mysql));
+            // MySQL commits before and after every DDL statement.
+            st.implicit_commit = statements.iter().any(|s| {
+                s.ast.as_ref().is_some_and(|ast| {
+                    !matches!(
+                        ast,
+                        Statement::Query(_)
+                            | Statement::Insert(_)
+                            | Statement::Update(_)
+                            | Statement::Delete(_)
+                            | Statement::Set(_)
+                            | Statement::StartTransaction { .. }
+                            | Statement::Commit { .. }
+                            | Statement::Rollback { .. }
+                    )
+                })
+            });
         }
         Dialect::Sqlite => {}
     }

@@ -461,10 +461,13 @@ fn step_flags(doc: &Doc, s: &super::Step) -> String {
     if let Some(l) = &s.lock {
         flags.push(doc.prose(&format!("lock: {l}")));
     }
-    flags.push(if s.transactional {
-        "in a transaction".to_string()
-    } else {
+    flags.push(if !s.transactional {
         "outside any transaction (its own migration file)".to_string()
+    } else if s.implicit_commit {
+        "commits at once (MySQL commits DDL implicitly: a failure leaves what ran before it)"
+            .to_string()
+    } else {
+        "in a transaction".to_string()
     });
     if s.repeat {
         flags.push("repeat until it changes 0 rows".into());

@@ -48,13 +48,15 @@ pub fn HandOff(props: &HandOffProps) -> Html {
     let a = &props.analysis;
     let detection = props.project.as_ref().and_then(|p| p.detection.as_ref());
     let name = "migplan";
-    // The preview uses a fixed stamp; downloads use the current time.
+    // One clock for the preview and the download: the stamp is taken once
+    // per analysis, and the zip holds the very files the preview shows.
+    let stamp = use_memo(Rc::as_ptr(&props.analysis) as usize, |_| timestamp());
     let files = frameworks::export(
         props.framework,
         &a.plan,
         detection.filter(|d| d.framework == props.framework),
         name,
-        "20260101000000",
+        &stamp,
     );
     let on_select = {
         let cb = props.on_framework.clone();
@@ -68,17 +70,9 @@ pub fn HandOff(props: &HandOffProps) -> Html {
         })
     };
     let on_zip = {
-        let a = a.clone();
+        let files = files.clone();
         let fw = props.framework;
-        let detection = detection.cloned();
         Callback::from(move |_: MouseEvent| {
-            let files = frameworks::export(
-                fw,
-                &a.plan,
-                detection.as_ref().filter(|d| d.framework == fw),
-                name,
-                &timestamp(),
-            );
             if let Ok(bytes) = frameworks::zip(&files) {
                 download(
                     &format!("migplan-{}.zip", fw.id()),

@@ -189,7 +189,7 @@ fn step(i: usize, s: &Step, show_down: bool) -> Html {
             </div>
             <p class="badges">
                 if let Some(l) = &s.lock { <span class="badge lock">{ format!("lock: {l}") }</span> }
-                <span class="badge tx">{ if s.transactional { "in a transaction" } else { "no transaction: own migration" } }</span>
+                <span class="badge tx">{ s.transaction_label() }</span>
                 if s.repeat { <span class="badge repeat">{ "repeat until 0 rows" }</span> }
                 if s.irreversible { <span class="badge irreversible">{ "✖ irreversible" }</span> }
             </p>
