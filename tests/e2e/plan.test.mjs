@@ -28,6 +28,9 @@ test('plan a rename, download golang-migrate files, continue a project', async (
     const deploys = await page.locator('#plan .deploy-point').allInnerTexts();
     assert.match(deploys[0], /Deploy: code that reads users\.full_name/);
     assert.match(deploys[1], /Deploy: code that no longer uses users\.name/);
+    // Steps and deploy points are numbered 1..n with no gap.
+    const numbers = await page.locator('#plan li.step .num, #plan li.deploy-point .num').allInnerTexts();
+    assert.deepEqual(numbers, numbers.map((_, at) => `${at + 1}.`));
     const first = page.locator('#plan li.step').first();
     assert.match(await first.innerText(), /Add users\.full_name next to name/);
     assert.match(await first.innerText(), /lock: ACCESS EXCLUSIVE/);

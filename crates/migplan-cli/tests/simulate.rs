@@ -919,3 +919,39 @@ fn kept_copies_make_data_changes_roll_back_exactly() {
         "{lost:?}"
     );
 }
+
+/// MySQL foreign keys: the plan does what the finding advises (an orphan
+/// check, then the key added in place with foreign_key_checks=0 and the
+/// setting restored), and the steps run and roll back.
+#[test]
+fn a_mysql_foreign_key_plan_checks_orphans_then_adds_in_place() {
+    let schema = format!("{FIXTURES}rules/schema.mysql.sql");
+    let up = format!("{FIXTURES}plans/add-foreign-key/mysql.sql");
+    let (code, out, err) = migplan(&[
+        "simulate",
+        "--engine",
+        "sqlite",
+        "--dialect",
+        "mysql",
+        "--plan",
+        "--schema",
+        &schema,
+        "--up",
+        &up,
+        "--rows",
+        "50",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    for needle in [
+        "[pass] step 1: Check that every events row has its users row",
+        "[pass] step 2: Add foreign key events_id_fk in place",
+        "[pass] rollback from step 2: schema and data back as before",
+    ] {
+        assert!(out.contains(needle), "{needle}\n{out}");
+    }
+    let (_, plan, _) = migplan(&["plan", "--dialect", "mysql", "--schema", &schema, &up]);
+    assert!(
+        plan.contains("SET foreign_key_checks = 0;") && plan.contains("SET foreign_key_checks = 1"),
+        "{plan}"
+    );
+}

@@ -487,6 +487,13 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
             }
             _ => Vec::new(),
         },
+        (
+            Dialect::Mysql,
+            AlterTableOperation::AddConstraint {
+                constraint: constraint @ TableConstraint::ForeignKey(fk),
+                ..
+            },
+        ) => mysql_foreign_key(pc, table, constraint, fk),
         (_, AlterTableOperation::RenameTable { table_name }) => {
             let (sqlparser::ast::RenameTableNameKind::As(n)
             | sqlparser::ast::RenameTableNameKind::To(n)) = table_name;
@@ -1493,6 +1500,63 @@ fn unique_via_index(pc: &PlanContext, table: &Table, constraint: &TableConstrain
 }
 
 /// The name the catalogue gives the constraint once added.
+/// MySQL: a foreign key added in place, as the rule advises: the orphan
+/// check MySQL then skips, run first; `foreign_key_checks=0` for the
+/// session so InnoDB adds the key without copying the table; the setting
+/// restored at once.
+fn mysql_foreign_key(
+    pc: &PlanContext,
+    table: &Table,
+    constraint: &TableConstraint,
+    fk: &sqlparser::ast::ForeignKeyConstraint,
+) -> Vec<Step> {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let parent = names::object(&fk.foreign_table, d);
+    let parent_sql = ddl::name(&parent, d);
+    let columns: Vec<String> = fk.columns.iter().map(|c| names::ident(c, d)).collect();
+    let referred: Vec<String> = fk
+        .referred_columns
+        .iter()
+        .map(|c| names::ident(c, d))
+        .collect();
+    let matched = columns
+        .iter()
+        .zip(&referred)
+        .map(|(c, r)| format!("p.{} = c.{}", ddl::ident(r, d), ddl::ident(c, d)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let present = columns
+        .iter()
+        .map(|c| format!("c.{} IS NOT NULL", ddl::ident(c, d)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let name = constraint_name(pc, table, constraint);
+    let orphans = Step::new(
+        Phase::Expand,
+        format!("Check that every {} row has its {parent} row", table.name),
+        "With foreign_key_checks=0 MySQL does not check the rows already there: this must return 0 before the next step (fix or delete the rows it counts first).",
+        format!(
+            "SELECT count(*) AS orphans FROM {table_sql} c WHERE {present} AND NOT EXISTS (SELECT 1 FROM {parent_sql} p WHERE {matched})"
+        ),
+    )
+    .down("-- nothing to undo: a query")
+    .idempotent();
+    let add = Step::new(
+        Phase::Expand,
+        format!("Add foreign key {name} in place"),
+        "With foreign_key_checks=0 for this session InnoDB adds the key in place (ALGORITHM=INPLACE, LOCK=NONE) instead of copying the table; the setting is restored right after.",
+        format!(
+            "SET foreign_key_checks = 0;\nALTER TABLE {table_sql} ADD {constraint}, ALGORITHM=INPLACE, LOCK=NONE;\nSET foreign_key_checks = 1"
+        ),
+    )
+    .down(format!(
+        "ALTER TABLE {table_sql} DROP FOREIGN KEY {}",
+        ddl::ident(&name, d)
+    ));
+    vec![orphans, add]
+}
+
 fn constraint_name(pc: &PlanContext, table: &Table, constraint: &TableConstraint) -> String {
     crate::catalog::constraint_name(constraint, table, pc.dialect)
         .unwrap_or_else(|| format!("{}_constraint", names::last(&table.name)))

@@ -155,7 +155,10 @@ fn step(i: usize, s: &Step, show_down: bool) -> Html {
     if manual {
         return html! {
             <li class="deploy-point" data-step={(i + 1).to_string()}>
-                <strong>{ "Deploy: " }</strong>{ s.deploy.clone().unwrap_or_default() }
+                // Numbered like every step: the CLI, the runbook and the
+                // plan simulation count deploy points too.
+                <span class="num">{ format!("{}.", i + 1) }</span>
+                <strong>{ " Deploy: " }</strong>{ s.deploy.clone().unwrap_or_default() }
             </li>
         };
     }
