@@ -446,32 +446,7 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
                 column_name,
                 op: aop,
             },
-        ) => {
-            let col = names::ident(column_name, d);
-            let Some(c) = table.column(&col) else {
-                return Vec::new();
-            };
-            match aop {
-                AlterColumnOperation::SetDataType {
-                    data_type, using, ..
-                } => {
-                    let to = names::data_type(data_type, d);
-                    if using.is_none() && binary_coercible(&c.data_type, &to) {
-                        Vec::new()
-                    } else {
-                        change_type(pc, table, c, &data_type.to_string(), using.as_ref())
-                    }
-                }
-                AlterColumnOperation::SetNotNull if c.nullable => {
-                    if pc.options.pg_version >= 12 && table.has_not_null_check(&col) {
-                        Vec::new()
-                    } else {
-                        set_not_null(pc, table, &col)
-                    }
-                }
-                _ => Vec::new(),
-            }
-        }
+        ) => pg_alter_column(pc, table, &names::ident(column_name, d), aop),
         (
             Dialect::Postgres,
             AlterTableOperation::AddConstraint {
@@ -1500,6 +1475,40 @@ fn unique_via_index(pc: &PlanContext, table: &Table, constraint: &TableConstrain
 }
 
 /// The name the catalogue gives the constraint once added.
+/// PostgreSQL `ALTER COLUMN`: a type change or SET NOT NULL through their
+/// safe patterns; empty when the operation is fine as written.
+fn pg_alter_column(
+    pc: &PlanContext,
+    table: &Table,
+    col: &str,
+    aop: &AlterColumnOperation,
+) -> Vec<Step> {
+    let d = pc.dialect;
+    let Some(c) = table.column(col) else {
+        return Vec::new();
+    };
+    match aop {
+        AlterColumnOperation::SetDataType {
+            data_type, using, ..
+        } => {
+            let to = names::data_type(data_type, d);
+            if using.is_none() && binary_coercible(&c.data_type, &to) {
+                Vec::new()
+            } else {
+                change_type(pc, table, c, &data_type.to_string(), using.as_ref())
+            }
+        }
+        AlterColumnOperation::SetNotNull if c.nullable => {
+            if pc.options.pg_version >= 12 && table.has_not_null_check(col) {
+                Vec::new()
+            } else {
+                set_not_null(pc, table, col)
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// MySQL: a foreign key added in place, as the rule advises: the orphan
 /// check MySQL then skips, run first; `foreign_key_checks=0` for the
 /// session so InnoDB adds the key without copying the table; the setting
