@@ -321,3 +321,140 @@ fn postgresql_histories_on_postgresql() {
         );
     }
 }
+
+/// Why a plan of a real migration is not proven equal to it, or `None`
+/// when it is (the schema of the migration as written, a down that
+/// restores the start).
+fn plan_verdict(check: &migplan_core::simulate::PlanCheck) -> Option<String> {
+    if !check.equivalent {
+        let first = check.differences.first().cloned().unwrap_or_default();
+        let first: String = first.chars().take(160).collect();
+        return Some(format!("differs from the migration: {first}"));
+    }
+    (!check.down_restores).then(|| {
+        let first = check.not_restored.first().cloned().unwrap_or_default();
+        let first: String = first.chars().take(160).collect();
+        format!("its down does not restore the start: {first}")
+    })
+}
+
+/// A database at the history's state: a new one, every up that ran so far
+/// run again.
+fn database_at(
+    cluster: &migplan_postgres::cluster::Cluster,
+    applied: &[(&str, bool)],
+) -> migplan_postgres::scratch::Scratch {
+    let mut scratch = migplan_postgres::scratch::Scratch::on_cluster(cluster, 30).expect("scratch");
+    {
+        let mut engine = scratch.engine().expect("engine");
+        for (up, transaction) in applied {
+            let _ = pollster::block_on(migplan_core::simulate::postgres::run::run_file(
+                &mut engine,
+                up,
+                *transaction,
+            ));
+        }
+    }
+    scratch
+}
+
+/// Issue: plans proven on real histories. Every migration of the
+/// PostgreSQL histories is planned against the history before it; one
+/// database runs the migration as written, another the plan's steps up
+/// and its downs back from the same state: the plan must reach the
+/// migration's schema and its down the start. Prints
+/// `CORPUS-PLAN|history|migrations|run as written|proven` and each other
+/// migration with its reason, for BENCHMARKS.md.
+#[test]
+fn plans_on_real_histories_equal_their_migrations() {
+    let Some(root) = corpus() else {
+        corpus_missing("plans on real histories");
+        return;
+    };
+    let bins = match migplan_postgres::cluster::Binaries::find(None) {
+        Ok(bins) => bins,
+        Err(e) if std::env::var_os("CI").is_some() => panic!("{e}"),
+        Err(e) => return eprintln!("skipped: {e}"),
+    };
+    let cluster = migplan_postgres::cluster::Cluster::start(&bins).expect("cluster");
+    let options = migplan_core::Options::with_pg_version(15).expect("15");
+    for (name, d, pairs) in histories(&root) {
+        if d != Dialect::Postgres {
+            continue;
+        }
+        let mut written =
+            migplan_postgres::scratch::Scratch::on_cluster(&cluster, 30).expect("scratch");
+        let mut sandbox = database_at(&cluster, &[]);
+        let mut applied: Vec<(&str, bool)> = Vec::new();
+        let mut schema = String::new();
+        let (mut ran, mut proven) = (0, 0);
+        let mut others: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (pair, up, _) in &pairs {
+            let transaction = !up.to_uppercase().contains("CONCURRENTLY");
+            // The migration as written, on the history's own database.
+            let mut engine = written.engine().expect("engine");
+            let as_written = pollster::block_on(migplan_core::simulate::postgres::run::run_file(
+                &mut engine,
+                up,
+                transaction,
+            ));
+            if as_written.is_err() {
+                continue;
+            }
+            ran += 1;
+            let migrated =
+                pollster::block_on(migplan_core::simulate::postgres::catalog::snapshot_with(
+                    &mut engine,
+                    migplan_core::simulate::postgres::catalog::Columns::ByName,
+                ))
+                .expect("the database reads");
+            // The plan, from the same state, on the other database.
+            let session = migplan_core::Session::new(d, options.clone(), &schema, up);
+            let plan =
+                migplan_core::plan::plan(&session, migplan_core::plan::PlanOptions::default());
+            let mut engine = sandbox.engine().expect("engine");
+            let check = pollster::block_on(migplan_core::simulate::postgres::check_plan(
+                &mut engine,
+                &plan,
+                &migrated,
+            ))
+            .expect("the database reads");
+            let restored = check.down_restores;
+            if restored {
+                let _ = pollster::block_on(migplan_core::simulate::postgres::run::run_file(
+                    &mut engine,
+                    up,
+                    transaction,
+                ));
+            }
+            applied.push((up, transaction));
+            schema.push_str(up);
+            schema.push('\n');
+            if !restored {
+                // The plan left the sandbox elsewhere: a new one at the
+                // history's state.
+                sandbox = database_at(&cluster, &applied);
+            }
+            match plan_verdict(&check) {
+                None => proven += 1,
+                Some(reason) => others.entry(reason).or_default().push(pair.clone()),
+            }
+        }
+        println!("CORPUS-PLAN|{name}|{}|{ran}|{proven}", pairs.len());
+        for (reason, names) in &others {
+            println!("CORPUS-PLAN-OTHER|{name}|{reason}|{}", names.join(", "));
+        }
+        // The goal is 95% of the migrations that run as written; until it
+        // is reached, no history may fall below what it proves today.
+        let floor = match name.as_str() {
+            n if n.starts_with("rust-lang__crates.io") => 256,
+            n if n.starts_with("authelia__authelia") => 21,
+            n if n.starts_with("ory__kratos") => 94,
+            _ => ran,
+        };
+        assert!(
+            proven >= floor,
+            "{name}: {proven} of {ran} plans proven, fewer than {floor}:\n{others:#?}"
+        );
+    }
+}

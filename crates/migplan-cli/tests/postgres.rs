@@ -365,6 +365,15 @@ fn every_postgresql_plan_runs_up_and_back_down_on_postgresql() {
         if migration.display().to_string().contains("rename-column") {
             assert!(out.contains("except the order of columns"), "{out}");
         }
+        // The plan reaches the migration's own schema (or the migration as
+        // written fails on the rows where the plan does not).
+        let plan_check = &v["plan_check"];
+        assert!(
+            plan_check["equivalent"] == true || plan_check["migration_fails"].is_string(),
+            "{}: {plan_check}",
+            migration.display()
+        );
+        assert!(plan_check["down_restores"].is_boolean(), "{plan_check}");
     }
     assert!(plans >= 15, "{plans} plans");
 }
@@ -458,4 +467,46 @@ fn kept_copies_roll_data_changes_back_on_postgresql() {
         "{kept}"
     );
     assert!(rollback(false).contains("have no rollback"));
+}
+
+/// The generated down on PostgreSQL brings back what the schema knows:
+/// a dropped function and trigger from their definitions, rows inserted
+/// with literal keys deleted, an extension the migration created dropped.
+#[test]
+fn the_generated_down_restores_functions_triggers_rows_and_extensions() {
+    if !have_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let schema = file(
+        &dir,
+        "schema.sql",
+        "CREATE TABLE crates (id int PRIMARY KEY, name text, updated_at timestamp);\n\
+         CREATE FUNCTION set_updated_at() RETURNS trigger AS $$\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n$$ LANGUAGE plpgsql;\n\
+         CREATE TRIGGER trigger_crates_set_updated_at BEFORE UPDATE ON crates FOR EACH ROW EXECUTE PROCEDURE set_updated_at();\n",
+    );
+    let up = file(
+        &dir,
+        "up.sql",
+        "DROP TRIGGER trigger_crates_set_updated_at ON crates;\n\
+         DROP FUNCTION set_updated_at();\n\
+         CREATE EXTENSION IF NOT EXISTS pg_trgm;\n\
+         INSERT INTO crates (id, name) VALUES (100001, 'nul'), (100002, 'con');\n",
+    );
+    let (code, out, err) = migplan(&[
+        "simulate", "--engine", "postgres", "--schema", &schema, "--up", &up, "--rows", "10",
+        "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let down = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == "down restores the schema")
+        .cloned()
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(down["ok"], true, "{down}");
+    assert_eq!(v["round_trip"]["schema_equal"], true, "{out}");
+    assert_eq!(v["round_trip"]["data_equal"], true, "{out}");
 }

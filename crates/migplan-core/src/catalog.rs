@@ -29,6 +29,16 @@ pub struct Catalog {
     /// Functions by name (overloads share one entry).
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub functions: BTreeSet<String>,
+    /// PostgreSQL extensions by name.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub extensions: BTreeSet<String>,
+    /// The last CREATE FUNCTION of each function, as the parser prints it
+    /// (what a rollback of its DROP or replacement runs).
+    #[serde(skip)]
+    pub function_definitions: BTreeMap<String, String>,
+    /// CREATE TRIGGER statements by `table.trigger`.
+    #[serde(skip)]
+    pub triggers: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -406,16 +416,12 @@ impl Catalog {
                 self.sequences.insert(names::object(name, d));
                 Applied::Changed
             }
-            Statement::CreateFunction(function) => {
-                self.functions.insert(names::object(&function.name, d));
-                Applied::Changed
-            }
-            Statement::DropFunction(dropped) => {
-                for function in &dropped.func_desc {
-                    self.functions.remove(&names::object(&function.name, d));
-                }
-                Applied::Changed
-            }
+            Statement::CreateExtension(_)
+            | Statement::DropExtension(_)
+            | Statement::CreateFunction(_)
+            | Statement::DropFunction(_)
+            | Statement::CreateTrigger(_)
+            | Statement::DropTrigger(_) => self.apply_routine(stmt, d),
             Statement::CreateSchema { schema_name, .. } => {
                 let name = match schema_name {
                     SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => {
@@ -505,6 +511,66 @@ impl Catalog {
             }
         }
         Applied::Changed
+    }
+
+    /// Extensions, functions and triggers: kept by name, functions and
+    /// triggers with the statement that made them (what a rollback of
+    /// their DROP or replacement runs).
+    fn apply_routine(&mut self, stmt: &Statement, d: Dialect) -> Applied {
+        match stmt {
+            Statement::CreateExtension(extension) => {
+                self.extensions.insert(names::ident(&extension.name, d));
+                Applied::Changed
+            }
+            Statement::DropExtension(dropped) => {
+                for name in &dropped.names {
+                    self.extensions.remove(&names::ident(name, d));
+                }
+                Applied::Changed
+            }
+            Statement::CreateFunction(function) => {
+                let name = names::object(&function.name, d);
+                // Kept as CREATE OR REPLACE: what brings it back whether
+                // or not a later definition replaced it.
+                let mut definition = function.clone();
+                definition.or_replace = true;
+                self.function_definitions.insert(
+                    name.clone(),
+                    Statement::CreateFunction(definition).to_string(),
+                );
+                self.functions.insert(name);
+                Applied::Changed
+            }
+            Statement::DropFunction(dropped) => {
+                for function in &dropped.func_desc {
+                    let name = names::object(&function.name, d);
+                    self.function_definitions.remove(&name);
+                    self.functions.remove(&name);
+                }
+                Applied::Changed
+            }
+            Statement::CreateTrigger(trigger) => {
+                let key = format!(
+                    "{}.{}",
+                    names::object(&trigger.table_name, d),
+                    names::object(&trigger.name, d)
+                );
+                self.triggers.insert(key, stmt.to_string());
+                Applied::Changed
+            }
+            Statement::DropTrigger(dropped) => {
+                if let Some(table) = &dropped.table_name {
+                    let key = format!(
+                        "{}.{}",
+                        names::object(table, d),
+                        names::object(&dropped.trigger_name, d)
+                    );
+                    self.triggers.remove(&key);
+                }
+                Applied::Changed
+            }
+            _ => Applied::NoChange,
+        }
     }
 
     fn create_table(&mut self, ct: &CreateTable, d: Dialect) -> Applied {
@@ -793,6 +859,8 @@ impl Catalog {
             ObjectType::Table => {
                 let removed = self.tables.remove(name).is_some();
                 self.indexes.retain(|_, i| i.table != name);
+                let prefix = format!("{name}.");
+                self.triggers.retain(|key, _| !key.starts_with(&prefix));
                 if cascade {
                     let refers = |c: &Constraint| {
                         matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }

@@ -224,7 +224,9 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
             Undo::sql(format!("DROP TYPE {}", ddl::name(&n(name), d)))
         }
         Statement::CreateFunction(function) => undo_create_function(function, before, d),
-        Statement::CreateTrigger(trigger) => undo_create_trigger(trigger, d),
+        Statement::CreateTrigger(trigger) => undo_create_trigger(trigger, before, d),
+        Statement::DropFunction(dropped) => undo_drop_function(dropped, before, d),
+        Statement::DropTrigger(dropped) => undo_drop_trigger(dropped, before, d),
         Statement::Drop {
             object_type,
             names: objects,
@@ -265,10 +267,17 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
                 ddl::ident(names::last(&n(&at.name)), d)
             )),
         },
-        Statement::Insert(_)
-        | Statement::Update(_)
-        | Statement::Delete(_)
-        | Statement::Merge(_) => Undo::none("data change: the previous rows are not kept"),
+        Statement::Insert(insert) => undo_insert(insert, before, d),
+        Statement::CreateExtension(extension) => {
+            let name = names::ident(&extension.name, d);
+            if before.extensions.contains(&name) {
+                return Undo::nothing();
+            }
+            Undo::sql(format!("DROP EXTENSION IF EXISTS {}", ddl::ident(&name, d)))
+        }
+        Statement::Update(_) | Statement::Delete(_) | Statement::Merge(_) => {
+            Undo::none("data change: the previous rows are not kept")
+        }
         Statement::Truncate(_) => Undo::none("TRUNCATE: the rows are gone"),
         Statement::Set(_)
         | Statement::StartTransaction { .. }
@@ -277,6 +286,98 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
         | Statement::Query(_) => Undo::nothing(),
         _ => Undo::none("no generated rollback for this kind of statement"),
     }
+}
+
+/// A dropped function comes back from the definition the schema has.
+fn undo_drop_function(
+    dropped: &sqlparser::ast::DropFunction,
+    before: &Catalog,
+    d: Dialect,
+) -> Undo {
+    let definitions: Option<Vec<&String>> = dropped
+        .func_desc
+        .iter()
+        .map(|f| before.function_definitions.get(&names::object(&f.name, d)))
+        .collect();
+    match definitions {
+        Some(list) => Undo::sql(
+            list.iter()
+                .map(|def| def.as_str())
+                .collect::<Vec<_>>()
+                .join(";\n"),
+        ),
+        None => Undo::none("the function's definition is not in the schema"),
+    }
+}
+
+/// A dropped trigger comes back from the definition the schema has.
+fn undo_drop_trigger(dropped: &sqlparser::ast::DropTrigger, before: &Catalog, d: Dialect) -> Undo {
+    let n = |o: &sqlparser::ast::ObjectName| names::object(o, d);
+    let definition = dropped.table_name.as_ref().and_then(|table| {
+        before
+            .triggers
+            .get(&format!("{}.{}", n(table), n(&dropped.trigger_name)))
+    });
+    match definition {
+        Some(def) => Undo::sql(def.clone()),
+        None => Undo::none("the trigger's definition is not in the schema"),
+    }
+}
+
+/// An INSERT of literal rows into a table with a primary key: the down
+/// deletes those keys (without ON CONFLICT, every listed key was new, or
+/// the INSERT failed). Anything else keeps no trace of what it added.
+fn undo_insert(insert: &sqlparser::ast::Insert, before: &Catalog, d: Dialect) -> Undo {
+    let none = || Undo::none("data change: the previous rows are not kept");
+    let sqlparser::ast::TableObject::TableName(name) = &insert.table else {
+        return none();
+    };
+    let table_name = names::object(name, d);
+    let Some(table) = before.table(&table_name) else {
+        return none();
+    };
+    let Some(crate::catalog::ConstraintKind::PrimaryKey { columns: key }) =
+        table.primary_key().map(|k| &k.kind)
+    else {
+        return none();
+    };
+    if insert.on.is_some() || insert.ignore || insert.or.is_some() || insert.replace_into {
+        return none();
+    }
+    let listed: Vec<String> = insert
+        .columns
+        .iter()
+        .filter_map(|c| c.0.last()?.as_ident().map(|i| names::ident(i, d)))
+        .collect();
+    let Some(positions) = key
+        .iter()
+        .map(|k| listed.iter().position(|c| c == k))
+        .collect::<Option<Vec<usize>>>()
+    else {
+        return none();
+    };
+    let Some(sqlparser::ast::SetExpr::Values(values)) =
+        insert.source.as_ref().map(|q| q.body.as_ref())
+    else {
+        return none();
+    };
+    let mut keys = Vec::new();
+    for row in &values.rows {
+        let mut parts = Vec::new();
+        for &at in &positions {
+            match row.get(at) {
+                Some(value @ sqlparser::ast::Expr::Value(_)) => parts.push(value.to_string()),
+                _ => return none(),
+            }
+        }
+        keys.push(format!("({})", parts.join(", ")));
+    }
+    Undo::sql(format!(
+        "DELETE FROM {} WHERE ({}) IN ({})",
+        ddl::name(&table_name, d),
+        ddl::columns(key, d),
+        keys.join(", ")
+    ))
 }
 
 fn undo_drop(
@@ -380,9 +481,13 @@ fn undo_create_function(
 ) -> Undo {
     let name = names::object(&function.name, d);
     if (function.or_replace || function.or_alter) && before.functions.contains(&name) {
-        return Undo::none(
-            "it replaced a function the schema already had, whose earlier definition is not known",
-        );
+        // The definition it replaced comes back, when the schema has it.
+        return match before.function_definitions.get(&name) {
+            Some(previous) => Undo::sql(previous.clone()),
+            None => Undo::none(
+                "it replaced a function the schema already had, whose earlier definition is not known",
+            ),
+        };
     }
     if d != Dialect::Postgres {
         return Undo::sql(format!("DROP FUNCTION {}", ddl::name(&name, d)));
@@ -402,13 +507,26 @@ fn undo_create_function(
 }
 
 /// DROP TRIGGER (on its table, in PostgreSQL).
-fn undo_create_trigger(trigger: &sqlparser::ast::CreateTrigger, d: Dialect) -> Undo {
-    if trigger.or_replace || trigger.or_alter {
-        return Undo::none("it may have replaced a trigger whose earlier definition is not known");
-    }
+fn undo_create_trigger(
+    trigger: &sqlparser::ast::CreateTrigger,
+    before: &Catalog,
+    d: Dialect,
+) -> Undo {
     let name = names::object(&trigger.name, d);
+    let table = names::object(&trigger.table_name, d);
+    if trigger.or_replace || trigger.or_alter {
+        return match before.triggers.get(&format!("{table}.{name}")) {
+            Some(previous) => Undo::sql(format!(
+                "DROP TRIGGER IF EXISTS {} ON {};\n{previous}",
+                ddl::ident(&name, d),
+                ddl::name(&table, d)
+            )),
+            None => {
+                Undo::none("it may have replaced a trigger whose earlier definition is not known")
+            }
+        };
+    }
     if d == Dialect::Postgres {
-        let table = names::object(&trigger.table_name, d);
         return Undo::sql(format!(
             "DROP TRIGGER {} ON {}",
             ddl::ident(&name, d),

@@ -95,6 +95,11 @@ impl Footprint {
             footprint.compare(&name, &was, &now);
         }
         footprint.rows = changed_rows(stmt, d);
+        // Objects the model does not keep (composite types, functions it
+        // only names): what the statement drops and creates, by name.
+        let (dropped, made) = named_objects(stmt, d);
+        footprint.removes.extend(dropped);
+        footprint.creates.extend(made);
         if let Statement::CreateIndex(ci) = stmt {
             footprint.restricts.insert(names::object(&ci.table_name, d));
         }
@@ -139,12 +144,19 @@ impl Footprint {
                 self.removes.insert(format!("{name}.{}", column.name));
             }
         }
-        if new
-            .constraints
-            .iter()
-            .any(|c| !old.constraints.iter().any(|o| o.name == c.name))
-        {
-            self.restricts.insert(name.to_string());
+        // Constraint names share PostgreSQL's namespace of relations (a
+        // primary key's index): dropping one and adding one of the same
+        // name must keep their order.
+        for constraint in &new.constraints {
+            if !old.constraints.iter().any(|o| o.name == constraint.name) {
+                self.restricts.insert(name.to_string());
+                self.creates.insert(constraint.name.clone());
+            }
+        }
+        for constraint in &old.constraints {
+            if !new.constraints.iter().any(|o| o.name == constraint.name) {
+                self.removes.insert(constraint.name.clone());
+            }
         }
     }
 
@@ -231,6 +243,23 @@ fn identifiers(sql: &str, d: Dialect) -> BTreeSet<String> {
     }
     out.remove("");
     out
+}
+
+/// The objects a DROP or CREATE statement names: (dropped, created).
+fn named_objects(stmt: &Statement, d: Dialect) -> (Vec<String>, Vec<String>) {
+    let name = |n: &sqlparser::ast::ObjectName| names::object(n, d);
+    match stmt {
+        Statement::Drop { names: list, .. } => (list.iter().map(name).collect(), Vec::new()),
+        Statement::DropFunction(drop) => (
+            drop.func_desc.iter().map(|f| name(&f.name)).collect(),
+            Vec::new(),
+        ),
+        Statement::CreateType { name: n, .. } => (Vec::new(), vec![name(n)]),
+        Statement::CreateFunction(f) => (Vec::new(), vec![name(&f.name)]),
+        Statement::CreateView(v) => (Vec::new(), vec![name(&v.name)]),
+        Statement::CreateSequence { name: n, .. } => (Vec::new(), vec![name(n)]),
+        _ => (Vec::new(), Vec::new()),
+    }
 }
 
 /// The tables whose rows a data change writes.

@@ -917,7 +917,13 @@ fn readd_column(
             ));
         }
     }
-    // Constraints and indexes that go with the column come back too.
+    // Its comment, constraints and indexes come back too.
+    if let (Some(comment), Dialect::Postgres) = (&c.comment, d) {
+        down.push_str(&format!(
+            ";\nCOMMENT ON COLUMN {table_sql}.{column_sql} IS {}",
+            ddl::literal(comment)
+        ));
+    }
     for k in table
         .constraints
         .iter()

@@ -80,6 +80,30 @@ pub struct RoundTrip {
     pub schema_differences: Vec<String>,
 }
 
+/// A plan compared with the migration it was made from: the plan's steps
+/// up from the same start, against the migration as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanCheck {
+    /// The plan reaches the migration's schema (differences it intends
+    /// aside).
+    pub equivalent: bool,
+    /// How the schema after the plan differs from the schema after the
+    /// migration (`- ` only after the migration, `+ ` only after the plan).
+    pub differences: Vec<String>,
+    /// Differences the plan means to leave (a copy of dropped data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intended: Vec<String>,
+    /// Every step's down, last first, brings back the schema and the data.
+    pub down_restores: bool,
+    /// What the downs did not bring back (schema lines, lost data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_restored: Vec<String>,
+    /// The migration as written failed where the plan did not (on the
+    /// same rows): nothing to compare with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration_fails: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Coverage {
     /// Statements of the migration.
@@ -116,6 +140,9 @@ pub struct SimulationReport {
     pub tables: Vec<String>,
     pub checks: Vec<Check>,
     pub round_trip: Option<RoundTrip>,
+    /// `--plan`: the plan against the migration as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_check: Option<PlanCheck>,
     pub coverage: Coverage,
     pub counts: Vec<TableCount>,
     pub rows: usize,
@@ -199,6 +226,7 @@ impl SimulationReport {
             tables: Vec::new(),
             checks: Vec::new(),
             round_trip: None,
+            plan_check: None,
             coverage: Coverage::default(),
             counts: Vec::new(),
             rows,

@@ -23,7 +23,7 @@ mod plan;
 pub mod run;
 pub mod trace;
 
-pub use plan::simulate_plan;
+pub use plan::{check_plan, simulate_plan};
 
 use run::{run_file, statements, text_rows};
 

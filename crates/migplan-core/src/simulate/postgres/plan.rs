@@ -6,7 +6,9 @@
 
 use crate::engine::Engine;
 use crate::plan::Plan;
-use crate::simulate::{Check, Failure, Phase, SimulationReport};
+use std::collections::BTreeSet;
+
+use crate::simulate::{Check, Failure, Phase, PlanCheck, SimulationReport};
 
 use super::catalog::Columns;
 use super::run::run_file;
@@ -87,11 +89,178 @@ pub async fn simulate_plan(
     }
     report.coverage.statements = plan.steps.len();
     report.coverage.simulated = plan.steps.len();
-    report
-        .checks
-        .push(down_to_the_start(engine, plan, &before).await?);
+    let (rollback, plan_check) =
+        compare_and_restore(engine, plan, &before, &job.up, job.transaction).await?;
+    report.checks.push(rollback);
+    report.checks.push(plan_check_report(&plan_check));
+    report.plan_check = Some(plan_check);
     report.ok = report.checks.iter().all(|c| c.ok);
     Ok(report)
+}
+
+/// A plan against what its migration did elsewhere: from the current
+/// state, the steps up (a step that fails is said, and the steps before it
+/// undone), the schema they reach against `migrated` (read from a database
+/// where the migration as written ran from the same state), then every
+/// down back to the start. For a history replay, which keeps the
+/// migration's own database apart.
+pub async fn check_plan(
+    engine: &mut dyn Engine,
+    plan: &Plan,
+    migrated: &BTreeSet<String>,
+) -> Result<PlanCheck, String> {
+    let before = Before {
+        schema: catalog::snapshot(engine).await?,
+        by_name: catalog::snapshot_with(engine, Columns::ByName).await?,
+        data: data(engine).await?,
+    };
+    for (index, step) in plan.steps.iter().enumerate() {
+        if let Err(f) = run_step(engine, step).await {
+            for done in plan.steps[..index].iter().rev() {
+                if let Some(down) = &done.down {
+                    let _ = run_file(engine, down, done.transactional).await;
+                }
+            }
+            return Ok(PlanCheck {
+                equivalent: false,
+                differences: vec![format!("step {} fails: {f}", index + 1)],
+                intended: Vec::new(),
+                down_restores: false,
+                not_restored: Vec::new(),
+                migration_fails: None,
+            });
+        }
+    }
+    let planned = catalog::snapshot_with(engine, Columns::ByName).await?;
+    let (_, not_restored) = down_to_the_start(engine, plan, &before).await?;
+    Ok(compared(plan, migrated, &planned, not_restored))
+}
+
+/// The plan's schema against the migration's, differences the plan means
+/// to leave (its copies of data) set apart.
+fn compared(
+    plan: &Plan,
+    migrated: &BTreeSet<String>,
+    planned: &BTreeSet<String>,
+    not_restored: Vec<String>,
+) -> PlanCheck {
+    let kept = kept_tables(plan);
+    let (intended, differences): (Vec<String>, Vec<String>) =
+        catalog::differences(migrated, planned)
+            .into_iter()
+            .partition(|line| kept.iter().any(|table| line.contains(table.as_str())));
+    PlanCheck {
+        equivalent: differences.is_empty(),
+        differences,
+        intended,
+        down_restores: not_restored.is_empty(),
+        not_restored,
+        migration_fails: None,
+    }
+}
+
+/// With every step applied: the schema they reached, every down back to
+/// the start (the rollback check), then the migration as written against
+/// that schema.
+async fn compare_and_restore(
+    engine: &mut dyn Engine,
+    plan: &Plan,
+    before: &Before,
+    up: &str,
+    transaction: bool,
+) -> Result<(Check, PlanCheck), String> {
+    let planned = catalog::snapshot_with(engine, Columns::ByName).await?;
+    let (rollback, not_restored) = down_to_the_start(engine, plan, before).await?;
+    let plan_check =
+        against_the_migration(engine, plan, up, transaction, &planned, not_restored).await?;
+    Ok((rollback, plan_check))
+}
+
+/// The plan check as a line of the report. A migration that fails where
+/// its plan does not is said, not failed: the plan is what would run.
+fn plan_check_report(plan_check: &PlanCheck) -> Check {
+    let name = "plan equals the migration";
+    if let Some(failure) = &plan_check.migration_fails {
+        return check(
+            name,
+            true,
+            format!(
+                "not compared: the migration as written fails on these rows, the plan does not ({failure})"
+            ),
+        );
+    }
+    if !plan_check.equivalent {
+        return check(
+            name,
+            false,
+            format!(
+                "{} difference(s) from the migration as written: {}",
+                plan_check.differences.len(),
+                first_lines(&plan_check.differences)
+            ),
+        );
+    }
+    let kept = if plan_check.intended.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (and keep what the plan means to: {})",
+            first_lines(&plan_check.intended)
+        )
+    };
+    check(
+        name,
+        true,
+        format!("the steps reach the schema the migration as written reaches{kept}"),
+    )
+}
+
+/// The migration as written, run where the downs left the database (the
+/// start, when they restore it), against the schema the plan reached.
+async fn against_the_migration(
+    engine: &mut dyn Engine,
+    plan: &Plan,
+    up: &str,
+    transaction: bool,
+    planned: &BTreeSet<String>,
+    not_restored: Vec<String>,
+) -> Result<PlanCheck, String> {
+    engine.starting(Phase::Migration, 0);
+    if let Err(f) = run_file(engine, up, transaction).await {
+        return Ok(PlanCheck {
+            equivalent: false,
+            differences: Vec::new(),
+            intended: Vec::new(),
+            down_restores: not_restored.is_empty(),
+            not_restored,
+            migration_fails: Some(f.to_string()),
+        });
+    }
+    let migrated = catalog::snapshot_with(engine, Columns::ByName).await?;
+    Ok(compared(plan, &migrated, planned, not_restored))
+}
+
+/// The tables the plan keeps on purpose: copies of data it made with
+/// `CREATE TABLE ... AS SELECT` (an archive of a dropped column, kept
+/// rows), as the snapshot names them (`table public.x (`).
+fn kept_tables(plan: &Plan) -> Vec<String> {
+    let d = crate::Dialect::Postgres;
+    plan.steps
+        .iter()
+        .flat_map(|step| crate::parse_source(&step.up, d).statements)
+        .filter_map(|statement| match statement.ast {
+            Some(sqlparser::ast::Statement::CreateTable(ct)) if ct.query.is_some() => {
+                let name = crate::names::object(&ct.name, d);
+                let qualified = if name.contains('.') {
+                    name
+                } else {
+                    format!("public.{name}")
+                };
+                Some(format!("table {qualified} ("))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The database before the first step.
@@ -109,7 +278,7 @@ async fn down_to_the_start(
     engine: &mut dyn Engine,
     plan: &Plan,
     before: &Before,
-) -> Result<Check, String> {
+) -> Result<(Check, Vec<String>), String> {
     let name = "rollback from the last step";
     let mut missing = Vec::new();
     for (index, step) in plan.steps.iter().enumerate().rev() {
@@ -119,10 +288,13 @@ async fn down_to_the_start(
         };
         engine.starting(Phase::Down, index + 1);
         if let Err(f) = run_file(engine, down, step.transactional).await {
-            return Ok(check(
-                name,
-                false,
-                format!("the down of step {} fails: {f}", index + 1),
+            return Ok((
+                check(
+                    name,
+                    false,
+                    format!("the down of step {} fails: {f}", index + 1),
+                ),
+                vec![format!("the down of step {} fails: {f}", index + 1)],
             ));
         }
     }
@@ -135,6 +307,13 @@ async fn down_to_the_start(
     // A step marked irreversible is expected to leave differences.
     let irreversible = plan.steps.iter().any(|s| s.irreversible);
     let ok = by_name.is_empty() || irreversible;
+    // Restored is what the database says: a step without a down that
+    // changed nothing the downs did not bring back does not count.
+    let not_restored: Vec<String> = by_name
+        .iter()
+        .cloned()
+        .chain(lost.iter().map(|l| format!("data of {l}")))
+        .collect();
     let detail = match (differences.is_empty(), by_name.is_empty(), lost.is_empty()) {
         (true, _, true) => "pg_catalog and the data are back as before the first step".to_string(),
         (true, _, false) => format!("schema back; not back: {}", lost.join(", ")),
@@ -171,5 +350,5 @@ async fn down_to_the_start(
                 .join(", ")
         )
     };
-    Ok(check(name, ok, detail))
+    Ok((check(name, ok, detail), not_restored))
 }
