@@ -749,7 +749,9 @@ impl Catalog {
                 ConstraintKind::PrimaryKey { columns }
                 | ConstraintKind::Unique { columns }
                 | ConstraintKind::ForeignKey { columns, .. } => rename(columns),
-                ConstraintKind::Check { .. } => {}
+                ConstraintKind::Check { expr } => {
+                    *expr = names::expression_renamed(expr, from, to, d);
+                }
             }
         }
         for i in self.indexes.values_mut() {

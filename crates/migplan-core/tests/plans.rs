@@ -648,3 +648,45 @@ fn mysql_ddl_steps_commit_implicitly() {
     );
     assert!(pg.steps.iter().all(|s| !s.implicit_commit));
 }
+
+/// A rename carries the constraints on the column: a unique key attached
+/// to an index built beforehand, a foreign key and a check added NOT VALID
+/// then validated; the down puts them back on the old column.
+#[test]
+fn a_renamed_column_keeps_its_constraints() {
+    let d = Dialect::Postgres;
+    let schema = "CREATE TABLE users (id int PRIMARY KEY);\n\
+        CREATE TABLE owners (crate_id int NOT NULL, user_id int NOT NULL,\n\
+          CONSTRAINT owners_unique UNIQUE (user_id, crate_id),\n\
+          CONSTRAINT owners_user_fk FOREIGN KEY (user_id) REFERENCES users (id),\n\
+          CONSTRAINT owners_positive CHECK (user_id > 0));";
+    let p = plan_sources(
+        d,
+        PlanOptions::default(),
+        schema,
+        "ALTER TABLE owners RENAME user_id TO owner_id;",
+    );
+    let up = p.up_script();
+    for needle in [
+        "CREATE UNIQUE INDEX CONCURRENTLY owners_unique_new ON owners (owner_id, crate_id)",
+        "ADD CONSTRAINT owners_unique UNIQUE USING INDEX owners_unique_new",
+        "ADD CONSTRAINT owners_user_fk FOREIGN KEY (owner_id) REFERENCES users (id) NOT VALID",
+        "ADD CONSTRAINT owners_positive CHECK (owner_id > 0) NOT VALID",
+        "VALIDATE CONSTRAINT owners_positive",
+    ] {
+        assert!(up.contains(needle), "{needle}\n{up}");
+    }
+    let down = p.down_script();
+    assert!(
+        down.contains("ADD CONSTRAINT owners_user_fk FOREIGN KEY (user_id) REFERENCES users (id)"),
+        "{down}"
+    );
+    let failures = check(
+        "rename with constraints",
+        d,
+        schema,
+        "ALTER TABLE owners RENAME user_id TO owner_id;",
+        &p,
+    );
+    assert!(failures.is_empty(), "{failures:?}");
+}

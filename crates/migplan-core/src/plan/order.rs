@@ -36,6 +36,8 @@ pub(super) struct Footprint {
     creates: BTreeSet<String>,
     /// Names it removes.
     removes: BTreeSet<String>,
+    /// Columns it gives a new type (the plan swaps in a new column).
+    replaces: BTreeSet<String>,
     /// The identifiers it mentions, as the dialect compares them.
     words: BTreeSet<String>,
 }
@@ -131,9 +133,13 @@ impl Footprint {
                 None => {
                     self.creates.insert(format!("{name}.{}", column.name));
                 }
-                Some(was)
-                    if was.data_type != column.data_type || (was.nullable && !column.nullable) =>
-                {
+                Some(was) if was.data_type != column.data_type => {
+                    // A new type is a new column in the plan (a shadow
+                    // column swapped in): what uses it waits for the swap.
+                    self.restricts.insert(name.to_string());
+                    self.replaces.insert(format!("{name}.{}", column.name));
+                }
+                Some(was) if was.nullable && !column.nullable => {
                     self.restricts.insert(name.to_string());
                 }
                 Some(_) => {}
@@ -178,6 +184,11 @@ impl Footprint {
         }
         if let Some(name) = earlier.creates.iter().find(|name| self.mentions(name)) {
             return Some(format!("it creates {name}, which this statement uses"));
+        }
+        if let Some(name) = earlier.replaces.iter().find(|name| self.mentions(name)) {
+            return Some(format!(
+                "it gives {name} a new type, through a new column this statement must see"
+            ));
         }
         if let Some(name) = self.creates.intersection(&earlier.removes).next() {
             return Some(format!(

@@ -8,7 +8,7 @@ use sqlparser::ast::{
 
 use super::dependents::{self, with_column_as};
 use super::{Phase, PlanContext, Step, copies};
-use crate::catalog::{Column, Table};
+use crate::catalog::{Column, ConstraintKind, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
 use crate::rollback::{Undo, inverse};
 use crate::{Dialect, ddl, names};
@@ -350,9 +350,38 @@ fn alter_table(
         };
         let single_stmt = Statement::AlterTable(single);
         let text = format!("ALTER TABLE {table_sql} {op}");
-        out.push(passthrough(pc, &single_stmt, &text));
+        let mut step = passthrough(pc, &single_stmt, &text);
+        if drops_a_name_added_again(op, at, table, d) {
+            // `DROP CONSTRAINT x, ADD CONSTRAINT x ...`: the drop goes first,
+            // in the phase of the steps that add it back.
+            step.phase = Phase::Expand;
+            out.insert(0, step);
+        } else {
+            out.push(step);
+        }
     }
     out
+}
+
+/// Whether `op` drops a constraint that a later operation of the same
+/// ALTER TABLE adds again under the same name.
+fn drops_a_name_added_again(
+    op: &AlterTableOperation,
+    at: &sqlparser::ast::AlterTable,
+    table: &Table,
+    d: Dialect,
+) -> bool {
+    let AlterTableOperation::DropConstraint { name, .. } = op else {
+        return false;
+    };
+    let dropped = names::ident(name, d);
+    at.operations.iter().any(|other| match other {
+        AlterTableOperation::AddConstraint { constraint, .. } => {
+            crate::catalog::constraint_name(constraint, table, d).as_deref()
+                == Some(dropped.as_str())
+        }
+        _ => false,
+    })
 }
 
 /// The ALTER as written with `ALGORITHM=...` (and `LOCK=NONE`) made explicit
@@ -814,7 +843,11 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
     } else {
         String::new()
     };
-    let keep: Vec<String> = pk.iter().chain(std::iter::once(&c.name)).cloned().collect();
+    // The key and the column (once: the column may be the key itself).
+    let mut keep: Vec<String> = pk.clone();
+    if !keep.contains(&c.name) {
+        keep.push(c.name.clone());
+    }
     steps.push(
         Step::new(
             Phase::Contract,
@@ -971,6 +1004,7 @@ fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Ve
     );
     if d == Dialect::Postgres {
         steps.extend(replacement_indexes(pc, table, &old.name, new));
+        steps.extend(replacement_unique_keys(pc, table, &old.name, new));
     }
     steps.push(Step::deploy_point(
         Phase::Migrate,
@@ -1032,6 +1066,11 @@ fn drop_renamed_column(pc: &PlanContext, table: &Table, old: &Column, new: &str)
         }
     }
     down.push_str(&after_undo);
+    if d == Dialect::Postgres {
+        let (carried, undo_before, undo_after) = carry_constraints(pc, table, &old.name, new);
+        up.push_str(&carried);
+        down = format!("{undo_before}{down}{undo_after}");
+    }
     if d != Dialect::Postgres {
         // SQLite refuses to drop an indexed column and MySQL would keep a
         // shrunken index: the indexes are dropped first and built again on
@@ -1303,6 +1342,82 @@ fn replacement_indexes(pc: &PlanContext, table: &Table, column: &str, new: &str)
             .non_transactional()
         })
         .collect()
+}
+
+/// PostgreSQL: the index of each unique key or primary key on the old
+/// column built again, concurrently, on the new one, for the key to be
+/// attached to it (`USING INDEX`) once the old column is dropped.
+fn replacement_unique_keys(pc: &PlanContext, table: &Table, column: &str, new: &str) -> Vec<Step> {
+    let d = pc.dialect;
+    dependents::constraints_using(table, column)
+        .into_iter()
+        .filter_map(|k| {
+            let (ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. }) = &k.kind else {
+                return None;
+            };
+            let moved = dependents::constraint_moved(k, column, new, d);
+            let index = truncate_name(&format!("{}_new", k.name));
+            let table_sql = ddl::name(&table.name, d);
+            Some(
+                Step::new(
+                    Phase::Migrate,
+                    format!("Build the index of {} on the new column", k.name),
+                    format!("The key {} moves to the new column once the old one is dropped; its index is built now, without blocking writes.", k.name),
+                    format!(
+                        "CREATE UNIQUE INDEX CONCURRENTLY {} ON {table_sql} ({})",
+                        ddl::ident(&index, d),
+                        ddl::columns(moved.kind.columns(), d)
+                    ),
+                )
+                .down(format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ddl::ident(&index, d)))
+                .non_transactional(),
+            )
+        })
+        .collect()
+}
+
+/// PostgreSQL: the constraints that used the renamed column, added again on
+/// the new one after the old one is dropped (keys on the index built
+/// beforehand; checks and foreign keys NOT VALID, then validated): (up
+/// after the drop, down before the column comes back, down after).
+fn carry_constraints(
+    pc: &PlanContext,
+    table: &Table,
+    column: &str,
+    new: &str,
+) -> (String, String, String) {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let (mut up, mut undo_before, mut undo_after) = (String::new(), String::new(), String::new());
+    for k in dependents::constraints_using(table, column) {
+        let name = ddl::ident(&k.name, d);
+        let moved = dependents::constraint_moved(k, column, new, d);
+        match &k.kind {
+            ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. } => {
+                let index = ddl::ident(&truncate_name(&format!("{}_new", k.name)), d);
+                let what = if matches!(k.kind, ConstraintKind::Unique { .. }) {
+                    "UNIQUE"
+                } else {
+                    "PRIMARY KEY"
+                };
+                up.push_str(&format!(
+                    ";\nALTER TABLE {table_sql} ADD CONSTRAINT {name} {what} USING INDEX {index}"
+                ));
+            }
+            _ => up.push_str(&format!(
+                ";\nALTER TABLE {table_sql} ADD {} NOT VALID;\nALTER TABLE {table_sql} VALIDATE CONSTRAINT {name}",
+                ddl::constraint(&moved, d)
+            )),
+        }
+        undo_before.push_str(&format!(
+            "ALTER TABLE {table_sql} DROP CONSTRAINT IF EXISTS {name};\n"
+        ));
+        undo_after.push_str(&format!(
+            ";\nALTER TABLE {table_sql} ADD {}",
+            ddl::constraint(k, d)
+        ));
+    }
+    (up, undo_before, undo_after)
 }
 
 /// The SQL that hands the indexes using `column` over when the column
