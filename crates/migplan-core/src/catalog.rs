@@ -107,21 +107,49 @@ fn index_keys(columns: &[sqlparser::ast::IndexColumn], d: Dialect) -> Vec<IndexK
         .collect()
 }
 
-/// The keys' operator classes; empty when no key names one.
-fn operator_classes(columns: &[sqlparser::ast::IndexColumn]) -> Vec<Option<String>> {
-    if columns.iter().all(|c| c.operator_class.is_none()) {
+/// The name PostgreSQL gives an index created without one:
+/// `<table>_<keys>_idx`, an expression key named after its function.
+pub fn auto_index_name(table: &str, columns: &[sqlparser::ast::IndexColumn], d: Dialect) -> String {
+    format!(
+        "{}_{}_idx",
+        names::last(table),
+        key_names(&index_keys(columns, d), d)
+    )
+}
+
+/// What follows each key: its operator class and order (`gin_trgm_ops`,
+/// `DESC NULLS LAST`); empty when no key has any.
+fn key_options(columns: &[sqlparser::ast::IndexColumn]) -> Vec<Option<String>> {
+    let options: Vec<Option<String>> = columns
+        .iter()
+        .map(|c| {
+            let class = c
+                .operator_class
+                .as_ref()
+                .map(|o| format!(" {o}"))
+                .unwrap_or_default();
+            let text = format!("{class}{}", c.column.options);
+            let text = text.trim();
+            (!text.is_empty()).then(|| text.to_string())
+        })
+        .collect();
+    if options.iter().all(Option::is_none) {
         return Vec::new();
     }
-    columns
-        .iter()
-        .map(|c| c.operator_class.as_ref().map(ToString::to_string))
-        .collect()
+    options
 }
 
 /// The keys joined by `_`, for a generated index name.
-fn key_names(keys: &[IndexKey]) -> String {
+fn key_names(keys: &[IndexKey], d: Dialect) -> String {
     keys.iter()
-        .map(IndexKey::text)
+        .map(|key| match key {
+            IndexKey::Column(name) => name.clone(),
+            // PostgreSQL names an expression key after its function, or
+            // `expr`.
+            IndexKey::Expression(text) => {
+                names::function_called(text, d).unwrap_or_else(|| "expr".to_string())
+            }
+        })
         .collect::<Vec<_>>()
         .join("_")
 }
@@ -171,7 +199,7 @@ pub struct Index {
     pub predicate: Option<String>,
     /// Each key's operator class (`gin_trgm_ops`), when any key has one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub operator_classes: Vec<Option<String>>,
+    pub key_options: Vec<Option<String>>,
 }
 
 /// One key of an index: a column (by name, however it is spelled), or an
@@ -813,7 +841,7 @@ impl Catalog {
         let columns = index_keys(&ci.columns, d);
         let name = match &ci.name {
             Some(n) => names::object(n, d),
-            None => format!("{}_{}_idx", names::last(&table), key_names(&columns)),
+            None => auto_index_name(&table, &ci.columns, d),
         };
         if self.indexes.contains_key(&name) && ci.if_not_exists {
             return Applied::NoChange;
@@ -827,7 +855,7 @@ impl Catalog {
                 method: ci.using.as_ref().map(|u| u.to_string().to_lowercase()),
                 columns,
                 predicate: ci.predicate.as_ref().map(names::expr),
-                operator_classes: operator_classes(&ci.columns),
+                key_options: key_options(&ci.columns),
             },
         );
         Applied::Changed
@@ -1042,7 +1070,7 @@ impl Catalog {
             }
             TableConstraint::Index(ix) => {
                 let columns = index_keys(&ix.columns, d);
-                let name = named(&ix.name, format!("{tname}_{}_idx", key_names(&columns)));
+                let name = named(&ix.name, format!("{tname}_{}_idx", key_names(&columns, d)));
                 self.indexes.insert(
                     name.clone(),
                     Index {
@@ -1052,7 +1080,7 @@ impl Catalog {
                         method: ix.index_type.as_ref().map(|t| t.to_string().to_lowercase()),
                         columns,
                         predicate: None,
-                        operator_classes: operator_classes(&ix.columns),
+                        key_options: key_options(&ix.columns),
                     },
                 );
                 return;

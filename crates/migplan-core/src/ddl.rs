@@ -141,7 +141,7 @@ fn index_keys_with_classes(i: &Index, d: Dialect) -> String {
         .enumerate()
         .map(|(at, key)| {
             let key_sql = index_keys(std::slice::from_ref(key), d);
-            match i.operator_classes.get(at).and_then(Option::as_ref) {
+            match i.key_options.get(at).and_then(Option::as_ref) {
                 Some(class) => format!("{key_sql} {class}"),
                 None => key_sql,
             }

@@ -139,6 +139,18 @@ pub fn expression_uses(text: &str, column: &str, d: Dialect) -> bool {
     }
 }
 
+/// The name of the function an expression's text calls at its top
+/// (`lower(name)` → `lower`), if it is a call.
+pub fn function_called(text: &str, d: Dialect) -> Option<String> {
+    match parse_expression(text, d)? {
+        Expr::Function(f) => f.name.0.last().map(|part| match part {
+            ObjectNamePart::Identifier(i) => ident(i, d),
+            ObjectNamePart::Function(f) => f.name.value.to_lowercase(),
+        }),
+        _ => None,
+    }
+}
+
 /// An expression's text with column `from` renamed `to` (unchanged when
 /// migplan cannot read it).
 pub fn expression_renamed(text: &str, from: &str, to: &str, d: Dialect) -> String {

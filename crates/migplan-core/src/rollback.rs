@@ -195,7 +195,7 @@ pub fn inverse(stmt: &Statement, before: &Catalog, d: Dialect) -> Undo {
                 method: None,
                 columns: Vec::new(),
                 predicate: None,
-                operator_classes: Vec::new(),
+                key_options: Vec::new(),
             };
             // IF EXISTS: a constraint built on the index (USING INDEX) may
             // already have taken it away.
@@ -514,17 +514,17 @@ fn undo_create_trigger(
 ) -> Undo {
     let name = names::object(&trigger.name, d);
     let table = names::object(&trigger.table_name, d);
-    if trigger.or_replace || trigger.or_alter {
-        return match before.triggers.get(&format!("{table}.{name}")) {
-            Some(previous) => Undo::sql(format!(
-                "DROP TRIGGER IF EXISTS {} ON {};\n{previous}",
-                ddl::ident(&name, d),
-                ddl::name(&table, d)
-            )),
-            None => {
-                Undo::none("it may have replaced a trigger whose earlier definition is not known")
-            }
-        };
+    // A trigger it replaced comes back; one the schema did not have is
+    // dropped like a new one.
+    if let (true, Some(previous)) = (
+        trigger.or_replace || trigger.or_alter,
+        before.triggers.get(&format!("{table}.{name}")),
+    ) {
+        return Undo::sql(format!(
+            "DROP TRIGGER IF EXISTS {} ON {};\n{previous}",
+            ddl::ident(&name, d),
+            ddl::name(&table, d)
+        ));
     }
     if d == Dialect::Postgres {
         return Undo::sql(format!(

@@ -265,6 +265,21 @@ fn named_objects(stmt: &Statement, d: Dialect) -> (Vec<String>, Vec<String>) {
             drop.func_desc.iter().map(|f| name(&f.name)).collect(),
             Vec::new(),
         ),
+        Statement::DropTrigger(drop) => (
+            drop.table_name
+                .iter()
+                .map(|table| format!("{}.{}", name(table), name(&drop.trigger_name)))
+                .collect(),
+            Vec::new(),
+        ),
+        Statement::CreateTrigger(trigger) => (
+            Vec::new(),
+            vec![format!(
+                "{}.{}",
+                name(&trigger.table_name),
+                name(&trigger.name)
+            )],
+        ),
         Statement::CreateType { name: n, .. } => (Vec::new(), vec![name(n)]),
         Statement::CreateFunction(f) => (Vec::new(), vec![name(&f.name)]),
         Statement::CreateView(v) => (Vec::new(), vec![name(&v.name)]),

@@ -147,7 +147,14 @@ pub(super) fn passthrough(pc: &PlanContext, stmt: &Statement, sql: &str) -> Step
         | Statement::Delete(_)
         | Statement::Insert(_)
         | Statement::Merge(_) => Phase::Migrate,
-        Statement::Drop { .. } | Statement::Truncate(_) => Phase::Contract,
+        Statement::Drop { .. }
+        | Statement::DropFunction(_)
+        | Statement::DropTrigger(_)
+        | Statement::DropExtension(_)
+        | Statement::DropProcedure { .. }
+        | Statement::DropDomain(_)
+        | Statement::DropPolicy(_)
+        | Statement::Truncate(_) => Phase::Contract,
         Statement::AlterTable(at)
             if at.operations.iter().all(|op| {
                 matches!(
@@ -208,12 +215,7 @@ fn create_index_concurrently(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex)
     let name = match &ci.name {
         Some(n) => names::object(n, d),
         None => {
-            let cols: Vec<String> = ci
-                .columns
-                .iter()
-                .filter_map(|c| names::column_of(&c.column.expr, d))
-                .collect();
-            let name = format!("{}_{}_idx", names::last(&table), cols.join("_"));
+            let name = crate::catalog::auto_index_name(&table, &ci.columns, d);
             ci.name = Some(sqlparser::ast::ObjectName::from(vec![
                 sqlparser::ast::Ident::new(&name),
             ]));
@@ -834,8 +836,15 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
             d
         )
     );
-    let restore = restore_from_archive(d, &pk, &table_sql, &column_sql, &aq);
-    let note = if restore.is_none() {
+    // A generated column computes its values again: nothing to copy back.
+    let restore = if c.generated.is_some() {
+        None
+    } else {
+        restore_from_archive(d, &pk, &table_sql, &column_sql, &aq)
+    };
+    let note = if c.generated.is_some() {
+        "A generated column: its values are computed again when it comes back.".to_string()
+    } else if restore.is_none() {
         format!(
             "{} has no primary key: the archive cannot be matched back to rows.",
             table.name
@@ -880,7 +889,7 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
         format!("{index_drops}ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"),
     )
     .down(down);
-    if restore.is_none() {
+    if restore.is_none() && c.generated.is_none() {
         step = step.lossy(format!(
             "drops the data in column {}.{col} (no primary key to restore it by)",
             table.name
@@ -1275,12 +1284,18 @@ fn change_type(
         Phase::Migrate,
         format!("code that accepts {}.{} as {to_type}", table.name, c.name),
     ));
+    // The new column takes over what the old one declared: NOT NULL (a
+    // validated check first), then its default and comment at the swap.
+    if !c.nullable && d == Dialect::Postgres {
+        steps.extend(set_not_null(pc, table, &new));
+    }
+    let (takes_over, gives_back) = column_extras(pc, table, c);
     let swap = match d {
         Dialect::Mysql => format!(
             "{trigger_down};\nALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {oldq}, RENAME COLUMN {new_sql} TO {column_sql}"
         ),
         _ => format!(
-            "{trigger_down};\nALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {oldq};\nALTER TABLE {table_sql} RENAME COLUMN {new_sql} TO {column_sql}"
+            "{trigger_down};\nALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {oldq};\nALTER TABLE {table_sql} RENAME COLUMN {new_sql} TO {column_sql}{takes_over}"
         ),
     };
     let unswap = match d {
@@ -1288,7 +1303,7 @@ fn change_type(
             "ALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {new_sql}, RENAME COLUMN {oldq} TO {column_sql};\n{trigger_up}"
         ),
         _ => format!(
-            "ALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {new_sql};\nALTER TABLE {table_sql} RENAME COLUMN {oldq} TO {column_sql};\n{trigger_up}"
+            "{gives_back}ALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {new_sql};\nALTER TABLE {table_sql} RENAME COLUMN {oldq} TO {column_sql};\n{trigger_up}"
         ),
     };
     steps.push(
@@ -1320,6 +1335,35 @@ fn change_type(
         }
     }
     steps
+}
+
+/// PostgreSQL: the default and comment of column `c` for the column that
+/// replaces it, set after the swap (up) and the default taken off before
+/// the swap is undone (down). A default drawn from a sequence stays with
+/// the column that owns the sequence.
+fn column_extras(pc: &PlanContext, table: &Table, c: &Column) -> (String, String) {
+    let d = pc.dialect;
+    if d != Dialect::Postgres {
+        return (String::new(), String::new());
+    }
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(&c.name, d);
+    let (mut up, mut down) = (String::new(), String::new());
+    if let Some(default) = c.default.as_deref().filter(|x| !x.contains("nextval(")) {
+        up.push_str(&format!(
+            ";\nALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET DEFAULT {default}"
+        ));
+        down.push_str(&format!(
+            "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP DEFAULT;\n"
+        ));
+    }
+    if let Some(comment) = &c.comment {
+        up.push_str(&format!(
+            ";\nCOMMENT ON COLUMN {table_sql}.{column_sql} IS {}",
+            ddl::literal(comment)
+        ));
+    }
+    (up, down)
 }
 
 /// PostgreSQL: each index using the old column (plain, expression,
@@ -1470,6 +1514,20 @@ fn drop_old_column(pc: &PlanContext, table: &Table, c: &Column, old: &str, to_ty
         "ALTER TABLE {table_sql} ADD COLUMN {};\nUPDATE {table_sql} SET {oldq} = {back}",
         ddl::column(&readd, d)
     );
+    // The old column comes back as it was: NOT NULL and its comment.
+    if d == Dialect::Postgres {
+        if !c.nullable {
+            undo_drop.push_str(&format!(
+                ";\nALTER TABLE {table_sql} ALTER COLUMN {oldq} SET NOT NULL"
+            ));
+        }
+        if let Some(comment) = &c.comment {
+            undo_drop.push_str(&format!(
+                ";\nCOMMENT ON COLUMN {table_sql}.{oldq} IS {}",
+                ddl::literal(comment)
+            ));
+        }
+    }
     let (after_drop, before_undo, after_undo) = index_handoff(pc, table, &c.name, old);
     drop_old.push_str(&after_drop);
     undo_drop = format!("{before_undo}{undo_drop}{after_undo}");
