@@ -323,6 +323,7 @@ pub fn bench() -> Result<ExitCode> {
         .map(|l| l.splitn(3, '|').collect())
         .collect();
     let on_postgres = pg_histories_section(&lines);
+    let plans_proven = plan_histories_section(&lines);
 
     setup::step("peak memory of migplan check (release)");
     let memory = memory_rows(&env)?;
@@ -356,6 +357,7 @@ pub fn bench() -> Result<ExitCode> {
     }
     md.push_str(&round_trip_section(&round_trips, &pair_groups));
     md.push_str(&on_postgres);
+    md.push_str(&plans_proven);
     std::fs::write(env.root.join("BENCHMARKS.md"), md).context("writing BENCHMARKS.md")?;
     setup::step("BENCHMARKS.md rewritten");
     Ok(ExitCode::SUCCESS)
@@ -623,6 +625,37 @@ fn pg_histories_section(lines: &[String]) -> String {
     if !refused.is_empty() {
         md.push_str("\nUps PostgreSQL refused:\n\n");
         md.push_str(&refused.concat());
+    }
+    md
+}
+
+/// Plans of real migrations proven equal to them on PostgreSQL
+/// (`CORPUS-PLAN` lines of the corpus round-trip test).
+fn plan_histories_section(lines: &[String]) -> String {
+    let mut md = String::from(
+        "\n## Plans proven on real histories (PostgreSQL)\n\nTarget (issue 17): at least 95 % of the migrations of the real histories plan to the schema the migration as written reaches, with a down that restores the start. Every migration of the corpus PostgreSQL histories is planned against the history before it (`plans_on_real_histories_equal_their_migrations` in `crates/migplan-cli/tests/corpus_roundtrip.rs`); one database of a throwaway cluster runs the migration as written, another the plan's steps up (backfills repeated until they change no row) and every down back, both compared from `pg_catalog` by column name. The test holds a floor per history.\n\n| history | migrations | run as written | plan proven | share |\n|---|---|---|---|---|\n",
+    );
+    let mut others = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split('|').collect();
+        match cells[..] {
+            ["CORPUS-PLAN", history, migrations, ran, proven] => {
+                let share = proven.parse::<f64>().unwrap_or(0.0)
+                    / ran.parse::<f64>().unwrap_or(1.0).max(1.0)
+                    * 100.0;
+                md.push_str(&format!(
+                    "| {history} | {migrations} | {ran} | {proven} | {share:.1} % |\n"
+                ));
+            }
+            ["CORPUS-PLAN-OTHER", history, why, names] => {
+                others.push(format!("- {history}: {why} ({names})\n"));
+            }
+            _ => {}
+        }
+    }
+    if !others.is_empty() {
+        md.push_str("\nNot proven, with the reason:\n\n");
+        md.push_str(&others.concat());
     }
     md
 }
