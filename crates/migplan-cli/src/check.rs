@@ -41,16 +41,35 @@ pub fn session(dialect: Dialect, options: Options, schema: Vec<Input>, files: &[
     session.build()
 }
 
-fn source_line<'a>(files: &'a [Input], file: Option<&str>, line: usize) -> Option<&'a str> {
-    files
-        .iter()
-        .find(|f| Some(f.path.as_str()) == file)
-        .and_then(|f| f.text.lines().nth(line.checked_sub(1)?))
+/// The lines of every input file, split once (a migration with a finding
+/// on each of 50,000 statements must not rescan its text for each).
+struct SourceLines<'a>(Vec<(&'a str, Vec<&'a str>)>);
+
+impl<'a> SourceLines<'a> {
+    fn of(files: &'a [Input]) -> SourceLines<'a> {
+        SourceLines(
+            files
+                .iter()
+                .map(|f| (f.path.as_str(), f.text.lines().collect()))
+                .collect(),
+        )
+    }
+
+    fn line(&self, file: Option<&str>, line: usize) -> Option<&'a str> {
+        let (_, lines) = self.0.iter().find(|(path, _)| Some(*path) == file)?;
+        lines.get(line.checked_sub(1)?).copied()
+    }
 }
 
 /// Human output: one line per statement; errors show the source line and a caret.
 pub fn render_text(report: &CheckReport, files: &[Input]) -> String {
     let mut out = String::new();
+    let sources = SourceLines::of(files);
+    let mut findings_of: std::collections::HashMap<usize, Vec<&migplan_core::report::Finding>> =
+        std::collections::HashMap::new();
+    for f in &report.findings {
+        findings_of.entry(f.statement).or_default().push(f);
+    }
     for s in &report.statements {
         let file = s.file.as_deref().unwrap_or("-");
         let first_line = s.sql.lines().next().unwrap_or("");
@@ -76,7 +95,7 @@ pub fn render_text(report: &CheckReport, files: &[Input]) -> String {
             s.kind,
             shorten(first_line, 70)
         );
-        for f in report.findings.iter().filter(|f| f.statement == s.index) {
+        for f in findings_of.get(&s.index).into_iter().flatten() {
             let _ = writeln!(
                 out,
                 "  {} {}: {}{}",
@@ -89,7 +108,7 @@ pub fn render_text(report: &CheckReport, files: &[Input]) -> String {
                     .unwrap_or_default()
             );
             if f.ignored.is_none() {
-                if let Some(src_line) = source_line(files, s.file.as_deref(), f.line) {
+                if let Some(src_line) = sources.line(s.file.as_deref(), f.line) {
                     let _ = writeln!(out, "  {:>5} | {src_line}", f.line);
                     let _ = writeln!(out, "        | {}^", " ".repeat(f.column.saturating_sub(1)));
                 }
@@ -98,7 +117,7 @@ pub fn render_text(report: &CheckReport, files: &[Input]) -> String {
         }
         if let (Some(msg), Some(l), Some(c)) = (&s.error, s.error_line, s.error_column) {
             let _ = writeln!(out, "  error: {msg}");
-            if let Some(src_line) = source_line(files, s.file.as_deref(), l) {
+            if let Some(src_line) = sources.line(s.file.as_deref(), l) {
                 let _ = writeln!(out, "  {l:>5} | {src_line}");
                 let _ = writeln!(out, "        | {}^", " ".repeat(c.saturating_sub(1)));
             }

@@ -355,6 +355,9 @@ fn a_plan_runs_step_by_step_and_rolls_back_from_every_step() {
             },
         ));
         assert!(r.ok, "{d:?}: {:#?}", r.checks);
+        // The plan reaches the schema the migration as written reaches.
+        let plan_check = r.plan_check.as_ref().expect("plan check");
+        assert!(plan_check.equivalent, "{d:?}: {plan_check:#?}");
         let steps = r
             .checks
             .iter()

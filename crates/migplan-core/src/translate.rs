@@ -130,6 +130,10 @@ fn statement(
     match ast {
         Statement::CreateTable(ct) => create_table(d, s, ct, catalog, &after),
         Statement::CreateIndex(ci) => create_index(d, s, ci, catalog, &after),
+        Statement::AlterIndex {
+            name,
+            operation: sqlparser::ast::AlterIndexOperation::RenameIndex { index_name },
+        } => rename_index(d, s, (name, index_name), &after),
         Statement::CreateView(v) => Translated::run(
             s,
             vec![format!(
@@ -298,6 +302,38 @@ fn create_index(
             s,
             vec![pg_to_sqlite(&s.sql, d)],
             Some("the index's table is not in the schema".into()),
+        ),
+    }
+}
+
+/// SQLite cannot rename an index: it is dropped and built again under its
+/// new name (the model after the statement has it).
+fn rename_index(
+    d: Dialect,
+    s: &crate::ParsedStatement,
+    (from, to): (&sqlparser::ast::ObjectName, &sqlparser::ast::ObjectName),
+    after: &Catalog,
+) -> Translated {
+    let old = names::object(from, d);
+    let new = names::object(to, d);
+    // PostgreSQL keeps a renamed index in its schema.
+    let qualified = match old.rsplit_once('.') {
+        Some((schema, _)) if !new.contains('.') => format!("{schema}.{new}"),
+        _ => new,
+    };
+    match after.indexes.get(&qualified) {
+        Some(index) => Translated::run(
+            s,
+            vec![
+                format!("DROP INDEX {}", sqlite_name(&old)),
+                sqlite_index(index, d),
+            ],
+            Some("SQLite cannot rename an index: dropped and built again".into()),
+        ),
+        None => Translated::run(
+            s,
+            vec![pg_to_sqlite(&s.sql, d)],
+            Some(format!("index {old} is not in the schema")),
         ),
     }
 }

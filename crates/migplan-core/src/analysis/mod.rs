@@ -166,6 +166,7 @@ impl Analyzer {
                 rest: &parsed.statements[i + 1..],
             };
             let at = first + s.index;
+            let found_before = self.report.findings.len();
             let (effect, fired) = run_rules(
                 &cx,
                 &self.options,
@@ -173,9 +174,9 @@ impl Analyzer {
                 &mut ignores,
                 &mut self.report.findings,
             );
-            let severity = self
-                .report
-                .findings
+            // This statement's findings are the ones just added (looking
+            // through all of them made a long migration quadratic).
+            let severity = self.report.findings[found_before..]
                 .iter()
                 .filter(|f| f.statement == at && f.ignored.is_none())
                 .map(|f| f.severity)

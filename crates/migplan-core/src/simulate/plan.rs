@@ -29,6 +29,10 @@ pub async fn simulate_plan(
     let mut model = before.clone();
     let initial = read_schema(engine).await;
     let snap_before = snapshot(engine, &before).await;
+    // The migration as written, from the same start, undone at once: the
+    // schema the plan must reach.
+    let migrated = migration_schema(engine, session, &before, &r).await;
+    let mut restores_from_last = false;
     let mut downs: Vec<Option<Vec<Translated>>> = Vec::new();
     let mut statements = 0;
     let mut simulated = 0;
@@ -84,8 +88,9 @@ pub async fn simulate_plan(
         downs.push(down_t);
         model = after_step;
         // Roll back every step so far, then undo that rollback.
-        let (ok, detail) =
+        let (ok, data_back, detail) =
             rollback_from_here(engine, &downs, &before, &initial, &snap_before, &r).await;
+        restores_from_last = ok && data_back;
         r.checks.push(Check {
             name: format!("rollback from step {n}"),
             ok: ok || step.irreversible,
@@ -101,7 +106,134 @@ pub async fn simulate_plan(
     }
     r.coverage.statements = statements;
     r.coverage.simulated = simulated;
+    let applied_all = r.failure.is_none() && downs.len() == plan.steps.len();
+    if applied_all {
+        let planned = read_structure(engine, true).await;
+        let plan_check = match migrated {
+            Ok(migrated) => compared_structures(plan, d, &migrated, &planned, restores_from_last),
+            Err(failure) => crate::simulate::PlanCheck {
+                equivalent: false,
+                differences: Vec::new(),
+                intended: Vec::new(),
+                down_restores: restores_from_last,
+                not_restored: Vec::new(),
+                migration_fails: Some(failure),
+            },
+        };
+        r.checks.push(plan_check_line(&plan_check));
+        r.plan_check = Some(plan_check);
+    }
     finish(engine, r).await
+}
+
+/// The schema the migration as written reaches from the current state,
+/// run inside a savepoint that is rolled back; its failure otherwise.
+async fn migration_schema(
+    engine: &mut dyn Engine,
+    session: &Session,
+    before: &Catalog,
+    r: &SimulationReport,
+) -> Result<BTreeSet<String>, String> {
+    let d = session.dialect();
+    // Its own BEGIN/COMMIT would end the savepoint this runs in.
+    let up: Vec<&crate::ParsedStatement> = session
+        .migration()
+        .filter(|s| s.is_sql() && s.section == crate::parse::Section::Up)
+        .filter(|s| {
+            !matches!(
+                s.ast,
+                Some(
+                    sqlparser::ast::Statement::StartTransaction { .. }
+                        | sqlparser::ast::Statement::Commit { .. }
+                        | sqlparser::ast::Statement::Rollback { .. }
+                )
+            )
+        })
+        .collect();
+    let written = crate::translate::translate_statements(d, up, &mut before.clone());
+    let mut probe = SimulationReport {
+        failure: None,
+        ..r.clone()
+    };
+    let _ = engine.execute("SAVEPOINT migplan_as_written").await;
+    let _ = engine.execute("PRAGMA defer_foreign_keys=ON").await;
+    let result = if run_all(engine, &written, Phase::Migration, &mut probe).await {
+        Ok(read_structure(engine, true).await)
+    } else {
+        Err(probe
+            .failure
+            .map(|f| format!("line {}: {}", f.line, f.message))
+            .unwrap_or_default())
+    };
+    let _ = engine.execute("ROLLBACK TO migplan_as_written").await;
+    let _ = engine.execute("RELEASE migplan_as_written").await;
+    result
+}
+
+/// The plan's schema (as SQLite reads it back) against the migration's,
+/// the copies of data the plan keeps on purpose set apart.
+fn compared_structures(
+    plan: &crate::plan::Plan,
+    d: crate::Dialect,
+    migrated: &BTreeSet<String>,
+    planned: &BTreeSet<String>,
+    down_restores: bool,
+) -> crate::simulate::PlanCheck {
+    let kept: Vec<String> = plan
+        .steps
+        .iter()
+        .flat_map(|step| crate::parse_source(&step.up, d).statements)
+        .filter_map(|statement| match statement.ast {
+            Some(sqlparser::ast::Statement::CreateTable(ct)) if ct.query.is_some() => {
+                Some(crate::names::last(&crate::names::object(&ct.name, d)).to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    // `table t`, `column t.c`, `type t.c: ...`, `not null t.c`, ...
+    let keeps = |line: &str| {
+        kept.iter().any(|table| {
+            line.ends_with(&format!(" {table}")) || line.contains(&format!(" {table}."))
+        })
+    };
+    let (intended, differences): (Vec<String>, Vec<String>) = migrated
+        .difference(planned)
+        .map(|l| format!("- {l}"))
+        .chain(planned.difference(migrated).map(|l| format!("+ {l}")))
+        .partition(|line| keeps(&line[2..]));
+    crate::simulate::PlanCheck {
+        equivalent: differences.is_empty(),
+        differences,
+        intended,
+        down_restores,
+        not_restored: Vec::new(),
+        migration_fails: None,
+    }
+}
+
+/// The plan check as a line of the report.
+fn plan_check_line(plan_check: &crate::simulate::PlanCheck) -> Check {
+    let name = "plan equals the migration".to_string();
+    if let Some(failure) = &plan_check.migration_fails {
+        return Check {
+            name,
+            ok: true,
+            detail: format!("not compared: {failure}"),
+        };
+    }
+    Check {
+        name,
+        ok: plan_check.equivalent,
+        detail: if plan_check.equivalent {
+            "the steps reach the schema the migration as written reaches".to_string()
+        } else {
+            format!(
+                "{} difference(s) from the migration as written: {}",
+                plan_check.differences.len(),
+                list(&plan_check.differences)
+            )
+        },
+    }
 }
 
 /// Runs the downs of every step so far (last first) inside a savepoint,
@@ -114,7 +246,7 @@ async fn rollback_from_here(
     initial: &BTreeSet<String>,
     snap_before: &Snapshot,
     r: &SimulationReport,
-) -> (bool, String) {
+) -> (bool, bool, String) {
     let _ = engine.execute("SAVEPOINT migplan_rollback").await;
     // PRAGMA foreign_keys=OFF is ignored in a transaction: rebuilds inside
     // need the checks deferred to the end of it instead.
@@ -138,6 +270,7 @@ async fn rollback_from_here(
     }
     let detail;
     let ok;
+    let mut data_back = false;
     if !down_ok {
         ok = false;
         detail = format!(
@@ -152,7 +285,7 @@ async fn rollback_from_here(
         let schema_now = read_schema(engine).await;
         let snap_now = snapshot(engine, before).await;
         let schema_back = schema_now == *initial;
-        let data_back = snap_now == *snap_before;
+        data_back = snap_now == *snap_before;
         ok = schema_back;
         detail = match (schema_back, data_back, missing.is_empty()) {
             (true, true, _) => "schema and data back as before".to_string(),
@@ -176,5 +309,5 @@ async fn rollback_from_here(
     }
     let _ = engine.execute("ROLLBACK TO migplan_rollback").await;
     let _ = engine.execute("RELEASE migplan_rollback").await;
-    (ok, detail)
+    (ok, data_back, detail)
 }
