@@ -78,13 +78,16 @@ fn queries(columns: Columns) -> Vec<String> {
              WHERE c.relkind = 'S' AND {SYSTEM} AND {}",
             own("pg_class", "c.oid")
         ),
+        // A column's NOT NULL is on its table's line: PostgreSQL 18 also
+        // lists it as a named constraint, whose name depends on the path
+        // the column took (a rename keeps it), not on the schema.
         format!(
             "SELECT 'constraint ' || COALESCE(r.oid::regclass::text, 'domain ' || ty.oid::regtype::text) || '.' || quote_ident(co.conname) \
              || ': ' || pg_get_constraintdef(co.oid) || CASE WHEN co.convalidated THEN '' ELSE ' (not valid)' END \
              FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace \
              LEFT JOIN pg_class r ON r.oid = co.conrelid AND co.conrelid <> 0 \
              LEFT JOIN pg_type ty ON ty.oid = co.contypid AND co.contypid <> 0 \
-             WHERE {SYSTEM} AND co.contype <> 't' AND {}",
+             WHERE {SYSTEM} AND co.contype <> 't' AND NOT (co.contype = 'n' AND co.conrelid <> 0) AND {}",
             own("pg_constraint", "co.oid")
         ),
         format!(
