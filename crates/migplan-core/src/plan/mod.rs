@@ -368,6 +368,22 @@ impl Plan {
             .collect()
     }
 
+    /// The tables the plan keeps on purpose: copies of data it makes with
+    /// `CREATE TABLE ... AS SELECT` (an archive of a dropped column, kept
+    /// rows), by name.
+    pub fn kept_tables(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .flat_map(|step| parse_source(&step.up, self.dialect).statements)
+            .filter_map(|statement| match statement.ast {
+                Some(Statement::CreateTable(ct)) if ct.query.is_some() => {
+                    Some(crate::names::object(&ct.name, self.dialect))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The down SQL of every step in reverse order.
     pub fn down_script(&self) -> String {
         self.steps

@@ -104,6 +104,46 @@ pub struct PlanCheck {
     pub migration_fails: Option<String>,
 }
 
+impl PlanCheck {
+    /// The plan check as a line of the report, on either engine. A
+    /// migration that fails where its plan does not is said, not failed:
+    /// the plan is what would run.
+    pub fn report_line(&self) -> Check {
+        let name = "plan equals the migration".to_string();
+        let (ok, detail) = if let Some(failure) = &self.migration_fails {
+            (
+                true,
+                format!(
+                    "not compared: the migration as written fails where the plan does not ({failure})"
+                ),
+            )
+        } else if !self.equivalent {
+            (
+                false,
+                format!(
+                    "{} difference(s) from the migration as written: {}",
+                    self.differences.len(),
+                    list(&self.differences)
+                ),
+            )
+        } else if self.intended.is_empty() {
+            (
+                true,
+                "the steps reach the schema the migration as written reaches".to_string(),
+            )
+        } else {
+            (
+                true,
+                format!(
+                    "the steps reach the schema the migration as written reaches (and keep what the plan means to: {})",
+                    list(&self.intended)
+                ),
+            )
+        };
+        Check { name, ok, detail }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Coverage {
     /// Statements of the migration.

@@ -110,7 +110,7 @@ pub async fn simulate_plan(
     if applied_all {
         let planned = read_structure(engine, true).await;
         let plan_check = match migrated {
-            Ok(migrated) => compared_structures(plan, d, &migrated, &planned, restores_from_last),
+            Ok(migrated) => compared_structures(plan, &migrated, &planned, restores_from_last),
             Err(failure) => crate::simulate::PlanCheck {
                 equivalent: false,
                 differences: Vec::new(),
@@ -120,7 +120,7 @@ pub async fn simulate_plan(
                 migration_fails: Some(failure),
             },
         };
-        r.checks.push(plan_check_line(&plan_check));
+        r.checks.push(plan_check.report_line());
         r.plan_check = Some(plan_check);
     }
     finish(engine, r).await
@@ -174,21 +174,14 @@ async fn migration_schema(
 /// the copies of data the plan keeps on purpose set apart.
 fn compared_structures(
     plan: &crate::plan::Plan,
-    d: crate::Dialect,
     migrated: &BTreeSet<String>,
     planned: &BTreeSet<String>,
     down_restores: bool,
 ) -> crate::simulate::PlanCheck {
     let kept: Vec<String> = plan
-        .steps
+        .kept_tables()
         .iter()
-        .flat_map(|step| crate::parse_source(&step.up, d).statements)
-        .filter_map(|statement| match statement.ast {
-            Some(sqlparser::ast::Statement::CreateTable(ct)) if ct.query.is_some() => {
-                Some(crate::names::last(&crate::names::object(&ct.name, d)).to_string())
-            }
-            _ => None,
-        })
+        .map(|name| crate::names::last(name).to_string())
         .collect();
     // `table t`, `column t.c`, `type t.c: ...`, `not null t.c`, ...
     let keeps = |line: &str| {
@@ -208,31 +201,6 @@ fn compared_structures(
         down_restores,
         not_restored: Vec::new(),
         migration_fails: None,
-    }
-}
-
-/// The plan check as a line of the report.
-fn plan_check_line(plan_check: &crate::simulate::PlanCheck) -> Check {
-    let name = "plan equals the migration".to_string();
-    if let Some(failure) = &plan_check.migration_fails {
-        return Check {
-            name,
-            ok: true,
-            detail: format!("not compared: {failure}"),
-        };
-    }
-    Check {
-        name,
-        ok: plan_check.equivalent,
-        detail: if plan_check.equivalent {
-            "the steps reach the schema the migration as written reaches".to_string()
-        } else {
-            format!(
-                "{} difference(s) from the migration as written: {}",
-                plan_check.differences.len(),
-                list(&plan_check.differences)
-            )
-        },
     }
 }
 

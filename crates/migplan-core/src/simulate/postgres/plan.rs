@@ -92,7 +92,7 @@ pub async fn simulate_plan(
     let (rollback, plan_check) =
         compare_and_restore(engine, plan, &before, &job.up, job.transaction).await?;
     report.checks.push(rollback);
-    report.checks.push(plan_check_report(&plan_check));
+    report.checks.push(plan_check.report_line());
     report.plan_check = Some(plan_check);
     report.ok = report.checks.iter().all(|c| c.ok);
     Ok(report)
@@ -178,45 +178,6 @@ async fn compare_and_restore(
     Ok((rollback, plan_check))
 }
 
-/// The plan check as a line of the report. A migration that fails where
-/// its plan does not is said, not failed: the plan is what would run.
-fn plan_check_report(plan_check: &PlanCheck) -> Check {
-    let name = "plan equals the migration";
-    if let Some(failure) = &plan_check.migration_fails {
-        return check(
-            name,
-            true,
-            format!(
-                "not compared: the migration as written fails on these rows, the plan does not ({failure})"
-            ),
-        );
-    }
-    if !plan_check.equivalent {
-        return check(
-            name,
-            false,
-            format!(
-                "{} difference(s) from the migration as written: {}",
-                plan_check.differences.len(),
-                first_lines(&plan_check.differences)
-            ),
-        );
-    }
-    let kept = if plan_check.intended.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (and keep what the plan means to: {})",
-            first_lines(&plan_check.intended)
-        )
-    };
-    check(
-        name,
-        true,
-        format!("the steps reach the schema the migration as written reaches{kept}"),
-    )
-}
-
 /// The migration as written, run where the downs left the database (the
 /// start, when they restore it), against the schema the plan reached.
 async fn against_the_migration(
@@ -242,25 +203,17 @@ async fn against_the_migration(
     Ok(compared(plan, &migrated, planned, not_restored))
 }
 
-/// The tables the plan keeps on purpose: copies of data it made with
-/// `CREATE TABLE ... AS SELECT` (an archive of a dropped column, kept
-/// rows), as the snapshot names them (`table public.x (`).
+/// The kept tables as the snapshot names them (`table public.x (`).
 fn kept_tables(plan: &Plan) -> Vec<String> {
-    let d = crate::Dialect::Postgres;
-    plan.steps
-        .iter()
-        .flat_map(|step| crate::parse_source(&step.up, d).statements)
-        .filter_map(|statement| match statement.ast {
-            Some(sqlparser::ast::Statement::CreateTable(ct)) if ct.query.is_some() => {
-                let name = crate::names::object(&ct.name, d);
-                let qualified = if name.contains('.') {
-                    name
-                } else {
-                    format!("public.{name}")
-                };
-                Some(format!("table {qualified} ("))
-            }
-            _ => None,
+    plan.kept_tables()
+        .into_iter()
+        .map(|name| {
+            let qualified = if name.contains('.') {
+                name
+            } else {
+                format!("public.{name}")
+            };
+            format!("table {qualified} (")
         })
         .collect()
 }
