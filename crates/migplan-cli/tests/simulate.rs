@@ -958,3 +958,47 @@ fn a_mysql_foreign_key_plan_checks_orphans_then_adds_in_place() {
         "{plan}"
     );
 }
+
+/// MySQL plans found wanting on kratos's history: a dropped NOT NULL
+/// column comes back from its archive through `UPDATE ... JOIN` (run on
+/// SQLite as `UPDATE ... FROM`), and a `MODIFY` to a new type keeps the
+/// NOT NULL it declares; a batched backfill's `<=>` runs as SQLite's
+/// `IS`. Each plan reaches the migration's schema and
+/// every rollback brings back schema and rows.
+#[test]
+fn mysql_plans_keep_not_null_and_restore_dropped_columns() {
+    let schema = "CREATE TABLE `courier_messages` (`id` int NOT NULL PRIMARY KEY, \
+                  `body` varchar(255) NOT NULL, `sent` tinyint(1) NOT NULL);";
+    for up in [
+        "ALTER TABLE `courier_messages` DROP COLUMN `sent`;",
+        "ALTER TABLE `courier_messages` MODIFY `body` text NOT NULL;",
+        "ALTER TABLE `courier_messages` CHANGE `body` `text` varchar(255) NOT NULL;",
+        // The batched UPDATE skips rows done with MySQL's `<=>`.
+        "ALTER TABLE `courier_messages` ADD COLUMN `copy` varchar(255);\n\
+         UPDATE `courier_messages` SET `copy` = `body`;",
+    ] {
+        let session = Session::new(Dialect::Mysql, Options::default(), schema, up);
+        let p = migplan_core::plan::plan(&session, migplan_core::plan::PlanOptions::default());
+        let mut engine = NativeSqlite::open().expect("sqlite");
+        let r = pollster::block_on(migplan_core::simulate::simulate_plan(
+            &mut engine,
+            &session,
+            &p,
+            &DataOptions {
+                rows: 40,
+                ..DataOptions::default()
+            },
+        ));
+        let plan_check = r.plan_check.as_ref().expect("plan check");
+        assert!(plan_check.equivalent, "{up}: {plan_check:#?}");
+        assert!(plan_check.down_restores, "{up}: {:#?}", r.checks);
+        assert!(
+            r.checks
+                .iter()
+                .filter(|c| c.name.starts_with("rollback"))
+                .all(|c| c.detail == "schema and data back as before"),
+            "{up}: {:#?}",
+            r.checks
+        );
+    }
+}

@@ -47,6 +47,9 @@ pub enum Lost {
         column: String,
         old_type: String,
     },
+    /// Rows with the keys an INSERT ... SELECT ... WHERE adds that were
+    /// there before (its WHERE skipped them): the down deletes them too.
+    RowsKeptByGuard { table: String },
     /// Values of a column longer or finer than its old type allows.
     ValuesNarrowed {
         table: String,
@@ -80,6 +83,10 @@ impl std::fmt::Display for Lost {
                 }
                 Ok(())
             }
+            Lost::RowsKeptByGuard { table } => write!(
+                f,
+                "rows of {table} with the inserted keys that were there before (the INSERT's WHERE skipped them)"
+            ),
             Lost::SequenceValue { sequence } => {
                 write!(f, "the current value of sequence {sequence}")
             }
@@ -356,13 +363,11 @@ fn undo_insert(insert: &sqlparser::ast::Insert, before: &Catalog, d: Dialect) ->
     else {
         return none();
     };
-    let Some(sqlparser::ast::SetExpr::Values(values)) =
-        insert.source.as_ref().map(|q| q.body.as_ref())
-    else {
+    let Some((rows, guarded)) = literal_rows(insert) else {
         return none();
     };
     let mut keys = Vec::new();
-    for row in &values.rows {
+    for row in &rows {
         let mut parts = Vec::new();
         for &at in &positions {
             match row.get(at) {
@@ -372,12 +377,42 @@ fn undo_insert(insert: &sqlparser::ast::Insert, before: &Catalog, d: Dialect) ->
         }
         keys.push(format!("({})", parts.join(", ")));
     }
-    Undo::sql(format!(
+    let sql = format!(
         "DELETE FROM {} WHERE ({}) IN ({})",
         ddl::name(&table_name, d),
         ddl::columns(key, d),
         keys.join(", ")
-    ))
+    );
+    if guarded {
+        Undo::lossy(sql, Lost::RowsKeptByGuard { table: table_name })
+    } else {
+        Undo::sql(sql)
+    }
+}
+
+/// The rows an INSERT lists: `VALUES (...), (...)`, or one `SELECT` of
+/// expressions from no table (`SELECT 'id', 'name' WHERE NOT EXISTS
+/// (...)`), which is `guarded` when its WHERE may have skipped the row.
+fn literal_rows(insert: &sqlparser::ast::Insert) -> Option<(Vec<Vec<sqlparser::ast::Expr>>, bool)> {
+    match insert.source.as_ref()?.body.as_ref() {
+        sqlparser::ast::SetExpr::Values(values) => Some((
+            values.rows.iter().map(|row| row.content.clone()).collect(),
+            false,
+        )),
+        sqlparser::ast::SetExpr::Select(select) if select.from.is_empty() => {
+            let row = select
+                .projection
+                .iter()
+                .map(|item| match item {
+                    sqlparser::ast::SelectItem::UnnamedExpr(expr)
+                    | sqlparser::ast::SelectItem::ExprWithAlias { expr, .. } => Some(expr.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((vec![row], select.selection.is_some()))
+        }
+        _ => None,
+    }
 }
 
 fn undo_drop(
@@ -994,6 +1029,53 @@ mod tests {
             "{}",
             r.sql
         );
+    }
+
+    #[test]
+    fn an_insert_of_literal_rows_is_undone_by_its_keys() {
+        let values = generate_sources(
+            Dialect::Postgres,
+            SCHEMA,
+            "INSERT INTO users (id, email) VALUES (7, 'a@b'), (8, 'c@d');",
+        );
+        assert!(values.complete, "{}", values.sql);
+        assert!(
+            values
+                .sql
+                .contains("DELETE FROM users WHERE (id) IN ((7), (8))"),
+            "{}",
+            values.sql
+        );
+        // kratos: a row added unless one of its name is there.
+        let guarded = generate_sources(
+            Dialect::Postgres,
+            SCHEMA,
+            "INSERT INTO users (id, email) SELECT 9, 'totp' WHERE NOT EXISTS \
+             (SELECT * FROM users WHERE email = 'totp');",
+        );
+        assert!(
+            guarded
+                .sql
+                .contains("DELETE FROM users WHERE (id) IN ((9))"),
+            "{}",
+            guarded.sql
+        );
+        let lossy: Vec<_> = guarded
+            .steps
+            .iter()
+            .filter_map(|s| s.inverse.lossy_text())
+            .collect();
+        assert!(
+            lossy.iter().any(|l| l.contains("that were there before")),
+            "{lossy:?}"
+        );
+        // Rows selected from a table are not literal: no down.
+        let selected = generate_sources(
+            Dialect::Postgres,
+            SCHEMA,
+            "INSERT INTO users (id, email) SELECT id, 'x' FROM orders;",
+        );
+        assert!(!selected.complete, "{}", selected.sql);
     }
 
     #[test]

@@ -208,10 +208,7 @@ fn statement(
         Statement::Insert(_) | Statement::Delete(_) | Statement::Query(_) => {
             Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None)
         }
-        Statement::Update(u) if u.limit.is_some() || !u.order_by.is_empty() => {
-            update_limited(d, s, u)
-        }
-        Statement::Update(_) => Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None),
+        Statement::Update(u) => update(d, s, u),
         Statement::Comment { .. } => Translated::run(
             s,
             Vec::new(),
@@ -414,6 +411,16 @@ fn delete_limited(
     )
 }
 
+fn update(d: Dialect, s: &crate::ParsedStatement, u: &sqlparser::ast::Update) -> Translated {
+    if u.limit.is_some() || !u.order_by.is_empty() {
+        update_limited(d, s, u)
+    } else if !u.table.joins.is_empty() {
+        update_joined(d, s, u)
+    } else {
+        Translated::run(s, vec![pg_to_sqlite(&s.sql, d)], None)
+    }
+}
+
 /// MySQL's `UPDATE ... ORDER BY ... LIMIT`: SQLite (as bundled) has no
 /// LIMIT on UPDATE, so the rows are picked by rowid.
 fn update_limited(
@@ -436,6 +443,52 @@ fn update_limited(
             d,
         )],
         Some("UPDATE ... LIMIT runs over rowids".into()),
+    )
+}
+
+/// MySQL's `UPDATE t JOIN a ON ... SET t.c = a.c`: SQLite's
+/// `UPDATE t SET c = a.c FROM a WHERE ...` (inner joins only; SQLite
+/// names the columns it sets without their table).
+fn update_joined(d: Dialect, s: &crate::ParsedStatement, u: &sqlparser::ast::Update) -> Translated {
+    use sqlparser::ast::{AssignmentTarget, JoinConstraint, JoinOperator};
+    let mut from = Vec::new();
+    let mut conditions = Vec::new();
+    for join in &u.table.joins {
+        match &join.join_operator {
+            JoinOperator::Join(JoinConstraint::On(on))
+            | JoinOperator::Inner(JoinConstraint::On(on)) => {
+                from.push(join.relation.to_string());
+                conditions.push(format!("({on})"));
+            }
+            _ => return Translated::skip(s, "UPDATE with an outer join has no SQLite form"),
+        }
+    }
+    let mut set = Vec::new();
+    for assignment in &u.assignments {
+        let AssignmentTarget::ColumnName(column) = &assignment.target else {
+            return Translated::skip(s, "UPDATE of a tuple through a join has no SQLite form");
+        };
+        let Some(last) = column.0.last() else {
+            return Translated::skip(s, "UPDATE without a column");
+        };
+        set.push(format!("{last} = {}", assignment.value));
+    }
+    if let Some(selection) = &u.selection {
+        conditions.push(format!("({selection})"));
+    }
+    Translated::run(
+        s,
+        vec![pg_to_sqlite(
+            &format!(
+                "UPDATE {} SET {} FROM {} WHERE {}",
+                u.table.relation,
+                set.join(", "),
+                from.join(", "),
+                conditions.join(" AND ")
+            ),
+            d,
+        )],
+        Some("UPDATE ... JOIN runs as UPDATE ... FROM".into()),
     )
 }
 
@@ -466,7 +519,19 @@ fn alter_table(
     let mut rebuild = false;
     let mut notes: Vec<String> = Vec::new();
     let mut renamed_to: Option<String> = None;
+    // MySQL's CHANGE that renames: the column renamed first, the rebuild
+    // then copies it under its new name.
+    let mut renamed_columns: Vec<(String, String)> = Vec::new();
     for op in &at.operations {
+        if let AlterTableOperation::ChangeColumn {
+            old_name, new_name, ..
+        } = op
+        {
+            let (from, to) = (names::ident(old_name, d), names::ident(new_name, d));
+            if from != to {
+                renamed_columns.push((from, to));
+            }
+        }
         match op {
             AlterTableOperation::AddColumn { column_def, .. } => {
                 let col = names::ident(&column_def.name, d);
@@ -533,7 +598,19 @@ fn alter_table(
         let Some(new) = after.table(target) else {
             return Translated::skip(s, "the model could not apply this change");
         };
-        let mut stmts = rebuild_table(old, new, before, after, d);
+        let mut renamed_old = old.clone();
+        let mut stmts = Vec::new();
+        for (from, to) in &renamed_columns {
+            if let Some(column) = renamed_old.columns.iter_mut().find(|c| c.name == *from) {
+                column.name.clone_from(to);
+                stmts.push(format!(
+                    "ALTER TABLE {table_sql} RENAME COLUMN {} TO {}",
+                    sq(from),
+                    sq(to)
+                ));
+            }
+        }
+        stmts.extend(rebuild_table(&renamed_old, new, before, after, d));
         if renamed_to.is_some() {
             stmts.push(format!(
                 "ALTER TABLE {table_sql} RENAME TO {}",
@@ -1089,6 +1166,8 @@ pub fn pg_to_sqlite(sql: &str, d: Dialect) -> String {
             | Token::NationalStringLiteral(text)
             | Token::UnicodeStringLiteral(text) => out.push_str(&ddl::literal(text)),
             Token::DollarQuotedString(dollar) => out.push_str(&ddl::literal(&dollar.value)),
+            // MySQL's NULL-safe equality is SQLite's IS.
+            Token::Spaceship => out.push_str(" IS "),
             t => out.push_str(&t.to_string()),
         }
         i += 1;
@@ -1122,6 +1201,10 @@ mod tests {
             "'' || 'x'"
         );
         assert_eq!(pg_to_sqlite("1::double precision AS x", d), "1 AS x");
+        assert_eq!(
+            pg_to_sqlite("WHERE NOT (a <=> (b)) AND c = '<=>'", Dialect::Mysql),
+            "WHERE NOT (a  IS  (b)) AND c = '<=>'"
+        );
     }
 
     #[test]

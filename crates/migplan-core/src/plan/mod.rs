@@ -411,6 +411,8 @@ pub(crate) struct PlanContext<'a> {
     pub dialect: Dialect,
     pub options: &'a PlanOptions,
     pub before: &'a Catalog,
+    /// The schema after the whole migration.
+    pub after: &'a Catalog,
     pub created: &'a BTreeSet<String>,
     /// Columns (table.column) added earlier in the migration.
     pub new_columns: &'a BTreeSet<String>,
@@ -530,6 +532,7 @@ fn plan_statements(
             dialect: d,
             options,
             before: &catalog,
+            after: session.after(),
             created: &created,
             new_columns: &new_columns,
             line: s.line,

@@ -6,6 +6,8 @@
 //! - an object before the statements that use it, a renamed object before
 //!   the statements that use its new name;
 //! - a name dropped before a statement that creates it again;
+//! - the statements that use a name before the one that removes or
+//!   renames it;
 //! - two data changes of one table in the author's order;
 //! - nothing moves across a statement migplan could not read.
 //!
@@ -188,6 +190,11 @@ impl Footprint {
         if let Some(name) = earlier.replaces.iter().find(|name| self.mentions(name)) {
             return Some(format!(
                 "it gives {name} a new type, through a new column this statement must see"
+            ));
+        }
+        if let Some(name) = self.removes.iter().find(|name| earlier.mentions(name)) {
+            return Some(format!(
+                "it uses {name}, which this statement removes or renames"
             ));
         }
         if let Some(name) = self.creates.intersection(&earlier.removes).next() {

@@ -431,7 +431,17 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
             let from = names::ident(old_column_name, d);
             let to = names::ident(new_column_name, d);
             match table.column(&from) {
-                Some(col) => rename_column(pc, table, col, &to),
+                // SQLite can neither make the new column NOT NULL nor drop
+                // one a key or foreign key uses without rebuilding the
+                // table: its rename (instant) instead.
+                Some(col)
+                    if d == Dialect::Sqlite
+                        && (!col.nullable
+                            || !dependents::constraints_using(table, &col.name).is_empty()) =>
+                {
+                    vec![sqlite_rename_not_null(pc, table, &col.name, &to)]
+                }
+                Some(col) => rename_column(pc, table, col, &to, !col.nullable),
                 None => Vec::new(),
             }
         }
@@ -441,6 +451,7 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
                 old_name,
                 new_name,
                 data_type,
+                options,
                 ..
             },
         ) if names::ident(old_name, d) != names::ident(new_name, d) => {
@@ -450,7 +461,9 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
                 .column(&from)
                 .is_some_and(|c| c.data_type == names::data_type(data_type, d));
             match table.column(&from) {
-                Some(col) if same_type => rename_column(pc, table, col, &to),
+                Some(col) if same_type => {
+                    rename_column(pc, table, col, &to, declares_not_null(options))
+                }
                 _ => Vec::new(),
             }
         }
@@ -459,6 +472,7 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
             AlterTableOperation::ModifyColumn {
                 col_name,
                 data_type,
+                options,
                 ..
             },
         ) => {
@@ -466,7 +480,11 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
             let col = names::ident(col_name, d);
             match table.column(&col) {
                 Some(c) if algorithm == MysqlAlgorithm::Copy => {
-                    change_type(pc, table, c, &names::data_type(data_type, d), None)
+                    let target = Target {
+                        data_type: names::data_type(data_type, d),
+                        not_null: declares_not_null(options),
+                    };
+                    change_type(pc, table, c, &target, None)
                 }
                 _ => Vec::new(),
             }
@@ -984,7 +1002,36 @@ fn readd_column(
     down
 }
 
-fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Vec<Step> {
+/// SQLite: a NOT NULL column renamed in place (instant), since a new
+/// column kept in step could not be NOT NULL without a rebuild.
+fn sqlite_rename_not_null(pc: &PlanContext, table: &Table, from: &str, to: &str) -> Step {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let rename = |a: &str, b: &str| {
+        format!(
+            "ALTER TABLE {table_sql} RENAME COLUMN {} TO {}",
+            ddl::ident(a, d),
+            ddl::ident(b, d)
+        )
+    };
+    Step::new(
+        Phase::Expand,
+        format!("Rename {}.{from} to {to}", table.name),
+        format!("SQLite renames a column instantly; a new column kept in step could not take over {from}'s NOT NULL, keys or foreign keys without rebuilding the table, so deploy the code that uses {to} with this step."),
+        rename(from, to),
+    )
+    .down(rename(to, from))
+}
+
+/// A column renamed through a new one kept in step; `not_null`: the
+/// renamed column is NOT NULL (MySQL's CHANGE declares it anew).
+fn rename_column(
+    pc: &PlanContext,
+    table: &Table,
+    old: &Column,
+    new: &str,
+    not_null: bool,
+) -> Vec<Step> {
     let d = pc.dialect;
     let old_sql = ddl::ident(&old.name, d);
     let new_col = Column {
@@ -1022,8 +1069,12 @@ fn rename_column(pc: &PlanContext, table: &Table, old: &Column, new: &str) -> Ve
             table.name, old.name
         ),
     ));
-    if !old.nullable && d == Dialect::Postgres {
-        steps.extend(set_not_null(pc, table, new));
+    match d {
+        Dialect::Postgres if not_null => steps.extend(set_not_null(pc, table, new)),
+        Dialect::Mysql if not_null => {
+            steps.push(mysql_set_not_null(pc, table, new, &old.data_type));
+        }
+        _ => {}
     }
     steps.push(Step::deploy_point(
         Phase::Contract,
@@ -1225,13 +1276,44 @@ fn sync_trigger(
 }
 
 /// Type change through a new column, a trigger, a backfill and a swap.
+/// What a column's type change makes of it.
+struct Target {
+    data_type: String,
+    /// NOT NULL afterwards (PostgreSQL keeps it; MySQL's MODIFY declares
+    /// it anew).
+    not_null: bool,
+}
+
+/// Whether a MySQL column definition says NOT NULL.
+fn declares_not_null(options: &[ColumnOption]) -> bool {
+    options.iter().any(|o| matches!(o, ColumnOption::NotNull))
+}
+
+/// MySQL: a column made NOT NULL in place; the down makes it NULL-able
+/// again.
+fn mysql_set_not_null(pc: &PlanContext, table: &Table, column: &str, data_type: &str) -> Step {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let column_sql = ddl::ident(column, d);
+    Step::new(
+        Phase::Contract,
+        format!("Make {}.{column} NOT NULL", table.name),
+        "InnoDB rebuilds the table in place while reads and writes go on; if a NULL is left, it fails and changes nothing.",
+        format!("ALTER TABLE {table_sql} MODIFY {column_sql} {data_type} NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"),
+    )
+    .down(format!(
+        "ALTER TABLE {table_sql} MODIFY {column_sql} {data_type} NULL, ALGORITHM=INPLACE, LOCK=NONE"
+    ))
+}
+
 fn change_type(
     pc: &PlanContext,
     table: &Table,
     c: &Column,
-    to_type: &str,
+    target: &Target,
     using: Option<&Expr>,
 ) -> Vec<Step> {
+    let to_type = target.data_type.as_str();
     let d = pc.dialect;
     let table_sql = ddl::name(&table.name, d);
     let column_sql = ddl::ident(&c.name, d);
@@ -1286,7 +1368,7 @@ fn change_type(
     ));
     // The new column takes over what the old one declared: NOT NULL (a
     // validated check first), then its default and comment at the swap.
-    if !c.nullable && d == Dialect::Postgres {
+    if target.not_null && d == Dialect::Postgres {
         steps.extend(set_not_null(pc, table, &new));
     }
     let (takes_over, gives_back) = column_extras(pc, table, c);
@@ -1315,6 +1397,9 @@ fn change_type(
         )
         .down(unswap),
     );
+    if target.not_null && d == Dialect::Mysql {
+        steps.push(mysql_set_not_null(pc, table, &c.name, to_type));
+    }
     steps.push(drop_old_column(pc, table, c, &old, to_type));
     if d == Dialect::Mysql {
         for i in dependents::indexes_using(pc.before, &table.name, &c.name, d) {
@@ -1528,6 +1613,12 @@ fn drop_old_column(pc: &PlanContext, table: &Table, c: &Column, old: &str, to_ty
             ));
         }
     }
+    if d == Dialect::Mysql && !c.nullable {
+        undo_drop.push_str(&format!(
+            ";\nALTER TABLE {table_sql} MODIFY {oldq} {} NOT NULL, ALGORITHM=INPLACE, LOCK=NONE",
+            c.data_type
+        ));
+    }
     let (after_drop, before_undo, after_undo) = index_handoff(pc, table, &c.name, old);
     drop_old.push_str(&after_drop);
     undo_drop = format!("{before_undo}{undo_drop}{after_undo}");
@@ -1674,7 +1765,11 @@ fn pg_alter_column(
             if using.is_none() && binary_coercible(&c.data_type, &to) {
                 Vec::new()
             } else {
-                change_type(pc, table, c, &data_type.to_string(), using.as_ref())
+                let target = Target {
+                    data_type: data_type.to_string(),
+                    not_null: !c.nullable,
+                };
+                change_type(pc, table, c, &target, using.as_ref())
             }
         }
         AlterColumnOperation::SetNotNull if c.nullable => {
@@ -1770,6 +1865,20 @@ fn rename_table(pc: &PlanContext, from: &str, to: &str) -> Vec<Step> {
             ddl::ident(names::last(from), d)
         ),
     };
+    // A table set aside and replaced (renamed, a new one created under
+    // its name, the rows copied, the old one dropped): a view under the
+    // old name would stand in the way of the new table and of the drop.
+    if pc.after.table(from).is_some() || pc.after.table(to).is_none() {
+        return vec![
+            Step::new(
+                Phase::Expand,
+                format!("Rename {from} to {to}"),
+                format!("The migration replaces {from} or drops {to} later, so no view keeps the old name."),
+                rename,
+            )
+            .down(back),
+        ];
+    }
     let view_note = if d == Dialect::Sqlite {
         " SQLite views are read-only: old code can read through it but not write."
     } else {

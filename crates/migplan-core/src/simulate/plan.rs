@@ -32,7 +32,9 @@ pub async fn simulate_plan(
     // The migration as written, from the same start, undone at once: the
     // schema the plan must reach.
     let migrated = migration_schema(engine, session, &before, &r).await;
-    let mut restores_from_last = false;
+    // No step: nothing to roll back.
+    let mut restores_from_last = true;
+    let mut last_rollback = String::new();
     let mut downs: Vec<Option<Vec<Translated>>> = Vec::new();
     let mut statements = 0;
     let mut simulated = 0;
@@ -91,6 +93,7 @@ pub async fn simulate_plan(
         let (ok, data_back, detail) =
             rollback_from_here(engine, &downs, &before, &initial, &snap_before, &r).await;
         restores_from_last = ok && data_back;
+        last_rollback.clone_from(&detail);
         r.checks.push(Check {
             name: format!("rollback from step {n}"),
             ok: ok || step.irreversible,
@@ -109,7 +112,7 @@ pub async fn simulate_plan(
     let applied_all = r.failure.is_none() && downs.len() == plan.steps.len();
     if applied_all {
         let planned = read_structure(engine, true).await;
-        let plan_check = match migrated {
+        let mut plan_check = match migrated {
             Ok(migrated) => compared_structures(plan, &migrated, &planned, restores_from_last),
             Err(failure) => crate::simulate::PlanCheck {
                 equivalent: false,
@@ -120,6 +123,9 @@ pub async fn simulate_plan(
                 migration_fails: Some(failure),
             },
         };
+        if !restores_from_last {
+            plan_check.not_restored.push(last_rollback);
+        }
         r.checks.push(plan_check.report_line());
         r.plan_check = Some(plan_check);
     }
