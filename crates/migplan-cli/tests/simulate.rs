@@ -962,16 +962,17 @@ fn a_mysql_foreign_key_plan_checks_orphans_then_adds_in_place() {
 /// MySQL plans found wanting on kratos's history: a dropped NOT NULL
 /// column comes back from its archive through `UPDATE ... JOIN` (run on
 /// SQLite as `UPDATE ... FROM`), and a `MODIFY` to a new type keeps the
-/// NOT NULL it declares; a batched backfill's `<=>` runs as SQLite's
+/// NOT NULL it declares and its unique index; a batched backfill's `<=>` runs as SQLite's
 /// `IS`. Each plan reaches the migration's schema and
 /// every rollback brings back schema and rows.
 #[test]
 fn mysql_plans_keep_not_null_and_restore_dropped_columns() {
     let schema = "CREATE TABLE `courier_messages` (`id` int NOT NULL PRIMARY KEY, \
-                  `body` varchar(255) NOT NULL, `sent` tinyint(1) NOT NULL);";
+                  `body` varchar(255) NOT NULL, `sent` tinyint(1) NOT NULL);\n\
+                  CREATE UNIQUE INDEX `courier_body` ON `courier_messages` (`body`);";
     for up in [
         "ALTER TABLE `courier_messages` DROP COLUMN `sent`;",
-        "ALTER TABLE `courier_messages` MODIFY `body` text NOT NULL;",
+        "ALTER TABLE `courier_messages` MODIFY `body` varchar(512) NOT NULL;",
         "ALTER TABLE `courier_messages` CHANGE `body` `text` varchar(255) NOT NULL;",
         // The batched UPDATE skips rows done with MySQL's `<=>`.
         "ALTER TABLE `courier_messages` ADD COLUMN `copy` varchar(255);\n\

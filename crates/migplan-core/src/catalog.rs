@@ -110,10 +110,11 @@ fn index_keys(columns: &[sqlparser::ast::IndexColumn], d: Dialect) -> Vec<IndexK
 /// The name PostgreSQL gives an index created without one:
 /// `<table>_<keys>_idx`, an expression key named after its function.
 pub fn auto_index_name(table: &str, columns: &[sqlparser::ast::IndexColumn], d: Dialect) -> String {
-    format!(
-        "{}_{}_idx",
+    names::default_object_name(
         names::last(table),
-        key_names(&index_keys(columns, d), d)
+        &key_names(&index_keys(columns, d), d),
+        "idx",
+        d,
     )
 }
 
@@ -288,7 +289,31 @@ impl Index {
 pub struct View {
     pub name: String,
     pub materialized: bool,
+    /// The column names the view declares (`CREATE VIEW v (a, b) AS`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
     pub definition: String,
+}
+
+impl View {
+    /// The statement that creates the view again.
+    pub fn create_sql(&self, d: Dialect) -> String {
+        let columns = if self.columns.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", crate::ddl::columns(&self.columns, d))
+        };
+        format!(
+            "CREATE {}VIEW {}{columns} AS {}",
+            if self.materialized {
+                "MATERIALIZED "
+            } else {
+                ""
+            },
+            crate::ddl::name(&self.name, d),
+            self.definition
+        )
+    }
 }
 
 impl Table {
@@ -405,6 +430,7 @@ impl Catalog {
                     View {
                         name,
                         materialized: v.materialized,
+                        columns: v.columns.iter().map(|c| names::ident(&c.name, d)).collect(),
                         definition: v.query.to_string(),
                     },
                 );
@@ -1003,7 +1029,7 @@ impl Catalog {
                     }
                 }
                 Constraint {
-                    name: named(&pk.name, format!("{tname}_pkey")),
+                    name: named(&pk.name, names::default_object_name(&tname, "", "pkey", d)),
                     kind: ConstraintKind::PrimaryKey { columns },
                     validated: true,
                 }
@@ -1013,7 +1039,7 @@ impl Catalog {
                 Constraint {
                     name: named(
                         &u.name.clone().or(u.index_name.clone()),
-                        format!("{tname}_{}_key", columns.join("_")),
+                        names::default_object_name(&tname, &columns.join("_"), "key", d),
                     ),
                     kind: ConstraintKind::Unique { columns },
                     validated: true,
@@ -1022,7 +1048,10 @@ impl Catalog {
             TableConstraint::ForeignKey(fk) => {
                 let columns = idents(&fk.columns);
                 Constraint {
-                    name: named(&fk.name, format!("{tname}_{}_fkey", columns.join("_"))),
+                    name: named(
+                        &fk.name,
+                        names::default_object_name(&tname, &columns.join("_"), "fkey", d),
+                    ),
                     kind: ConstraintKind::ForeignKey {
                         columns,
                         references: names::object(&fk.foreign_table, d),
@@ -1039,7 +1068,7 @@ impl Catalog {
                         .name
                         .as_ref()
                         .map(|i| names::ident(i, d))
-                        .unwrap_or_else(|| default_check_name(table, &tname, &expr)),
+                        .unwrap_or_else(|| default_check_name(table, &tname, &expr, d)),
                     kind: ConstraintKind::Check { expr },
                     validated,
                 }
@@ -1238,14 +1267,11 @@ fn alter_column(c: &mut Column, op: &AlterColumnOperation, d: Dialect) {
 
 /// PostgreSQL's name for an unnamed CHECK: `<table>_<first column
 /// named>_check`, numbered when taken.
-fn default_check_name(table: &Table, tname: &str, expr: &str) -> String {
+fn default_check_name(table: &Table, tname: &str, expr: &str, d: Dialect) -> String {
     let first = words(expr)
         .find(|w| table.column(&w.to_lowercase()).is_some() || table.column(w).is_some())
         .map(|w| table.column(w).map_or(w.to_lowercase(), |c| c.name.clone()));
-    let base = match first {
-        Some(c) => format!("{tname}_{c}_check"),
-        None => format!("{tname}_check"),
-    };
+    let base = names::default_object_name(tname, first.as_deref().unwrap_or(""), "check", d);
     let mut name = base.clone();
     let mut n = 1;
     while table.constraint(&name).is_some() {

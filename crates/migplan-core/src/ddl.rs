@@ -228,6 +228,29 @@ pub fn create_table(t: &Table, d: Dialect) -> String {
     )
 }
 
+/// PostgreSQL: the COMMENT statements that give a table created again its
+/// comments (none for the other dialects).
+pub fn table_comments(t: &Table, d: Dialect) -> Vec<String> {
+    if d != Dialect::Postgres {
+        return Vec::new();
+    }
+    let table = name(&t.name, d);
+    let mut out = Vec::new();
+    if let Some(comment) = &t.comment {
+        out.push(format!("COMMENT ON TABLE {table} IS {}", literal(comment)));
+    }
+    for c in &t.columns {
+        if let Some(comment) = &c.comment {
+            out.push(format!(
+                "COMMENT ON COLUMN {table}.{} IS {}",
+                ident(&c.name, d),
+                literal(comment)
+            ));
+        }
+    }
+    out
+}
+
 /// CREATE INDEX for an index of the model.
 pub fn create_index(i: &Index, d: Dialect, concurrently: bool) -> String {
     let unique = if i.unique { "UNIQUE " } else { "" };

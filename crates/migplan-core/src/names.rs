@@ -183,9 +183,79 @@ pub fn with_column_as(expr: &Expr, column: &str, d: Dialect, replacement: &str) 
     expr
 }
 
+/// The name PostgreSQL gives an object it names itself (`makeObjectName`):
+/// `name1_name2_label`, the longer of `name1` and `name2` shortened a
+/// character at a time until the whole fits in 63 bytes
+/// (`selfservice_login_request_met_selfservice_login_request_id_fkey`).
+/// `name2` may be empty (`users_pkey`).
+pub fn pg_object_name(name1: &str, name2: &str, label: &str) -> String {
+    const MAX: usize = 63;
+    let overhead =
+        usize::from(!name2.is_empty()) + if label.is_empty() { 0 } else { label.len() + 1 };
+    let available = MAX.saturating_sub(overhead);
+    let (mut len1, mut len2) = (name1.len(), name2.len());
+    while len1 + len2 > available {
+        if len1 > len2 {
+            len1 -= 1;
+        } else {
+            len2 -= 1;
+        }
+    }
+    while !name1.is_char_boundary(len1) {
+        len1 -= 1;
+    }
+    while !name2.is_char_boundary(len2) {
+        len2 -= 1;
+    }
+    let mut out = name1[..len1].to_string();
+    if !name2.is_empty() {
+        out.push('_');
+        out.push_str(&name2[..len2]);
+    }
+    if !label.is_empty() {
+        out.push('_');
+        out.push_str(label);
+    }
+    out
+}
+
+/// The name a database gives an unnamed key, index or constraint of
+/// `table`: PostgreSQL's rule, or the parts joined for the others.
+pub fn default_object_name(table: &str, columns: &str, label: &str, d: Dialect) -> String {
+    match d {
+        Dialect::Postgres => pg_object_name(table, columns, label),
+        _ if columns.is_empty() => format!("{table}_{label}"),
+        _ => format!("{table}_{columns}_{label}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unnamed_objects_are_named_as_postgresql_names_them() {
+        assert_eq!(pg_object_name("users", "", "pkey"), "users_pkey");
+        assert_eq!(pg_object_name("users", "email", "key"), "users_email_key");
+        // What PostgreSQL 15 named kratos's foreign keys (read from pg_catalog).
+        assert_eq!(
+            pg_object_name(
+                "selfservice_login_request_methods",
+                "selfservice_login_request_id",
+                "fkey"
+            ),
+            "selfservice_login_request_met_selfservice_login_request_id_fkey"
+        );
+        assert_eq!(
+            pg_object_name(
+                "selfservice_recovery_request_methods",
+                "selfservice_recovery_request_id",
+                "fkey"
+            ),
+            "selfservice_recovery_request__selfservice_recovery_request_fkey"
+        );
+        assert!(pg_object_name(&"é".repeat(40), "", "pkey").len() <= 63);
+    }
 
     #[test]
     fn types_have_one_spelling() {

@@ -47,8 +47,8 @@ pub enum Lost {
         column: String,
         old_type: String,
     },
-    /// Rows with the keys an INSERT ... SELECT ... WHERE adds that were
-    /// there before (its WHERE skipped them): the down deletes them too.
+    /// Rows with the keys an INSERT adds that were there before (its WHERE
+    /// or ON CONFLICT DO NOTHING skipped them): the down deletes them too.
     RowsKeptByGuard { table: String },
     /// Values of a column longer or finer than its old type allows.
     ValuesNarrowed {
@@ -85,7 +85,7 @@ impl std::fmt::Display for Lost {
             }
             Lost::RowsKeptByGuard { table } => write!(
                 f,
-                "rows of {table} with the inserted keys that were there before (the INSERT's WHERE skipped them)"
+                "rows of {table} with the inserted keys that were there before (the INSERT skipped them)"
             ),
             Lost::SequenceValue { sequence } => {
                 write!(f, "the current value of sequence {sequence}")
@@ -333,7 +333,9 @@ fn undo_drop_trigger(dropped: &sqlparser::ast::DropTrigger, before: &Catalog, d:
 
 /// An INSERT of literal rows into a table with a primary key: the down
 /// deletes those keys (without ON CONFLICT, every listed key was new, or
-/// the INSERT failed). Anything else keeps no trace of what it added.
+/// the INSERT failed; with DO NOTHING or a WHERE that may skip a row, a
+/// row with a listed key that was there before is deleted too: lossy).
+/// Anything else keeps no trace of what it added.
 fn undo_insert(insert: &sqlparser::ast::Insert, before: &Catalog, d: Dialect) -> Undo {
     let none = || Undo::none("data change: the previous rows are not kept");
     let sqlparser::ast::TableObject::TableName(name) = &insert.table else {
@@ -348,7 +350,22 @@ fn undo_insert(insert: &sqlparser::ast::Insert, before: &Catalog, d: Dialect) ->
     else {
         return none();
     };
-    if insert.on.is_some() || insert.ignore || insert.or.is_some() || insert.replace_into {
+    // Rows a conflict skips (ON CONFLICT DO NOTHING, INSERT IGNORE, OR
+    // IGNORE) may have been there before; one that updates or replaces
+    // has no undo here.
+    let skips_conflicts = match (&insert.on, &insert.or) {
+        (None, None) => insert.ignore,
+        (
+            Some(sqlparser::ast::OnInsert::OnConflict(sqlparser::ast::OnConflict {
+                action: sqlparser::ast::OnConflictAction::DoNothing,
+                ..
+            })),
+            None,
+        )
+        | (None, Some(sqlparser::ast::SqliteOnConflict::Ignore)) => true,
+        _ => return none(),
+    };
+    if insert.replace_into {
         return none();
     }
     let listed: Vec<String> = insert
@@ -366,6 +383,7 @@ fn undo_insert(insert: &sqlparser::ast::Insert, before: &Catalog, d: Dialect) ->
     let Some((rows, guarded)) = literal_rows(insert) else {
         return none();
     };
+    let guarded = guarded || skips_conflicts;
     let mut keys = Vec::new();
     for row in &rows {
         let mut parts = Vec::new();
@@ -432,6 +450,7 @@ fn undo_drop(
                     return Undo::none(format!("table {name} is not in the schema"));
                 };
                 sql.push(ddl::create_table(t, d));
+                sql.extend(ddl::table_comments(t, d));
                 for i in before.indexes_on(&name) {
                     sql.push(ddl::create_index(i, d, false));
                 }
@@ -449,12 +468,11 @@ fn undo_drop(
                 let Some(v) = before.views.get(&name) else {
                     return Undo::none(format!("view {name} is not in the schema"));
                 };
-                sql.push(format!(
-                    "CREATE {}VIEW {} AS {}",
-                    if v.materialized { "MATERIALIZED " } else { "" },
-                    ddl::name(&name, d),
-                    v.definition
-                ));
+                sql.push(v.create_sql(d));
+                // A materialized view's indexes go with it.
+                for i in before.indexes_on(&name) {
+                    sql.push(ddl::create_index(i, d, false));
+                }
             }
             ObjectType::Sequence => {
                 sql.push(format!("CREATE SEQUENCE {}", ddl::name(&name, d)));
@@ -488,8 +506,26 @@ fn undo_alter_table(at: &sqlparser::ast::AlterTable, before: &Catalog, d: Dialec
     let table_sql = ddl::name(&table, d);
     let mut sql = Vec::new();
     let mut lost = Vec::new();
+    // Columns this ALTER adds: what it does to them after is undone by
+    // dropping them.
+    let added: Vec<String> = at
+        .operations
+        .iter()
+        .filter_map(|op| match op {
+            AlterTableOperation::AddColumn { column_def, .. } => {
+                Some(names::ident(&column_def.name, d))
+            }
+            _ => None,
+        })
+        .filter(|column| t.column(column).is_none())
+        .collect();
     // Undo the operations in reverse order.
     for op in at.operations.iter().rev() {
+        if let AlterTableOperation::AlterColumn { column_name, .. } = op
+            && added.contains(&names::ident(column_name, d))
+        {
+            continue;
+        }
         match inverse_op(op, t, before, &table_sql, d) {
             Some(Undo::Nothing) => {}
             Some(Undo::Exact(s)) => sql.push(s),
@@ -610,6 +646,34 @@ fn finish(sql: Vec<String>, lost: Vec<Lost>) -> Undo {
     }
 }
 
+/// The undo of a dropped constraint: added back as it was; nothing when an
+/// IF EXISTS found none.
+fn undo_drop_constraint(
+    op: &AlterTableOperation,
+    t: &crate::catalog::Table,
+    table_sql: &str,
+    d: Dialect,
+) -> Option<Undo> {
+    use AlterTableOperation as Op;
+    let col = |i: &sqlparser::ast::Ident| names::ident(i, d);
+    let constraint = match op {
+        Op::DropConstraint {
+            name,
+            if_exists: true,
+            ..
+        } if t.constraint(&col(name)).is_none() => return Some(Undo::nothing()),
+        Op::DropConstraint { name, .. } | Op::DropForeignKey { name, .. } => {
+            t.constraint(&col(name))?
+        }
+        Op::DropPrimaryKey { .. } => t.primary_key()?,
+        _ => return None,
+    };
+    Some(Undo::sql(format!(
+        "ALTER TABLE {table_sql} ADD {}",
+        ddl::constraint(constraint, d)
+    )))
+}
+
 fn inverse_op(
     op: &AlterTableOperation,
     t: &crate::catalog::Table,
@@ -699,19 +763,8 @@ fn inverse_op(
                 _ => Undo::sql(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {new_sql}")),
             }
         }
-        Op::DropConstraint { name, .. } | Op::DropForeignKey { name, .. } => {
-            let k = t.constraint(&col(name))?;
-            Undo::sql(format!(
-                "ALTER TABLE {table_sql} ADD {}",
-                ddl::constraint(k, d)
-            ))
-        }
-        Op::DropPrimaryKey { .. } => {
-            let k = t.primary_key()?;
-            Undo::sql(format!(
-                "ALTER TABLE {table_sql} ADD {}",
-                ddl::constraint(k, d)
-            ))
+        Op::DropConstraint { .. } | Op::DropForeignKey { .. } | Op::DropPrimaryKey { .. } => {
+            undo_drop_constraint(op, t, table_sql, d)?
         }
         Op::DropIndex { name, .. } => {
             let i = before.indexes.get(&col(name))?;
@@ -1032,6 +1085,41 @@ mod tests {
     }
 
     #[test]
+    fn a_column_added_and_altered_in_one_statement_is_dropped() {
+        // crates.io: ADD COLUMN ... DEFAULT NULL, ALTER COLUMN ... SET DEFAULT now().
+        let r = round_trip(
+            Dialect::Postgres,
+            SCHEMA,
+            "ALTER TABLE users ADD COLUMN IF NOT EXISTS created_at timestamptz NULL DEFAULT NULL, \
+             ALTER COLUMN created_at SET DEFAULT now();",
+        );
+        assert!(r.complete, "{}", r.sql);
+        assert!(
+            r.sql.contains("ALTER TABLE users DROP COLUMN created_at"),
+            "{}",
+            r.sql
+        );
+    }
+
+    #[test]
+    fn dropping_a_constraint_that_is_not_there_needs_no_undo() {
+        // authelia: the primary key under either of the names it may have.
+        let r = generate_sources(
+            Dialect::Postgres,
+            SCHEMA,
+            "ALTER TABLE users DROP CONSTRAINT IF EXISTS users_pkey, \
+             DROP CONSTRAINT IF EXISTS users_pkey1;",
+        );
+        assert!(r.complete, "{}", r.sql);
+        assert!(
+            r.sql
+                .contains("ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id)"),
+            "{}",
+            r.sql
+        );
+    }
+
+    #[test]
     fn an_insert_of_literal_rows_is_undone_by_its_keys() {
         let values = generate_sources(
             Dialect::Postgres,
@@ -1068,6 +1156,24 @@ mod tests {
         assert!(
             lossy.iter().any(|l| l.contains("that were there before")),
             "{lossy:?}"
+        );
+        let skipping = generate_sources(
+            Dialect::Postgres,
+            SCHEMA,
+            "INSERT INTO users (id, email) VALUES (10, 'x') ON CONFLICT DO NOTHING;",
+        );
+        assert!(
+            skipping
+                .sql
+                .contains("DELETE FROM users WHERE (id) IN ((10))"),
+            "{}",
+            skipping.sql
+        );
+        assert!(
+            skipping
+                .steps
+                .iter()
+                .any(|s| s.inverse.lossy_text().is_some())
         );
         // Rows selected from a table are not literal: no down.
         let selected = generate_sources(

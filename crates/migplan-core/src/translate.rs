@@ -743,8 +743,13 @@ fn rebuild_table(
         out.push(sqlite_index(i, d));
     }
     for v in &views {
+        let columns = if v.columns.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", ddl::columns(&v.columns, Dialect::Sqlite))
+        };
         out.push(format!(
-            "CREATE VIEW {} AS {}",
+            "CREATE VIEW {}{columns} AS {}",
             sqlite_name(&v.name),
             pg_to_sqlite(&v.definition, d)
         ));

@@ -54,6 +54,9 @@ struct Held {
 /// The names of the statement, read before it is applied to the model.
 pub(super) struct Before {
     names: Vec<(String, Held)>,
+    /// The indexes on the tables it names (a dropped table takes its
+    /// indexes, and their names, with it).
+    indexes: Vec<String>,
 }
 
 impl Footprint {
@@ -73,7 +76,12 @@ impl Footprint {
             .iter()
             .map(|name| (name.clone(), held(catalog, name)))
             .collect();
-        (Before { names }, words)
+        let indexes = words
+            .iter()
+            .filter(|name| catalog.tables.contains_key(*name))
+            .flat_map(|table| catalog.indexes_on(table).map(|i| i.name.clone()))
+            .collect();
+        (Before { names, indexes }, words)
     }
 
     /// The footprint of `stmt`, from what the model held under its names
@@ -91,6 +99,11 @@ impl Footprint {
             words,
             ..Footprint::default()
         };
+        for index in before.indexes {
+            if !after.indexes.contains_key(&index) {
+                footprint.removes.insert(index);
+            }
+        }
         for (name, was) in before.names {
             let now = held(after, &name);
             if was == now {
@@ -291,6 +304,20 @@ fn named_objects(stmt: &Statement, d: Dialect) -> (Vec<String>, Vec<String>) {
         Statement::CreateFunction(f) => (Vec::new(), vec![name(&f.name)]),
         Statement::CreateView(v) => (Vec::new(), vec![name(&v.name)]),
         Statement::CreateSequence { name: n, .. } => (Vec::new(), vec![name(n)]),
+        // A constraint dropped by name, there or not (IF EXISTS): one the
+        // migration adds later under that name must not come first.
+        Statement::AlterTable(at) => (
+            at.operations
+                .iter()
+                .filter_map(|op| match op {
+                    sqlparser::ast::AlterTableOperation::DropConstraint { name: n, .. } => {
+                        Some(names::ident(n, d))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            Vec::new(),
+        ),
         _ => (Vec::new(), Vec::new()),
     }
 }

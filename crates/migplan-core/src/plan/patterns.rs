@@ -228,6 +228,13 @@ fn create_index_concurrently(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex)
     ci.if_not_exists =
         ci.if_not_exists || (pc.options.idempotent && !pc.before.indexes.contains_key(&name));
     let ie = pc.if_exists();
+    // IF NOT EXISTS over an index that is there does nothing; its down must
+    // not drop the index the schema had.
+    let down = if ci.if_not_exists && pc.before.indexes.contains_key(&name) {
+        format!("-- nothing to undo: index {name} was there before, so the build did nothing")
+    } else {
+        format!("DROP INDEX CONCURRENTLY {ie}{}", ddl::name(&name, d))
+    };
     vec![
         Step::new(
             Phase::Expand,
@@ -237,7 +244,7 @@ fn create_index_concurrently(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex)
             ),
             Statement::CreateIndex(ci).to_string(),
         )
-        .down(format!("DROP INDEX CONCURRENTLY {ie}{}", ddl::name(&name, d)))
+        .down(down)
         .non_transactional()
         .idempotent(),
     ]
@@ -326,17 +333,12 @@ fn alter_table(
             return sqlite_rebuild(pc, table, stmt);
         }
     }
-    let mut out = Vec::new();
-    let mut plain: Vec<&AlterTableOperation> = Vec::new();
-    for op in &at.operations {
-        let steps = alter_op(pc, table, op);
-        if steps.is_empty() {
-            plain.push(op);
-        } else {
-            out.extend(steps);
-        }
-    }
-    if plain.len() == at.operations.len() {
+    let per_op: Vec<(&AlterTableOperation, Vec<Step>)> = at
+        .operations
+        .iter()
+        .map(|op| (op, alter_op(pc, table, op)))
+        .collect();
+    if per_op.iter().all(|(_, steps)| steps.is_empty()) {
         // Nothing needed a pattern: the statement as written (MySQL with
         // the algorithm made explicit).
         let mut step = passthrough(pc, stmt, sql);
@@ -345,7 +347,14 @@ fn alter_table(
         }
         return vec![step];
     }
-    for op in plain {
+    // In the author's order (a column before the foreign key on it); the
+    // phases sort them later, keeping this order within each.
+    let mut out = Vec::new();
+    for (op, steps) in per_op {
+        if !steps.is_empty() {
+            out.extend(steps);
+            continue;
+        }
         let single = sqlparser::ast::AlterTable {
             operations: vec![op.clone()],
             ..at.clone()
@@ -1403,19 +1412,18 @@ fn change_type(
     steps.push(drop_old_column(pc, table, c, &old, to_type));
     if d == Dialect::Mysql {
         for i in dependents::indexes_using(pc.before, &table.name, &c.name, d) {
-            let unique = if i.unique { "UNIQUE " } else { "" };
+            let index_sql = ddl::name(&i.name, d);
             steps.push(
                 Step::new(
                     Phase::Contract,
                     format!("Rebuild index {} on the converted column", i.name),
                     "The index went with the old column; InnoDB builds it again in place while writes go on.",
                     format!(
-                        "ALTER TABLE {table_sql} ADD {unique}INDEX {} ({}), ALGORITHM=INPLACE, LOCK=NONE",
-                        ddl::ident(&i.name, d),
-                        ddl::index_keys(&i.columns, d)
+                        "{} ALGORITHM = INPLACE LOCK = NONE",
+                        ddl::create_index(i, d, false)
                     ),
                 )
-                .down(format!("ALTER TABLE {table_sql} DROP INDEX {}", ddl::ident(&i.name, d))),
+                .down(format!("DROP INDEX {index_sql} ON {table_sql}")),
             );
         }
     }
@@ -1435,6 +1443,15 @@ fn column_extras(pc: &PlanContext, table: &Table, c: &Column) -> (String, String
     let column_sql = ddl::ident(&c.name, d);
     let (mut up, mut down) = (String::new(), String::new());
     if let Some(default) = c.default.as_deref().filter(|x| !x.contains("nextval(")) {
+        // A type change in place keeps the default as it was typed: a
+        // quoted literal read as the old type ('1970-01-01'::timestamp),
+        // converted when used. The same here, or the two differ (a
+        // timestamp default read in the session's time zone).
+        let default = if default.starts_with('\'') && default.ends_with('\'') {
+            format!("{default}::{}", c.data_type)
+        } else {
+            default.to_string()
+        };
         up.push_str(&format!(
             ";\nALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET DEFAULT {default}"
         ));
@@ -1906,6 +1923,26 @@ fn rename_table(pc: &PlanContext, from: &str, to: &str) -> Vec<Step> {
 fn drop_table(pc: &PlanContext, table: &Table) -> Vec<Step> {
     let d = pc.dialect;
     let table_sql = ddl::name(&table.name, d);
+    // SQLite rewrites the foreign keys of other tables when a table is
+    // renamed: set aside under another name, the table would take them
+    // with it. Those tables keep naming it; it is dropped as written.
+    if d == Dialect::Sqlite && referenced_by_others(pc.before, &table.name) {
+        let mut down = ddl::create_table(table, d);
+        for i in pc.before.indexes_on(&table.name) {
+            down.push_str(&format!(";\n{}", ddl::create_index(i, d, false)));
+        }
+        return vec![
+            Step::deploy_point(Phase::Contract, format!("code that no longer uses {}", table.name)),
+            Step::new(
+                Phase::Contract,
+                format!("Drop {}", table.name),
+                format!("Other tables' foreign keys name {}, and SQLite would rewrite them to follow a rename, so it is not set aside first: take a backup.", table.name),
+                format!("DROP TABLE {table_sql}"),
+            )
+            .down(down)
+            .lossy(format!("deletes every row of {} (the down re-creates an empty table)", table.name)),
+        ];
+    }
     let archived = truncate_name(&format!("{}_archived", names::last(&table.name)));
     let archived_full = match table.name.rsplit_once('.') {
         Some((s, _)) => format!("{s}.{archived}"),
@@ -1931,6 +1968,12 @@ fn drop_table(pc: &PlanContext, table: &Table) -> Vec<Step> {
     let mut recreated = table.clone();
     recreated.name = archived_full.clone();
     let mut down = ddl::create_table(&recreated, d);
+    for comment in ddl::table_comments(&recreated, d) {
+        down.push_str(&format!(";\n{comment}"));
+    }
+    if d == Dialect::Postgres {
+        down.push_str(&serial_sequences_renamed(table, &archived_full));
+    }
     for i in pc.before.indexes_on(&table.name) {
         let mut i = i.clone();
         i.table = archived_full.clone();
@@ -1954,6 +1997,50 @@ fn drop_table(pc: &PlanContext, table: &Table) -> Vec<Step> {
         .down(down)
         .lossy(format!("deletes every row of {} (the down re-creates an empty table)", table.name)),
     ]
+}
+
+/// Whether a table other than `table` has a foreign key to it.
+fn referenced_by_others(catalog: &crate::catalog::Catalog, table: &str) -> bool {
+    catalog.tables.values().any(|other| {
+        other.name != table
+            && other.constraints.iter().any(|c| {
+                matches!(&c.kind, crate::catalog::ConstraintKind::ForeignKey { references, .. } if references == table)
+            })
+    })
+}
+
+/// PostgreSQL names the sequence of a serial or identity column after its
+/// table: `table` re-created as `recreated` gets `recreated_col_seq`,
+/// renamed here to the `table_col_seq` it had (short names only; PostgreSQL
+/// shortens long ones its own way).
+fn serial_sequences_renamed(table: &Table, recreated: &str) -> String {
+    let d = Dialect::Postgres;
+    let schema = recreated
+        .rsplit_once('.')
+        .map(|(schema, _)| format!("{schema}."))
+        .unwrap_or_default();
+    let mut out = String::new();
+    for column in &table.columns {
+        let serial = matches!(
+            column.data_type.to_lowercase().as_str(),
+            "serial" | "bigserial" | "smallserial" | "serial2" | "serial4" | "serial8"
+        );
+        if !serial && column.identity.is_none() {
+            continue;
+        }
+        let from = format!("{}_{}_seq", names::last(recreated), column.name);
+        let to = format!("{}_{}_seq", names::last(&table.name), column.name);
+        if from.len() <= 63 && to.len() <= 63 {
+            // ALTER TABLE renames a sequence too (PostgreSQL allows it for
+            // the forms ALTER SEQUENCE has), and the parser reads it.
+            out.push_str(&format!(
+                ";\nALTER TABLE {} RENAME TO {}",
+                ddl::name(&format!("{schema}{from}"), d),
+                ddl::ident(&to, d)
+            ));
+        }
+    }
+    out
 }
 
 fn truncate(pc: &PlanContext, table: &Table) -> Vec<Step> {
@@ -2222,11 +2309,7 @@ fn rebuild_script(
         ddl::create_table(&staged, d)
     );
     for v in &views {
-        s.push_str(&format!(
-            "CREATE VIEW {} AS {};\n",
-            ddl::name(&v.name, d),
-            v.definition
-        ));
+        s.push_str(&format!("{};\n", v.create_sql(d)));
     }
     for i in pc.before.indexes_on(&from.name) {
         if i.columns

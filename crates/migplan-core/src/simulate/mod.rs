@@ -25,7 +25,7 @@ mod readback;
 use data::{DataChange, data_changes, snapshot};
 pub use growth::{Growth, cost_growth};
 pub use oracle::{PairOutcome, PairResult, PairVerdict, explain_pair, round_trip_pair};
-pub use plan::simulate_plan;
+pub use plan::{Rollbacks, simulate_plan, simulate_plan_with};
 pub use readback::affinity;
 use readback::{entry_table, model_types, read_schema, read_structure, shape};
 

@@ -10,6 +10,26 @@ pub async fn simulate_plan(
     plan: &crate::plan::Plan,
     data: &DataOptions,
 ) -> SimulationReport {
+    simulate_plan_with(engine, session, plan, data, Rollbacks::FromEveryStep).await
+}
+
+/// From which steps a plan simulation rolls back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollbacks {
+    /// From every step (what a user reads: each step can be undone).
+    FromEveryStep,
+    /// From the last step only (the plan check of long histories).
+    FromTheEnd,
+}
+
+/// [`simulate_plan`], rolling back from the steps `rollbacks` says.
+pub async fn simulate_plan_with(
+    engine: &mut dyn Engine,
+    session: &Session,
+    plan: &crate::plan::Plan,
+    data: &DataOptions,
+    rollbacks: Rollbacks,
+) -> SimulationReport {
     let d = session.dialect();
     let o = SimOptions {
         data: data.clone(),
@@ -89,6 +109,9 @@ pub async fn simulate_plan(
             .map(|sql| translate(d, sql, &mut after_step.clone()));
         downs.push(down_t);
         model = after_step;
+        if rollbacks == Rollbacks::FromTheEnd && n < plan.steps.len() {
+            continue;
+        }
         // Roll back every step so far, then undo that rollback.
         let (ok, data_back, detail) =
             rollback_from_here(engine, &downs, &before, &initial, &snap_before, &r).await;
