@@ -326,3 +326,120 @@ fn an_older_sqlite_rename_is_a_rebuild_that_keeps_the_values() {
         2
     );
 }
+
+/// Issue: MySQL names keep their case. A table `UserAccounts` (MySQL on
+/// Linux: table names are case-sensitive) stays `UserAccounts`, quoted, in
+/// the plan, its downs, the generated rollback, the exported files and
+/// the runbook; never `useraccounts`. The plan also runs up and back down.
+#[test]
+fn mysql_names_keep_their_case_everywhere() {
+    let dir = tempfile::tempdir().expect("dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let schema = write(
+        "schema.sql",
+        "CREATE TABLE `UserAccounts` (`Id` int NOT NULL PRIMARY KEY, `EmailAddress` varchar(100) NOT NULL, `LegacyCode` varchar(20));\n",
+    );
+    let up = write(
+        "up.sql",
+        "ALTER TABLE `UserAccounts` ADD COLUMN `NickName` varchar(40) NULL;\n\
+         CREATE INDEX `IX_UserAccounts_EmailAddress` ON `UserAccounts` (`EmailAddress`);\n\
+         ALTER TABLE `UserAccounts` DROP COLUMN `LegacyCode`;\n",
+    );
+    let lowered = |text: &str| text.contains("useraccounts") || text.contains("emailaddress");
+    let (code, out, err) = migplan(&[
+        "plan",
+        "--dialect",
+        "mysql",
+        "--schema",
+        &schema,
+        "--format",
+        "json",
+        &up,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("`UserAccounts`") && out.contains("`NickName`"),
+        "{out}"
+    );
+    assert!(!lowered(&out), "{out}");
+    let (code, runbook, _) = migplan(&[
+        "plan",
+        "--dialect",
+        "mysql",
+        "--schema",
+        &schema,
+        "--format",
+        "markdown",
+        &up,
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        runbook.contains("UserAccounts") && !lowered(&runbook),
+        "{runbook}"
+    );
+    let (code, down, _) = migplan(&["rollback", "--dialect", "mysql", "--schema", &schema, &up]);
+    assert_eq!(code, 0, "{down}");
+    assert!(
+        down.contains("ALTER TABLE `UserAccounts` DROP COLUMN `NickName`"),
+        "{down}"
+    );
+    assert!(!lowered(&down), "{down}");
+    let out_dir = dir.path().join("out");
+    let (code, _, err) = migplan(&[
+        "export",
+        "--dialect",
+        "mysql",
+        "--framework",
+        "flyway",
+        "--schema",
+        &schema,
+        "--out",
+        &out_dir.display().to_string(),
+        &up,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut files = 0;
+    for entry in walk(&out_dir) {
+        let text = std::fs::read_to_string(&entry).unwrap_or_default();
+        assert!(!lowered(&text), "{}: {text}", entry.display());
+        files += 1;
+    }
+    assert!(files >= 2, "{files} files");
+    let (code, out, err) = migplan(&[
+        "simulate",
+        "--engine",
+        "sqlite",
+        "--plan",
+        "--dialect",
+        "mysql",
+        "--schema",
+        &schema,
+        "--up",
+        &up,
+        "--rows",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["plan_check"]["equivalent"], true, "{}", v["plan_check"]);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -7,11 +7,13 @@ use sqlparser::ast::{DataType, Expr, Ident, ObjectName, ObjectNamePart};
 use crate::Dialect;
 
 /// An identifier as the database stores it: PostgreSQL folds unquoted names
-/// to lower case and keeps quoted ones; MySQL and SQLite compare names
-/// case-insensitively.
+/// to lower case and keeps quoted ones; MySQL keeps names as written (table
+/// names are case-sensitive where MySQL keeps tables as files, on Linux,
+/// so `UserAccounts` stays `UserAccounts` in everything migplan writes);
+/// SQLite compares names case-insensitively.
 pub fn ident(id: &Ident, dialect: Dialect) -> String {
     match (dialect, id.quote_style) {
-        (Dialect::Postgres, Some(_)) => id.value.clone(),
+        (Dialect::Postgres, Some(_)) | (Dialect::Mysql, _) => id.value.clone(),
         _ => id.value.to_lowercase(),
     }
 }

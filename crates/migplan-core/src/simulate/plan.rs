@@ -210,7 +210,8 @@ fn compared_structures(
     let kept: Vec<String> = plan
         .kept_tables()
         .iter()
-        .map(|name| crate::names::last(name).to_string())
+        // As SQLite's structure is read back: lower case.
+        .map(|name| crate::names::last(name).to_lowercase())
         .collect();
     // `table t`, `column t.c`, `type t.c: ...`, `not null t.c`, ...
     let keeps = |line: &str| {
