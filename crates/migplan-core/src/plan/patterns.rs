@@ -446,7 +446,9 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
                 Some(col)
                     if d == Dialect::Sqlite
                         && (!col.nullable
-                            || !dependents::constraints_using(table, &col.name).is_empty()) =>
+                            || !dependents::constraints_using(table, &col.name).is_empty()
+                            || !dependents::views_using(pc.before, &table.name, &col.name)
+                                .is_empty()) =>
                 {
                     vec![sqlite_rename_not_null(pc, table, &col.name, &to)]
                 }
@@ -1026,7 +1028,7 @@ fn sqlite_rename_not_null(pc: &PlanContext, table: &Table, from: &str, to: &str)
     Step::new(
         Phase::Expand,
         format!("Rename {}.{from} to {to}", table.name),
-        format!("SQLite renames a column instantly; a new column kept in step could not take over {from}'s NOT NULL, keys or foreign keys without rebuilding the table, so deploy the code that uses {to} with this step."),
+        format!("SQLite renames a column instantly (and rewrites the views that read it); a new column kept in step could not take over {from}'s NOT NULL, keys, foreign keys or views without rebuilding the table, so deploy the code that uses {to} with this step."),
         rename(from, to),
     )
     .down(rename(to, from))
@@ -1139,6 +1141,9 @@ fn drop_renamed_column(pc: &PlanContext, table: &Table, old: &Column, new: &str)
         let (carried, undo_before, undo_after) = carry_constraints(pc, table, &old.name, new);
         up.push_str(&carried);
         down = format!("{undo_before}{down}{undo_after}");
+        let foreign = carry_foreign_keys(pc, table, &old.name, new);
+        up = format!("{}{up}{}", foreign.up_before, foreign.up_after);
+        down = format!("{}{down}{}", foreign.down_before, foreign.down_after);
     }
     if d != Dialect::Postgres {
         // SQLite refuses to drop an indexed column and MySQL would keep a
@@ -1163,6 +1168,21 @@ fn drop_renamed_column(pc: &PlanContext, table: &Table, old: &Column, new: &str)
             .collect();
         up = format!("{drops}{up}{builds}");
         down = format!("{unbuilds}{down}");
+    }
+    // Views that read the old column would stop the drop (PostgreSQL) or
+    // break (MySQL): made again on the new one, their columns named as
+    // before; the down puts them back as they were.
+    let views = dependents::views_using(pc.before, &table.name, &old.name);
+    if !views.is_empty() {
+        let originals: Vec<crate::catalog::View> = views.iter().map(|v| (*v).clone()).collect();
+        let moved: Vec<crate::catalog::View> = views
+            .iter()
+            .map(|v| dependents::view_moved(v, &old.name, new, d).unwrap_or_else(|| (*v).clone()))
+            .collect();
+        let (drops, creates) = dependents::views_around(&views, &moved, d);
+        up = format!("{drops}{up}{creates}");
+        let (drops, creates) = dependents::views_around(&views, &originals, d);
+        down = format!("{drops}{down}{creates}");
     }
     Step::new(
         Phase::Contract,
@@ -1397,6 +1417,14 @@ fn change_type(
             "{gives_back}ALTER TABLE {table_sql} RENAME COLUMN {column_sql} TO {new_sql};\nALTER TABLE {table_sql} RENAME COLUMN {oldq} TO {column_sql};\n{trigger_up}"
         ),
     };
+    // Views read a column by its place, not its name: they would follow
+    // the old column through the swap. Made again at the swap, they read
+    // the new one.
+    let views = dependents::views_using(pc.before, &table.name, &c.name);
+    let originals: Vec<crate::catalog::View> = views.iter().map(|v| (*v).clone()).collect();
+    let (drop_views, create_views) = dependents::views_around(&views, &originals, d);
+    let swap = format!("{drop_views}{swap}{create_views}");
+    let unswap = format!("{drop_views}{unswap}{create_views}");
     steps.push(
         Step::new(
             Phase::Contract,
@@ -1526,6 +1554,67 @@ fn replacement_unique_keys(pc: &PlanContext, table: &Table, column: &str, new: &
 /// the new one after the old one is dropped (keys on the index built
 /// beforehand; checks and foreign keys NOT VALID, then validated): (up
 /// after the drop, down before the column comes back, down after).
+/// Statements around a step that moves what other tables' foreign keys
+/// reference.
+#[derive(Default)]
+struct Around {
+    up_before: String,
+    up_after: String,
+    down_before: String,
+    down_after: String,
+}
+
+/// PostgreSQL: the foreign keys of other tables that reference
+/// `table.column`, which would stop its drop: dropped before, added again
+/// on `new` after (NOT VALID, then validated); the down puts them back.
+fn carry_foreign_keys(pc: &PlanContext, table: &Table, column: &str, new: &str) -> Around {
+    let d = pc.dialect;
+    let mut around = Around::default();
+    for other in pc.before.tables.values() {
+        for k in &other.constraints {
+            let ConstraintKind::ForeignKey {
+                references,
+                referred_columns,
+                ..
+            } = &k.kind
+            else {
+                continue;
+            };
+            if *references != table.name || !referred_columns.iter().any(|c| c == column) {
+                continue;
+            }
+            let other_sql = ddl::name(&other.name, d);
+            let name = ddl::ident(&k.name, d);
+            let mut moved = k.clone();
+            if let ConstraintKind::ForeignKey {
+                referred_columns, ..
+            } = &mut moved.kind
+            {
+                for referred in referred_columns.iter_mut() {
+                    if referred == column {
+                        *referred = new.to_string();
+                    }
+                }
+            }
+            around.up_before.push_str(&format!(
+                "ALTER TABLE {other_sql} DROP CONSTRAINT {name};\n"
+            ));
+            around.up_after.push_str(&format!(
+                ";\nALTER TABLE {other_sql} ADD {} NOT VALID;\nALTER TABLE {other_sql} VALIDATE CONSTRAINT {name}",
+                ddl::constraint(&moved, d)
+            ));
+            around.down_before.push_str(&format!(
+                "ALTER TABLE {other_sql} DROP CONSTRAINT IF EXISTS {name};\n"
+            ));
+            around.down_after.push_str(&format!(
+                ";\nALTER TABLE {other_sql} ADD {}",
+                ddl::constraint(k, d)
+            ));
+        }
+    }
+    around
+}
+
 fn carry_constraints(
     pc: &PlanContext,
     table: &Table,
