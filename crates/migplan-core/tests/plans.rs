@@ -690,3 +690,92 @@ fn a_renamed_column_keeps_its_constraints() {
     );
     assert!(failures.is_empty(), "{failures:?}");
 }
+
+/// Issue: plans implement their own advice. For every rule and dialect,
+/// the plan of the rule's risky fixture does something other than run the
+/// flagged statement as written (another statement, a later phase, a lock
+/// timeout for `missing-lock-timeout`), unless the rule says the plan keeps
+/// it as written there, and why; a rule that says so is held to it, and the
+/// plan's notes carry the reason.
+#[test]
+fn plans_follow_each_rules_advice_or_say_why_not() {
+    let mut failures = Vec::new();
+    for rule in migplan_core::rules::ALL {
+        for &d in rule.dialects {
+            let path = root()
+                .join("rules")
+                .join(rule.id)
+                .join(format!("{}.risky.sql", d.as_str()));
+            let Ok(migration) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let options = migration
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("-- pg-version: "))
+                .map(|v| {
+                    migplan_core::Options::with_pg_version(v.trim().parse().expect("version"))
+                        .expect("known")
+                })
+                .unwrap_or_default();
+            let session = migplan_core::Session::new(d, options, &schema(d), &migration);
+            let plan = migplan_core::plan::plan(&session, PlanOptions::default());
+            let lines: Vec<usize> = session
+                .analysis()
+                .report
+                .active_findings()
+                .filter(|f| f.rule == rule.id)
+                .map(|f| f.line)
+                .collect();
+            let kept = lines
+                .iter()
+                .any(|&line| kept_as_written(&session, &plan, line, rule.id));
+            match (rule.as_written_in_plan(d), kept) {
+                (None, true) => failures.push(format!(
+                    "{} ({}): the plan runs it as written; implement the advice or say why in as_written_in_plan",
+                    rule.id,
+                    d.as_str()
+                )),
+                (Some(_), false) => failures.push(format!(
+                    "{} ({}): the plan follows the advice now; drop it from as_written_in_plan",
+                    rule.id,
+                    d.as_str()
+                )),
+                (Some(why), true) => {
+                    if !plan.notes.iter().any(|n| n.contains(why)) {
+                        failures.push(format!("{}: no note says why: {:?}", rule.id, plan.notes));
+                    }
+                }
+                (None, false) => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether the plan's steps for `line` are the statement as written: one
+/// kept in the first phase, unchanged but for the lock timeout (which is
+/// itself the advice of `missing-lock-timeout`).
+fn kept_as_written(session: &migplan_core::Session, plan: &Plan, line: usize, rule: &str) -> bool {
+    let statement = session
+        .migration()
+        .find(|s| s.line == line)
+        .map(|s| s.sql.trim().trim_end_matches(';').to_string())
+        .unwrap_or_default();
+    let steps: Vec<_> = plan
+        .steps
+        .iter()
+        .filter(|s| s.line == line && !s.title.starts_with("Deploy"))
+        .collect();
+    steps.iter().all(|s| {
+        let timeout = "SET lock_timeout = '2s';\n";
+        if rule == "missing-lock-timeout" && s.up.starts_with(timeout) {
+            return false;
+        }
+        let up =
+            s.up.trim_start_matches(timeout)
+                .trim()
+                .trim_end_matches(';');
+        s.title.starts_with("Run as written") && s.phase == Phase::Expand && up == statement
+    })
+}

@@ -479,6 +479,15 @@ pub fn plan(session: &Session, options: PlanOptions) -> Plan {
         finish_step(st, &statements, d, &options);
     }
     let validation = runbook::validation(d, &before, &catalog);
+    // Advice the plan does not follow on this dialect, said where it applies.
+    for finding in analysis.report.active_findings() {
+        if let Some(why) = crate::rules::find(&finding.rule).and_then(|r| r.as_written_in_plan(d)) {
+            notes.push(format!(
+                "line {}: {} kept as written: {why}",
+                finding.line, finding.rule
+            ));
+        }
+    }
     if steps.iter().any(|s| s.repeat) {
         notes.push(format!(
             "Backfill steps change at most {} rows per run: run each again (committing in between) until it reports 0 rows.",

@@ -16,6 +16,10 @@ pub static RULE: Rule = Rule {
               EXCLUSIVE lock.",
     instead_example: "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;",
     rollback: "ALTER TABLE orders DROP CONSTRAINT orders_total_positive;",
+    as_written_in_plan: &[(
+        Dialect::Mysql,
+        "MySQL has no NOT VALID: adding a CHECK checks every row under the ALTER's lock, so the plan runs it as written (at a quiet hour, or through an online schema-change tool).",
+    )],
     check,
 };
 

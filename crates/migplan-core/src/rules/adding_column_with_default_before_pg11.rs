@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
               backfill existing rows in batches.",
     instead_example: "ALTER TABLE users ADD COLUMN active boolean;\nALTER TABLE users ALTER COLUMN active SET DEFAULT true;",
     rollback: "ALTER TABLE users DROP COLUMN active;",
+    as_written_in_plan: &[],
     check,
 };
 

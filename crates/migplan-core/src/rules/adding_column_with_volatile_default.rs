@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               statement, then backfill existing rows in batches.",
     instead_example: "ALTER TABLE users ADD COLUMN token uuid;\nALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();",
     rollback: "ALTER TABLE users DROP COLUMN token;",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               (SHARE UPDATE EXCLUSIVE, writes allowed).",
     instead_example: "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
     rollback: "ALTER TABLE orders DROP CONSTRAINT orders_user_fk;",
+    as_written_in_plan: &[],
     check,
 };
 

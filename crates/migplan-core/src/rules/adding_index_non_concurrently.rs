@@ -15,6 +15,10 @@ pub static RULE: Rule = Rule {
               transaction, then check that the index is valid.",
     instead_example: "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
     rollback: "DROP INDEX CONCURRENTLY users_email_idx;",
+    as_written_in_plan: &[(
+        Dialect::Sqlite,
+        "SQLite builds an index one way only, holding the write lock: the plan runs it as written.",
+    )],
     check,
 };
 

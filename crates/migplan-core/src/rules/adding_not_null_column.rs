@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               CHECK.",
     instead_example: "ALTER TABLE users ADD COLUMN plan text DEFAULT 'free';",
     rollback: "ALTER TABLE users DROP COLUMN plan;",
+    as_written_in_plan: &[],
     check,
 };
 

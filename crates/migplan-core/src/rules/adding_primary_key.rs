@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
               CONSTRAINT ... PRIMARY KEY USING INDEX.",
     instead_example: "CREATE UNIQUE INDEX CONCURRENTLY measurements_2026_pkey ON measurements_2026 (id);\nALTER TABLE measurements_2026 ADD CONSTRAINT measurements_2026_pkey PRIMARY KEY USING INDEX measurements_2026_pkey;",
     rollback: "ALTER TABLE measurements_2026 DROP CONSTRAINT measurements_2026_pkey;",
+    as_written_in_plan: &[],
     check,
 };
 

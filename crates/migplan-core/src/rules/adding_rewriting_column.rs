@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
               backfill existing rows in batches (a trigger can keep it in step meanwhile).",
     instead_example: "ALTER TABLE orders ADD COLUMN seq bigint;",
     rollback: "ALTER TABLE orders DROP COLUMN seq;",
+    as_written_in_plan: &[],
     check,
 };
 

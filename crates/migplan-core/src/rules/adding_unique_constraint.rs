@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
               USING INDEX (metadata only).",
     instead_example: "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;",
     rollback: "ALTER TABLE users DROP CONSTRAINT users_email_key;",
+    as_written_in_plan: &[],
     check,
 };
 

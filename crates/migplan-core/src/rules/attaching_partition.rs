@@ -14,6 +14,10 @@ pub static RULE: Rule = Rule {
               then skips the scan; drop the CHECK afterwards.",
     instead_example: "ALTER TABLE measurements_2026 ADD CONSTRAINT measurements_2026_bounds CHECK (taken_at >= '2026-01-01' AND taken_at < '2027-01-01') NOT VALID;",
     rollback: "ALTER TABLE measurements DETACH PARTITION measurements_2026 CONCURRENTLY;",
+    as_written_in_plan: &[(
+        Dialect::Postgres,
+        "Not in the plan yet: add a CHECK constraint matching the partition bound (NOT VALID, then VALIDATE) before attaching, so ATTACH skips its scan.",
+    )],
     check,
 };
 

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     instead_example: "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
     rollback: "Change the type back (another rewrite); values that do not fit the old type are \
                lost or rejected.",
+    as_written_in_plan: &[],
     check,
 };
 

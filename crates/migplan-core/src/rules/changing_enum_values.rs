@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
               and migrate the rows first.",
     instead_example: "ALTER TABLE users MODIFY status enum('active','disabled','pending');",
     rollback: "MODIFY the column back to the old list (another copy).",
+    as_written_in_plan: &[],
     check,
 };
 

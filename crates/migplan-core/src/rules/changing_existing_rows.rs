@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
                       DELETE FROM users WHERE id IN (SELECT id FROM users_deleted);",
     rollback: "Copy the kept rows back (INSERT ... SELECT from the copy, or an UPDATE joined on \
                the primary key); without a copy, only a backup restores them.",
+    as_written_in_plan: &[],
     check,
 };
 

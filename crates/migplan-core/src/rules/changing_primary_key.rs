@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               short transaction (DROP CONSTRAINT + ADD CONSTRAINT ... PRIMARY KEY USING INDEX).",
     instead_example: "CREATE UNIQUE INDEX CONCURRENTLY users_email_uidx ON users (email);",
     rollback: "Re-add the old primary key (it fails if duplicates were written meanwhile).",
+    as_written_in_plan: &[],
     check,
 };
 

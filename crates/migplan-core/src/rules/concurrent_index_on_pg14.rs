@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
               concurrently on 14.0-14.3 should be rebuilt.",
     instead_example: "CREATE INDEX users_email_idx ON users_new (email);",
     rollback: "DROP INDEX CONCURRENTLY users_email_idx;",
+    as_written_in_plan: &[],
     check,
 };
 

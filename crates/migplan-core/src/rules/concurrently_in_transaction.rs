@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     instead_example: "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
     rollback: "Nothing to undo: the statement fails. If a concurrent build failed half-way, drop \
                the INVALID index it left behind.",
+    as_written_in_plan: &[],
     check,
 };
 

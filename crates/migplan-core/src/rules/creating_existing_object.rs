@@ -19,6 +19,16 @@ pub static RULE: Rule = Rule {
     instead_example: "CREATE INDEX orders_status_id_idx ON orders (status, id);",
     rollback: "Drop the object the migration created; nothing to undo when the statement failed \
                or did nothing.",
+    as_written_in_plan: &[
+        (
+            Dialect::Postgres,
+            "Only the author can pick another name or drop what has it: the plan keeps the statement, which fails (or, with IF NOT EXISTS, does nothing).",
+        ),
+        (
+            Dialect::Sqlite,
+            "Only the author can pick another name or drop what has it: the plan keeps the statement, which fails (or, with IF NOT EXISTS, does nothing).",
+        ),
+    ],
     check,
 };
 

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     instead: "Add the WHERE clause you meant, and delete in batches of primary-key ranges.",
     instead_example: "DELETE FROM orders WHERE id IN (SELECT id FROM orders WHERE status = 'void' ORDER BY id LIMIT 1000);",
     rollback: "Irreversible once committed: restore the rows from a backup.",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -15,6 +15,10 @@ pub static RULE: Rule = Rule {
               transaction; before 14, run it with a short lock_timeout and retries.",
     instead_example: "ALTER TABLE measurements DETACH PARTITION measurements_2026 CONCURRENTLY;",
     rollback: "ALTER TABLE measurements ATTACH PARTITION measurements_2026 FOR VALUES ...;",
+    as_written_in_plan: &[(
+        Dialect::Postgres,
+        "Not in the plan yet: on PostgreSQL 14 and later, run DETACH PARTITION ... CONCURRENTLY outside a transaction.",
+    )],
     check,
 };
 

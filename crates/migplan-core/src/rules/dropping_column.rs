@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     instead_example: "CREATE TABLE users_name_archive AS SELECT id, name FROM users;",
     rollback: "Irreversible for the data: re-adding the column restores the schema, not the values \
                (restore them from the archive copy).",
+    as_written_in_plan: &[],
     check,
 };
 

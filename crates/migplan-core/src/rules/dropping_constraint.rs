@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     instead_example: "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;",
     rollback: "Re-add the constraint NOT VALID and VALIDATE it; this fails if violating rows were \
                written meanwhile.",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
               CONCURRENTLY outside a transaction.",
     instead_example: "DROP INDEX CONCURRENTLY orders_status_idx;",
     rollback: "CREATE INDEX CONCURRENTLY with the same definition (keep it in the down migration).",
+    as_written_in_plan: &[],
     check,
 };
 

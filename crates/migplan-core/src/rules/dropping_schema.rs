@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
               first and drop it later.",
     instead_example: "ALTER SCHEMA archive RENAME TO archive_retired;",
     rollback: "Irreversible: restore from a backup.",
+    as_written_in_plan: &[],
     check,
 };
 

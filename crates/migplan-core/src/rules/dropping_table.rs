@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     instead_example: "ALTER TABLE orders RENAME TO orders_archived;",
     rollback: "Irreversible for the data: re-creating the table restores the schema only; restore \
                rows from a backup or the archive.",
+    as_written_in_plan: &[],
     check,
 };
 

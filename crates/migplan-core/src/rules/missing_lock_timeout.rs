@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               PostgreSQL 17+ also consider transaction_timeout.",
     instead_example: "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN nickname text;",
     rollback: "Nothing to undo: it is a session setting.",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -128,6 +128,7 @@ pub fn markdown(r: &Rule) -> String {
          (`[rules]`, `{id} = \"careful\"` or `\"off\"`).\n\n\
          ## Why it is risky\n\n{why}\n\n## Example\n\n```sql\n{example}\n```\n\n\
          ## Use instead\n\n{instead}\n\n```sql\n{instead_example}\n```\n\n\
+         ## In the plan\n\n{in_plan}\n\n\
          ## Rollback\n\n{rollback}\n\n\
          ## Ignoring it\n\nPut `-- migplan:ignore {id} <reason>` on the line before the statement, \
          or `-- migplan:ignore-file {id} <reason>` anywhere in the file. Ignored findings stay in \
@@ -142,6 +143,7 @@ pub fn markdown(r: &Rule) -> String {
         instead = r.instead,
         instead_example = r.instead_example,
         rollback = r.rollback,
+        in_plan = r.in_plan_markdown(),
     )
 }
 
@@ -188,6 +190,10 @@ pub struct Rule {
     pub instead_example: &'static str,
     /// How to undo the change.
     pub rollback: &'static str,
+    /// Dialects where the plan keeps the statement as written rather than
+    /// doing what `instead` says, and why (the plan implements the advice
+    /// everywhere else; a test holds both ways).
+    pub as_written_in_plan: &'static [(Dialect, &'static str)],
     pub check: fn(&Ctx, &mut Vec<Hit>),
 }
 
@@ -196,6 +202,27 @@ impl Rule {
         self.dialects.contains(&dialect)
             && (dialect != Dialect::Postgres
                 || (self.pg_versions.0..=self.pg_versions.1).contains(&pg_version))
+    }
+
+    /// Why the plan keeps the statement as written on `d`, when it does.
+    pub fn as_written_in_plan(&self, d: Dialect) -> Option<&'static str> {
+        self.as_written_in_plan
+            .iter()
+            .find(|(dialect, _)| *dialect == d)
+            .map(|(_, why)| *why)
+    }
+
+    /// The "In the plan" section of the docs.
+    fn in_plan_markdown(&self) -> String {
+        let mut out = String::from(if self.as_written_in_plan.is_empty() {
+            "`migplan plan` does what *Use instead* says."
+        } else {
+            "`migplan plan` does what *Use instead* says, except:"
+        });
+        for (d, why) in self.as_written_in_plan {
+            out.push_str(&format!("\n\n- {}: {why}", d.label()));
+        }
+        out
     }
 
     /// The versions line of the docs, e.g. "PostgreSQL 10 to 18".

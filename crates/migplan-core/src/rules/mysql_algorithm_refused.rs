@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               part with gh-ost or pt-online-schema-change.",
     instead_example: "ALTER TABLE `orders` ADD COLUMN `total_v2` decimal(12,4) NULL, ALGORITHM=INSTANT;",
     rollback: "Nothing to undo: the statement fails before changing anything.",
+    as_written_in_plan: &[],
     check,
 };
 

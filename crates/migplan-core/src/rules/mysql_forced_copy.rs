@@ -17,6 +17,10 @@ pub static RULE: Rule = Rule {
               copies.",
     instead_example: "ALTER TABLE `orders` ADD COLUMN `note` varchar(20) NULL, ALGORITHM=INSTANT;",
     rollback: "Nothing to undo beyond the change itself; the copy leaves the same table.",
+    as_written_in_plan: &[(
+        Dialect::Mysql,
+        "The change needs a table copy in MySQL: the plan runs it as written (an online schema-change tool such as gh-ost or pt-online-schema-change avoids the lock).",
+    )],
     check,
 };
 

@@ -14,6 +14,10 @@ pub static RULE: Rule = Rule {
               12, build a new index concurrently, drop the old one concurrently and rename.",
     instead_example: "REINDEX INDEX CONCURRENTLY orders_status_idx;",
     rollback: "Nothing to undo: REINDEX does not change the schema.",
+    as_written_in_plan: &[(
+        Dialect::Postgres,
+        "REINDEX is kept as written (the SQL parser does not read it): write REINDEX ... CONCURRENTLY (PostgreSQL 12 and later) yourself.",
+    )],
     check,
 };
 

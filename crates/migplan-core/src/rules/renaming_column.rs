@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
               (deploy), stop writing the old column (deploy), then drop it.",
     instead_example: "ALTER TABLE users ADD COLUMN full_name text;",
     rollback: "ALTER TABLE users RENAME COLUMN full_name TO name;",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
               transaction, deploy code that uses the new name, then drop the view.",
     instead_example: "BEGIN;\nALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT * FROM purchases;\nCOMMIT;",
     rollback: "ALTER TABLE purchases RENAME TO orders;",
+    as_written_in_plan: &[],
     check,
 };
 

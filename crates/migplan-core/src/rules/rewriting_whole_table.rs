@@ -14,6 +14,10 @@ pub static RULE: Rule = Rule {
               plain VACUUM reclaims space for reuse without the lock.",
     instead_example: "VACUUM orders;",
     rollback: "Nothing to undo in the schema; a SET TABLESPACE can be moved back (another rewrite).",
+    as_written_in_plan: &[(
+        Dialect::Postgres,
+        "VACUUM FULL and CLUSTER have no online form in PostgreSQL: the plan keeps them as written (pg_repack rewrites a table online).",
+    )],
     check,
 };
 

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
               SET NOT NULL (no scan on PostgreSQL 12+) and drop the CHECK.",
     instead_example: "ALTER TABLE users ADD CONSTRAINT users_name_not_null CHECK (name IS NOT NULL) NOT VALID;",
     rollback: "ALTER TABLE users ALTER COLUMN name DROP NOT NULL;",
+    as_written_in_plan: &[],
     check,
 };
 

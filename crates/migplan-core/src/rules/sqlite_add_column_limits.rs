@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               rebuild the table (create new, copy, drop, rename).",
     instead_example: "ALTER TABLE users ADD COLUMN created_at TEXT;",
     rollback: "ALTER TABLE users DROP COLUMN created_at; (SQLite 3.35+)",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
               PRAGMA foreign_keys=ON.",
     instead_example: "CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT, age INTEGER NOT NULL);\nINSERT INTO users_new (id, email, name, age) SELECT id, email, name, COALESCE(age, 0) FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
     rollback: "Rebuild the table again with the old definition.",
+    as_written_in_plan: &[],
     check,
 };
 

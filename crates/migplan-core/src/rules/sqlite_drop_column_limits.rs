@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
               (create new, copy, drop, rename).",
     instead_example: "DROP INDEX orders_status_idx;\nALTER TABLE orders DROP COLUMN status;",
     rollback: "Re-add the column; its data is not restored.",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
               view recreated after the rename, and PRAGMA foreign_key_check before COMMIT.",
     instead_example: "ALTER TABLE users ADD COLUMN nickname TEXT;",
     rollback: "Rebuild again with the old definition; rows copied keep their values.",
+    as_written_in_plan: &[],
     check,
 };
 

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
               transactions.",
     instead_example: "BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;",
     rollback: "Nothing specific: split the transaction.",
+    as_written_in_plan: &[],
     check,
 };
 

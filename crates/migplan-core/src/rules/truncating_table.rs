@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
               batches; make sure this is not meant for a test database.",
     instead_example: "CREATE TABLE orders_archive AS SELECT * FROM orders;",
     rollback: "Irreversible: restore the rows from a backup or archive copy.",
+    as_written_in_plan: &[],
     check,
 };
 

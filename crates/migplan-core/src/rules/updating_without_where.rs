@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     instead_example: "UPDATE users SET age = 0 WHERE id IN (SELECT id FROM users WHERE age IS NULL ORDER BY id LIMIT 1000);",
     rollback: "Keep the old values (an archive column or table) if they matter; an UPDATE cannot \
                be undone otherwise.",
+    as_written_in_plan: &[],
     check,
 };
 

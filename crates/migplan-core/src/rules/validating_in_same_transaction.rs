@@ -15,6 +15,10 @@ pub static RULE: Rule = Rule {
               transaction (or a separate migration).",
     instead_example: "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;",
     rollback: "ALTER TABLE orders DROP CONSTRAINT orders_user_fk;",
+    as_written_in_plan: &[(
+        Dialect::Postgres,
+        "Each step of the plan is its own transaction, so the VALIDATE already runs apart from the ADD ... NOT VALID: it is kept as written.",
+    )],
     check,
 };
 
