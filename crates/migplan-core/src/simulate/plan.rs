@@ -258,7 +258,7 @@ async fn rollback_from_here(
     for (j, d_t) in downs.iter().enumerate().rev() {
         match d_t {
             Some(t) => {
-                if !run_all(engine, t, Phase::Down, &mut probe).await {
+                if !run_all(engine, &inside_savepoint(t), Phase::Down, &mut probe).await {
                     down_ok = false;
                     break;
                 }
@@ -308,4 +308,31 @@ async fn rollback_from_here(
     let _ = engine.execute("ROLLBACK TO migplan_rollback").await;
     let _ = engine.execute("RELEASE migplan_rollback").await;
     (ok, data_back, detail)
+}
+
+/// `statements` without their own BEGIN and COMMIT (a SQLite rebuild's),
+/// to run inside the savepoint a rollback is tried in.
+fn inside_savepoint(statements: &[Translated]) -> Vec<Translated> {
+    let controls_transaction = |sql: &String| {
+        let words: Vec<String> = sql
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(';').to_ascii_uppercase())
+            .collect();
+        matches!(
+            words.iter().map(String::as_str).collect::<Vec<_>>()[..],
+            ["BEGIN"] | ["BEGIN", "TRANSACTION"] | ["COMMIT"] | ["COMMIT", "TRANSACTION"] | ["END"]
+        )
+    };
+    statements
+        .iter()
+        .map(|t| Translated {
+            sqlite: t
+                .sqlite
+                .iter()
+                .filter(|sql| !controls_transaction(sql))
+                .cloned()
+                .collect(),
+            ..t.clone()
+        })
+        .collect()
 }
