@@ -583,8 +583,8 @@ fn plans_of_real_history_statements_restore_the_start_on_postgresql() {
 }
 
 /// Issue: what hangs on a column. A view that reads a renamed column, one
-/// that reads a column whose type changes, and another table's foreign key
-/// to a renamed key would stop the plan's drop
+/// that reads a column whose type changes, triggers that fire on them, and
+/// another table's foreign key to a renamed key would stop the plan's drop
 /// of the old column (PostgreSQL binds a view to the column, not its
 /// name; it refuses to retype one a view reads): the plan makes them
 /// again around the drop and the swap, keeps the view's column names, and
@@ -601,7 +601,12 @@ fn views_on_a_renamed_or_retyped_column_are_carried_on_postgresql() {
         "CREATE TABLE customers (id bigint PRIMARY KEY, legal_name text NOT NULL, score integer NOT NULL DEFAULT 0, code text NOT NULL UNIQUE);\n\
          CREATE TABLE orders (id bigint PRIMARY KEY, customer_code text REFERENCES customers (code));\n\
          CREATE VIEW customer_names AS SELECT id, legal_name FROM customers WHERE legal_name <> '';\n\
-         CREATE VIEW customer_scores AS SELECT id, score * 2 AS doubled FROM customers;\n",
+         CREATE VIEW customer_scores AS SELECT id, score * 2 AS doubled FROM customers;\n\
+         CREATE FUNCTION touch() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;\n\
+         CREATE TRIGGER customers_name_changed BEFORE UPDATE OF legal_name ON customers \
+         FOR EACH ROW WHEN (OLD.legal_name IS DISTINCT FROM NEW.legal_name) EXECUTE FUNCTION touch();\n\
+         CREATE TRIGGER customers_score_changed BEFORE UPDATE OF score ON customers \
+         FOR EACH ROW EXECUTE FUNCTION touch();\n",
     );
     for up in [
         "ALTER TABLE customers RENAME COLUMN legal_name TO registered_name;\n",

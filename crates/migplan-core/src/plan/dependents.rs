@@ -1,6 +1,6 @@
 //! What hangs on a column: the indexes whose keys, expressions or WHERE
 //! use it (plain, expression, partial and operator-class indexes alike),
-//! and the views that read it.
+//! the views that read it and the triggers that fire on it.
 //! Rename, type-change and drop plans recreate them on the new column, or
 //! drop them first where the database refuses to drop an indexed column
 //! (SQLite), and their downs restore them.
@@ -157,6 +157,112 @@ pub(super) fn views_around(views: &[&View], after: &[View], d: Dialect) -> (Stri
     let creates = after
         .iter()
         .map(|view| format!(";\n{}", view.create_sql(d)))
+        .collect();
+    (drops, creates)
+}
+
+/// PostgreSQL triggers on `table` whose `UPDATE OF` list or `WHEN` names
+/// `column` (PostgreSQL will not drop a column they depend on), parsed
+/// from their CREATE statements, in name order.
+pub(super) fn triggers_using(
+    catalog: &Catalog,
+    table: &str,
+    column: &str,
+    d: Dialect,
+) -> Vec<sqlparser::ast::CreateTrigger> {
+    use sqlparser::ast::{Statement, TriggerEvent};
+    let prefix = format!("{table}.");
+    catalog
+        .triggers
+        .iter()
+        .filter(|(key, _)| key.starts_with(&prefix))
+        .filter_map(|(_, sql)| {
+            let dialect = d.parser_dialect();
+            let statement = sqlparser::parser::Parser::new(&*dialect)
+                .try_with_sql(sql)
+                .ok()?
+                .parse_statement()
+                .ok()?;
+            let Statement::CreateTrigger(trigger) = statement else {
+                return None;
+            };
+            let fires_on = trigger.events.iter().any(|event| {
+                matches!(event, TriggerEvent::Update(columns)
+                    if columns.iter().any(|c| names::ident(c, d) == column))
+            });
+            let tests = trigger
+                .condition
+                .as_ref()
+                .is_some_and(|condition| names::expression_uses(&condition.to_string(), column, d));
+            (fires_on || tests).then_some(trigger)
+        })
+        .collect()
+}
+
+/// `trigger` firing on and testing column `to` where it named `from`
+/// (`NEW.from` becomes `NEW.to`).
+pub(super) fn trigger_moved(
+    trigger: &sqlparser::ast::CreateTrigger,
+    from: &str,
+    to: &str,
+    d: Dialect,
+) -> sqlparser::ast::CreateTrigger {
+    use sqlparser::ast::{Expr, Ident, TriggerEvent, visit_expressions_mut};
+    let renamed = |i: &Ident| {
+        if names::ident(i, d) == from {
+            Ident::new(crate::ddl::ident(to, d))
+        } else {
+            i.clone()
+        }
+    };
+    let mut moved = trigger.clone();
+    for event in &mut moved.events {
+        if let TriggerEvent::Update(columns) = event {
+            *columns = columns.iter().map(renamed).collect();
+        }
+    }
+    if let Some(condition) = &mut moved.condition {
+        let _ = visit_expressions_mut(condition, |e| {
+            match e {
+                Expr::Identifier(i) => *i = renamed(i),
+                Expr::CompoundIdentifier(parts) => {
+                    if let Some(last) = parts.last_mut() {
+                        *last = renamed(last);
+                    }
+                }
+                _ => {}
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+    }
+    moved
+}
+
+/// Statements that drop `triggers` before a change and create them again
+/// after it (as `after` defines them): (before, after).
+pub(super) fn triggers_around(
+    triggers: &[sqlparser::ast::CreateTrigger],
+    after: &[sqlparser::ast::CreateTrigger],
+    d: Dialect,
+) -> (String, String) {
+    let drops = triggers
+        .iter()
+        .map(|trigger| {
+            format!(
+                "DROP TRIGGER {} ON {};\n",
+                crate::ddl::name(&names::object(&trigger.name, d), d),
+                crate::ddl::name(&names::object(&trigger.table_name, d), d)
+            )
+        })
+        .collect();
+    let creates = after
+        .iter()
+        .map(|trigger| {
+            format!(
+                ";\n{}",
+                sqlparser::ast::Statement::CreateTrigger(trigger.clone())
+            )
+        })
         .collect();
     (drops, creates)
 }

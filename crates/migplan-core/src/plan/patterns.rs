@@ -1169,6 +1169,21 @@ fn drop_renamed_column(pc: &PlanContext, table: &Table, old: &Column, new: &str)
         up = format!("{drops}{up}{builds}");
         down = format!("{unbuilds}{down}");
     }
+    // Triggers that fire on or test the old column would stop the drop:
+    // made again on the new one; the down puts them back.
+    if d == Dialect::Postgres {
+        let triggers = dependents::triggers_using(pc.before, &table.name, &old.name, d);
+        if !triggers.is_empty() {
+            let moved: Vec<_> = triggers
+                .iter()
+                .map(|t| dependents::trigger_moved(t, &old.name, new, d))
+                .collect();
+            let (drops, creates) = dependents::triggers_around(&triggers, &moved, d);
+            up = format!("{drops}{up}{creates}");
+            let (drops, creates) = dependents::triggers_around(&moved, &triggers, d);
+            down = format!("{drops}{down}{creates}");
+        }
+    }
     // Views that read the old column would stop the drop (PostgreSQL) or
     // break (MySQL): made again on the new one, their columns named as
     // before; the down puts them back as they were.
@@ -1425,6 +1440,15 @@ fn change_type(
     let (drop_views, create_views) = dependents::views_around(&views, &originals, d);
     let swap = format!("{drop_views}{swap}{create_views}");
     let unswap = format!("{drop_views}{unswap}{create_views}");
+    // Triggers that fire on the column follow it by its place too.
+    let triggers = if d == Dialect::Postgres {
+        dependents::triggers_using(pc.before, &table.name, &c.name, d)
+    } else {
+        Vec::new()
+    };
+    let (drop_triggers, create_triggers) = dependents::triggers_around(&triggers, &triggers, d);
+    let swap = format!("{drop_triggers}{swap}{create_triggers}");
+    let unswap = format!("{drop_triggers}{unswap}{create_triggers}");
     steps.push(
         Step::new(
             Phase::Contract,
