@@ -643,3 +643,51 @@ fn views_on_a_renamed_or_retyped_column_are_carried_on_postgresql() {
         );
     }
 }
+
+/// A type change of a column the database ties to itself (a serial key,
+/// another table's foreign key to it) cannot go through a new column
+/// swapped in: the sequence, the key and the foreign keys would stay with
+/// the old one and go with it. The plan changes such a type in place and
+/// says why; on PostgreSQL the result equals the migration and the down
+/// restores the start, keys and sequence included.
+#[test]
+fn a_key_column_changes_type_in_place_on_postgresql() {
+    if !have_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let schema = file(
+        &dir,
+        "schema.sql",
+        "CREATE TABLE accounts (id serial PRIMARY KEY, name text);\n\
+         CREATE TABLE logins (id integer PRIMARY KEY, account_id integer REFERENCES accounts (id));\n",
+    );
+    let up = file(
+        &dir,
+        "up.sql",
+        "ALTER TABLE accounts ALTER COLUMN id TYPE bigint;\n\
+         ALTER TABLE logins ALTER COLUMN account_id TYPE bigint;\n",
+    );
+    let (code, out, err) = migplan(&["plan", "--schema", &schema, &up]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Change the type of accounts.id in place"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Change the type of logins.account_id in place"),
+        "{out}"
+    );
+    let (code, out, err) = migplan(&[
+        "simulate", "--engine", "postgres", "--plan", "--schema", &schema, "--up", &up, "--rows",
+        "10", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["plan_check"]["equivalent"], true, "{}", v["plan_check"]);
+    assert_eq!(
+        v["plan_check"]["down_restores"], true,
+        "{}",
+        v["plan_check"]
+    );
+}

@@ -974,6 +974,8 @@ fn mysql_plans_keep_not_null_and_restore_dropped_columns() {
         "ALTER TABLE `courier_messages` DROP COLUMN `sent`;",
         "ALTER TABLE `courier_messages` MODIFY `body` varchar(512) NOT NULL;",
         "ALTER TABLE `courier_messages` CHANGE `body` `text` varchar(255) NOT NULL;",
+        // The key: changed in place (a new column would leave the key behind).
+        "ALTER TABLE `courier_messages` MODIFY `id` bigint NOT NULL;",
         // The batched UPDATE skips rows done with MySQL's `<=>`.
         "ALTER TABLE `courier_messages` ADD COLUMN `copy` varchar(255);\n\
          UPDATE `courier_messages` SET `copy` = `body`;",

@@ -486,20 +486,14 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
                 options,
                 ..
             },
-        ) => {
-            let (algorithm, _, _) = locks::mysql_op_algorithm(op, &table.name, pc.before);
-            let col = names::ident(col_name, d);
-            match table.column(&col) {
-                Some(c) if algorithm == MysqlAlgorithm::Copy => {
-                    let target = Target {
-                        data_type: names::data_type(data_type, d),
-                        not_null: declares_not_null(options),
-                    };
-                    change_type(pc, table, c, &target, None)
-                }
-                _ => Vec::new(),
-            }
-        }
+        ) => mysql_modify_column(
+            pc,
+            table,
+            op,
+            &names::ident(col_name, d),
+            data_type,
+            options,
+        ),
         (
             Dialect::Postgres,
             AlterTableOperation::AlterColumn {
@@ -1320,6 +1314,98 @@ fn sync_trigger(
 }
 
 /// Type change through a new column, a trigger, a backfill and a swap.
+/// MySQL's MODIFY that copies the table: a new column swapped in, or the
+/// change in place when the column cannot be replaced.
+fn mysql_modify_column(
+    pc: &PlanContext,
+    table: &Table,
+    op: &AlterTableOperation,
+    col: &str,
+    data_type: &sqlparser::ast::DataType,
+    options: &[ColumnOption],
+) -> Vec<Step> {
+    let (algorithm, _, _) = locks::mysql_op_algorithm(op, &table.name, pc.before);
+    let Some(c) = table
+        .column(col)
+        .filter(|_| algorithm == MysqlAlgorithm::Copy)
+    else {
+        return Vec::new();
+    };
+    if let Some(why) = keeps_its_column(pc, table, c) {
+        return vec![type_changed_in_place(pc, table, c, &op.to_string(), &why)];
+    }
+    let target = Target {
+        data_type: names::data_type(data_type, pc.dialect),
+        not_null: declares_not_null(options),
+    };
+    change_type(pc, table, c, &target, None)
+}
+
+/// Why a column's type must change in place rather than through a new
+/// column swapped in: what the database ties to the column itself (the
+/// sequence a serial, identity or AUTO_INCREMENT column owns; a primary,
+/// unique or foreign key on it; another table's foreign key to it) would
+/// not follow the swap. `None` when nothing does.
+fn keeps_its_column(pc: &PlanContext, table: &Table, c: &Column) -> Option<String> {
+    let serial = matches!(
+        c.data_type.to_lowercase().as_str(),
+        "serial" | "bigserial" | "smallserial" | "serial2" | "serial4" | "serial8"
+    );
+    if serial
+        || c.identity.is_some()
+        || c.default.as_deref().is_some_and(|x| x.contains("nextval("))
+    {
+        return Some(format!(
+            "{} draws its values from a sequence it owns",
+            c.name
+        ));
+    }
+    if let Some(k) = dependents::constraints_using(table, &c.name)
+        .into_iter()
+        .find(|k| !matches!(k.kind, ConstraintKind::Check { .. }))
+    {
+        return Some(format!("{} is part of {}", c.name, k.name));
+    }
+    let referenced = pc.before.tables.values().any(|other| {
+        other.constraints.iter().any(|k| {
+            matches!(&k.kind, ConstraintKind::ForeignKey { references, referred_columns, .. }
+                if *references == table.name && referred_columns.contains(&c.name))
+        })
+    });
+    referenced.then(|| format!("other tables' foreign keys reference {}", c.name))
+}
+
+/// A type change kept in place (one ALTER that rewrites the table under
+/// its strongest lock), because `why` would not follow a new column.
+fn type_changed_in_place(pc: &PlanContext, table: &Table, c: &Column, op: &str, why: &str) -> Step {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let back = match d {
+        Dialect::Mysql => format!("ALTER TABLE {table_sql} MODIFY {}", ddl::column(c, d)),
+        _ => {
+            // A serial's type is the integer under it.
+            let old_type = match c.data_type.to_lowercase().as_str() {
+                "serial" | "serial4" => "integer".to_string(),
+                "bigserial" | "serial8" => "bigint".to_string(),
+                "smallserial" | "serial2" => "smallint".to_string(),
+                _ => c.data_type.clone(),
+            };
+            format!(
+                "ALTER TABLE {table_sql} ALTER COLUMN {} TYPE {old_type}",
+                ddl::ident(&c.name, d)
+            )
+        }
+    };
+    Step::new(
+        Phase::Expand,
+        format!("Change the type of {}.{} in place", table.name, c.name),
+        format!("{why}, which a new column swapped in would not take over: the type changes in place, rewriting {} under a lock that blocks reads and writes for the whole rewrite. Run it in a quiet window (or with an online schema-change tool).", table.name),
+        format!("ALTER TABLE {table_sql} {op}"),
+    )
+    .down(back)
+    .lossy(format!("converting back to {} may fail on values that do not fit it", c.data_type))
+}
+
 /// What a column's type change makes of it.
 struct Target {
     data_type: String,
@@ -1894,6 +1980,14 @@ fn pg_alter_column(
             let to = names::data_type(data_type, d);
             if using.is_none() && binary_coercible(&c.data_type, &to) {
                 Vec::new()
+            } else if let Some(why) = keeps_its_column(pc, table, c) {
+                vec![type_changed_in_place(
+                    pc,
+                    table,
+                    c,
+                    &format!("ALTER COLUMN {} {aop}", ddl::ident(&c.name, d)),
+                    &why,
+                )]
             } else {
                 let target = Target {
                     data_type: data_type.to_string(),
