@@ -648,8 +648,9 @@ fn views_on_a_renamed_or_retyped_column_are_carried_on_postgresql() {
 /// another table's foreign key to it) cannot go through a new column
 /// swapped in: the sequence, the key and the foreign keys would stay with
 /// the old one and go with it. The plan changes such a type in place and
-/// says why; on PostgreSQL the result equals the migration and the down
-/// restores the start, keys and sequence included.
+/// says why (and renames a serial key in place); on PostgreSQL the result
+/// equals the migration and the down restores the start, keys and sequence
+/// included.
 #[test]
 fn a_key_column_changes_type_in_place_on_postgresql() {
     if !have_postgres() {
@@ -666,7 +667,8 @@ fn a_key_column_changes_type_in_place_on_postgresql() {
         &dir,
         "up.sql",
         "ALTER TABLE accounts ALTER COLUMN id TYPE bigint;\n\
-         ALTER TABLE logins ALTER COLUMN account_id TYPE bigint;\n",
+         ALTER TABLE logins ALTER COLUMN account_id TYPE bigint;\n\
+         ALTER TABLE accounts RENAME COLUMN id TO account_id;\n",
     );
     let (code, out, err) = migplan(&["plan", "--schema", &schema, &up]);
     assert_eq!(code, 0, "{err}");

@@ -452,6 +452,11 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
                 {
                     vec![sqlite_rename_not_null(pc, table, &col.name, &to)]
                 }
+                // A column that owns a sequence: a new column would leave
+                // the sequence to be dropped with the old one.
+                Some(col) if d != Dialect::Sqlite && owns_a_sequence(col) => {
+                    vec![rename_in_place(pc, table, &col.name, &to)]
+                }
                 Some(col) => rename_column(pc, table, col, &to, !col.nullable),
                 None => Vec::new(),
             }
@@ -1341,20 +1346,43 @@ fn mysql_modify_column(
     change_type(pc, table, c, &target, None)
 }
 
+/// Whether a column draws its values from a sequence it owns (serial,
+/// identity, AUTO_INCREMENT, a nextval default).
+fn owns_a_sequence(c: &Column) -> bool {
+    matches!(
+        c.data_type.to_lowercase().as_str(),
+        "serial" | "bigserial" | "smallserial" | "serial2" | "serial4" | "serial8"
+    ) || c.identity.is_some()
+        || c.default.as_deref().is_some_and(|x| x.contains("nextval("))
+}
+
+/// A column that owns a sequence renamed in place (metadata only).
+fn rename_in_place(pc: &PlanContext, table: &Table, from: &str, to: &str) -> Step {
+    let d = pc.dialect;
+    let table_sql = ddl::name(&table.name, d);
+    let rename = |a: &str, b: &str| {
+        format!(
+            "ALTER TABLE {table_sql} RENAME COLUMN {} TO {}",
+            ddl::ident(a, d),
+            ddl::ident(b, d)
+        )
+    };
+    Step::new(
+        Phase::Expand,
+        format!("Rename {}.{from} to {to}", table.name),
+        format!("{from} draws its values from a sequence it owns, which a new column kept in step would not take over: it is renamed in place (metadata only), so deploy the code that uses {to} with this step."),
+        rename(from, to),
+    )
+    .down(rename(to, from))
+}
+
 /// Why a column's type must change in place rather than through a new
 /// column swapped in: what the database ties to the column itself (the
 /// sequence a serial, identity or AUTO_INCREMENT column owns; a primary,
 /// unique or foreign key on it; another table's foreign key to it) would
 /// not follow the swap. `None` when nothing does.
 fn keeps_its_column(pc: &PlanContext, table: &Table, c: &Column) -> Option<String> {
-    let serial = matches!(
-        c.data_type.to_lowercase().as_str(),
-        "serial" | "bigserial" | "smallserial" | "serial2" | "serial4" | "serial8"
-    );
-    if serial
-        || c.identity.is_some()
-        || c.default.as_deref().is_some_and(|x| x.contains("nextval("))
-    {
+    if owns_a_sequence(c) {
         return Some(format!(
             "{} draws its values from a sequence it owns",
             c.name
