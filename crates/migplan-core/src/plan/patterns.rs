@@ -436,31 +436,12 @@ fn alter_op(pc: &PlanContext, table: &Table, op: &AlterTableOperation) -> Vec<St
                 old_column_name,
                 new_column_name,
             },
-        ) => {
-            let from = names::ident(old_column_name, d);
-            let to = names::ident(new_column_name, d);
-            match table.column(&from) {
-                // SQLite can neither make the new column NOT NULL nor drop
-                // one a key or foreign key uses without rebuilding the
-                // table: its rename (instant) instead.
-                Some(col)
-                    if d == Dialect::Sqlite
-                        && (!col.nullable
-                            || !dependents::constraints_using(table, &col.name).is_empty()
-                            || !dependents::views_using(pc.before, &table.name, &col.name)
-                                .is_empty()) =>
-                {
-                    vec![sqlite_rename_not_null(pc, table, &col.name, &to)]
-                }
-                // A column that owns a sequence: a new column would leave
-                // the sequence to be dropped with the old one.
-                Some(col) if d != Dialect::Sqlite && owns_a_sequence(col) => {
-                    vec![rename_in_place(pc, table, &col.name, &to)]
-                }
-                Some(col) => rename_column(pc, table, col, &to, !col.nullable),
-                None => Vec::new(),
-            }
-        }
+        ) => rename_column_op(
+            pc,
+            table,
+            &names::ident(old_column_name, d),
+            &names::ident(new_column_name, d),
+        ),
         (
             Dialect::Mysql,
             AlterTableOperation::ChangeColumn {
@@ -1012,27 +993,6 @@ fn readd_column(
     down
 }
 
-/// SQLite: a NOT NULL column renamed in place (instant), since a new
-/// column kept in step could not be NOT NULL without a rebuild.
-fn sqlite_rename_not_null(pc: &PlanContext, table: &Table, from: &str, to: &str) -> Step {
-    let d = pc.dialect;
-    let table_sql = ddl::name(&table.name, d);
-    let rename = |a: &str, b: &str| {
-        format!(
-            "ALTER TABLE {table_sql} RENAME COLUMN {} TO {}",
-            ddl::ident(a, d),
-            ddl::ident(b, d)
-        )
-    };
-    Step::new(
-        Phase::Expand,
-        format!("Rename {}.{from} to {to}", table.name),
-        format!("SQLite renames a column instantly (and rewrites the views that read it); a new column kept in step could not take over {from}'s NOT NULL, keys, foreign keys or views without rebuilding the table, so deploy the code that uses {to} with this step."),
-        rename(from, to),
-    )
-    .down(rename(to, from))
-}
-
 /// A column renamed through a new one kept in step; `not_null`: the
 /// renamed column is NOT NULL (MySQL's CHANGE declares it anew).
 fn rename_column(
@@ -1356,8 +1316,43 @@ fn owns_a_sequence(c: &Column) -> bool {
         || c.default.as_deref().is_some_and(|x| x.contains("nextval("))
 }
 
-/// A column that owns a sequence renamed in place (metadata only).
-fn rename_in_place(pc: &PlanContext, table: &Table, from: &str, to: &str) -> Step {
+/// `RENAME COLUMN from TO to`: through a new column kept in step, or in
+/// place where such a column could not take over what the old one has.
+fn rename_column_op(pc: &PlanContext, table: &Table, from: &str, to: &str) -> Vec<Step> {
+    let d = pc.dialect;
+    match table.column(from) {
+        // SQLite can neither make the new column NOT NULL nor drop
+        // one a key or foreign key uses without rebuilding the
+        // table: its rename (instant) instead.
+        Some(col)
+            if d == Dialect::Sqlite
+                && (!col.nullable
+                    || !dependents::constraints_using(table, &col.name).is_empty()
+                    || !dependents::views_using(pc.before, &table.name, &col.name).is_empty()) =>
+        {
+            let why = format!(
+                "SQLite renames a column instantly (and rewrites the views that read it), and a new column kept in step could not take over {}'s NOT NULL, keys, foreign keys or views without rebuilding the table",
+                col.name
+            );
+            vec![rename_in_place(pc, table, &col.name, to, &why)]
+        }
+        // A column that owns a sequence: a new column would leave
+        // the sequence to be dropped with the old one.
+        Some(col) if d != Dialect::Sqlite && owns_a_sequence(col) => {
+            let why = format!(
+                "{} draws its values from a sequence it owns, which a new column kept in step would not take over",
+                col.name
+            );
+            vec![rename_in_place(pc, table, &col.name, to, &why)]
+        }
+        Some(col) => rename_column(pc, table, col, to, !col.nullable),
+        None => Vec::new(),
+    }
+}
+
+/// A column renamed in place (metadata only), because `why` a new column
+/// kept in step could not take over what the old one has.
+fn rename_in_place(pc: &PlanContext, table: &Table, from: &str, to: &str, why: &str) -> Step {
     let d = pc.dialect;
     let table_sql = ddl::name(&table.name, d);
     let rename = |a: &str, b: &str| {
@@ -1370,7 +1365,7 @@ fn rename_in_place(pc: &PlanContext, table: &Table, from: &str, to: &str) -> Ste
     Step::new(
         Phase::Expand,
         format!("Rename {}.{from} to {to}", table.name),
-        format!("{from} draws its values from a sequence it owns, which a new column kept in step would not take over: it is renamed in place (metadata only), so deploy the code that uses {to} with this step."),
+        format!("{why}: it is renamed in place (metadata only), so deploy the code that uses {to} with this step."),
         rename(from, to),
     )
     .down(rename(to, from))
