@@ -33,7 +33,13 @@ pub fn session(dialect: Dialect, options: Options, schema: Vec<Input>, files: &[
     // statement at a time.
     let mut session = Session::builder(dialect, options, SchemaStatements::Stream);
     for file in schema {
-        session = session.schema(file.text);
+        // A history written in a framework's language is replayed as the
+        // SQL it runs.
+        session = session.schema(migplan_core::frameworks::schema_sql(
+            Some(&file.path),
+            &file.text,
+            dialect,
+        ));
     }
     for f in files {
         session = session.migration(Some(f.path.clone()), f.text.as_str());

@@ -225,7 +225,13 @@ struct CheckArgs {
     /// is then the project directory (default: .).
     #[arg(long, value_name = "REV")]
     since: Option<String>,
-    /// Migration files (with --since: the project directory).
+    /// With a project directory: the migration to check (a part of its
+    /// file name), against the history before it; default the newest.
+    #[arg(long, value_name = "NAME")]
+    migration: Option<String>,
+    /// Migration files, or a project directory (its newest migration is
+    /// checked against the history before it; with --since, the
+    /// migrations changed since REV).
     #[arg(required_unless_present = "since")]
     files: Vec<PathBuf>,
 }
@@ -626,11 +632,34 @@ fn run_check_command(args: CheckArgs) -> Result<ExitCode, String> {
         .link_base
         .clone()
         .or_else(|| settings.and_then(|c| c.link_base.clone()));
-    let (schema, files) = match &args.since {
-        Some(rev) => changed_inputs(source, rev, &args.files)?,
-        None => (read(&source.schema)?, read(&args.files)?),
+    let (schema, files) = match (&args.since, args.files.as_slice()) {
+        (Some(rev), _) => changed_inputs(source, rev, &args.files)?,
+        (None, [dir]) if dir.is_dir() => project_inputs(source, dir, args.migration.as_deref())?,
+        _ => (read(&source.schema)?, read(&args.files)?),
     };
     run_check(source, format, link_base.as_deref(), gate, schema, &files)
+}
+
+/// `check DIR [--migration NAME]`: the project's history as the schema
+/// (after any schema files given), and its newest (or named) migration.
+fn project_inputs(
+    source: &SourceArgs,
+    project: &Path,
+    name: Option<&str>,
+) -> Result<(Vec<Input>, Vec<Input>), String> {
+    let found = migplan_cli::since::newest(project, name, source.settings()?)?;
+    eprintln!(
+        "{}",
+        migplan_cli::printable(&format!(
+            "migplan: {} checked against the {} migration(s) before it (ordered as {})",
+            found.changed.first().map_or("", |f| f.path.as_str()),
+            found.history.len(),
+            found.ordered_by
+        ))
+    );
+    let mut schema = read(&source.schema)?;
+    schema.extend(found.history);
+    Ok((schema, found.changed))
 }
 
 /// `check --since REV [DIR]`: the schema files and the project's history

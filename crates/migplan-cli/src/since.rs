@@ -147,6 +147,51 @@ fn migrations(project: &Path, config: Option<&Config>) -> Result<(Vec<String>, S
     Ok((paths, format!("the .sql files in {folder}, by name")))
 }
 
+/// One migration of `project` (the newest, or the one whose file name
+/// contains `name`) and the history before it, in the framework's order.
+pub fn newest(
+    project: &Path,
+    name: Option<&str>,
+    config: Option<&Config>,
+) -> Result<Changed, String> {
+    let exclude = config.map(|c| c.exclude.as_slice()).unwrap_or_default();
+    check_patterns(exclude)?;
+    let (ordered, ordered_by) = migrations(project, config)?;
+    let ordered: Vec<String> = ordered
+        .into_iter()
+        .filter(|p| !excluded(p, exclude))
+        .collect();
+    let at = match name {
+        None => ordered.len().checked_sub(1),
+        Some(name) => ordered
+            .iter()
+            .rposition(|p| p.rsplit('/').next().is_some_and(|base| base.contains(name))),
+    };
+    let Some(at) = at else {
+        return Err(match name {
+            Some(name) => format!(
+                "migplan: no migration named {name} in {}",
+                project.display()
+            ),
+            None => format!("migplan: no migrations in {}", project.display()),
+        });
+    };
+    let read = |path: &String| -> Result<Input, String> {
+        let bytes = std::fs::read(project.join(path))
+            .map_err(|e| format!("migplan: cannot read {path}: {e}"))?;
+        let text = crate::text_of(bytes).map_err(|why| format!("migplan: {path}: {why}"))?;
+        Ok(Input {
+            path: project.join(path).display().to_string(),
+            text,
+        })
+    };
+    Ok(Changed {
+        history: ordered[..at].iter().map(read).collect::<Result<_, _>>()?,
+        changed: vec![read(&ordered[at])?],
+        ordered_by,
+    })
+}
+
 /// The changed migrations of `project` since `rev` and the history
 /// before the first of them.
 pub fn changed_since(

@@ -252,18 +252,29 @@ fn simulate_lists_client_commands_as_not_run() {
     assert_eq!(v["coverage"]["simulated"], 1);
 }
 
-/// A file migplan cannot read (here a Rails migration) is never reported
-/// as safe: the verdict is incomplete, the JSON says so, and the check
-/// fails unless incomplete analyses are allowed.
+/// What migplan cannot read (here model code in a Rails migration) is
+/// never reported as safe: the verdict is incomplete, the JSON says so,
+/// and the check fails unless incomplete analyses are allowed; the Rails
+/// statements around it are read at their lines.
 #[test]
 fn what_is_not_analysed_is_never_safe() {
     let rails = temp_file(
         "20260101000000_add_nickname.rb",
-        "class AddNickname < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :nickname, :string, null: false\n    remove_column :users, :legacy\n  end\nend\n",
+        "class AddNickname < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :nickname, :string, null: false\n    User.where(nickname: nil).update_all(nickname: 'x')\n  end\nend\n",
     );
     let (code, out, _) = migplan(&["check", &rails]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("(incomplete: "), "{out}");
+    assert!(
+        out.contains("(incomplete: 1 statement not analysed"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            ":3:5  alter_table ALTER TABLE users ADD COLUMN nickname character varying NOT NULL"
+        ),
+        "{out}"
+    );
+    assert!(out.contains(":4:5  framework_code User.where"), "{out}");
     let (code, out, _) = migplan(&["check", "--format", "json", &rails]);
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
@@ -327,4 +338,50 @@ fn ignores_that_name_no_rule_or_silence_nothing_are_reported() {
     let (_, out, _) = migplan(&["check", "--schema", &schema, "--format", "json", &used]);
     assert!(out.contains("\"ignored\": \"a is unused\""), "{out}");
     assert!(!out.contains("unused-ignore"), "{out}");
+}
+
+/// `check PROJECT_DIR`: the framework's history (here Rails migrations,
+/// read as the SQL Rails runs) is the schema; the newest migration, or the
+/// one `--migration` names, is checked at its Ruby lines.
+#[test]
+fn a_project_directory_is_checked_against_its_history() {
+    let dir = std::env::temp_dir().join(format!("migplan-cli-project-{}", std::process::id()));
+    let migrate = dir.join("db/migrate");
+    std::fs::create_dir_all(&migrate).expect("dir");
+    std::fs::write(
+        migrate.join("20260101000000_create_users.rb"),
+        "class CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users do |t|\n      t.string :email, null: false\n      t.string :legacy\n    end\n  end\nend\n",
+    )
+    .expect("write");
+    std::fs::write(
+        migrate.join("20260102000000_tidy_users.rb"),
+        "class TidyUsers < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email, unique: true, algorithm: :concurrently\n    remove_column :users, :legacy\n  end\nend\n",
+    )
+    .expect("write");
+    let project = dir.display().to_string();
+    let (code, out, err) = migplan(&["check", "--format", "json", &project]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("checked against the 1 migration(s) before it (ordered as Rails"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let drop = &v["statements"][1];
+    assert_eq!(drop["sql"], "ALTER TABLE users DROP COLUMN legacy", "{out}");
+    assert_eq!(drop["line"], 4);
+    assert_eq!(drop["source"], "remove_column :users, :legacy");
+    assert_eq!(drop["severity"], "dangerous");
+    // The concurrent index on a table the history made: no write lock.
+    assert_eq!(
+        v["statements"][0]["lock"], "SHARE UPDATE EXCLUSIVE",
+        "{out}"
+    );
+    // The first migration creates its table: nothing to fear.
+    let (code, out, _) = migplan(&["check", &project, "--migration", "create_users"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("max severity: safe"), "{out}");
+    let (code, _, err) = migplan(&["check", &project, "--migration", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no migration named nope"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -383,8 +383,13 @@ impl Catalog {
         }
     }
 
+    /// Applies what a source runs (a file's down section is its rollback,
+    /// not part of the schema it leaves).
     pub fn apply_source(&mut self, source: &ParsedSource) {
         for s in &source.statements {
+            if s.section == crate::parse::Section::Down {
+                continue;
+            }
             if let Some(ast) = &s.ast {
                 self.apply(ast, source.dialect);
             }

@@ -43,6 +43,10 @@ pub struct ParsedStatement {
     /// dbmate (`-- migrate:down`), goose (`-- +goose Down`) and sql-migrate
     /// (`-- +migrate Down`) carry their rollback after a marker.
     pub section: Section,
+    /// The framework code the statement was read from (a Rails
+    /// `add_column ...`), when the file is not SQL: `sql` is then the SQL
+    /// the framework runs for it.
+    pub source: Option<String>,
 }
 
 /// Keywords the analysis needs that the syntax tree does not carry:
@@ -291,6 +295,11 @@ impl ParsedStatement {
 pub struct ParsedSource {
     pub dialect: Dialect,
     pub statements: Vec<ParsedStatement>,
+    /// Whether the file's framework runs it in a transaction, when the
+    /// file says (Rails' `disable_ddl_transaction!`).
+    pub transaction: Option<bool>,
+    /// The framework whose reader read the file; `None` for SQL.
+    pub read_as: Option<crate::frameworks::Framework>,
 }
 
 impl ParsedSource {
@@ -304,6 +313,8 @@ pub fn parse_source(src: &str, dialect: Dialect) -> ParsedSource {
     ParsedSource {
         dialect,
         statements: parse_statements(src, dialect).collect(),
+        transaction: None,
+        read_as: None,
     }
 }
 
@@ -388,6 +399,7 @@ pub fn parse_statements(src: &str, dialect: Dialect) -> impl Iterator<Item = Par
                 flags,
                 segment: seg.kind,
                 section: section_at(line),
+                source: None,
             }
         })
 }

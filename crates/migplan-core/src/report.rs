@@ -67,6 +67,10 @@ pub struct StatementReport {
     pub effect: Option<Effect>,
     /// `up`, or `down` for a file's own rollback section (not risk-checked).
     pub section: Section,
+    /// The framework code `sql` was read from, when the migration is
+    /// written in a framework's language (`add_column :users, ...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A risk finding: one rule matching one statement.
@@ -156,6 +160,7 @@ impl CheckReport {
                 algorithm: None,
                 effect: None,
                 section: s.section,
+                source: s.source.clone(),
             });
         }
         self.max_severity = self

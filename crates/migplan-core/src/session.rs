@@ -18,6 +18,17 @@ pub struct MigrationFile {
     pub parsed: ParsedSource,
 }
 
+impl MigrationFile {
+    /// The SQL the file runs: its text, or for a migration written in a
+    /// framework's language, the SQL migplan read from it.
+    pub fn sql(&self) -> std::borrow::Cow<'_, str> {
+        match self.parsed.read_as {
+            Some(_) => crate::frameworks::dsl::as_sql(&self.parsed).into(),
+            None => self.text.as_str().into(),
+        }
+    }
+}
+
 /// One schema source, as given. Its statements are parsed when the
 /// session is built if they are kept ([`SchemaStatements::Keep`]), or at
 /// most once later, the first time a stage asks for them.
@@ -173,7 +184,7 @@ impl SessionBuilder {
             .files
             .into_iter()
             .map(|(path, text)| {
-                let parsed = parse_source(&text, dialect);
+                let parsed = crate::frameworks::read_source(path.as_deref(), &text, dialect);
                 analyzer.add_migration(path.as_deref(), &text, &parsed);
                 MigrationFile { path, text, parsed }
             })

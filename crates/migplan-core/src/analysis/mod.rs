@@ -122,11 +122,22 @@ impl Analyzer {
         self.before = self.catalog.clone();
     }
 
+    /// Starts from a schema already built (a project's history).
+    pub fn add_catalog(&mut self, catalog: &Catalog) {
+        self.catalog = catalog.clone();
+        self.before = self.catalog.clone();
+    }
+
     /// Replays a schema from its text, one statement at a time (nothing of
     /// it is kept but the model).
     pub fn add_schema_text(&mut self, schema: &str) {
         self.catalog.apply_text(schema, self.dialect);
         self.before = self.catalog.clone();
+    }
+
+    /// The report so far (statements are numbered across files).
+    pub fn report(&self) -> &CheckReport {
+        &self.report
     }
 
     /// Analyses one migration file; files are applied in the order given.
@@ -136,7 +147,7 @@ impl Analyzer {
         let mut ignores = Ignores::read(src);
         let rebuilds = detect_rebuilds(parsed, &self.catalog);
         let mut tx = TxState {
-            in_transaction: self.options.file_transaction,
+            in_transaction: parsed.transaction.unwrap_or(self.options.file_transaction),
             ..TxState::default()
         };
         let d = self.dialect;

@@ -14,6 +14,7 @@ pub static SPEC: Spec = Spec {
     default_dir: "Migrations",
     detect,
     write,
+    reader: None,
 };
 
 fn detect(files: &[File]) -> Found {

@@ -5,6 +5,7 @@
 //! Pure: callers pass the files in (the CLI reads a directory, the web app
 //! a dropped folder).
 
+pub mod dsl;
 mod export;
 
 mod alembic;
@@ -145,6 +146,60 @@ pub struct Spec {
     pub detect: fn(&[File]) -> Found,
     /// The plan's units as this framework's files.
     pub write: fn(&ExportCx) -> Vec<ExportFile>,
+    /// How its migrations are read, when they are not SQL.
+    pub reader: Option<Reader>,
+}
+
+/// How a framework's migration files (written in code) are read.
+pub struct Reader {
+    pub lang: dsl::Lang,
+    /// The file extensions its migrations have.
+    pub extensions: &'static [&'static str],
+    /// Whether a file's text is one of its migrations.
+    pub claims: fn(&str) -> bool,
+    /// The operations of one file, as the SQL the framework runs for them.
+    pub read: fn(&str, crate::Dialect) -> dsl::Reading,
+}
+
+impl Framework {
+    /// The framework whose reader reads a migration file (by its text, and
+    /// its extension when there is a path).
+    pub fn reading(path: Option<&str>, text: &str) -> Option<Framework> {
+        Framework::ALL.into_iter().find(|f| {
+            f.spec().reader.as_ref().is_some_and(|r| {
+                let ext_ok = path.is_none_or(|p| {
+                    let lower = p.to_ascii_lowercase();
+                    r.extensions.iter().any(|e| lower.ends_with(e))
+                });
+                ext_ok && (r.claims)(text)
+            })
+        })
+    }
+}
+
+/// What a migration file leaves in the schema, as SQL: a file written in a
+/// framework's language as the SQL of its up part, any other as its text.
+pub fn schema_sql(path: Option<&str>, text: &str, dialect: crate::Dialect) -> String {
+    let source = read_source(path, text, dialect);
+    match source.read_as {
+        Some(_) => dsl::up_sql(&source),
+        None => text.to_string(),
+    }
+}
+
+/// A migration file as statements: read by its framework's reader when it
+/// is written in code, parsed as SQL otherwise.
+pub fn read_source(path: Option<&str>, text: &str, dialect: crate::Dialect) -> crate::ParsedSource {
+    let reader = Framework::reading(path, text).and_then(|f| Some((f, f.spec().reader.as_ref()?)));
+    match reader {
+        Some((framework, reader)) => {
+            let reading = (reader.read)(text, dialect);
+            let mut source = dsl::into_source(text, &reading, dialect);
+            source.read_as = Some(framework);
+            source
+        }
+        None => crate::parse_source(text, dialect),
+    }
 }
 
 /// One existing migration.

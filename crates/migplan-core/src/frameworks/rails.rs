@@ -2,6 +2,13 @@
 
 use super::*;
 
+#[path = "rails_reader.rs"]
+mod reader;
+
+fn claims(text: &str) -> bool {
+    text.contains("ActiveRecord::Migration")
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::Rails,
     id: "rails",
@@ -14,6 +21,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "db/migrate",
     detect,
     write,
+    reader: Some(Reader {
+        lang: dsl::Lang::Ruby,
+        extensions: &[".rb"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

@@ -14,6 +14,7 @@ pub static SPEC: Spec = Spec {
     default_dir: "src/migrations",
     detect,
     write,
+    reader: None,
 };
 
 fn detect(files: &[File]) -> Found {

@@ -59,7 +59,7 @@ pub fn dialect_of(path: &str) -> Option<Dialect> {
 
 /// A missing corpus fails the run in CI (`CI` set), where it must be
 /// present; elsewhere the skip is printed where a person sees it.
-fn corpus_missing(test: &str) {
+pub fn corpus_missing(test: &str) {
     assert!(
         std::env::var_os("CI").is_none(),
         "../shared/corpus is missing: in CI the {test} must run"

@@ -81,7 +81,7 @@ impl Job {
             up: session
                 .files()
                 .iter()
-                .map(|f| f.text.as_str())
+                .map(|f| f.sql())
                 .collect::<Vec<_>>()
                 .join("\n"),
             down: down.unwrap_or_else(|| rollback::generate(session).sql),
