@@ -184,7 +184,12 @@ impl SessionBuilder {
             .files
             .into_iter()
             .map(|(path, text)| {
-                let parsed = crate::frameworks::read_source(path.as_deref(), &text, dialect);
+                let parsed = crate::frameworks::read_source_after(
+                    path.as_deref(),
+                    &text,
+                    dialect,
+                    analyzer.catalog(),
+                );
                 analyzer.add_migration(path.as_deref(), &text, &parsed);
                 MigrationFile { path, text, parsed }
             })

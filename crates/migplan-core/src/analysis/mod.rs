@@ -135,6 +135,11 @@ impl Analyzer {
         self.before = self.catalog.clone();
     }
 
+    /// The schema as the files so far leave it.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     /// The report so far (statements are numbered across files).
     pub fn report(&self) -> &CheckReport {
         &self.report

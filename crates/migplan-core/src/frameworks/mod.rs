@@ -158,7 +158,7 @@ pub struct Reader {
     /// Whether a file's text is one of its migrations.
     pub claims: fn(&str) -> bool,
     /// The operations of one file, as the SQL the framework runs for them.
-    pub read: fn(&str, crate::Dialect) -> dsl::Reading,
+    pub read: fn(&dsl::ReadCx) -> dsl::Reading,
 }
 
 impl Framework {
@@ -190,10 +190,26 @@ pub fn schema_sql(path: Option<&str>, text: &str, dialect: crate::Dialect) -> St
 /// A migration file as statements: read by its framework's reader when it
 /// is written in code, parsed as SQL otherwise.
 pub fn read_source(path: Option<&str>, text: &str, dialect: crate::Dialect) -> crate::ParsedSource {
+    read_source_after(path, text, dialect, &crate::catalog::Catalog::default())
+}
+
+/// [`read_source`], the reader knowing the schema before the file (Django's
+/// `AlterField` runs only what differs from the column it alters).
+pub fn read_source_after(
+    path: Option<&str>,
+    text: &str,
+    dialect: crate::Dialect,
+    schema: &crate::catalog::Catalog,
+) -> crate::ParsedSource {
     let reader = Framework::reading(path, text).and_then(|f| Some((f, f.spec().reader.as_ref()?)));
     match reader {
         Some((framework, reader)) => {
-            let reading = (reader.read)(text, dialect);
+            let reading = (reader.read)(&dsl::ReadCx {
+                text,
+                path,
+                dialect,
+                schema,
+            });
             let mut source = dsl::into_source(text, &reading, dialect);
             source.read_as = Some(framework);
             source

@@ -9,7 +9,7 @@
 use crate::Dialect;
 use crate::frameworks::dsl::sql::{self, ColumnSpec, ConstraintKind, ForeignKey, IndexSpec};
 use crate::frameworks::dsl::tree::{self, Block, Link, Node, Value};
-use crate::frameworks::dsl::{Lang, Ops, Reading, literal, names_of, tokens};
+use crate::frameworks::dsl::{Lang, Ops, ReadCx, Reading, literal, names_of, tokens};
 use crate::parse::Section;
 
 type Read = Result<Vec<String>, String>;
@@ -24,7 +24,8 @@ struct Cx<'a> {
     version: Version,
 }
 
-pub fn read(text: &str, d: Dialect) -> Reading {
+pub fn read(cx: &ReadCx) -> Reading {
+    let (text, d) = (cx.text, cx.dialect);
     let nodes = tree::parse(&tokens::tokenize(text, Lang::Ruby), Lang::Ruby);
     let version = text
         .split_once("Migration[")

@@ -2,6 +2,13 @@
 
 use super::*;
 
+#[path = "typeorm_reader.rs"]
+mod reader;
+
+fn claims(text: &str) -> bool {
+    text.contains("MigrationInterface")
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::Typeorm,
     id: "typeorm",
@@ -14,7 +21,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "src/migrations",
     detect,
     write,
-    reader: None,
+    reader: Some(Reader {
+        lang: dsl::Lang::Js,
+        extensions: &[".ts", ".js"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

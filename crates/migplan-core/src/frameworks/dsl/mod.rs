@@ -17,6 +17,15 @@ use crate::split::SegmentKind;
 pub use tokens::Lang;
 pub use tree::{Arg, Block, Link, Node, Value};
 
+/// What a reader is given: the file, where it is (Django's app label is
+/// its folder) and the schema before it.
+pub struct ReadCx<'a> {
+    pub text: &'a str,
+    pub path: Option<&'a str>,
+    pub dialect: Dialect,
+    pub schema: &'a crate::catalog::Catalog,
+}
+
 /// What a reader understood of one file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reading {
@@ -82,12 +91,46 @@ impl<'a> Ops<'a> {
     }
 
     fn push(&mut self, node: &Node, kind: OpKind) {
+        let (start, end) = (node.start, node.end.max(node.start));
+        if matches!(kind, OpKind::NotAnalysed(_)) && self.joins_code(start, end) {
+            return;
+        }
         self.reading.ops.push(Op {
-            start: node.start,
-            end: node.end.max(node.start),
+            start,
+            end,
             section: self.section,
             kind,
         });
+    }
+
+    /// Code not followed is one piece however many statements it has: a
+    /// statement inside a piece already reported (a loop's body) is part
+    /// of it, and one right after it (nothing but spacing and closing
+    /// punctuation between) extends it.
+    fn joins_code(&mut self, start: usize, end: usize) -> bool {
+        let section = self.section;
+        let inside = self.reading.ops.iter().rev().any(|op| {
+            op.section == section
+                && matches!(op.kind, OpKind::NotAnalysed(_))
+                && op.start <= start
+                && end <= op.end
+        });
+        if inside {
+            return true;
+        }
+        let text = self.text;
+        let Some(last) = self.reading.ops.last_mut() else {
+            return false;
+        };
+        let between = text.get(last.end..start).unwrap_or("x");
+        let adjacent = between
+            .chars()
+            .all(|c| c.is_whitespace() || matches!(c, ';' | '}' | ')' | ']' | ','));
+        if last.section == section && matches!(last.kind, OpKind::NotAnalysed(_)) && adjacent {
+            last.end = last.end.max(end);
+            return true;
+        }
+        false
     }
 }
 

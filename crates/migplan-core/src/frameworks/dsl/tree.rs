@@ -298,7 +298,18 @@ impl Parser<'_> {
             }
             "return" | "await" | "yield" | "export" | "async" | "static" | "default" => {
                 self.bump();
-                return self.statement_inner();
+                // A bare `return`.
+                if matches!(
+                    self.tok(),
+                    None | Some(Tok::Newline | Tok::Punct(";" | "}"))
+                ) {
+                    return None;
+                }
+                // The statement starts at the keyword.
+                return self.statement_inner().map(|mut n| {
+                    n.start = start;
+                    n
+                });
             }
             "const" | "let" | "var" | "final" => {
                 self.bump();
@@ -968,6 +979,10 @@ impl Parser<'_> {
         let Some(tok) = self.tok().cloned() else {
             return self.node(Value::Other, start);
         };
+        // A closer ends the expression; it belongs to whoever opened it.
+        if matches!(tok, Tok::Punct(")" | "]" | "}")) {
+            return self.node(Value::Other, start);
+        }
         self.bump();
         let value = match tok {
             Tok::Str {
@@ -1201,7 +1216,23 @@ impl Parser<'_> {
             self.bump();
             return self.map_body(start);
         }
-        let inner = self.postfix();
+        // `new Map<string, number>()`: the type arguments are skipped.
+        let name_start = self.start();
+        let mut inner = self.primary();
+        if self.is_punct("<")
+            && matches!(self.lang, Lang::Js | Lang::CSharp)
+            && let Value::Chain(links) = &mut inner.value
+            && let Some(last) = links.last_mut()
+        {
+            last.generic = self.generic();
+        }
+        if self.is_punct("(")
+            && let Value::Chain(links) = &mut inner.value
+            && let Some(last) = links.last_mut()
+        {
+            last.args = Some(self.args());
+        }
+        let inner = self.node(inner.value, name_start);
         // `new Table({...})`, `new TableColumn(...)`: the constructed type.
         if self.is_punct("{") && self.lang == Lang::CSharp {
             self.bump();
