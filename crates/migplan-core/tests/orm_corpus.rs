@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use migplan_core::catalog::Catalog;
-use migplan_core::frameworks::{Framework, read_source_after};
+use migplan_core::frameworks::{Framework, dsl, read_source_after};
 use migplan_core::locks::Effect;
 use migplan_core::parse::Section;
 use migplan_core::{Analyzer, Dialect, Options, Severity};
@@ -33,6 +33,9 @@ struct Project {
     down: &'static [&'static str],
     /// Words that start the up part again.
     up: &'static [&'static str],
+    /// Operations that are code by the framework's design, which migplan
+    /// reports as not analysed (Django's `RunPython`): counted apart.
+    code: Option<&'static str>,
 }
 
 const PROJECTS: [Project; 10] = [
@@ -52,6 +55,7 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["def down", "def self.down", "dir.down"],
         up: &["def up", "def self.up", "def change", "dir.up"],
+        code: None,
     },
     Project {
         framework: "django",
@@ -63,8 +67,10 @@ const PROJECTS: [Project; 10] = [
             "RenameField(",
             "RenameModel(",
         ],
-        down: &[],
-        up: &[],
+        // State-only operations change no table.
+        down: &["state_operations"],
+        up: &["database_operations", "operations = ["],
+        code: Some("RunPython"),
     },
     Project {
         framework: "alembic",
@@ -73,6 +79,7 @@ const PROJECTS: [Project; 10] = [
         destructive: &["op.drop_column", "op.drop_table", "op.rename_table"],
         down: &["def downgrade"],
         up: &["def upgrade"],
+        code: None,
     },
     Project {
         framework: "knex",
@@ -86,6 +93,7 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["exports.down"],
         up: &["exports.up"],
+        code: None,
     },
     Project {
         framework: "sequelize",
@@ -99,6 +107,7 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["down:", "async down", "down("],
         up: &["up:", "async up", "up("],
+        code: None,
     },
     Project {
         framework: "typeorm",
@@ -107,6 +116,7 @@ const PROJECTS: [Project; 10] = [
         destructive: &["DROP COLUMN", "DROP TABLE"],
         down: &["async down"],
         up: &["async up"],
+        code: None,
     },
     Project {
         framework: "ef-core",
@@ -115,6 +125,7 @@ const PROJECTS: [Project; 10] = [
         destructive: &["DropColumn(", "DropTable(", "RenameColumn(", "RenameTable("],
         down: &["void Down("],
         up: &["void Up("],
+        code: None,
     },
     Project {
         framework: "laravel",
@@ -129,6 +140,7 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["function down"],
         up: &["function up"],
+        code: None,
     },
     Project {
         framework: "liquibase",
@@ -143,6 +155,7 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["<rollback"],
         up: &["</rollback>"],
+        code: None,
     },
     Project {
         framework: "ecto",
@@ -156,11 +169,12 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["def down"],
         up: &["def up", "def change"],
+        code: None,
     },
 ];
 
 /// The frameworks whose readers are held to the corpus bar.
-const READ: &[&str] = &["rails", "typeorm"];
+const READ: &[&str] = &["rails", "typeorm", "django"];
 
 fn files_of(root: &Path, p: &Project) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -225,6 +239,8 @@ struct Tally {
     destructive: usize,
     unflagged: Vec<String>,
     reasons: BTreeMap<String, usize>,
+    /// Operations that are code by design (`Project::code`).
+    code: usize,
 }
 
 fn read_project(root: &Path, p: &Project) -> Tally {
@@ -249,8 +265,26 @@ fn read_project(root: &Path, p: &Project) -> Tally {
             tally.crashed.push(name);
             continue;
         };
-        // One operation: the statements read from one piece of source.
+        // The reader's operations (one that runs nothing counts as read):
+        // understood when all the SQL read for it parses.
+        let reader = Framework::reading(Some(&name), &text).and_then(|f| f.spec().reader.as_ref());
+        let reading = reader.map(|r| {
+            (r.read)(&dsl::ReadCx {
+                text: &text,
+                path: Some(&name),
+                dialect: d,
+                schema: before,
+            })
+        });
         let mut ops: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+        for op in reading.iter().flat_map(|r| &r.ops) {
+            if let (Some(code), dsl::OpKind::NotAnalysed(why)) = (p.code, &op.kind)
+                && why.starts_with(code)
+            {
+                tally.code += 1;
+            }
+            ops.insert((op.start, op.end), matches!(op.kind, dsl::OpKind::Sql(_)));
+        }
         for s in &parsed.statements {
             let understood = s.analysed();
             *ops.entry((s.start, s.end)).or_insert(true) &= understood;
@@ -324,10 +358,12 @@ fn orm_migrations_are_read_per_framework() {
                 ..Tally::default()
             }
         };
-        let rate = if t.ops == 0 {
+        // The bar is on what is not code by design (that is reported as
+        // not analysed, as it must be); both shares are printed.
+        let rate = if t.ops == t.code {
             0.0
         } else {
-            100.0 * t.understood as f64 / t.ops as f64
+            100.0 * t.understood as f64 / (t.ops - t.code) as f64
         };
         let mut reasons: Vec<(&String, &usize)> = t.reasons.iter().collect();
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -337,11 +373,12 @@ fn orm_migrations_are_read_per_framework() {
             .map(|(r, n)| format!("{n}× {}", r.trim_start_matches("not analysed: ")))
             .collect();
         println!(
-            "ORM-READ|{}|{}|{}|{}|{}|{}|{}|{}",
+            "ORM-READ|{}|{}|{}|{}|{}|{}|{}|{}|{}",
             p.framework,
             t.files,
             t.ops,
             t.understood,
+            t.code,
             t.destructive,
             t.destructive - t.unflagged.len(),
             if has_reader { "read" } else { "no reader yet" },
@@ -356,7 +393,8 @@ fn orm_migrations_are_read_per_framework() {
         if rate < 95.0 {
             failures.push(format!(
                 "{}: {rate:.1} % of {} operations understood (want 95 %); most frequent: {top:?}",
-                p.framework, t.ops
+                p.framework,
+                t.ops - t.code
             ));
         }
         if !t.unflagged.is_empty() {

@@ -21,6 +21,7 @@ commands:
   dist               set up and build the release site into dist/
   test               every check and test layer; ends with `N passed, N failed`
   bench              run the benchmarks and rewrite BENCHMARKS.md
+  bench-orm          rewrite only BENCHMARKS.md's framework-migrations section
   docs               regenerate docs/rules/ from the rules' own docs
   finish-site [DIR]  (Trunk's post-build hook) CSP and service worker";
 
@@ -95,6 +96,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         }
         "test" => test::run(),
         "bench" => test::bench(),
+        "bench-orm" => test::bench_orm(),
         "docs" => {
             let root = setup::root();
             let n = docs::write(&root)?;

@@ -2,6 +2,13 @@
 
 use super::*;
 
+#[path = "django_reader.rs"]
+mod reader;
+
+fn claims(text: &str) -> bool {
+    text.contains("migrations.Migration") && text.contains("operations")
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::Django,
     id: "django",
@@ -14,7 +21,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "app/migrations",
     detect,
     write,
-    reader: None,
+    reader: Some(Reader {
+        lang: dsl::Lang::Python,
+        extensions: &[".py"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

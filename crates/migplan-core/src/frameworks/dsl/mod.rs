@@ -84,7 +84,7 @@ impl<'a> Ops<'a> {
     /// The result of reading one operation.
     pub fn read(&mut self, node: &Node, result: Result<Vec<String>, String>) {
         match result {
-            Ok(sql) if sql.is_empty() => {}
+            // Understood, and runs nothing (kept: it is an operation read).
             Ok(sql) => self.sql(node, sql),
             Err(why) => self.not_analysed(node, why),
         }

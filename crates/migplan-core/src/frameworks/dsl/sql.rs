@@ -3,7 +3,7 @@
 //! or expressions the migration wrote.
 
 use crate::Dialect;
-use crate::ddl::ident;
+use crate::ddl::{ident, name as table_name};
 
 /// A column as a framework declares it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,7 +74,7 @@ pub fn create_table(
     format!(
         "CREATE TABLE {}{} (\n{}\n)",
         if if_not_exists { "IF NOT EXISTS " } else { "" },
-        ident(table, d),
+        table_name(table, d),
         parts.join(",\n")
     )
 }
@@ -83,7 +83,7 @@ pub fn drop_table(table: &str, if_exists: bool, cascade: bool, d: Dialect) -> St
     format!(
         "DROP TABLE {}{}{}",
         if if_exists { "IF EXISTS " } else { "" },
-        ident(table, d),
+        table_name(table, d),
         if cascade && d != Dialect::Sqlite {
             " CASCADE"
         } else {
@@ -94,8 +94,17 @@ pub fn drop_table(table: &str, if_exists: bool, cascade: bool, d: Dialect) -> St
 
 pub fn rename_table(from: &str, to: &str, d: Dialect) -> String {
     match d {
-        Dialect::Mysql => format!("RENAME TABLE {} TO {}", ident(from, d), ident(to, d)),
-        _ => format!("ALTER TABLE {} RENAME TO {}", ident(from, d), ident(to, d)),
+        Dialect::Mysql => format!(
+            "RENAME TABLE {} TO {}",
+            table_name(from, d),
+            table_name(to, d)
+        ),
+        // The new name stays in the table's schema.
+        _ => format!(
+            "ALTER TABLE {} RENAME TO {}",
+            table_name(from, d),
+            ident(crate::names::last(to), d)
+        ),
     }
 }
 
@@ -107,7 +116,7 @@ pub fn add_column(table: &str, column: &ColumnSpec, if_not_exists: bool, d: Dial
     };
     format!(
         "ALTER TABLE {} ADD COLUMN {guard}{}",
-        ident(table, d),
+        table_name(table, d),
         column.sql(d)
     )
 }
@@ -120,7 +129,7 @@ pub fn drop_column(table: &str, column: &str, if_exists: bool, d: Dialect) -> St
     };
     format!(
         "ALTER TABLE {} DROP COLUMN {guard}{}",
-        ident(table, d),
+        table_name(table, d),
         ident(column, d)
     )
 }
@@ -128,7 +137,7 @@ pub fn drop_column(table: &str, column: &str, if_exists: bool, d: Dialect) -> St
 pub fn rename_column(table: &str, from: &str, to: &str, d: Dialect) -> String {
     format!(
         "ALTER TABLE {} RENAME COLUMN {} TO {}",
-        ident(table, d),
+        table_name(table, d),
         ident(from, d),
         ident(to, d)
     )
@@ -137,7 +146,11 @@ pub fn rename_column(table: &str, from: &str, to: &str, d: Dialect) -> String {
 /// A type change; MySQL restates the whole column (`MODIFY`).
 pub fn change_type(table: &str, column: &ColumnSpec, using: Option<&str>, d: Dialect) -> String {
     match d {
-        Dialect::Mysql => format!("ALTER TABLE {} MODIFY {}", ident(table, d), column.sql(d)),
+        Dialect::Mysql => format!(
+            "ALTER TABLE {} MODIFY {}",
+            table_name(table, d),
+            column.sql(d)
+        ),
         _ => {
             let name = ident(&column.name, d);
             let mut actions = vec![format!("ALTER COLUMN {name} TYPE {}", column.ty)];
@@ -150,7 +163,11 @@ pub fn change_type(table: &str, column: &ColumnSpec, using: Option<&str>, d: Dia
             if column.not_null {
                 actions.push(format!("ALTER COLUMN {name} SET NOT NULL"));
             }
-            format!("ALTER TABLE {} {}", ident(table, d), actions.join(", "))
+            format!(
+                "ALTER TABLE {} {}",
+                table_name(table, d),
+                actions.join(", ")
+            )
         }
     }
 }
@@ -158,7 +175,7 @@ pub fn change_type(table: &str, column: &ColumnSpec, using: Option<&str>, d: Dia
 pub fn set_not_null(table: &str, column: &str, not_null: bool, d: Dialect) -> String {
     format!(
         "ALTER TABLE {} ALTER COLUMN {} {} NOT NULL",
-        ident(table, d),
+        table_name(table, d),
         ident(column, d),
         if not_null { "SET" } else { "DROP" }
     )
@@ -172,7 +189,7 @@ pub fn set_default(table: &str, column: &str, default: Option<&str>, d: Dialect)
     };
     format!(
         "ALTER TABLE {} ALTER COLUMN {} {action}",
-        ident(table, d),
+        table_name(table, d),
         ident(column, d)
     )
 }
@@ -218,10 +235,12 @@ impl IndexSpec {
                 ""
             },
             ident(&self.name, d),
-            ident(&self.table, d),
+            table_name(&self.table, d),
         );
         match (&self.using, d) {
-            (Some(using), Dialect::Postgres) => out.push_str(&format!(" USING {using} ({keys})")),
+            (Some(using), Dialect::Postgres) => {
+                out.push_str(&format!(" USING {} ({keys})", ident(using, d)));
+            }
             _ => out.push_str(&format!(" ({keys})")),
         }
         if let Some(w) = &self.where_sql
@@ -241,7 +260,11 @@ pub fn drop_index(
     d: Dialect,
 ) -> String {
     match d {
-        Dialect::Mysql => format!("DROP INDEX {} ON {}", ident(name, d), ident(table, d)),
+        Dialect::Mysql => format!(
+            "DROP INDEX {} ON {}",
+            ident(crate::names::last(name), d),
+            table_name(table, d)
+        ),
         _ => format!(
             "DROP INDEX {}{}{}",
             if concurrently && d == Dialect::Postgres {
@@ -250,7 +273,7 @@ pub fn drop_index(
                 ""
             },
             if if_exists { "IF EXISTS " } else { "" },
-            ident(name, d)
+            table_name(name, d)
         ),
     }
 }
@@ -259,11 +282,15 @@ pub fn rename_index(table: &str, from: &str, to: &str, d: Dialect) -> String {
     match d {
         Dialect::Mysql => format!(
             "ALTER TABLE {} RENAME INDEX {} TO {}",
-            ident(table, d),
+            table_name(table, d),
             ident(from, d),
             ident(to, d)
         ),
-        _ => format!("ALTER INDEX {} RENAME TO {}", ident(from, d), ident(to, d)),
+        _ => format!(
+            "ALTER INDEX {} RENAME TO {}",
+            table_name(from, d),
+            ident(crate::names::last(to), d)
+        ),
     }
 }
 
@@ -294,7 +321,7 @@ impl ForeignKey {
             "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
             ident(&self.name, d),
             cols(&self.columns),
-            ident(&self.to_table, d),
+            table_name(&self.to_table, d),
             cols(&self.to_columns)
         );
         if let Some(a) = &self.on_delete {
@@ -309,7 +336,7 @@ impl ForeignKey {
     pub fn add(&self, d: Dialect) -> String {
         format!(
             "ALTER TABLE {} ADD {}{}",
-            ident(&self.table, d),
+            table_name(&self.table, d),
             self.constraint(d),
             if self.not_valid && d == Dialect::Postgres {
                 " NOT VALID"
@@ -337,7 +364,7 @@ pub fn drop_constraint(
     if_exists: bool,
     d: Dialect,
 ) -> String {
-    let table_sql = ident(table, d);
+    let table_sql = table_name(table, d);
     match (d, kind) {
         (Dialect::Mysql, ConstraintKind::ForeignKey) => {
             format!(
@@ -366,7 +393,7 @@ pub fn drop_constraint(
 pub fn validate_constraint(table: &str, name: &str, d: Dialect) -> String {
     format!(
         "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-        ident(table, d),
+        table_name(table, d),
         ident(name, d)
     )
 }
@@ -374,7 +401,7 @@ pub fn validate_constraint(table: &str, name: &str, d: Dialect) -> String {
 pub fn add_check(table: &str, name: &str, expr: &str, not_valid: bool, d: Dialect) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({expr}){}",
-        ident(table, d),
+        table_name(table, d),
         ident(name, d),
         if not_valid && d == Dialect::Postgres {
             " NOT VALID"
@@ -387,7 +414,7 @@ pub fn add_check(table: &str, name: &str, expr: &str, not_valid: bool, d: Dialec
 pub fn add_unique(table: &str, name: &str, columns: &[String], d: Dialect) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
-        ident(table, d),
+        table_name(table, d),
         ident(name, d),
         columns
             .iter()
@@ -404,10 +431,13 @@ pub fn add_primary_key(table: &str, name: &str, columns: &[String], d: Dialect) 
         .collect::<Vec<_>>()
         .join(", ");
     match d {
-        Dialect::Mysql => format!("ALTER TABLE {} ADD PRIMARY KEY ({cols})", ident(table, d)),
+        Dialect::Mysql => format!(
+            "ALTER TABLE {} ADD PRIMARY KEY ({cols})",
+            table_name(table, d)
+        ),
         _ => format!(
             "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({cols})",
-            ident(table, d),
+            table_name(table, d),
             ident(name, d)
         ),
     }

@@ -1114,8 +1114,29 @@ impl Parser<'_> {
             self.eat("=>");
             return self.lambda_body(params, start);
         }
+        self.skip_newlines();
+        if self.eat(")") {
+            // `()`: an empty tuple.
+            return self.node(Value::List(Vec::new()), start);
+        }
         let inner = self.expr();
         self.skip_newlines();
+        // `(a, b)`: a tuple, read as a list.
+        if self.is_punct(",") {
+            let mut items = vec![inner];
+            while self.eat(",") {
+                self.skip_newlines();
+                if self.is_punct(")") {
+                    break;
+                }
+                items.push(self.expr());
+                self.skip_newlines();
+            }
+            while !self.eat(")") && self.tok().is_some() {
+                self.bump();
+            }
+            return self.node(Value::List(items), start);
+        }
         while !self.eat(")") && self.tok().is_some() {
             self.bump();
         }
