@@ -1,7 +1,8 @@
 //! The migrations people write in their framework's language, read from
 //! the real projects in ../shared/corpus/orm (one per framework): per
 //! framework with a reader, no file crashes, at least 95 % of operations
-//! are understood, and every migration whose up destroys something (drops,
+//! are understood (general-purpose code, reported as not analysed by
+//! design, is counted apart), and every migration whose up destroys something (drops,
 //! renames, type changes) gets a severity above safe or an incomplete
 //! verdict, each file analysed against the history before it.
 //!
@@ -33,9 +34,6 @@ struct Project {
     down: &'static [&'static str],
     /// Words that start the up part again.
     up: &'static [&'static str],
-    /// Operations that are code by the framework's design, which migplan
-    /// reports as not analysed (Django's `RunPython`): counted apart.
-    code: Option<&'static str>,
 }
 
 const PROJECTS: [Project; 10] = [
@@ -55,7 +53,6 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["def down", "def self.down", "dir.down"],
         up: &["def up", "def self.up", "def change", "dir.up"],
-        code: None,
     },
     Project {
         framework: "django",
@@ -70,7 +67,6 @@ const PROJECTS: [Project; 10] = [
         // State-only operations change no table.
         down: &["state_operations"],
         up: &["database_operations", "operations = ["],
-        code: Some("RunPython"),
     },
     Project {
         framework: "alembic",
@@ -79,7 +75,6 @@ const PROJECTS: [Project; 10] = [
         destructive: &["op.drop_column", "op.drop_table", "op.rename_table"],
         down: &["def downgrade"],
         up: &["def upgrade"],
-        code: None,
     },
     Project {
         framework: "knex",
@@ -93,7 +88,6 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["exports.down"],
         up: &["exports.up"],
-        code: None,
     },
     Project {
         framework: "sequelize",
@@ -107,7 +101,6 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["down:", "async down", "down("],
         up: &["up:", "async up", "up("],
-        code: None,
     },
     Project {
         framework: "typeorm",
@@ -116,7 +109,6 @@ const PROJECTS: [Project; 10] = [
         destructive: &["DROP COLUMN", "DROP TABLE"],
         down: &["async down"],
         up: &["async up"],
-        code: None,
     },
     Project {
         framework: "ef-core",
@@ -125,7 +117,6 @@ const PROJECTS: [Project; 10] = [
         destructive: &["DropColumn(", "DropTable(", "RenameColumn(", "RenameTable("],
         down: &["void Down("],
         up: &["void Up("],
-        code: None,
     },
     Project {
         framework: "laravel",
@@ -140,7 +131,6 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["function down"],
         up: &["function up"],
-        code: None,
     },
     Project {
         framework: "liquibase",
@@ -155,7 +145,6 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["<rollback"],
         up: &["</rollback>"],
-        code: None,
     },
     Project {
         framework: "ecto",
@@ -169,12 +158,11 @@ const PROJECTS: [Project; 10] = [
         ],
         down: &["def down"],
         up: &["def up", "def change"],
-        code: None,
     },
 ];
 
 /// The frameworks whose readers are held to the corpus bar.
-const READ: &[&str] = &["rails", "typeorm", "django"];
+const READ: &[&str] = &["rails", "typeorm", "django", "alembic"];
 
 fn files_of(root: &Path, p: &Project) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -239,7 +227,8 @@ struct Tally {
     destructive: usize,
     unflagged: Vec<String>,
     reasons: BTreeMap<String, usize>,
-    /// Operations that are code by design (`Project::code`).
+    /// Pieces of general-purpose code (loops, conditions, data code,
+    /// `RunPython`), reported as not analysed by design: counted apart.
     code: usize,
 }
 
@@ -277,17 +266,21 @@ fn read_project(root: &Path, p: &Project) -> Tally {
             })
         });
         let mut ops: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+        let mut code = std::collections::BTreeSet::new();
         for op in reading.iter().flat_map(|r| &r.ops) {
-            if let (Some(code), dsl::OpKind::NotAnalysed(why)) = (p.code, &op.kind)
-                && why.starts_with(code)
-            {
-                tally.code += 1;
+            if matches!(op.kind, dsl::OpKind::Code(_)) {
+                code.insert((op.start, op.end));
+                continue;
             }
             ops.insert((op.start, op.end), matches!(op.kind, dsl::OpKind::Sql(_)));
         }
+        tally.code += code.len();
+        tally.ops += code.len();
         for s in &parsed.statements {
             let understood = s.analysed();
-            *ops.entry((s.start, s.end)).or_insert(true) &= understood;
+            if !code.contains(&(s.start, s.end)) {
+                *ops.entry((s.start, s.end)).or_insert(true) &= understood;
+            }
             if !understood && let Some(e) = &s.error {
                 if std::env::var("MIGPLAN_ORM_DEBUG").is_ok_and(|f| f == p.framework) {
                     let code = s.source.as_deref().unwrap_or(&s.sql);
@@ -358,8 +351,9 @@ fn orm_migrations_are_read_per_framework() {
                 ..Tally::default()
             }
         };
-        // The bar is on what is not code by design (that is reported as
-        // not analysed, as it must be); both shares are printed.
+        // The bar is on the framework's operations; general-purpose code
+        // (loops, conditions, data code, `RunPython`) is reported as not
+        // analysed, as it must be, and counted apart: both shares printed.
         let rate = if t.ops == t.code {
             0.0
         } else {

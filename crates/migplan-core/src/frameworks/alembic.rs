@@ -2,6 +2,14 @@
 
 use super::*;
 
+#[path = "alembic_reader.rs"]
+mod reader;
+
+fn claims(text: &str) -> bool {
+    text.contains("from alembic import")
+        || (text.contains("down_revision") && text.contains("def upgrade"))
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::Alembic,
     id: "alembic",
@@ -14,7 +22,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "alembic/versions",
     detect,
     write,
-    reader: None,
+    reader: Some(Reader {
+        lang: dsl::Lang::Python,
+        extensions: &[".py"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

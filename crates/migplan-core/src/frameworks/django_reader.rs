@@ -46,7 +46,12 @@ pub fn read(cx: &ReadCx) -> Reading {
             })
             .collect(),
     };
-    for node in &nodes {
+    // `class Migration(migrations.Migration):` holds the assignments.
+    let members = nodes.iter().flat_map(|n| match &n.value {
+        Value::Class(block) => block.body.iter().collect::<Vec<_>>(),
+        _ => vec![n],
+    });
+    for node in members {
         let Value::Assign(target, value) = &node.value else {
             continue;
         };
@@ -140,7 +145,7 @@ fn operation(cx: &mut Cx, ops: &mut Ops, node: &Node) {
             if noop {
                 ops.sql(node, Vec::new());
             } else {
-                ops.not_analysed(node, "RunPython: Python code migplan does not follow");
+                ops.code(node, "RunPython: Python code migplan does not follow");
             }
         }
         "SeparateDatabaseAndState" => {

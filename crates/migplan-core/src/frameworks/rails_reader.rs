@@ -90,16 +90,14 @@ fn statement(cx: &mut Cx, node: &Node) {
             statements(cx, &inner[1..]);
         }
         Value::Control(word, inner) => {
-            cx.ops.not_analysed(
+            cx.ops.code(
                 node,
                 format!("a Ruby `{word}`: migplan reads the statements inside as if they run"),
             );
             statements(cx, inner.get(1..).unwrap_or_default());
         }
         Value::Str(_) | Value::Nil => {}
-        _ => cx
-            .ops
-            .not_analysed(node, "Ruby code migplan does not follow"),
+        _ => cx.ops.code(node, "Ruby code migplan does not follow"),
     }
 }
 
@@ -139,7 +137,7 @@ fn chain(cx: &mut Cx, node: &Node, links: &[Link]) {
         return;
     }
     if links.len() != 1 {
-        cx.ops.not_analysed(
+        cx.ops.code(
             node,
             format!(
                 "Ruby code migplan does not follow (`{}`)",

@@ -89,7 +89,7 @@ impl<'a> Reader<'a, '_> {
                 self.statement(runner, value);
             }
             Value::Control(word, inner) => {
-                self.ops.not_analysed(
+                self.ops.code(
                     node,
                     format!("a `{word}`: migplan reads the statements inside as if they run"),
                 );
@@ -98,9 +98,7 @@ impl<'a> Reader<'a, '_> {
                 }
             }
             Value::Nil | Value::Str(_) => {}
-            _ => self
-                .ops
-                .not_analysed(node, "TypeScript migplan does not follow"),
+            _ => self.ops.code(node, "TypeScript migplan does not follow"),
         }
     }
 

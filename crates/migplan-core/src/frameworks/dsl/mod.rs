@@ -49,8 +49,13 @@ pub struct Op {
 pub enum OpKind {
     /// The SQL the framework runs for it (one or more statements).
     Sql(Vec<String>),
-    /// Code migplan does not follow, and why.
+    /// An operation of the framework migplan could not read, and why
+    /// (SQL built at run time, an argument computed in code).
     NotAnalysed(String),
+    /// General-purpose code (a loop, a condition, model or data code,
+    /// Django's `RunPython`), which migplan reports as not analysed by
+    /// design, and why.
+    Code(String),
 }
 
 /// Collects a reader's operations.
@@ -76,9 +81,14 @@ impl<'a> Ops<'a> {
         self.push(node, OpKind::Sql(sql));
     }
 
-    /// `node` was not analysed, for `why`.
+    /// `node`, an operation, was not analysed, for `why`.
     pub fn not_analysed(&mut self, node: &Node, why: impl Into<String>) {
         self.push(node, OpKind::NotAnalysed(why.into()));
+    }
+
+    /// `node` is code migplan does not follow, for `why`.
+    pub fn code(&mut self, node: &Node, why: impl Into<String>) {
+        self.push(node, OpKind::Code(why.into()));
     }
 
     /// The result of reading one operation.
@@ -92,7 +102,7 @@ impl<'a> Ops<'a> {
 
     fn push(&mut self, node: &Node, kind: OpKind) {
         let (start, end) = (node.start, node.end.max(node.start));
-        if matches!(kind, OpKind::NotAnalysed(_)) && self.joins_code(start, end) {
+        if matches!(kind, OpKind::Code(_)) && self.joins_code(start, end) {
             return;
         }
         self.reading.ops.push(Op {
@@ -111,7 +121,7 @@ impl<'a> Ops<'a> {
         let section = self.section;
         let inside = self.reading.ops.iter().rev().any(|op| {
             op.section == section
-                && matches!(op.kind, OpKind::NotAnalysed(_))
+                && matches!(op.kind, OpKind::Code(_))
                 && op.start <= start
                 && end <= op.end
         });
@@ -126,7 +136,7 @@ impl<'a> Ops<'a> {
         let adjacent = between
             .chars()
             .all(|c| c.is_whitespace() || matches!(c, ';' | '}' | ')' | ']' | ','));
-        if last.section == section && matches!(last.kind, OpKind::NotAnalysed(_)) && adjacent {
+        if last.section == section && matches!(last.kind, OpKind::Code(_)) && adjacent {
             last.end = last.end.max(end);
             return true;
         }
@@ -163,7 +173,7 @@ pub fn into_source(text: &str, reading: &Reading, dialect: Dialect) -> ParsedSou
                     }
                 }
             }
-            OpKind::NotAnalysed(why) => statements.push(ParsedStatement {
+            OpKind::NotAnalysed(why) | OpKind::Code(why) => statements.push(ParsedStatement {
                 index: statements.len(),
                 start: op.start,
                 end: op.end,

@@ -244,7 +244,15 @@ impl<'a> Lexer<'a> {
                 let formatted = rest[..prefix].to_ascii_lowercase().contains('f');
                 self.at += prefix;
                 if after.starts_with("\"\"\"") || after.starts_with("'''") {
-                    return self.triple(&after[..3]);
+                    let mut tok = self.triple(&after[..3])?;
+                    if let Tok::Str {
+                        value,
+                        interpolated,
+                    } = &mut tok
+                    {
+                        *interpolated = formatted && value.contains('{');
+                    }
+                    return Some(tok);
                 }
                 let q = after.chars().next()?;
                 let mut tok = self.quoted(q, !raw)?;

@@ -276,7 +276,14 @@ impl Parser<'_> {
             w if CONTROL.contains(&w) && !(self.lang == Lang::Python && w == "with") => {
                 return Some(self.control(start, w.to_string()));
             }
-            "with" if self.lang == Lang::Python => return Some(self.control(start, word)),
+            "with" | "elif" | "else" | "except" | "finally" if self.lang == Lang::Python => {
+                return Some(self.control(start, word));
+            }
+            // Python's `raise X(...)`: the statement raises.
+            "raise" if self.lang == Lang::Python => {
+                self.skip_line();
+                return Some(self.node(Value::Control(word, Vec::new()), start));
+            }
             "return" | "next" | "break"
                 if self.lang == Lang::Ruby
                     && matches!(self.tok_at(1), Some(Tok::Ident(w)) if w == "if" || w == "unless") =>
@@ -442,8 +449,19 @@ impl Parser<'_> {
             self.args();
         }
         if self.lang == Lang::Python {
+            let header = self.at.saturating_sub(1);
             self.skip_line();
-            return self.node(Value::Def(name, Block::default()), start);
+            let body = self.python_body(header);
+            return self.node(
+                Value::Def(
+                    name,
+                    Block {
+                        params: Vec::new(),
+                        body,
+                    },
+                ),
+                start,
+            );
         }
         if self.lang == Lang::Elixir {
             self.skip_to_do();
@@ -477,6 +495,7 @@ impl Parser<'_> {
 
     /// A class, module or namespace: its body is read.
     fn class(&mut self, start: usize) -> Node {
+        let header = self.at;
         let mut depth = 0i32;
         while let Some(t) = self.tok() {
             match t {
@@ -513,7 +532,14 @@ impl Parser<'_> {
                 }
                 Tok::Newline if !self.braces() && depth <= 0 => {
                     if self.lang == Lang::Python {
-                        return self.node(Value::Class(Block::default()), start);
+                        let body = self.python_body(header);
+                        return self.node(
+                            Value::Class(Block {
+                                params: vec![],
+                                body,
+                            }),
+                            start,
+                        );
                     }
                     let body = self.statements(Close::End);
                     return self.node(
@@ -535,6 +561,7 @@ impl Parser<'_> {
     /// as not analysed (migplan cannot tell whether they run).
     /// The first node is the condition (`Other` when there is none).
     fn control(&mut self, start: usize, word: String) -> Node {
+        let header = self.at;
         self.bump();
         let mut inner = Vec::new();
         if self.braces() {
@@ -569,9 +596,26 @@ impl Parser<'_> {
                     _ => break,
                 }
             }
+        } else if self.lang == Lang::Python && word == "with" {
+            // `with op.batch_alter_table("t") as batch_op:`: the context
+            // and its alias.
+            inner.push(self.postfix());
+            if self.is_ident("as") {
+                self.bump();
+                let alias_start = self.start();
+                // `batch_op:` reads as a label.
+                if let Some(Tok::Ident(alias) | Tok::Label(alias)) = self.tok() {
+                    let alias = Value::Str(alias.clone());
+                    self.bump();
+                    inner.push(self.node(alias, alias_start));
+                }
+            }
+            self.skip_line();
+            inner.extend(self.python_body(header));
         } else if self.lang == Lang::Python {
             inner.push(self.expr());
             self.skip_line();
+            inner.extend(self.python_body(header));
         } else {
             // Ruby/Elixir: up to the matching `end` (`elsif`, `else`,
             // `rescue`, `when` are statements of the body here).
@@ -585,6 +629,42 @@ impl Parser<'_> {
             inner.extend(self.statements(Close::End));
         }
         self.node(Value::Control(word, inner), start)
+    }
+
+    /// The indentation of token `at`'s line (bytes before its first
+    /// token): Python's blocks are what is indented more than their header.
+    fn indent(&self, at: usize) -> usize {
+        let Some(token) = self.toks.get(at) else {
+            return 0;
+        };
+        let mut first = at;
+        while first > 0 && self.toks[first - 1].tok != Tok::Newline {
+            first -= 1;
+        }
+        let line_start = first.checked_sub(1).map_or(0, |nl| self.toks[nl].end);
+        let _ = token;
+        self.toks[first].start.saturating_sub(line_start)
+    }
+
+    /// The statements of a Python block whose header is token `header`.
+    fn python_body(&mut self, header: usize) -> Vec<Node> {
+        let indent = self.indent(header);
+        let mut body = Vec::new();
+        loop {
+            while matches!(self.tok(), Some(Tok::Newline | Tok::Punct(";"))) {
+                self.bump();
+            }
+            if self.tok().is_none() || self.indent(self.at) <= indent {
+                return body;
+            }
+            let before = self.at;
+            if let Some(n) = self.statement() {
+                body.push(n);
+            }
+            if self.at == before {
+                self.bump();
+            }
+        }
     }
 
     fn skip_line_to_do(&mut self) {
@@ -782,13 +862,21 @@ impl Parser<'_> {
             return first;
         };
         if self.lang == Lang::Python {
-            while let Some(Tok::Str {
-                value,
-                interpolated: false,
-            }) = self.tok()
-            {
+            loop {
+                // Inside brackets the next piece may be on the next line.
+                let mut ahead = self.at;
+                while matches!(self.toks.get(ahead).map(|t| &t.tok), Some(Tok::Newline)) {
+                    ahead += 1;
+                }
+                let Some(Tok::Str {
+                    value,
+                    interpolated: false,
+                }) = self.toks.get(ahead).map(|t| &t.tok)
+                else {
+                    break;
+                };
                 s.push_str(value);
-                self.bump();
+                self.at = ahead + 1;
             }
         }
         self.node(Value::Str(s), first.start)
