@@ -162,7 +162,18 @@ const PROJECTS: [Project; 10] = [
 ];
 
 /// The frameworks whose readers are held to the corpus bar.
-const READ: &[&str] = &["rails", "typeorm", "django", "alembic"];
+const READ: &[&str] = &[
+    "rails",
+    "typeorm",
+    "django",
+    "alembic",
+    "knex",
+    "sequelize",
+    "ef-core",
+    "laravel",
+    "ecto",
+    "liquibase",
+];
 
 fn files_of(root: &Path, p: &Project) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -218,6 +229,27 @@ fn destroys_in_up(p: &Project, text: &str) -> bool {
     false
 }
 
+/// The table a DROP or RENAME statement destroys something of, by name.
+fn destroyed_table(sql: &str) -> Option<String> {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let upper_words: Vec<&str> = upper.split_whitespace().collect();
+    let destroys =
+        upper.contains(" DROP ") || upper.contains(" RENAME ") || upper.starts_with("DROP TABLE");
+    if !destroys {
+        return None;
+    }
+    let at = match upper_words.as_slice() {
+        ["ALTER", "TABLE", "IF", "EXISTS", ..] | ["DROP", "TABLE", "IF", "EXISTS", ..] => 4,
+        ["ALTER", "TABLE", ..] | ["DROP", "TABLE", ..] | ["RENAME", "TABLE", ..] => 2,
+        _ => return None,
+    };
+    let name = words
+        .get(at)?
+        .trim_matches(|c| c == '"' || c == '`' || c == ';');
+    Some(name.to_string())
+}
+
 #[derive(Default)]
 struct Tally {
     files: usize,
@@ -268,6 +300,12 @@ fn read_project(root: &Path, p: &Project) -> Tally {
         let mut ops: BTreeMap<(usize, usize), bool> = BTreeMap::new();
         let mut code = std::collections::BTreeSet::new();
         for op in reading.iter().flat_map(|r| &r.ops) {
+            if let dsl::OpKind::NotAnalysed(why) = &op.kind
+                && std::env::var("MIGPLAN_ORM_OPS").is_ok_and(|f| f == p.framework)
+            {
+                let code = text.get(op.start..op.end).unwrap_or_default();
+                eprintln!("OP {name}: {why} ||| {}", code.lines().next().unwrap_or(""));
+            }
             if matches!(op.kind, dsl::OpKind::Code(_)) {
                 code.insert((op.start, op.end));
                 continue;
@@ -298,6 +336,7 @@ fn read_project(root: &Path, p: &Project) -> Tally {
         tally.ops += ops.len();
         tally.understood += ops.values().filter(|u| **u).count();
         let before = history.entry(d).or_default();
+        let before_file = before.clone();
         let mut analyzer = Analyzer::new(d, Options::default());
         analyzer.add_catalog(before);
         analyzer.add_migration(Some(&name), &text, &parsed);
@@ -325,7 +364,17 @@ fn read_project(root: &Path, p: &Project) -> Tally {
                         && !sql.contains(" RENAME ")
                         && (!sql.contains(" TYPE ") || s.effect == Some(Effect::None))
                 });
-            if severity == Severity::Safe && !incomplete && !only_free_type_changes {
+            // A drop or rename of a table the file itself created is safe.
+            let touches_history = statements
+                .iter()
+                .filter(|s| s.section == Section::Up)
+                .filter_map(|s| destroyed_table(&s.sql))
+                .any(|t| before_file.table(&t).is_some());
+            if severity == Severity::Safe
+                && !incomplete
+                && !only_free_type_changes
+                && touches_history
+            {
                 tally.unflagged.push(name);
             }
         }

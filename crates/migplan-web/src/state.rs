@@ -562,7 +562,7 @@ impl State {
         let inputs = detection
             .as_ref()
             .filter(|_| fill)
-            .map(|d| frameworks::project_inputs(&refs, d));
+            .map(|d| frameworks::project_inputs(&refs, d, s.dialect));
         // The project's own settings file comes with it.
         let team_file = files
             .iter()

@@ -2,6 +2,13 @@
 
 use super::*;
 
+#[path = "ef_core_reader.rs"]
+mod reader;
+
+fn claims(text: &str) -> bool {
+    text.contains("MigrationBuilder") && !text.contains("ModelSnapshot")
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::EfCore,
     id: "ef-core",
@@ -14,7 +21,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "Migrations",
     detect,
     write,
-    reader: None,
+    reader: Some(Reader {
+        lang: dsl::Lang::CSharp,
+        extensions: &[".cs"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

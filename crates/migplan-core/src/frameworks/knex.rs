@@ -2,6 +2,15 @@
 
 use super::*;
 
+#[path = "knex_reader.rs"]
+mod reader;
+
+fn claims(text: &str) -> bool {
+    (text.contains("knex.schema") || text.contains("knex.raw") || text.contains("(knex)"))
+        && !text.contains("queryInterface")
+        && !text.contains("MigrationInterface")
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::Knex,
     id: "knex",
@@ -14,7 +23,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "migrations",
     detect,
     write,
-    reader: None,
+    reader: Some(Reader {
+        lang: dsl::Lang::Js,
+        extensions: &[".js", ".ts", ".cjs", ".mjs"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

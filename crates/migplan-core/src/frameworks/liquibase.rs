@@ -2,6 +2,14 @@
 
 use super::*;
 
+#[path = "liquibase_reader.rs"]
+mod reader;
+
+/// XML changelogs are read; formatted SQL ones are SQL.
+fn claims(text: &str) -> bool {
+    text.contains("<databaseChangeLog")
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::Liquibase,
     id: "liquibase",
@@ -14,7 +22,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "db/changelog",
     detect,
     write,
-    reader: None,
+    reader: Some(Reader {
+        lang: dsl::Lang::Xml,
+        extensions: &[".xml"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

@@ -12,11 +12,14 @@ mod alembic;
 mod dbmate;
 mod diesel;
 mod django;
+mod drizzle;
+mod ecto;
 mod ef_core;
 mod flyway;
 mod golang_migrate;
 mod goose;
 mod knex;
+mod laravel;
 mod liquibase;
 mod prisma;
 mod rails;
@@ -50,10 +53,13 @@ pub enum Framework {
     Sequelize,
     Typeorm,
     EfCore,
+    Laravel,
+    Ecto,
+    Drizzle,
 }
 
 impl Framework {
-    pub const ALL: [Framework; 15] = [
+    pub const ALL: [Framework; 18] = [
         Framework::Flyway,
         Framework::Liquibase,
         Framework::Dbmate,
@@ -69,6 +75,9 @@ impl Framework {
         Framework::Sequelize,
         Framework::Typeorm,
         Framework::EfCore,
+        Framework::Laravel,
+        Framework::Ecto,
+        Framework::Drizzle,
     ];
 
     /// The framework's declaration: conventions, detection and export.
@@ -89,6 +98,9 @@ impl Framework {
             Framework::Sequelize => &sequelize::SPEC,
             Framework::Typeorm => &typeorm::SPEC,
             Framework::EfCore => &ef_core::SPEC,
+            Framework::Laravel => &laravel::SPEC,
+            Framework::Ecto => &ecto::SPEC,
+            Framework::Drizzle => &drizzle::SPEC,
         }
     }
 
@@ -495,10 +507,10 @@ pub fn next_version(existing: &[Migration], timestamp: &str, step: usize) -> Str
 #[cfg(test)]
 mod tests;
 
-/// What a project folder gives the page's inputs: its schema dump, its
-/// latest SQL migration and that migration's down, each as (path, text).
-/// Files that are not SQL (a Rails `.rb`, a Django `.py`) are not used;
-/// `notes` says so.
+/// What a project folder gives the page's inputs: its schema dump (or its
+/// earlier migrations, as the SQL they run), its latest migration (SQL, or
+/// the framework's own source, which migplan reads) and that migration's
+/// down, each as (path, text). `notes` says what could not be used.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProjectInputs {
     pub schema: Option<(String, String)>,
@@ -531,8 +543,12 @@ pub fn down_section(text: &str) -> Option<String> {
     (!d.trim().is_empty()).then(|| d.trim_matches('\n').to_string() + "\n")
 }
 
-/// The inputs `files` give, as `detection` reads them.
-pub fn project_inputs(files: &[File], detection: &Detection) -> ProjectInputs {
+/// The inputs `files` give, as `detection` reads them, for `dialect`.
+pub fn project_inputs(
+    files: &[File],
+    detection: &Detection,
+    dialect: crate::Dialect,
+) -> ProjectInputs {
     let text = |p: &str| {
         files
             .iter()
@@ -543,9 +559,9 @@ pub fn project_inputs(files: &[File], detection: &Detection) -> ProjectInputs {
     let mut out = ProjectInputs::default();
     match detection.schema_file.as_deref() {
         Some(p) if is_sql(p) => out.schema = text(p).map(|t| (p.to_string(), t)),
-        Some(p) => out
-            .notes
-            .push(format!("{p} is not SQL: paste a SQL dump of the schema")),
+        Some(p) => out.notes.push(format!(
+            "{p} is not SQL: the schema is built from the migrations before the latest"
+        )),
         None => out
             .notes
             .push("no schema dump in the folder: the schema is built from the migrations before the latest".into()),
@@ -554,15 +570,19 @@ pub fn project_inputs(files: &[File], detection: &Detection) -> ProjectInputs {
         out.notes.push("no migrations found".into());
         return out;
     };
-    if !is_sql(&latest.up_path) {
+    let latest_text = text(&latest.up_path).unwrap_or_default();
+    let read_as = Framework::reading(Some(&latest.up_path), &latest_text);
+    if !is_sql(&latest.up_path) && read_as.is_none() {
         out.notes.push(format!(
-            "{} is not SQL: {} migrations are written in code; paste the SQL they run",
-            latest.up_path, detection.label
+            "{} is not SQL and not a migration migplan reads; paste the SQL it runs",
+            latest.up_path
         ));
         return out;
     }
-    out.migration = text(&latest.up_path).map(|t| (latest.up_path.clone(), t));
+    out.migration = Some((latest.up_path.clone(), latest_text));
+    // A file written in the framework's language keeps its down inside.
     out.down = match latest.down_path.as_deref() {
+        _ if read_as.is_some() => None,
         Some(d) if d == latest.up_path => text(d)
             .and_then(|t| down_section(&t))
             .map(|t| (d.to_string(), t)),
@@ -573,12 +593,17 @@ pub fn project_inputs(files: &[File], detection: &Detection) -> ProjectInputs {
     if out.schema.is_none() {
         let earlier: Vec<String> = detection.migrations[..detection.migrations.len() - 1]
             .iter()
-            .filter(|m| is_sql(&m.up_path))
             .filter_map(|m| {
                 let t = text(&m.up_path)?;
-                let up = match m.down_path.as_deref() {
-                    Some(d) if d == m.up_path => up_section(&t),
-                    _ => t,
+                let up = if Framework::reading(Some(&m.up_path), &t).is_some() {
+                    schema_sql(Some(&m.up_path), &t, dialect)
+                } else if !is_sql(&m.up_path) {
+                    return None;
+                } else {
+                    match m.down_path.as_deref() {
+                        Some(d) if d == m.up_path => up_section(&t),
+                        _ => t,
+                    }
                 };
                 Some(format!("-- {}\n{}", m.up_path, up.trim_end()))
             })

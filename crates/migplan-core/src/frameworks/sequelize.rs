@@ -2,6 +2,13 @@
 
 use super::*;
 
+#[path = "sequelize_reader.rs"]
+mod reader;
+
+fn claims(text: &str) -> bool {
+    text.contains("queryInterface") && !text.contains("MigrationInterface")
+}
+
 pub static SPEC: Spec = Spec {
     framework: Framework::Sequelize,
     id: "sequelize",
@@ -14,7 +21,12 @@ pub static SPEC: Spec = Spec {
     default_dir: "migrations",
     detect,
     write,
-    reader: None,
+    reader: Some(Reader {
+        lang: dsl::Lang::Js,
+        extensions: &[".js", ".ts", ".cjs", ".mjs"],
+        claims,
+        read: reader::read,
+    }),
 };
 
 fn detect(files: &[File]) -> Found {

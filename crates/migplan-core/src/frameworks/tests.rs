@@ -325,7 +325,7 @@ fn a_project_fills_the_inputs_with_its_latest_migration_and_down() {
             .map(|(p, t)| File { path: p, text: t })
             .collect();
         let d = detect(&refs).expect(fw);
-        project_inputs(&refs, &d)
+        project_inputs(&refs, &d, crate::Dialect::Postgres)
     };
     // dbmate: up and down in one file; no dump, so the earlier migration
     // is the schema.
@@ -349,7 +349,8 @@ fn a_project_fills_the_inputs_with_its_latest_migration_and_down() {
             .0
             .ends_with("000002_add_email.up.sql")
     );
-    // Rails: the dump is SQL, the migrations are Ruby.
+    // Rails: the dump is SQL; the latest migration is the Ruby itself,
+    // which migplan reads.
     let i = inputs("rails");
     assert!(
         i.schema
@@ -357,11 +358,27 @@ fn a_project_fills_the_inputs_with_its_latest_migration_and_down() {
             .0
             .ends_with("structure.sql")
     );
-    assert!(i.migration.is_none());
+    let (path, ruby) = i.migration.expect("the Ruby migration");
+    assert!(path.ends_with("20260102120000_add_email.rb"), "{path}");
     assert!(
-        i.notes.iter().any(|n| n.contains("not SQL")),
-        "{:?}",
-        i.notes
+        ruby.contains("add_column :users, :email, :string"),
+        "{ruby}"
+    );
+    assert!(i.down.is_none());
+    // Ecto: no dump, so the earlier Elixir migration, read as the SQL it
+    // runs, is the schema.
+    let i = inputs("ecto");
+    let (from, schema) = i.schema.expect("schema from the history");
+    assert_eq!(from, "1 earlier migrations");
+    assert!(
+        schema.contains("CREATE TABLE users") && schema.contains("inserted_at"),
+        "{schema}"
+    );
+    assert!(
+        i.migration
+            .expect("latest")
+            .1
+            .contains("alter table(:users)")
     );
 }
 
@@ -455,7 +472,12 @@ fn every_framework_is_declared_once_under_its_own_id() {
         assert_eq!(spec.framework, f, "{} declares another framework", spec.id);
         assert_eq!(Framework::from_id(spec.id), Some(f));
         assert!(ids.insert(spec.id), "{} declared twice", spec.id);
-        assert_eq!(spec.has_down, f != Framework::Prisma);
+        assert_eq!(
+            spec.has_down,
+            !matches!(f, Framework::Prisma | Framework::Drizzle),
+            "{}: only Prisma and Drizzle keep no downs",
+            spec.id
+        );
     }
 }
 

@@ -12,6 +12,9 @@ pub enum Lang {
     Js,
     CSharp,
     Elixir,
+    /// Liquibase's XML changelogs (read with an XML parser, not these
+    /// tokens; named for highlighting).
+    Xml,
 }
 
 /// What a token is.

@@ -109,6 +109,13 @@ impl Link {
     }
 }
 
+/// A parameter's name: `x`, or TypeScript's `x: Type` (read as a label).
+fn param_name(arg: &Arg) -> Option<String> {
+    arg.name
+        .clone()
+        .or_else(|| arg.value.value.links().first().map(|l| l.name.clone()))
+}
+
 /// A map's value for a key written as a name, a symbol or a string.
 pub fn map_get<'a>(pairs: &'a [(Node, Node)], key: &str) -> Option<&'a Value> {
     pairs.iter().find_map(|(k, v)| match &k.value {
@@ -324,6 +331,13 @@ impl Parser<'_> {
             _ => {}
         }
         let modifiers = self.modifiers();
+        // `public partial class X : Migration { ... }`.
+        if let Some(Tok::Ident(w)) = self.tok()
+            && modifiers
+            && self.container_word(&w.clone())
+        {
+            return Some(self.class(start));
+        }
         let expr = self.expr();
         // A method: `up(queryRunner: QueryRunner): Promise<void> { ... }`,
         // its brace maybe on the next line.
@@ -363,6 +377,7 @@ impl Parser<'_> {
             Lang::Elixir => w == "defmodule",
             Lang::CSharp | Lang::Php => matches!(w, "class" | "namespace" | "interface"),
             Lang::Js | Lang::Python => w == "class",
+            Lang::Xml => false,
         }
     }
 
@@ -698,10 +713,7 @@ impl Parser<'_> {
         if !self.eat("{") {
             return None;
         }
-        let params = link
-            .positional()
-            .filter_map(|p| p.value.links().first().map(|l| l.name.clone()))
-            .collect();
+        let params = link.args().iter().filter_map(param_name).collect();
         let body = self.statements(Close::Brace);
         Some(self.node(Value::Def(link.name.clone(), Block { params, body }), start))
     }
@@ -1058,7 +1070,19 @@ impl Parser<'_> {
                 value: v,
             };
         }
-        // A C#/TS parameter's type (`queryRunner: QueryRunner`) is skipped.
+        // C#'s and PHP's typed parameters (`MigrationBuilder builder`,
+        // `Blueprint $table`): the second word names it.
+        if matches!(self.lang, Lang::CSharp | Lang::Php)
+            && let Some(Tok::Ident(name)) = self.tok()
+            && value.value.links().len() == 1
+        {
+            let name = name.clone();
+            self.bump();
+            return Arg {
+                name: Some(name),
+                value,
+            };
+        }
         Arg { name: None, value }
     }
 
@@ -1070,6 +1094,11 @@ impl Parser<'_> {
         // A closer ends the expression; it belongs to whoever opened it.
         if matches!(tok, Tok::Punct(")" | "]" | "}")) {
             return self.node(Value::Other, start);
+        }
+        // PHP's fully qualified `\Schema::table(...)`.
+        if tok == Tok::Punct("\\") && self.lang == Lang::Php {
+            self.bump();
+            return self.primary();
         }
         self.bump();
         let value = match tok {
@@ -1112,6 +1141,9 @@ impl Parser<'_> {
                 let inner = self.postfix();
                 match (&tok, inner.value) {
                     (Tok::Punct("-"), Value::Num(n)) => Value::Num(format!("-{n}")),
+                    // `!Schema::hasColumn(...)`: what is negated (guards
+                    // are recognised by what they ask).
+                    (Tok::Punct("!"), inner @ Value::Chain(_)) => inner,
                     (Tok::Punct("@"), Value::Chain(mut links)) if !links.is_empty() => {
                         links[0].name = format!("@{}", links[0].name);
                         Value::Chain(links)
@@ -1250,8 +1282,13 @@ impl Parser<'_> {
                     }
                 }
                 Tok::Punct(",") if depth == 1 => expect_name = true,
+                // TypeScript's `queryInterface: QueryInterface`: the label.
+                Tok::Label(w) if depth == 1 && expect_name => {
+                    names.push(w.clone());
+                    expect_name = false;
+                }
                 // `Blueprint $table`: the last word before `,` or `)`.
-                Tok::Ident(w) | Tok::Label(w)
+                Tok::Ident(w)
                     if depth == 1
                         && expect_name
                         && !matches!(self.tok_at(1), Some(Tok::Ident(_))) =>
@@ -1269,9 +1306,12 @@ impl Parser<'_> {
     /// `function (params) { body }` (JS, PHP), `fn(x) => e` (PHP),
     /// `fn x -> ... end` (Elixir).
     fn function(&mut self, start: usize) -> Node {
-        if let Some(Tok::Ident(_)) = self.tok()
+        // `function up(knex) { ... }`: a named function is a definition.
+        let mut name = None;
+        if let Some(Tok::Ident(word)) = self.tok()
             && self.lang != Lang::Elixir
         {
+            name = Some(word.clone());
             self.bump();
         }
         let params = if self.is_punct("(") {
@@ -1298,7 +1338,11 @@ impl Parser<'_> {
         }
         if self.eat("{") {
             let body = self.statements(Close::Brace);
-            return self.node(Value::Block(Block { params, body }), start);
+            let block = Block { params, body };
+            return match name {
+                Some(name) => self.node(Value::Def(name, block), start),
+                None => self.node(Value::Block(block), start),
+            };
         }
         self.node(Value::Other, start)
     }
@@ -1315,6 +1359,10 @@ impl Parser<'_> {
 
     /// C#'s `new { A = x }`, `new[] { ... }`, `new X(...)`, JS's `new X()`.
     fn new_expr(&mut self, start: usize) -> Node {
+        // PHP's `return new class extends Migration { ... }`.
+        if self.is_ident("class") {
+            return self.class(start);
+        }
         if self.eat("[") {
             self.eat("]");
             if self.eat("{") {
@@ -1384,6 +1432,34 @@ impl Parser<'_> {
         self.node(Value::List(items), start)
     }
 
+    /// JavaScript's `{ async up(queryInterface) { ... } }`: the key and
+    /// its function (a return type, `: Promise<void>`, skipped).
+    fn method_shorthand(&mut self, key: &Node) -> Option<(Node, Node)> {
+        let [link] = key.value.links() else {
+            return None;
+        };
+        let args = link.args.as_ref()?;
+        if self.lang != Lang::Js || !(self.is_punct("{") || self.is_punct(":")) {
+            return None;
+        }
+        if self.is_punct(":") {
+            let from = self.at;
+            while !self.is_punct("{") && !matches!(self.tok(), None | Some(Tok::Punct("," | "}"))) {
+                self.bump();
+            }
+            if !self.is_punct("{") {
+                self.at = from;
+                return None;
+            }
+        }
+        self.bump();
+        let params = args.iter().filter_map(param_name).collect();
+        let body = self.statements(Close::Brace);
+        let name = self.node(Value::Sym(link.name.clone()), key.start);
+        let function = self.node(Value::Block(Block { params, body }), key.start);
+        Some((name, function))
+    }
+
     /// `{` ... (opening brace already taken).
     fn map(&mut self, start: usize) -> Node {
         self.map_body(start)
@@ -1405,7 +1481,9 @@ impl Parser<'_> {
                 pairs.push((key, v));
             } else {
                 let key = self.expr();
-                if self.eat(":") || self.eat("=>") || self.eat("=") {
+                if let Some(method) = self.method_shorthand(&key) {
+                    pairs.push(method);
+                } else if self.eat(":") || self.eat("=>") || self.eat("=") {
                     self.skip_newlines();
                     let v = self.expr();
                     pairs.push((key, v));
