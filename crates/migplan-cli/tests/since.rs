@@ -229,3 +229,61 @@ fn the_github_action_annotates_the_pull_requests_migrations() {
     assert_eq!(code, 2, "{err}");
     assert!(summary.is_empty(), "no summary for bad input: {summary}");
 }
+
+/// A Rails project: `--since` finds the Ruby migration a branch added and
+/// checks it, at its Ruby lines, against the Ruby history before it.
+#[test]
+fn a_rails_branch_is_checked_against_its_ruby_history() {
+    let repo = tempfile::tempdir().expect("temp dir");
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(
+        dir,
+        "db/migrate/20260101120000_create_users.rb",
+        "class CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users do |t|\n      t.string :name\n      t.string :email\n    end\n  end\nend\n",
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "history"]);
+    let base = git(dir, &["rev-parse", "HEAD"]);
+    write(
+        dir,
+        "db/migrate/20260102120000_drop_name.rb",
+        "class DropName < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email, algorithm: :concurrently\n    remove_column :users, :name, :string\n  end\nend\n",
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "drop name"]);
+    let (code, out, err) = migplan_in(dir, &["check", "--since", &base, "--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(
+        files_of(&report),
+        ["db/migrate/20260102120000_drop_name.rb"]
+    );
+    assert!(
+        err.contains("against the 1 before them (ordered as Rails"),
+        "{err}"
+    );
+    assert_eq!(code, 1);
+    let drop = report["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .find(|s| s["sql"] == "ALTER TABLE users DROP COLUMN name")
+        .expect("the drop");
+    assert_eq!(drop["line"], 4);
+    assert_eq!(drop["severity"], "dangerous");
+    assert_eq!(drop["source"], "remove_column :users, :name, :string");
+    // The index is built concurrently, but Rails runs the file in a
+    // transaction (no `disable_ddl_transaction!`), where PostgreSQL refuses
+    // CREATE INDEX CONCURRENTLY: migplan says so.
+    let findings = report["findings"].to_string();
+    assert!(findings.contains("dropping-column"), "{findings}");
+    assert!(
+        findings.contains("concurrently-in-transaction"),
+        "{findings}"
+    );
+    assert!(
+        !findings.contains("adding-index-non-concurrently"),
+        "{findings}"
+    );
+}

@@ -191,9 +191,303 @@ pub fn highlight(text: &str, dialect: Dialect) -> Highlight {
     out
 }
 
+/// Highlights the editor's text: a migration written in a framework's
+/// language (Ruby, Python, PHP, JavaScript/TypeScript, C#, Elixir, a
+/// Liquibase XML changelog) as that language, anything else as `dialect`
+/// SQL.
+pub fn highlight_source(text: &str, dialect: Dialect) -> Highlight {
+    use crate::frameworks::{Framework, dsl::Lang};
+    let lang = Framework::reading(None, text)
+        .and_then(|f| f.spec().reader.as_ref())
+        .map(|r| r.lang);
+    match lang {
+        Some(Lang::Xml) => highlight_xml(text),
+        Some(lang) => highlight_code(text, lang),
+        None => highlight(text, dialect),
+    }
+}
+
+/// Spans by byte range, cut at line ends, into per-line char columns.
+struct Spans<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    out: Highlight,
+}
+
+impl<'a> Spans<'a> {
+    fn new(text: &'a str) -> Spans<'a> {
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let lines = vec![Vec::new(); line_starts.len()];
+        Spans {
+            text,
+            line_starts,
+            out: Highlight { lines },
+        }
+    }
+
+    fn push(&mut self, start: usize, end: usize, class: Class) {
+        let end = end.min(self.text.len());
+        if start >= end {
+            return;
+        }
+        let first = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let last = self.line_starts.partition_point(|&s| s < end) - 1;
+        for line in first..=last {
+            let line_start = self.line_starts[line];
+            let line_end = self
+                .line_starts
+                .get(line + 1)
+                .map_or(self.text.len(), |next| next - 1);
+            let (a, b) = (start.max(line_start), end.min(line_end));
+            if a >= b {
+                continue;
+            }
+            let col = |at: usize| {
+                self.text
+                    .get(line_start..at)
+                    .map_or(0, |s| s.chars().count() as u32)
+            };
+            self.out.lines[line].push(Span {
+                start: col(a),
+                end: col(b),
+                class,
+            });
+        }
+    }
+}
+
+/// Words each migration language reserves (and the DSL's structure words).
+fn is_keyword(lang: crate::frameworks::dsl::Lang, word: &str) -> bool {
+    use crate::frameworks::dsl::Lang;
+    let words: &[&str] = match lang {
+        Lang::Ruby => &[
+            "class", "def", "end", "do", "if", "unless", "else", "elsif", "return", "module",
+            "self", "true", "false", "nil", "and", "or", "not", "then", "begin", "rescue",
+            "ensure", "while", "until", "case", "when", "yield", "super",
+        ],
+        Lang::Python => &[
+            "class", "def", "return", "if", "elif", "else", "for", "while", "in", "import", "from",
+            "as", "with", "pass", "None", "True", "False", "and", "or", "not", "lambda", "try",
+            "except", "finally", "raise", "is",
+        ],
+        Lang::Php => &[
+            "class",
+            "function",
+            "public",
+            "protected",
+            "private",
+            "static",
+            "return",
+            "if",
+            "else",
+            "foreach",
+            "as",
+            "use",
+            "new",
+            "extends",
+            "namespace",
+            "null",
+            "true",
+            "false",
+            "array",
+            "fn",
+            "void",
+        ],
+        Lang::Js => &[
+            "const",
+            "let",
+            "var",
+            "function",
+            "return",
+            "async",
+            "await",
+            "export",
+            "import",
+            "from",
+            "class",
+            "implements",
+            "extends",
+            "public",
+            "private",
+            "if",
+            "else",
+            "for",
+            "of",
+            "new",
+            "null",
+            "undefined",
+            "true",
+            "false",
+            "module",
+            "exports",
+            "default",
+        ],
+        Lang::CSharp => &[
+            "using",
+            "namespace",
+            "public",
+            "protected",
+            "private",
+            "partial",
+            "class",
+            "override",
+            "void",
+            "new",
+            "return",
+            "if",
+            "else",
+            "foreach",
+            "var",
+            "null",
+            "true",
+            "false",
+            "typeof",
+            "string",
+            "int",
+            "bool",
+            "long",
+        ],
+        Lang::Elixir => &[
+            "defmodule",
+            "def",
+            "defp",
+            "do",
+            "end",
+            "use",
+            "import",
+            "alias",
+            "if",
+            "else",
+            "case",
+            "cond",
+            "fn",
+            "true",
+            "false",
+            "nil",
+            "when",
+        ],
+        Lang::Xml => &[],
+    };
+    words.contains(&word)
+}
+
+/// Highlights a migration written in `lang` from the DSL tokenizer.
+fn highlight_code(text: &str, lang: crate::frameworks::dsl::Lang) -> Highlight {
+    use crate::frameworks::dsl::tokens::{Tok, tokenize_with_comments};
+    let (tokens, comments) = tokenize_with_comments(text, lang);
+    let mut spans = Spans::new(text);
+    let mut all: Vec<(usize, usize, Class)> = comments
+        .into_iter()
+        .map(|(a, b)| (a, b, Class::Comment))
+        .collect();
+    for t in &tokens {
+        let class = match &t.tok {
+            Tok::Ident(w) if is_keyword(lang, w) => Class::Keyword,
+            Tok::Ident(_) => Class::Ident,
+            Tok::Label(_) | Tok::Sym(_) => Class::Param,
+            Tok::Str { .. } | Tok::Words(_) => Class::String,
+            Tok::Num(_) => Class::Number,
+            Tok::Punct(_) => Class::Operator,
+            Tok::Newline => continue,
+        };
+        all.push((t.start, t.end, class));
+    }
+    all.sort_by_key(|(a, _, _)| *a);
+    for (a, b, class) in all {
+        spans.push(a, b, class);
+    }
+    spans.out
+}
+
+/// Highlights an XML changelog: tags and attribute names as keywords,
+/// attribute values as strings, comments.
+fn highlight_xml(text: &str) -> Highlight {
+    let mut spans = Spans::new(text);
+    let mut at = 0;
+    while let Some(open) = text[at..].find('<').map(|i| i + at) {
+        if text[open..].starts_with("<!--") {
+            let end = text[open..]
+                .find("-->")
+                .map_or(text.len(), |e| open + e + 3);
+            spans.push(open, end, Class::Comment);
+            at = end;
+            continue;
+        }
+        if text[open..].starts_with("<![CDATA[") {
+            at = text[open..]
+                .find("]]>")
+                .map_or(text.len(), |e| open + e + 3);
+            continue;
+        }
+        let end = text[open..].find('>').map_or(text.len(), |e| open + e + 1);
+        let tag = &text[open..end];
+        let name_end = tag
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .filter(|i| *i > 1)
+            .unwrap_or(tag.len());
+        spans.push(open, open + name_end, Class::Keyword);
+        let mut quote = None;
+        for (i, c) in tag.char_indices().skip(name_end) {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some((i, c)),
+                (Some((from, q)), c) if c == q => {
+                    spans.push(open + from, open + i + 1, Class::String);
+                    quote = None;
+                }
+                _ => {}
+            }
+        }
+        at = end;
+    }
+    spans.out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn framework_migrations_are_highlighted_in_their_language() {
+        let ruby = "class A < ActiveRecord::Migration[7.1]\n  # why\n  def change\n    add_column :users, :x, :string\n  end\nend\n";
+        let h = highlight_source(ruby, Dialect::Postgres);
+        let line = |i: usize| h.segments(i, ruby.split('\n').nth(i).unwrap_or(""));
+        assert!(
+            line(0)
+                .iter()
+                .any(|(t, c)| *t == "class" && *c == Some(Class::Keyword))
+        );
+        assert!(
+            line(1)
+                .iter()
+                .any(|(t, c)| *t == "# why" && *c == Some(Class::Comment))
+        );
+        assert!(
+            line(3)
+                .iter()
+                .any(|(t, c)| *t == ":users" && *c == Some(Class::Param))
+        );
+        let xml = "<databaseChangeLog>\n  <!-- note -->\n  <dropColumn tableName=\"t\" columnName=\"c\"/>\n</databaseChangeLog>\n";
+        let h = highlight_source(xml, Dialect::Postgres);
+        let segs = h.segments(2, xml.split('\n').nth(2).unwrap_or(""));
+        assert!(
+            segs.iter()
+                .any(|(t, c)| *t == "<dropColumn" && *c == Some(Class::Keyword)),
+            "{segs:?}"
+        );
+        assert!(
+            segs.iter()
+                .any(|(t, c)| *t == "\"t\"" && *c == Some(Class::String)),
+            "{segs:?}"
+        );
+        // SQL stays SQL.
+        let h = highlight_source("SELECT 1;", Dialect::Postgres);
+        assert_eq!(
+            h.segments(0, "SELECT 1;")[0],
+            ("SELECT", Some(Class::Keyword))
+        );
+    }
 
     fn classes(text: &str, dialect: Dialect) -> Vec<Vec<(String, Class)>> {
         let h = highlight(text, dialect);

@@ -115,7 +115,14 @@ fn a_framework_migration_gets_the_findings_of_its_sql() {
             .schema(schema.clone())
             .migration(Some(name.clone()), text)
             .build();
-        let written = Session::new(d, Options::default(), &schema, &sql);
+        // The SQL runs as the framework runs the file (in a transaction
+        // or not).
+        let in_transaction = read.files()[0].parsed.transaction.unwrap_or(false);
+        let options = Options {
+            file_transaction: in_transaction,
+            ..Options::default()
+        };
+        let written = Session::new(d, options, &schema, &sql);
         assert!(
             !rules(&written).is_empty(),
             "{name}: the SQL has no findings to compare"

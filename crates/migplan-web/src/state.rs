@@ -68,6 +68,17 @@ impl Analysis {
         &self.session.analysis().report
     }
 
+    /// For a migration written in a framework's language: the framework's
+    /// name and the SQL migplan read from it ("show as SQL").
+    pub fn read_as_sql(&self) -> Option<(&'static str, String)> {
+        let file = self.session.files().first()?;
+        let framework = file.parsed.read_as?;
+        Some((
+            framework.label(),
+            migplan_core::frameworks::dsl::as_sql(&file.parsed),
+        ))
+    }
+
     /// The schema model before and after the migration, and what changed.
     pub fn model(&self) -> &migplan_core::Analysis {
         self.session.analysis()

@@ -37,6 +37,7 @@ pub fn read(rc: &ReadCx) -> Reading {
         })
         .collect();
     let mut ops = Ops::new(rc.dialect, rc.text);
+    ops.reading.transaction = crate::frameworks::dsl::in_transaction_by_default(rc.dialect);
     let mut cx = Cx {
         d: rc.dialect,
         aliases: Vec::new(),

@@ -31,6 +31,7 @@ struct Cx<'a> {
 pub fn read(cx: &ReadCx) -> Reading {
     let nodes = tree::parse(&tokens::tokenize(cx.text, Lang::Python), Lang::Python);
     let mut ops = Ops::new(cx.dialect, cx.text);
+    ops.reading.transaction = crate::frameworks::dsl::in_transaction_by_default(cx.dialect);
     let mut reader = Cx {
         d: cx.dialect,
         app: app_label(cx.path, &nodes),

@@ -17,6 +17,7 @@ type Read = Result<Vec<String>, String>;
 pub fn read(cx: &ReadCx) -> Reading {
     let nodes = tree::parse(&tokens::tokenize(cx.text, Lang::Php), Lang::Php);
     let mut ops = Ops::new(cx.dialect, cx.text);
+    ops.reading.transaction = crate::frameworks::dsl::in_transaction_by_default(cx.dialect);
     for node in &nodes {
         visit(&mut ops, node);
     }

@@ -18,6 +18,7 @@ type Read = Result<Vec<String>, String>;
 
 pub fn read(cx: &ReadCx) -> Reading {
     let mut ops = Ops::new(cx.dialect, cx.text);
+    ops.reading.transaction = crate::frameworks::dsl::in_transaction_by_default(cx.dialect);
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..roxmltree::ParsingOptions::default()

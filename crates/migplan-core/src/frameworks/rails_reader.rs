@@ -35,6 +35,7 @@ pub fn read(cx: &ReadCx) -> Reading {
         ops: Ops::new(d, text),
         version,
     };
+    cx.ops.reading.transaction = crate::frameworks::dsl::in_transaction_by_default(d);
     for node in &nodes {
         top(&mut cx, node);
     }

@@ -14,8 +14,10 @@ use crate::parse::Section;
 pub fn read(cx: &ReadCx) -> Reading {
     let (text, d) = (cx.text, cx.dialect);
     let nodes = tree::parse(&tokens::tokenize(text, Lang::Js), Lang::Js);
+    let mut ops = Ops::new(d, text);
+    ops.reading.transaction = crate::frameworks::dsl::in_transaction_by_default(d);
     let mut reader = Reader {
-        ops: Ops::new(d, text),
+        ops,
         helpers: Vec::new(),
         depth: 0,
     };

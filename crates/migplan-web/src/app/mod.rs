@@ -321,7 +321,13 @@ pub fn App() -> Html {
                         placeholder="CREATE TABLE statements, or a pg_dump / mysqldump / .schema output" />
                     <Editor id="migration-editor" label="Migration" value={state.migration.clone()} on_input={on_migration}
                         dialect={state.dialect} markers={migration_markers} on_run={on_run_now}
-                        placeholder="The migration to check: ALTER TABLE …" />
+                        placeholder="The migration to check: SQL (ALTER TABLE …), or your framework's migration file (Rails, Django, Alembic, Knex, Sequelize, TypeORM, EF Core, Laravel, Liquibase XML, Ecto)" />
+                    if let Some((framework, sql)) = state.analysis.read_as_sql() {
+                        <details class="panel" id="migration-sql-panel">
+                            <summary id="show-sql">{ format!("Show as SQL: what migplan read from this {framework} migration") }</summary>
+                            <pre id="migration-sql" class="sql">{ sql }</pre>
+                        </details>
+                    }
                     <Editor id="down-editor" label="Down migration (optional: yours, to check; otherwise migplan writes one)" value={state.down.clone()} on_input={on_down}
                         dialect={state.dialect} placeholder="The rollback you wrote, if any" />
                     <p class="hint editor-keys">{ "Analysis follows your typing; Ctrl+Enter (⌘+Enter) runs it at once. Tab indents; Esc then Tab leaves the editor." }</p>

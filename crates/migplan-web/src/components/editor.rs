@@ -10,7 +10,7 @@
 use std::rc::Rc;
 
 use migplan_core::Dialect;
-use migplan_core::highlight::{Highlight, highlight};
+use migplan_core::highlight::{Highlight, highlight_source};
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, HtmlDocument, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
@@ -66,7 +66,7 @@ fn view_of(area: &HtmlTextAreaElement) -> View {
 #[function_component]
 pub fn Editor(props: &EditorProps) -> Html {
     let tokens: Rc<Highlight> = use_memo((props.value.clone(), props.dialect), |(v, d)| {
-        highlight(v, *d)
+        highlight_source(v, *d)
     });
     let view = use_state(|| View {
         top: 0,

@@ -26,6 +26,14 @@ pub struct ReadCx<'a> {
     pub schema: &'a crate::catalog::Catalog,
 }
 
+/// How a framework that wraps each migration in a transaction runs it:
+/// in one where the database makes DDL transactional (PostgreSQL,
+/// SQLite); MySQL commits at each DDL statement whatever the framework
+/// asks, so nothing is assumed there.
+pub fn in_transaction_by_default(d: Dialect) -> Option<bool> {
+    (d != Dialect::Mysql).then_some(true)
+}
+
 /// What a reader understood of one file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reading {

@@ -56,15 +56,22 @@ const SINGLE: &str = "(){}[],.;:=+-*/%<>!?&|^~@#$\\'\"`";
 
 /// The tokens of `src`; never fails.
 pub fn tokenize(src: &str, lang: Lang) -> Vec<Token> {
+    tokenize_with_comments(src, lang).0
+}
+
+/// The tokens of `src` and the byte ranges of its comments (for
+/// highlighting); never fails.
+pub fn tokenize_with_comments(src: &str, lang: Lang) -> (Vec<Token>, Vec<(usize, usize)>) {
     let mut lexer = Lexer {
         src,
         at: 0,
         lang,
         out: Vec::new(),
         heredocs: Vec::new(),
+        comments: Vec::new(),
     };
     lexer.run();
-    lexer.out
+    (lexer.out, lexer.comments)
 }
 
 struct Lexer<'a> {
@@ -73,8 +80,10 @@ struct Lexer<'a> {
     lang: Lang,
     out: Vec<Token>,
     /// Ruby heredocs opened on this line, read when the line ends:
-    /// (token index, terminator, squiggly).
+    /// (token index, terminator).
     heredocs: Vec<(usize, String)>,
+    /// Byte ranges of the comments skipped.
+    comments: Vec<(usize, usize)>,
 }
 
 impl<'a> Lexer<'a> {
@@ -104,6 +113,7 @@ impl<'a> Lexer<'a> {
             } else if c.is_whitespace() {
                 self.at += c.len_utf8();
             } else if self.comment() {
+                self.comments.push((start, self.at));
             } else if let Some(tok) = self.string_or_special() {
                 self.push(tok, start);
             } else if c.is_ascii_digit() {
