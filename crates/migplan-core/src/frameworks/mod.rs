@@ -192,11 +192,12 @@ impl Framework {
 /// What a migration file leaves in the schema, as SQL: a file written in a
 /// framework's language as the SQL of its up part, any other as its text.
 pub fn schema_sql(path: Option<&str>, text: &str, dialect: crate::Dialect) -> String {
-    let source = read_source(path, text, dialect);
-    match source.read_as {
-        Some(_) => dsl::up_sql(&source),
-        None => text.to_string(),
+    // SQL is returned as it is, unparsed: a large dump is replayed one
+    // statement at a time later, never held parsed whole.
+    if Framework::reading(path, text).is_none() {
+        return text.to_string();
     }
+    dsl::up_sql(&read_source(path, text, dialect))
 }
 
 /// A migration file as statements: read by its framework's reader when it
