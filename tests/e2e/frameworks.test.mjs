@@ -2,7 +2,7 @@
 // history (Ruby) becomes the schema, its newest migration fills the
 // migration editor as Ruby (highlighted as Ruby, with findings on the
 // Ruby lines and a "show as SQL" view of what migplan read), and the plan
-// is written as Rails migration files.
+// is written as Rails migration files in Active Record's own operations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -72,6 +72,10 @@ test('a Rails project folder: history as schema, Ruby findings, show as SQL, Rai
     const rails = names.filter((n) => /^db\/migrate\/\d{14}_.+\.rb$/.test(n));
     assert.ok(rails.length >= 1, names.join('\n'));
     assert.ok(rails.every((n) => n > 'db/migrate/20260102120000'), names.join('\n'));
+    // ... in Active Record's own operations, not SQL wrapped in execute.
+    const written = await page.locator('#files').textContent();
+    assert.match(written, /disable_ddl_transaction!/);
+    assert.match(written, /add_index 'users', \['email'\], name: 'index_users_on_email', algorithm: :concurrently/);
     await page.screenshot({ path: join(SHOTS, 'rails-project.png'), fullPage: true });
     assert.deepEqual(problems, []);
   } finally {

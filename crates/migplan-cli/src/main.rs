@@ -298,8 +298,10 @@ enum Command {
         #[command(flatten)]
         source: SourceArgs,
         /// Framework name (flyway, liquibase, dbmate, golang-migrate, goose,
-        /// sqitch, diesel, prisma, rails, django, alembic, knex, sequelize,
-        /// typeorm, ef-core); detected from --project when omitted.
+        /// sqitch, diesel, prisma, drizzle, rails, django, alembic, knex,
+        /// sequelize, typeorm, ef-core, laravel, ecto); detected from
+        /// --project when omitted. Rails, Django, Alembic, EF Core, Laravel
+        /// and Liquibase get their own operations where they have one.
         #[arg(long)]
         framework: Option<String>,
         /// The project whose numbering and folders to continue.

@@ -366,7 +366,12 @@ fn operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) -> Read {
             let table = table(0, "table_name")?;
             let column = arg(call, shift, "column").ok_or("add_column without a column")?;
             let (spec, foreign) = column_spec(d, column)?;
-            let mut out = vec![sql::add_column(&table, &spec, false, d)];
+            let mut out = vec![sql::add_column(
+                &table,
+                &spec,
+                flag(call, "if_not_exists"),
+                d,
+            )];
             out.extend(column_index(d, &table, column));
             out.extend(foreign.map(|mut fk| {
                 fk.table = table.clone();
@@ -377,7 +382,7 @@ fn operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) -> Read {
         "drop_column" => Ok(vec![sql::drop_column(
             &table(0, "table_name")?,
             &name_arg(call, shift, "column_name")?,
-            false,
+            flag(call, "if_exists"),
             d,
         )]),
         "alter_column" => alter_column(
@@ -471,7 +476,7 @@ fn constraint_operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) 
                     to_columns: columns(3 + shift, "remote_cols")?,
                     on_delete: call.named("ondelete").and_then(text_of),
                     on_update: call.named("onupdate").and_then(text_of),
-                    not_valid: false,
+                    not_valid: flag(call, "postgresql_not_valid"),
                 }
                 .add(d),
             ])
@@ -506,7 +511,13 @@ fn constraint_operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) 
             let condition = arg(call, 1 + shift, "condition")
                 .and_then(text_of)
                 .ok_or("a check condition built in Python")?;
-            Ok(vec![sql::add_check(&table, &name, &condition, false, d)])
+            Ok(vec![sql::add_check(
+                &table,
+                &name,
+                &condition,
+                flag(call, "postgresql_not_valid"),
+                d,
+            )])
         }
         "drop_constraint" => {
             let name = name_arg(call, 0, "constraint_name")?;

@@ -58,10 +58,17 @@ fn statement_of(ops: &mut Ops, schema: &Catalog, builder: &str, node: &Node) {
     };
     match links {
         [first, call, rest @ ..] if first.name == builder && annotations(rest) => {
+            // A statement EF Core runs outside the migration's transaction:
+            // the file no longer runs as one.
+            let outside =
+                flag(call, "suppressTransaction") || annotated(rest, "Npgsql:CreatedConcurrently");
+            if outside && ops.section == Section::Up {
+                ops.reading.transaction = Some(false);
+            }
             let result = if ops.dialect == Dialect::Sqlite && rebuilds_on_sqlite(&call.name) {
                 sqlite_rebuild(schema, call)
             } else {
-                operation(ops.dialect, call)
+                operation(ops.dialect, call, rest)
             };
             ops.read(node, result);
         }
@@ -107,7 +114,17 @@ fn flag(call: &Link, name: &str) -> bool {
     matches!(call.named(name), Some(Value::Bool(true)))
 }
 
-fn operation(d: Dialect, call: &Link) -> Read {
+/// Whether the annotations after a call set `name` to `true`
+/// (`.Annotation("Npgsql:CreatedConcurrently", true)`).
+fn annotated(annotations: &[Link], name: &str) -> bool {
+    annotations.iter().any(|a| {
+        let mut args = a.positional();
+        args.next().and_then(|n| n.value.str()) == Some(name)
+            && matches!(args.next().map(|n| &n.value), Some(Value::Bool(true)))
+    })
+}
+
+fn operation(d: Dialect, call: &Link, annotations: &[Link]) -> Read {
     match call.name.as_str() {
         "AddColumn" => {
             let column = column_of(d, call, &required(call, "name")?)?;
@@ -156,6 +173,7 @@ fn operation(d: Dialect, call: &Link) -> Read {
                     columns,
                     unique: flag(call, "unique"),
                     where_sql: named_str(call, "filter").map(str::to_string),
+                    concurrently: annotated(annotations, "Npgsql:CreatedConcurrently"),
                     ..IndexSpec::default()
                 }
                 .create(d),

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Detection, Framework, next_version};
 use crate::Dialect;
+pub(super) use crate::plan::native::{ConstraintKind, Native, OnDelete};
 use crate::plan::{Plan, Step, runbook, terminated, units};
 
 /// One file to write, relative to the project root.
@@ -27,6 +28,94 @@ pub struct Unit {
     pub deploy: Vec<String>,
     /// The checks of the unit's steps (Sqitch's verify scripts).
     pub checks: Vec<runbook::Check>,
+    /// The unit's steps one by one, for writers that speak the
+    /// framework's own operations.
+    pub parts: Vec<Part>,
+    /// Deploys due before this unit runs (written at the top of `up`).
+    pub deploy_before: Vec<String>,
+}
+
+/// One step of a unit, for writers that speak the framework's operations.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub title: String,
+    /// The SQL the step runs, without its `SET lock_timeout` (a backfill as
+    /// its loop).
+    pub up: String,
+    /// What undoes it; `None` when nothing can.
+    pub down: Option<String>,
+    pub native: Option<Native>,
+    pub native_down: Option<Native>,
+    /// The plan's `SET lock_timeout = '…'`, when the step starts with it.
+    pub lock_timeout: Option<String>,
+    /// What undoing it loses.
+    pub lossy: Option<String>,
+}
+
+/// A unit's `up` or `down` as the pieces a writer renders in order.
+#[derive(Debug, Clone)]
+pub enum Piece<'a> {
+    /// A line for a comment (already free of line breaks).
+    Comment(String),
+    /// SQL with no operation of its own.
+    Sql(String),
+    /// An operation, and the SQL saying the same for a writer without it.
+    Op(&'a Native, String),
+}
+
+impl Unit {
+    /// The pieces of `up`: deploys due first, then each step's title and
+    /// operation (after its `SET lock_timeout`).
+    pub fn up_pieces(&self) -> Vec<Piece<'_>> {
+        let mut out: Vec<Piece> = self
+            .deploy_before
+            .iter()
+            .map(|d| {
+                Piece::Comment(format!(
+                    "Before this migration, deploy: {}",
+                    comment_text(d)
+                ))
+            })
+            .collect();
+        for part in &self.parts {
+            out.push(Piece::Comment(comment_text(&part.title)));
+            if let Some(set) = &part.lock_timeout {
+                out.push(Piece::Sql(set.clone()));
+            }
+            match &part.native {
+                Some(op) => out.push(Piece::Op(op, part.up.clone())),
+                None => out.extend(sql_or_comments(&part.up)),
+            }
+        }
+        out
+    }
+
+    /// The pieces of `down`, steps in reverse order; `None` when a step
+    /// cannot be undone. A down that is only comments stays comments.
+    pub fn down_pieces(&self) -> Option<Vec<Piece<'_>>> {
+        if self.parts.iter().any(|p| p.down.is_none()) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for part in self.parts.iter().rev() {
+            let down = part.down.as_deref().unwrap_or_default();
+            if down.trim().is_empty() {
+                continue;
+            }
+            out.push(Piece::Comment(format!(
+                "undo: {}",
+                comment_text(&part.title)
+            )));
+            if let Some(lost) = &part.lossy {
+                out.push(Piece::Comment(format!("LOSSY: {}", comment_text(lost))));
+            }
+            match &part.native_down {
+                Some(op) => out.push(Piece::Op(op, down.to_string())),
+                None => out.extend(sql_or_comments(down)),
+            }
+        }
+        Some(out)
+    }
 }
 
 /// What a framework's writer is given: the plan, its units ready to wrap,
@@ -144,6 +233,7 @@ pub(super) fn units_of(
             continue;
         }
         let mut up = String::new();
+        let deploy_before = pending_deploys.clone();
         if !pending_deploys.is_empty() {
             for d in pending_deploys.drain(..) {
                 up.push_str(&format!(
@@ -189,7 +279,10 @@ pub(super) fn units_of(
             None
         };
         let title = unit.first().map(|s| s.title.as_str()).unwrap_or(name);
+        let parts = unit.iter().map(|s| part(plan, s)).collect();
         out.push(Unit {
+            parts,
+            deploy_before,
             version: next_version(existing, timestamp, n),
             name: unit_name(name, n + 1, title),
             up,
@@ -203,6 +296,72 @@ pub(super) fn units_of(
     out
 }
 
+/// A step as a unit's part: its SQL without the plan's `SET lock_timeout`
+/// (kept apart, to go before the framework's operation).
+fn part(plan: &Plan, step: &Step) -> Part {
+    let set = format!("SET lock_timeout = '{}'", plan.options.lock_timeout);
+    let up = if step.repeat {
+        looped(step, plan.dialect)
+    } else if step.lock_timeout {
+        let prefix = format!("{set};\n");
+        step.up
+            .strip_prefix(&prefix)
+            .unwrap_or(&step.up)
+            .to_string()
+    } else {
+        step.up.clone()
+    };
+    Part {
+        title: step.title.clone(),
+        up,
+        down: step.down.clone(),
+        native: step.native.clone(),
+        native_down: step.native_down.clone(),
+        lock_timeout: step.lock_timeout.then_some(set),
+        lossy: step
+            .irreversible
+            .then(|| step.reason.clone().unwrap_or_default()),
+    }
+}
+
+/// How a framework writes each kind of piece, each with its own
+/// indentation: a comment line, raw SQL, and its operations (`None` for
+/// one it has no operation for: the SQL is written instead).
+pub(super) struct Speech<'a> {
+    pub comment: &'a dyn Fn(&str) -> String,
+    pub sql: &'a dyn Fn(&str) -> String,
+    pub op: &'a dyn Fn(&Native) -> Option<String>,
+}
+
+impl Speech<'_> {
+    /// The pieces, one after another.
+    pub fn render(&self, pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Comment(text) => (self.comment)(text),
+                Piece::Sql(sql) => (self.sql)(sql),
+                Piece::Op(op, sql) => (self.op)(op).unwrap_or_else(|| (self.sql)(sql)),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// SQL as pieces: comments alone stay comments (nothing to run).
+fn sql_or_comments<'a>(sql: &str) -> Vec<Piece<'a>> {
+    let comments_only = sql
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"));
+    if !comments_only {
+        return vec![Piece::Sql(sql.to_string())];
+    }
+    sql.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| Piece::Comment(comment_text(l.trim_start().trim_start_matches("--").trim())))
+        .collect()
+}
+
 pub(super) fn deploy_note(u: &Unit, comment: &str) -> String {
     u.deploy
         .iter()
@@ -214,6 +373,10 @@ pub(super) fn deploy_note(u: &Unit, comment: &str) -> String {
         })
         .collect()
 }
+
+/// What a down says when no step of the unit can be undone.
+pub(super) const NO_ROLLBACK: &str =
+    "migplan could not generate a rollback for this migration: see the runbook";
 
 pub(super) fn down_or_note(u: &Unit) -> String {
     u.down.clone().unwrap_or_else(|| {
@@ -240,6 +403,25 @@ pub(super) fn py(s: &str) -> String {
         "\"\"\"\n{}\"\"\"",
         s.replace('\\', "\\\\").replace('"', "\\\"")
     )
+}
+
+/// A one-line Python (or JavaScript) string literal holding `text`
+/// exactly: quotes, backslashes and control characters escaped.
+pub(super) fn py_str(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A Ruby heredoc holding `s` verbatim: single-quoted (no `#{}`

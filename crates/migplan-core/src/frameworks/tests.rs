@@ -226,12 +226,11 @@ fn every_framework_exports_the_plan_in_its_conventions() {
             && f.content.contains("run_in_transaction = false"))
     );
     let rails = by(Framework::Rails);
-    assert!(
-        rails
-            .iter()
-            .any(|f| f.content.contains("disable_ddl_transaction!")
-                && f.content.contains("execute <<~'SQL'"))
-    );
+    assert!(rails.iter().any(|f| f.content.contains("disable_ddl_transaction!")
+        && f.content.contains(
+            "add_index 'users', ['email'], name: 'users_email_idx', algorithm: :concurrently, if_not_exists: true"
+        )));
+    assert!(rails.iter().any(|f| f.content.contains("execute <<~'SQL'")));
     let django = by(Framework::Django);
     assert!(
         django
@@ -239,11 +238,8 @@ fn every_framework_exports_the_plan_in_its_conventions() {
             .any(|f| f.content.contains("atomic = False") && f.content.contains("reverse_sql="))
     );
     let alembic = by(Framework::Alembic);
-    assert!(
-        alembic
-            .iter()
-            .any(|f| f.content.contains("autocommit_block()"))
-    );
+    assert!(alembic.iter().any(|f| f.content.contains("autocommit_block()")
+        && f.content.contains("op.create_index(\"users_email_idx\", \"users\", [\"email\"], postgresql_concurrently=True, if_not_exists=True)")));
     let ef = by(Framework::EfCore);
     assert!(
         ef.iter()
@@ -251,8 +247,8 @@ fn every_framework_exports_the_plan_in_its_conventions() {
     );
     let liquibase = by(Framework::Liquibase);
     assert!(
-        liquibase[0].content.contains("runInTransaction:false")
-            && liquibase[0].content.contains("--rollback ")
+        liquibase[0].content.contains("runInTransaction=\"false\"")
+            && liquibase[0].content.contains("<rollback>")
     );
     let prisma = by(Framework::Prisma);
     assert!(prisma.iter().all(|f| !f.path.contains("down")));

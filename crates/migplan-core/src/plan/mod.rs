@@ -8,6 +8,7 @@
 
 mod copies;
 mod dependents;
+pub mod native;
 mod order;
 mod patterns;
 pub mod runbook;
@@ -89,6 +90,12 @@ pub struct Step {
     /// Whether `up` starts with the plan's `SET lock_timeout`.
     #[serde(skip)]
     pub lock_timeout: bool,
+    /// The step's `up` as a framework operation, when one says it.
+    #[serde(skip)]
+    pub native: Option<native::Native>,
+    /// Its `down` likewise (only when that is all the down does).
+    #[serde(skip)]
+    pub native_down: Option<native::Native>,
 }
 
 /// What a step is: set by the pattern that makes it, never read back from
@@ -129,6 +136,8 @@ impl Step {
             remaining: None,
             kind: StepKind::Sql,
             lock_timeout: false,
+            native: None,
+            native_down: None,
         }
     }
 
@@ -155,6 +164,14 @@ impl Step {
 
     fn down(mut self, down: impl Into<String>) -> Step {
         self.down = Some(down.into());
+        self
+    }
+
+    /// The step as framework operations: `up` says all of the step's
+    /// `up`, `down` (when given) all of its `down`.
+    fn native(mut self, up: Option<native::Native>, down: Option<native::Native>) -> Step {
+        self.native_down = up.as_ref().and(down);
+        self.native = up;
         self
     }
 

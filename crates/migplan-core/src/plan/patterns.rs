@@ -7,6 +7,7 @@ use sqlparser::ast::{
 };
 
 use super::dependents::{self, with_column_as};
+use super::native::{self, ConstraintKind as Kind, Native};
 use super::{Phase, PlanContext, Step, copies};
 use crate::catalog::{Column, ConstraintKind, Table};
 use crate::locks::{self, MysqlAlgorithm, binary_coercible};
@@ -235,6 +236,13 @@ fn create_index_concurrently(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex)
     } else {
         format!("DROP INDEX CONCURRENTLY {ie}{}", ddl::name(&name, d))
     };
+    let native_up = native::index(&ci, &table, &name, d);
+    let native_down = Some(Native::RemoveIndex {
+        table: table.clone(),
+        name: name.clone(),
+        concurrently: true,
+        guard: pc.options.idempotent,
+    });
     vec![
         Step::new(
             Phase::Expand,
@@ -245,6 +253,7 @@ fn create_index_concurrently(pc: &PlanContext, ci: &sqlparser::ast::CreateIndex)
             Statement::CreateIndex(ci).to_string(),
         )
         .down(down)
+        .native(native_up, native_down)
         .non_transactional()
         .idempotent(),
     ]
@@ -263,7 +272,15 @@ fn drop_index_concurrently(pc: &PlanContext, name: &str) -> Step {
     .non_transactional()
     .idempotent();
     match pc.before.indexes.get(name) {
-        Some(i) => step.down(ddl::create_index(i, d, true)),
+        Some(i) => step.down(ddl::create_index(i, d, true)).native(
+            Some(Native::RemoveIndex {
+                table: i.table.clone(),
+                name: name.to_string(),
+                concurrently: true,
+                guard: pc.options.idempotent,
+            }),
+            None,
+        ),
         None => step.no_down(format!(
             "index {name} is not in the schema, so it cannot be rebuilt"
         )),
@@ -573,6 +590,19 @@ fn add_column(pc: &PlanContext, table: &Table, c: &sqlparser::ast::ColumnDef) ->
         .down(format!(
             "ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"
         ))
+        .native(
+            Some(native::add_column(
+                &table.name,
+                &col,
+                &plain_type,
+                pc.options.idempotent,
+            )),
+            Some(native::remove_column(
+                &table.name,
+                &col,
+                pc.options.idempotent,
+            )),
+        )
         .idempotent(),
     ];
     // The value new rows get, and the one the backfill writes.
@@ -605,6 +635,10 @@ fn add_column(pc: &PlanContext, table: &Table, c: &sqlparser::ast::ColumnDef) ->
             .down(format!(
                 "ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP DEFAULT"
             ))
+            .native(
+                Some(native::set_default(&table.name, &col, Some(e.to_string()))),
+                Some(native::set_default(&table.name, &col, None)),
+            )
             .idempotent(),
         );
         e.to_string()
@@ -753,6 +787,32 @@ fn set_not_null(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
     let check = truncate_name(&format!("{}_{col}_not_null", names::last(&table.name)));
     let key_sql = ddl::ident(&check, d);
     let ie = pc.if_exists();
+    let op =
+        |kind: &dyn Fn(String, String) -> Native| Some(kind(table.name.clone(), check.clone()));
+    let add_check = |table, name| Native::AddCheck {
+        table,
+        name,
+        expression: format!("{column_sql} IS NOT NULL"),
+        validate: false,
+    };
+    let remove_check = |table, name| Native::RemoveConstraint {
+        table,
+        name,
+        kind: Kind::Check,
+        guard: pc.options.idempotent,
+    };
+    let validate = |table, name| Native::Validate {
+        table,
+        name,
+        kind: Kind::Check,
+    };
+    let null = |null| {
+        Some(Native::ChangeNull {
+            table: table.name.clone(),
+            column: col.to_string(),
+            null,
+        })
+    };
     let mut steps = vec![
         Step::new(
             Phase::Contract,
@@ -760,7 +820,8 @@ fn set_not_null(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
             "A CHECK added NOT VALID applies to new rows at once without scanning existing ones.",
             format!("ALTER TABLE {table_sql} ADD CONSTRAINT {key_sql} CHECK ({column_sql} IS NOT NULL) NOT VALID"),
         )
-        .down(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {ie}{key_sql}")),
+        .down(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {ie}{key_sql}"))
+        .native(op(&add_check), op(&remove_check)),
         Step::new(
             Phase::Contract,
             format!("Validate {check}"),
@@ -768,6 +829,7 @@ fn set_not_null(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
             format!("ALTER TABLE {table_sql} VALIDATE CONSTRAINT {key_sql}"),
         )
         .down("-- nothing to undo: validation only checks rows")
+        .native(op(&validate), None)
         .idempotent(),
     ];
     if pc.options.pg_version >= 12 {
@@ -779,6 +841,7 @@ fn set_not_null(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
                 format!("ALTER TABLE {table_sql} ALTER COLUMN {column_sql} SET NOT NULL"),
             )
             .down(format!("ALTER TABLE {table_sql} ALTER COLUMN {column_sql} DROP NOT NULL"))
+            .native(null(false), null(true))
             .idempotent(),
         );
         steps.push(
@@ -791,6 +854,7 @@ fn set_not_null(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
             .down(format!(
                 "ALTER TABLE {table_sql} ADD CONSTRAINT {key_sql} CHECK ({column_sql} IS NOT NULL) NOT VALID"
             ))
+            .native(op(&remove_check), op(&add_check))
             .idempotent(),
         );
     }
@@ -891,13 +955,19 @@ fn drop_column(pc: &PlanContext, table: &Table, col: &str) -> Vec<Step> {
     } else {
         String::new()
     };
+    let removed = index_drops.is_empty().then(|| Native::RemoveColumn {
+        table: table.name.clone(),
+        column: col.to_string(),
+        guard: !ie.is_empty(),
+    });
     let mut step = Step::new(
         Phase::Contract,
         format!("Drop {}.{col}", table.name),
         "Dropping a column is metadata only in PostgreSQL and instant in MySQL 8.0.29+, but the data goes: the archive above keeps it.",
         format!("{index_drops}ALTER TABLE {table_sql} DROP COLUMN {ie}{column_sql}"),
     )
-    .down(down);
+    .down(down)
+    .native(removed, None);
     if restore.is_none() && c.generated.is_none() {
         step = step.lossy(format!(
             "drops the data in column {}.{col} (no primary key to restore it by)",
@@ -1369,6 +1439,18 @@ fn rename_in_place(pc: &PlanContext, table: &Table, from: &str, to: &str, why: &
         rename(from, to),
     )
     .down(rename(to, from))
+    .native(
+        Some(Native::RenameColumn {
+            table: table.name.clone(),
+            from: from.to_string(),
+            to: to.to_string(),
+        }),
+        Some(Native::RenameColumn {
+            table: table.name.clone(),
+            from: to.to_string(),
+            to: from.to_string(),
+        }),
+    )
 }
 
 /// Why a column's type must change in place rather than through a new
@@ -1910,6 +1992,33 @@ fn add_then_validate(pc: &PlanContext, table: &Table, constraint: &TableConstrai
     } else {
         "check"
     };
+    let (added, kind) = match constraint {
+        TableConstraint::ForeignKey(fk) => (
+            native::foreign_key(fk, &table.name, &name, false, d),
+            Kind::ForeignKey,
+        ),
+        TableConstraint::Check(ck) => (
+            Some(Native::AddCheck {
+                table: table.name.clone(),
+                name: name.clone(),
+                expression: ck.expr.to_string(),
+                validate: false,
+            }),
+            Kind::Check,
+        ),
+        _ => (None, Kind::Check),
+    };
+    let removed = Native::RemoveConstraint {
+        table: table.name.clone(),
+        name: name.clone(),
+        kind,
+        guard: pc.options.idempotent,
+    };
+    let validated = added.as_ref().map(|_| Native::Validate {
+        table: table.name.clone(),
+        name: name.clone(),
+        kind,
+    });
     vec![
         Step::new(
             Phase::Expand,
@@ -1917,7 +2026,8 @@ fn add_then_validate(pc: &PlanContext, table: &Table, constraint: &TableConstrai
             "NOT VALID enforces the constraint for new writes at once, without checking existing rows under a strong lock.",
             format!("ALTER TABLE {table_sql} ADD {named} NOT VALID"),
         )
-        .down(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {ie}{key_sql}")),
+        .down(format!("ALTER TABLE {table_sql} DROP CONSTRAINT {ie}{key_sql}"))
+        .native(added, Some(removed)),
         Step::new(
             Phase::Migrate,
             format!("Validate {name}"),
@@ -1925,6 +2035,7 @@ fn add_then_validate(pc: &PlanContext, table: &Table, constraint: &TableConstrai
             format!("ALTER TABLE {table_sql} VALIDATE CONSTRAINT {key_sql}"),
         )
         .down("-- nothing to undo: validation only checks rows")
+        .native(validated, None)
         .idempotent(),
     ]
 }
@@ -1964,6 +2075,23 @@ fn unique_via_index(pc: &PlanContext, table: &Table, constraint: &TableConstrain
             ),
         )
         .down(format!("DROP INDEX CONCURRENTLY {ie}{key_sql}"))
+        .native(
+            Some(Native::AddIndex {
+                table: table.name.clone(),
+                name: name.clone(),
+                columns: cols.clone(),
+                unique: true,
+                concurrently: true,
+                predicate: None,
+                guard: pc.options.idempotent,
+            }),
+            Some(Native::RemoveIndex {
+                table: table.name.clone(),
+                name: name.clone(),
+                concurrently: true,
+                guard: pc.options.idempotent,
+            }),
+        )
         .non_transactional()
         .idempotent(),
     );

@@ -526,10 +526,10 @@ impl<'a> Lexer<'a> {
     fn php_heredoc(&mut self) -> Option<Tok> {
         let rest = self.rest();
         let line_end = rest.find('\n')?;
-        let name = rest[3..line_end]
-            .trim()
-            .trim_matches(['\'', '"'])
-            .to_string();
+        let opener = rest[3..line_end].trim();
+        // `<<<'SQL'` is a nowdoc: nothing in it is interpolated.
+        let nowdoc = opener.starts_with('\'');
+        let name = opener.trim_matches(['\'', '"']).to_string();
         if name.is_empty() {
             return None;
         }
@@ -551,9 +551,15 @@ impl<'a> Lexer<'a> {
         }
         let body = &rest[body_start..end];
         self.at += after;
+        // A heredoc interpolates `$name` and `{$...}`; a `$` before
+        // anything else (`$$` of a function body) is itself.
+        let interpolated = !nowdoc
+            && body.as_bytes().windows(2).any(|w| {
+                w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_' || w[1] == b'{')
+            });
         Some(Tok::Str {
             value: dedent(body),
-            interpolated: body.contains('$'),
+            interpolated,
         })
     }
 
