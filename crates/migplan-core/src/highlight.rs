@@ -201,7 +201,9 @@ pub fn highlight_source(text: &str, dialect: Dialect) -> Highlight {
         .and_then(|f| f.spec().reader.as_ref())
         .map(|r| r.lang);
     match lang {
-        Some(Lang::Xml) => highlight_xml(text),
+        Some(Lang::Xml) if text.trim_start().starts_with('<') => highlight_xml(text),
+        // Liquibase's YAML and JSON changelogs.
+        Some(Lang::Xml) => highlight_yaml(text),
         Some(lang) => highlight_code(text, lang),
         None => highlight(text, dialect),
     }
@@ -444,9 +446,74 @@ fn highlight_xml(text: &str) -> Highlight {
     spans.out
 }
 
+/// YAML (and JSON) by line: `#` comments, keys, quoted strings.
+fn highlight_yaml(text: &str) -> Highlight {
+    let mut spans = Spans::new(text);
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches([' ', '\t', '-']).len();
+        let mut quote: Option<(usize, char)> = None;
+        let mut key_done = false;
+        for (i, c) in body.char_indices() {
+            match (quote, c) {
+                (None, '#') if i == 0 || body[..i].ends_with([' ', '\t']) => {
+                    spans.push(line_start + i, line_start + body.len(), Class::Comment);
+                    break;
+                }
+                (None, '"' | '\'') => quote = Some((i, c)),
+                (Some((from, q)), c) if c == q => {
+                    let after = body[i + 1..].trim_start();
+                    // A quoted key (JSON) is a key.
+                    let class = if !key_done && after.starts_with(':') {
+                        Class::Keyword
+                    } else {
+                        Class::String
+                    };
+                    key_done |= class == Class::Keyword;
+                    spans.push(line_start + from, line_start + i + 1, class);
+                    quote = None;
+                }
+                (None, ':') if !key_done && i > indent => {
+                    let key = &body[indent..i];
+                    if !key.is_empty() && !key.contains(['"', '\'', ' ']) {
+                        spans.push(line_start + indent, line_start + i, Class::Keyword);
+                    }
+                    key_done = true;
+                }
+                _ => {}
+            }
+        }
+        line_start += line.len();
+    }
+    spans.out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn liquibase_yaml_is_highlighted_as_yaml() {
+        let yaml = "# why\ndatabaseChangeLog:\n  - changeSet:\n      id: \"1\"\n";
+        let h = highlight_source(yaml, Dialect::Postgres);
+        let line = |i: usize| h.segments(i, yaml.split('\n').nth(i).unwrap_or(""));
+        assert!(
+            line(0)
+                .iter()
+                .any(|(t, c)| *t == "# why" && *c == Some(Class::Comment))
+        );
+        assert!(
+            line(2)
+                .iter()
+                .any(|(t, c)| *t == "changeSet" && *c == Some(Class::Keyword))
+        );
+        assert!(
+            line(3)
+                .iter()
+                .any(|(t, c)| *t == "\"1\"" && *c == Some(Class::String))
+        );
+    }
 
     #[test]
     fn framework_migrations_are_highlighted_in_their_language() {

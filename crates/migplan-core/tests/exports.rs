@@ -88,8 +88,10 @@ fn normalised(sql: &str, ast: Option<&sqlparser::ast::Statement>) -> String {
 }
 
 /// What the framework's reader makes of the exported migration files:
-/// (file, up statements, down statements).
-fn read_back(fw: Framework, files: &[ExportFile]) -> Vec<(String, Vec<String>, Vec<String>)> {
+/// (file, up statements, down statements, whether it runs in a transaction).
+type Read = (String, Vec<String>, Vec<String>, Option<bool>);
+
+fn read_back(fw: Framework, files: &[ExportFile]) -> Vec<Read> {
     files
         .iter()
         .filter(|f| Framework::reading(Some(&f.path), &f.content) == Some(fw))
@@ -114,7 +116,7 @@ fn read_back(fw: Framework, files: &[ExportFile]) -> Vec<(String, Vec<String>, V
                     Section::Down => down.push(text),
                 }
             }
-            (f.path.clone(), up, down)
+            (f.path.clone(), up, down, parsed.transaction)
         })
         .collect()
 }
@@ -160,6 +162,13 @@ fn framework_operations_read_back_as_the_plans_sql() {
             assert!(!native_read.is_empty(), "{} {name}: nothing read", fw.id());
             for ((ours, theirs), file) in native_read.iter().zip(&raw_read).zip(&native) {
                 assert_eq!(ours.1, theirs.1, "{} {name}: up of {}", fw.id(), ours.0);
+                assert_eq!(
+                    ours.3,
+                    theirs.3,
+                    "{} {name}: transaction of {}",
+                    fw.id(),
+                    ours.0
+                );
                 if fw == Framework::Django && file.content.contains("AddIndexConcurrently(") {
                     // Django reverses its own operation: the index drop is
                     // implicit there, the rest of the down as written.
@@ -213,7 +222,7 @@ fn raw_sql_exports_read_back_as_the_plan() {
             );
             let read: Vec<String> = read_back(fw, &files)
                 .into_iter()
-                .flat_map(|(_, up, _)| up)
+                .flat_map(|(_, up, _, _)| up)
                 .collect();
             for statement in &expected {
                 assert!(

@@ -130,3 +130,55 @@ fn a_framework_migration_gets_the_findings_of_its_sql() {
         assert_eq!(rules(&read), rules(&written), "{name}");
     }
 }
+
+/// A Liquibase changelog says the same in XML, YAML and JSON: the three
+/// forms of one changelog read to the same statements, each placed on its
+/// own file's lines.
+#[test]
+fn liquibase_yaml_and_json_read_as_their_xml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readers/liquibase");
+    let read = |name: &str, d: Dialect| {
+        let path = format!("liquibase/{name}");
+        let text = std::fs::read_to_string(root.join(name)).expect("fixture");
+        let parsed = read_source(Some(&path), &text, d);
+        let statements: Vec<(String, String, bool)> = parsed
+            .statements
+            .iter()
+            .map(|s| {
+                let error = s
+                    .error
+                    .as_ref()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_default();
+                // What was not read is kept as the file's own text.
+                let sql = if error.is_empty() {
+                    s.sql.clone()
+                } else {
+                    String::new()
+                };
+                (sql, error, s.section == migplan_core::parse::Section::Down)
+            })
+            .collect();
+        let lines: Vec<usize> = parsed.statements.iter().map(|s| s.line).collect();
+        (statements, lines, parsed.transaction, text)
+    };
+    for d in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+        let (xml, xml_lines, xml_tx, _) = read("every-change.xml", d);
+        assert!(xml.len() >= 10, "{d:?}: {xml:#?}");
+        for other in ["yaml-changelog.yaml", "json-changelog.json"] {
+            let (statements, lines, tx, text) = read(other, d);
+            assert_eq!(statements, xml, "{other} on {d:?}");
+            assert_eq!(tx, xml_tx, "{other} on {d:?}");
+            assert_ne!(lines, xml_lines, "{other}: positions are its own");
+            // Each statement sits on the line of the change it comes from.
+            let file_lines: Vec<&str> = text.lines().collect();
+            for ((sql, _, _), line) in statements.iter().zip(&lines) {
+                let at = file_lines.get(line - 1).copied().unwrap_or_default();
+                assert!(
+                    at.contains(':') || at.contains('{'),
+                    "{other}: {sql} placed on line {line}: {at}"
+                );
+            }
+        }
+    }
+}

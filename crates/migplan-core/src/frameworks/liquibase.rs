@@ -5,10 +5,14 @@ use super::*;
 
 #[path = "liquibase_reader.rs"]
 mod reader;
+#[path = "liquibase_tree.rs"]
+mod tree;
 
-/// XML changelogs are read; formatted SQL ones are SQL.
+/// XML, YAML and JSON changelogs are read; formatted SQL ones are SQL.
 fn claims(text: &str) -> bool {
     text.contains("<databaseChangeLog")
+        || text.contains("databaseChangeLog:")
+        || text.contains("\"databaseChangeLog\"")
 }
 
 pub static SPEC: Spec = Spec {
@@ -25,7 +29,7 @@ pub static SPEC: Spec = Spec {
     write,
     reader: Some(Reader {
         lang: dsl::Lang::Xml,
-        extensions: &[".xml"],
+        extensions: &[".xml", ".yaml", ".yml", ".json"],
         claims,
         read: reader::read,
     }),
@@ -52,8 +56,8 @@ fn detect(files: &[File]) -> Found {
         );
         found.dir = parent(logs[0].path).to_string();
         for l in &logs {
-            if l.text.contains("<databaseChangeLog") {
-                found.migrations.extend(xml_change_sets(l));
+            if claims(l.text) {
+                found.migrations.extend(change_sets(l));
                 continue;
             }
             for (i, cs) in l
@@ -74,22 +78,28 @@ fn detect(files: &[File]) -> Found {
     found
 }
 
-/// The change sets of an XML changelog, in order (none when it is not
-/// well-formed XML).
-fn xml_change_sets(log: &File) -> Vec<Migration> {
-    let Ok(doc) = roxmltree::Document::parse(log.text) else {
+/// The change sets of an XML, YAML or JSON changelog, in order (none when
+/// it cannot be read).
+fn change_sets(log: &File) -> Vec<Migration> {
+    let root = if log.text.trim_start().starts_with('<') {
+        tree::from_xml(log.text)
+    } else {
+        tree::from_yaml(log.text)
+    };
+    let Ok(root) = root else {
         return Vec::new();
     };
-    doc.descendants()
-        .filter(|n| n.has_tag_name("changeSet"))
+    root.descendants()
+        .into_iter()
+        .filter(|n| n.is("changeSet"))
         .enumerate()
         .map(|(i, change_set)| Migration {
             version: format!("{i:04}"),
             name: change_set.attribute("id").unwrap_or_default().to_string(),
             up_path: log.path.to_string(),
             down_path: change_set
-                .children()
-                .any(|c| c.has_tag_name("rollback"))
+                .child("rollback")
+                .is_some()
                 .then(|| log.path.to_string()),
         })
         .collect()

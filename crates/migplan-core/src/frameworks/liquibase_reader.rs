@@ -6,7 +6,7 @@
 //! Schema preconditions are guards; `customChange`, `sqlFile`, `loadData`
 //! and data preconditions are not analysed.
 
-use roxmltree::{Document, Node as XmlNode};
+use super::tree::{self, Element};
 
 use crate::Dialect;
 use crate::frameworks::dsl::sql::{self, ColumnSpec, ConstraintKind, ForeignKey, IndexSpec};
@@ -19,23 +19,25 @@ type Read = Result<Vec<String>, String>;
 pub fn read(cx: &ReadCx) -> Reading {
     let mut ops = Ops::new(cx.dialect, cx.text);
     ops.reading.transaction = crate::frameworks::dsl::in_transaction_by_default(cx.dialect);
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        ..roxmltree::ParsingOptions::default()
+    // XML, or the YAML and JSON that say the same.
+    let parsed = if cx.text.trim_start().starts_with('<') {
+        tree::from_xml(cx.text)
+    } else {
+        tree::from_yaml(cx.text)
     };
-    let doc = match Document::parse_with_options(cx.text, options) {
-        Ok(doc) => doc,
+    let root = match parsed {
+        Ok(root) => root,
         Err(e) => {
             let whole = Node {
                 value: Value::Other,
                 start: 0,
                 end: cx.text.len(),
             };
-            ops.not_analysed(&whole, format!("XML migplan cannot read: {e}"));
+            ops.not_analysed(&whole, format!("a changelog migplan cannot read: {e}"));
             return ops.reading;
         }
     };
-    for change_set in doc.descendants().filter(|n| n.has_tag_name("changeSet")) {
+    for change_set in root.descendants().into_iter().filter(|n| n.is("changeSet")) {
         if !for_dialect(change_set, cx.dialect) {
             ops.sql(&node_of(change_set), Vec::new());
             continue;
@@ -43,8 +45,8 @@ pub fn read(cx: &ReadCx) -> Reading {
         if change_set.attribute("runInTransaction") == Some("false") {
             ops.reading.transaction = Some(false);
         }
-        for change in change_set.children().filter(XmlNode::is_element) {
-            match change.tag_name().name() {
+        for change in &change_set.children {
+            match change.name.as_str() {
                 "rollback" => {
                     ops.section = Section::Down;
                     rollback(&mut ops, change);
@@ -60,7 +62,7 @@ pub fn read(cx: &ReadCx) -> Reading {
 
 /// Whether a change set runs on the dialect: `dbms="mysql"` (or a context
 /// naming a database, as `context="postgresql"`) limits it.
-fn for_dialect(change_set: XmlNode, d: Dialect) -> bool {
+fn for_dialect(change_set: &Element, d: Dialect) -> bool {
     let ours: &[&str] = match d {
         Dialect::Postgres => &["postgresql", "postgres"],
         Dialect::Mysql => &["mysql", "mariadb"],
@@ -100,20 +102,19 @@ fn for_dialect(change_set: XmlNode, d: Dialect) -> bool {
     true
 }
 
-fn node_of(n: XmlNode) -> Node {
-    let range = n.range();
+fn node_of(n: &Element) -> Node {
     Node {
         value: Value::Other,
-        start: range.start,
-        end: range.end,
+        start: n.start,
+        end: n.end,
     }
 }
 
 /// A rollback: SQL text, or changes.
-fn rollback(ops: &mut Ops, n: XmlNode) {
-    let changes: Vec<XmlNode> = n.children().filter(XmlNode::is_element).collect();
+fn rollback(ops: &mut Ops, n: &Element) {
+    let changes = &n.children;
     if changes.is_empty() {
-        let text = n.text().unwrap_or_default().trim();
+        let text = n.text.as_deref().unwrap_or_default().trim();
         if !text.is_empty() {
             ops.sql(&node_of(n), vec![text.to_string()]);
         }
@@ -125,10 +126,11 @@ fn rollback(ops: &mut Ops, n: XmlNode) {
 }
 
 /// Preconditions on the schema are guards; on data, code.
-fn preconditions(ops: &mut Ops, n: XmlNode) {
+fn preconditions(ops: &mut Ops, n: &Element) {
     let data = n
         .descendants()
-        .any(|c| c.has_tag_name("sqlCheck") || c.has_tag_name("customPrecondition"));
+        .iter()
+        .any(|c| c.is("sqlCheck") || c.is("customPrecondition"));
     if data {
         ops.code(
             &node_of(n),
@@ -139,10 +141,10 @@ fn preconditions(ops: &mut Ops, n: XmlNode) {
     }
 }
 
-fn read_change(ops: &mut Ops, change: XmlNode) {
+fn read_change(ops: &mut Ops, change: &Element) {
     let d = ops.dialect;
     let node = node_of(change);
-    match change.tag_name().name() {
+    match change.name.as_str() {
         "customChange" => ops.code(&node, "a customChange: Java code migplan does not follow"),
         // Not changes: comments, tags, checksums.
         "comment" | "tagDatabase" | "validCheckSum" | "empty" | "output" | "include"
@@ -156,21 +158,21 @@ fn read_change(ops: &mut Ops, change: XmlNode) {
     }
 }
 
-fn attr<'a>(n: XmlNode<'a, '_>, name: &str) -> Result<&'a str, String> {
+fn attr<'a>(n: &'a Element, name: &str) -> Result<&'a str, String> {
     let v = n
         .attribute(name)
-        .ok_or_else(|| format!("<{}> without {name}", n.tag_name().name()))?;
+        .ok_or_else(|| format!("<{}> without {name}", n.name.as_str()))?;
     if v.contains("${") {
         return Err(format!(
             "<{}> {name} uses a changelog property ({v})",
-            n.tag_name().name()
+            n.name.as_str()
         ));
     }
     Ok(v)
 }
 
 /// The table with its `schemaName`.
-fn table(n: XmlNode, name: &str) -> Result<String, String> {
+fn table(n: &Element, name: &str) -> Result<String, String> {
     let t = attr(n, name)?;
     Ok(
         match n
@@ -218,7 +220,7 @@ fn sql_type(d: Dialect, ty: &str) -> Result<String, String> {
 /// A `<column>` value as SQL (`value`, `valueNumeric`, `valueBoolean`,
 /// `valueDate`, `valueComputed`), with the attribute prefix given
 /// (`value` or `defaultValue`).
-fn value_of(n: XmlNode, prefix: &str) -> Option<String> {
+fn value_of(n: &Element, prefix: &str) -> Option<String> {
     if let Some(v) = n.attribute(prefix) {
         return Some(crate::ddl::literal(v));
     }
@@ -242,7 +244,11 @@ fn value_of(n: XmlNode, prefix: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn column(d: Dialect, table: &str, c: XmlNode) -> Result<(ColumnSpec, Option<ForeignKey>), String> {
+fn column(
+    d: Dialect,
+    table: &str,
+    c: &Element,
+) -> Result<(ColumnSpec, Option<ForeignKey>), String> {
     let name = attr(c, "name")?;
     let mut spec = ColumnSpec::new(name, sql_type(d, attr(c, "type")?)?);
     spec.default = value_of(c, "defaultValue");
@@ -258,7 +264,7 @@ fn column(d: Dialect, table: &str, c: XmlNode) -> Result<(ColumnSpec, Option<For
         }
     }
     let mut fk = None;
-    if let Some(k) = c.children().find(|n| n.has_tag_name("constraints")) {
+    if let Some(k) = c.child("constraints") {
         spec.not_null = k.attribute("nullable") == Some("false");
         spec.primary_key = k.attribute("primaryKey") == Some("true");
         spec.unique = k.attribute("unique") == Some("true");
@@ -282,12 +288,12 @@ fn column(d: Dialect, table: &str, c: XmlNode) -> Result<(ColumnSpec, Option<For
     Ok((spec, fk))
 }
 
-fn columns_of<'a, 'i>(n: XmlNode<'a, 'i>) -> impl Iterator<Item = XmlNode<'a, 'i>> {
-    n.children().filter(|c| c.has_tag_name("column"))
+fn columns_of(n: &Element) -> impl Iterator<Item = &Element> {
+    n.children.iter().filter(|c| c.is("column"))
 }
 
-fn change_sql(d: Dialect, n: XmlNode) -> Read {
-    match n.tag_name().name() {
+fn change_sql(d: Dialect, n: &Element) -> Read {
+    match n.name.as_str() {
         "createTable" => {
             let t = table(n, "tableName")?;
             let mut specs = Vec::new();
@@ -368,10 +374,10 @@ fn change_sql(d: Dialect, n: XmlNode) -> Read {
     }
 }
 
-fn null_constraint(d: Dialect, n: XmlNode) -> Read {
+fn null_constraint(d: Dialect, n: &Element) -> Read {
     let t = table(n, "tableName")?;
     let column = attr(n, "columnName")?;
-    let add = n.tag_name().name() == "addNotNullConstraint";
+    let add = n.name.as_str() == "addNotNullConstraint";
     let mut out = Vec::new();
     if add && let Some(v) = n.attribute("defaultNullValue") {
         out.push(format!(
@@ -400,8 +406,8 @@ fn null_constraint(d: Dialect, n: XmlNode) -> Read {
     Ok(out)
 }
 
-fn key_change_sql(d: Dialect, n: XmlNode) -> Read {
-    match n.tag_name().name() {
+fn key_change_sql(d: Dialect, n: &Element) -> Read {
+    match n.name.as_str() {
         "createIndex" => {
             let columns: Vec<String> = columns_of(n)
                 .filter_map(|c| c.attribute("name").map(str::to_string))
@@ -480,10 +486,10 @@ fn key_change_sql(d: Dialect, n: XmlNode) -> Read {
     }
 }
 
-fn data_change_sql(d: Dialect, n: XmlNode) -> Read {
-    match n.tag_name().name() {
+fn data_change_sql(d: Dialect, n: &Element) -> Read {
+    match n.name.as_str() {
         "sql" => {
-            let text = n.text().unwrap_or_default().trim().to_string();
+            let text = n.text.as_deref().unwrap_or_default().trim().to_string();
             if text.contains("${") {
                 return Err("SQL using a changelog property".into());
             }
@@ -528,7 +534,7 @@ fn data_change_sql(d: Dialect, n: XmlNode) -> Read {
             where_of(n)
         )]),
         "createView" => {
-            let body = n.text().unwrap_or_default().trim();
+            let body = n.text.as_deref().unwrap_or_default().trim();
             let replace = if n.attribute("replaceIfExists") == Some("true") {
                 "OR REPLACE "
             } else {
@@ -548,10 +554,9 @@ fn data_change_sql(d: Dialect, n: XmlNode) -> Read {
 }
 
 /// ` WHERE ...` from a `<where>` child, or nothing.
-fn where_of(n: XmlNode) -> String {
-    n.children()
-        .find(|c| c.has_tag_name("where"))
-        .and_then(|w| w.text())
+fn where_of(n: &Element) -> String {
+    n.child("where")
+        .and_then(|w| w.text.as_deref())
         .map(|w| format!(" WHERE {}", w.trim()))
         .unwrap_or_default()
 }
