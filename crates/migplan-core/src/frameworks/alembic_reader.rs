@@ -108,11 +108,8 @@ fn statement(cx: &mut Cx, ops: &mut Ops, node: &Node) {
             ops.read(node, result);
         }
         Value::Control(word, inner) => {
-            ops.code(
-                node,
-                format!("a Python `{word}`: migplan reads the statements inside as if they run"),
-            );
-            read_block(cx, ops, inner.get(1..).unwrap_or_default());
+            let body = ops.control(node, Lang::Python, word, inner);
+            read_block(cx, ops, body);
         }
         // `conn = op.get_bind()`: a connection, nothing run.
         Value::Assign(_, value)
@@ -348,10 +345,6 @@ fn table_arg(call: &Link, at: usize, name: &str) -> Result<String, String> {
     })
 }
 
-fn flag(call: &Link, name: &str) -> bool {
-    matches!(call.named(name), Some(Value::Bool(true)))
-}
-
 fn operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) -> Read {
     // In a batch, the table is the block's and arguments shift by one.
     let shift = usize::from(batch.is_none());
@@ -369,7 +362,7 @@ fn operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) -> Read {
             let mut out = vec![sql::add_column(
                 &table,
                 &spec,
-                flag(call, "if_not_exists"),
+                call.flag("if_not_exists"),
                 d,
             )];
             out.extend(column_index(d, &table, column));
@@ -382,7 +375,7 @@ fn operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) -> Read {
         "drop_column" => Ok(vec![sql::drop_column(
             &table(0, "table_name")?,
             &name_arg(call, shift, "column_name")?,
-            flag(call, "if_exists"),
+            call.flag("if_exists"),
             d,
         )]),
         "alter_column" => alter_column(
@@ -394,7 +387,7 @@ fn operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) -> Read {
         "create_table" => create_table(d, call),
         "drop_table" => Ok(vec![sql::drop_table(
             &table_arg(call, 0, "table_name")?,
-            flag(call, "if_exists"),
+            call.flag("if_exists"),
             false,
             d,
         )]),
@@ -424,8 +417,8 @@ fn operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) -> Read {
             Ok(vec![sql::drop_index(
                 &table,
                 &name,
-                flag(call, "postgresql_concurrently"),
-                flag(call, "if_exists"),
+                call.flag("postgresql_concurrently"),
+                call.flag("if_exists"),
                 d,
             )])
         }
@@ -476,7 +469,7 @@ fn constraint_operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) 
                     to_columns: columns(3 + shift, "remote_cols")?,
                     on_delete: call.named("ondelete").and_then(text_of),
                     on_update: call.named("onupdate").and_then(text_of),
-                    not_valid: flag(call, "postgresql_not_valid"),
+                    not_valid: call.flag("postgresql_not_valid"),
                 }
                 .add(d),
             ])
@@ -515,7 +508,7 @@ fn constraint_operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) 
                 &table,
                 &name,
                 &condition,
-                flag(call, "postgresql_not_valid"),
+                call.flag("postgresql_not_valid"),
                 d,
             )])
         }
@@ -533,7 +526,7 @@ fn constraint_operation(d: Dialect, op: &str, call: &Link, batch: Option<&str>) 
                 &table,
                 &name,
                 kind,
-                flag(call, "if_exists"),
+                call.flag("if_exists"),
                 d,
             )])
         }
@@ -564,9 +557,9 @@ fn index(
         name: name.to_string(),
         columns: keys,
         expression: true,
-        unique: flag(call, "unique"),
-        concurrently: flag(call, "postgresql_concurrently"),
-        if_not_exists: flag(call, "if_not_exists"),
+        unique: call.flag("unique"),
+        concurrently: call.flag("postgresql_concurrently"),
+        if_not_exists: call.flag("if_not_exists"),
         using: call.named("postgresql_using").and_then(text_of),
         where_sql: call.named("postgresql_where").and_then(text_of),
     })
@@ -586,10 +579,10 @@ fn column_spec(d: Dialect, v: &Value) -> Result<(ColumnSpec, Option<ForeignKey>)
         .ok_or("a column without a literal name")?;
     let ty = positional.next().ok_or("a column without a type")?;
     let mut spec = ColumnSpec::new(&name, sql_type(d, &ty.value)?);
-    spec.primary_key = flag(call, "primary_key");
+    spec.primary_key = call.flag("primary_key");
     // SQLAlchemy columns are nullable unless they say otherwise.
     spec.not_null = matches!(call.named("nullable"), Some(Value::Bool(false))) || spec.primary_key;
-    spec.unique = flag(call, "unique");
+    spec.unique = call.flag("unique");
     spec.auto_increment = spec.primary_key && spec.ty.contains("serial");
     spec.default = match call.named("server_default") {
         None | Some(Value::Nil) => None,
@@ -838,7 +831,7 @@ fn create_table(d: Dialect, call: &Link) -> Read {
 /// The index `sa.Column(..., index=True)` asks for (`ix_<table>_<column>`).
 fn column_index(d: Dialect, table: &str, column: &Value) -> Option<String> {
     let call = column.links().last()?;
-    if !flag(call, "index") {
+    if !call.flag("index") {
         return None;
     }
     let name = call.positional().next().and_then(|n| text_of(&n.value))?;
@@ -847,7 +840,7 @@ fn column_index(d: Dialect, table: &str, column: &Value) -> Option<String> {
             table: table.to_string(),
             name: format!("ix_{}_{name}", crate::names::last(table)),
             columns: vec![name],
-            unique: flag(call, "unique"),
+            unique: call.flag("unique"),
             ..IndexSpec::default()
         }
         .create(d),

@@ -34,27 +34,14 @@ fn detect(files: &[File]) -> Found {
     let v = named(files, &|b, x| {
         b.ends_with(".exs") && digits_then(b, '_').is_some() && claims(x.text)
     });
-    if !v.is_empty() {
-        hit(
-            &mut found,
-            5 * v.len() as u32,
-            format!(
-                "{} Ecto.Migration modules named <timestamp>_<name>.exs",
-                v.len()
-            ),
-        );
-        found.dir = parent(v[0].path).to_string();
-        for x in &v {
-            let (ver, rest) = digits_then(base(x.path), '_').unwrap_or(("", ""));
-            let reversible = x.text.contains("def down") || x.text.contains("def change");
-            found.migrations.push(Migration {
-                version: ver.into(),
-                name: rest.trim_end_matches(".exs").into(),
-                up_path: x.path.into(),
-                down_path: reversible.then(|| x.path.to_string()),
-            });
-        }
-    }
+    versioned_migrations(
+        &mut found,
+        &v,
+        5,
+        "Ecto.Migration modules named <timestamp>_<name>.exs",
+        &|name| digits_then(name, '_'),
+        &|text| text.contains("def down") || text.contains("def change"),
+    );
     found
 }
 

@@ -78,11 +78,7 @@ fn read_statement(ops: &mut Ops, node: &Node, in_change: bool) {
             }
         }
         Value::Control(word, inner) => {
-            ops.code(
-                node,
-                format!("an Elixir `{word}`: migplan reads the statements inside as if they run"),
-            );
-            for n in inner.iter().skip(1) {
+            for n in ops.control(node, Lang::Elixir, word, inner) {
                 read_statement(ops, n, in_change);
             }
         }

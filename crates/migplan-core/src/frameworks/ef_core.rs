@@ -102,20 +102,7 @@ fn write(cx: &ExportCx) -> Vec<ExportFile> {
 
 /// A one-line C# string literal holding `text` exactly.
 fn cs_str(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    double_quoted(text, true)
 }
 
 /// `name: "table"` with its `schema:` when qualified.

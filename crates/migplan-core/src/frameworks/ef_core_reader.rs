@@ -61,7 +61,7 @@ fn statement_of(ops: &mut Ops, schema: &Catalog, builder: &str, node: &Node) {
             // A statement EF Core runs outside the migration's transaction:
             // the file no longer runs as one.
             let outside =
-                flag(call, "suppressTransaction") || annotated(rest, "Npgsql:CreatedConcurrently");
+                call.flag("suppressTransaction") || annotated(rest, "Npgsql:CreatedConcurrently");
             if outside && ops.section == Section::Up {
                 ops.reading.transaction = Some(false);
             }
@@ -74,11 +74,7 @@ fn statement_of(ops: &mut Ops, schema: &Catalog, builder: &str, node: &Node) {
         }
         _ => match &node.value {
             Value::Control(word, inner) => {
-                ops.code(
-                    node,
-                    format!("a C# `{word}`: migplan reads the statements inside as if they run"),
-                );
-                for n in inner.iter().skip(1) {
+                for n in ops.control(node, Lang::CSharp, word, inner) {
                     statement_of(ops, schema, builder, n);
                 }
             }
@@ -108,10 +104,6 @@ fn table(call: &Link, key: &str) -> Result<String, String> {
         Some(schema) => format!("{schema}.{name}"),
         None => name,
     })
-}
-
-fn flag(call: &Link, name: &str) -> bool {
-    matches!(call.named(name), Some(Value::Bool(true)))
 }
 
 /// Whether the annotations after a call set `name` to `true`
@@ -171,7 +163,7 @@ fn operation(d: Dialect, call: &Link, annotations: &[Link]) -> Read {
                     table: table(call, "table")?,
                     name: required(call, "name")?,
                     columns,
-                    unique: flag(call, "unique"),
+                    unique: call.flag("unique"),
                     where_sql: named_str(call, "filter").map(str::to_string),
                     concurrently: annotated(annotations, "Npgsql:CreatedConcurrently"),
                     ..IndexSpec::default()

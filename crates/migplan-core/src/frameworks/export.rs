@@ -405,9 +405,10 @@ pub(super) fn py(s: &str) -> String {
     )
 }
 
-/// A one-line Python (or JavaScript) string literal holding `text`
-/// exactly: quotes, backslashes and control characters escaped.
-pub(super) fn py_str(text: &str) -> String {
+/// A one-line double-quoted string literal holding `text` exactly:
+/// quotes, backslashes and control characters escaped (`\xNN`, or
+/// `\uNNNN` where `\x` takes more digits than two, as in C#).
+pub(super) fn double_quoted(text: &str, unicode: bool) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -416,12 +417,18 @@ pub(super) fn py_str(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 && unicode => out.push_str(&format!("\\u{:04x}", c as u32)),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
             c => out.push(c),
         }
     }
     out.push('"');
     out
+}
+
+/// A Python string literal holding `text` exactly.
+pub(super) fn py_str(text: &str) -> String {
+    double_quoted(text, false)
 }
 
 /// A Ruby heredoc holding `s` verbatim: single-quoted (no `#{}`

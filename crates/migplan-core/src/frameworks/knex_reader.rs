@@ -7,10 +7,16 @@
 //! analysed.
 
 use crate::Dialect;
+use crate::frameworks::dsl::builder::{
+    Built, block_arg, columns_arg, default_name, second_name, text,
+};
 use crate::frameworks::dsl::sql::{self, ColumnSpec, ConstraintKind, ForeignKey, IndexSpec};
 use crate::frameworks::dsl::tree::{self, Block, Link, Node, Value};
 use crate::frameworks::dsl::{Lang, Ops, ReadCx, Reading, literal, names_of, tokens};
 use crate::parse::Section;
+
+/// The language, for messages.
+const LANG: &str = "JavaScript";
 
 type Read = Result<Vec<String>, String>;
 
@@ -71,11 +77,8 @@ fn statement(ops: &mut Ops, knex: &str, node: &Node, guarded: bool) {
             body(ops, knex, inner.get(1..).unwrap_or_default(), false);
         }
         Value::Control(word, inner) => {
-            ops.code(
-                node,
-                format!("a `{word}`: migplan reads the statements inside as if they run"),
-            );
-            body(ops, knex, inner.get(1..).unwrap_or_default(), false);
+            let inside = ops.control(node, Lang::Js, word, inner);
+            body(ops, knex, inside, false);
         }
         Value::Assign(_, value) if value.value.links().first().is_some_and(|l| l.name == knex) => {
             statement(ops, knex, value, guarded);
@@ -146,30 +149,16 @@ fn raw(call: &Link) -> Read {
     }
 }
 
-fn text(call: &Link, at: usize) -> Result<String, String> {
-    call.positional()
-        .nth(at)
-        .and_then(|n| n.value.str())
-        .map(str::to_string)
-        .ok_or_else(|| {
-            format!(
-                "`{}`: argument {} is not a name migplan can read",
-                call.name,
-                at + 1
-            )
-        })
-}
-
 fn schema_call(d: Dialect, call: &Link) -> Read {
     match call.name.as_str() {
         "createTable" | "createTableIfNotExists" => {
             let table = text(call, 0)?;
-            let builder = builder_block(call)?;
+            let builder = block_arg(call, "a builder function")?;
             create_table(d, &table, builder, call.name == "createTableIfNotExists")
         }
         "table" | "alterTable" => {
             let table = text(call, 0)?;
-            alter_table(d, &table, builder_block(call)?)
+            alter_table(d, &table, block_arg(call, "a builder function")?)
         }
         "dropTable" => Ok(vec![sql::drop_table(&text(call, 0)?, false, false, d)]),
         "dropTableIfExists" => Ok(vec![sql::drop_table(&text(call, 0)?, true, false, d)]),
@@ -181,71 +170,12 @@ fn schema_call(d: Dialect, call: &Link) -> Read {
     }
 }
 
-fn builder_block(call: &Link) -> Result<&Block, String> {
-    call.positional()
-        .find_map(|n| match &n.value {
-            Value::Block(b) => Some(b),
-            _ => None,
-        })
-        .ok_or_else(|| format!("`{}` without a builder function", call.name))
-}
-
-/// What a table builder declares.
-#[derive(Default)]
-struct Built {
-    columns: Vec<ColumnSpec>,
-    /// `.alter()`ed columns.
-    altered: Vec<ColumnSpec>,
-    constraints: Vec<String>,
-    foreign_keys: Vec<ForeignKey>,
-    /// Statements after the table's (indexes, drops, renames).
-    after: Vec<String>,
-}
-
 fn create_table(d: Dialect, table: &str, builder: &Block, if_not_exists: bool) -> Read {
-    let built = build(d, table, builder)?;
-    let mut constraints = built.constraints.clone();
-    constraints.extend(built.foreign_keys.iter().map(|f| f.constraint(d)));
-    let mut out = vec![sql::create_table(
-        table,
-        &built.columns,
-        &constraints,
-        if_not_exists,
-        d,
-    )];
-    out.extend(built.after);
-    Ok(out)
+    Ok(build(d, table, builder)?.create(table, if_not_exists, d))
 }
 
 fn alter_table(d: Dialect, table: &str, builder: &Block) -> Read {
-    let built = build(d, table, builder)?;
-    let mut out: Vec<String> = built
-        .columns
-        .iter()
-        .map(|c| sql::add_column(table, c, false, d))
-        .collect();
-    out.extend(
-        built
-            .altered
-            .iter()
-            .map(|c| sql::change_type(table, c, None, d)),
-    );
-    out.extend(
-        built
-            .constraints
-            .iter()
-            .map(|c| format!("ALTER TABLE {} ADD {c}", crate::ddl::name(table, d))),
-    );
-    out.extend(built.foreign_keys.iter().map(|f| f.add(d)));
-    out.extend(built.after);
-    Ok(out)
-}
-
-/// Knex's default names: `<table>_<columns>_<kind>`, lower case.
-fn knex_name(table: &str, columns: &[String], kind: &str) -> String {
-    format!("{}_{}_{kind}", crate::names::last(table), columns.join("_"))
-        .to_lowercase()
-        .replace(['-', '.'], "_")
+    Ok(build(d, table, builder)?.alter(table, d))
 }
 
 fn build(d: Dialect, table: &str, builder: &Block) -> Result<Built, String> {
@@ -263,13 +193,6 @@ fn build(d: Dialect, table: &str, builder: &Block) -> Result<Built, String> {
     Ok(built)
 }
 
-fn columns_arg(call: &Link, at: usize) -> Result<Vec<String>, String> {
-    call.positional()
-        .nth(at)
-        .and_then(|n| names_of(&n.value))
-        .ok_or_else(|| format!("`{}` of columns built in JavaScript", call.name))
-}
-
 fn builder_call(
     d: Dialect,
     table: &str,
@@ -277,17 +200,14 @@ fn builder_call(
     modifiers: &[Link],
     built: &mut Built,
 ) -> Result<(), String> {
+    if built.shared_call(d, table, call, LANG)? {
+        return Ok(());
+    }
     match call.name.as_str() {
         "primary" => {
-            let columns = columns_arg(call, 0)?;
-            let name = call
-                .positional()
-                .nth(1)
-                .and_then(|n| n.value.str())
-                .map_or_else(
-                    || format!("{}_pkey", crate::names::last(table)),
-                    str::to_string,
-                );
+            let columns = columns_arg(call, 0, LANG)?;
+            let name =
+                second_name(call).unwrap_or_else(|| format!("{}_pkey", crate::names::last(table)));
             built.constraints.push(format!(
                 "CONSTRAINT {} PRIMARY KEY ({})",
                 crate::ddl::ident(&name, d),
@@ -295,8 +215,9 @@ fn builder_call(
             ));
         }
         "unique" => {
-            let columns = columns_arg(call, 0)?;
-            let name = index_name_arg(call).unwrap_or_else(|| knex_name(table, &columns, "unique"));
+            let columns = columns_arg(call, 0, LANG)?;
+            let name =
+                index_name_arg(call).unwrap_or_else(|| default_name(table, &columns, "unique"));
             built.constraints.push(format!(
                 "CONSTRAINT {} UNIQUE ({})",
                 crate::ddl::ident(&name, d),
@@ -304,8 +225,9 @@ fn builder_call(
             ));
         }
         "index" => {
-            let columns = columns_arg(call, 0)?;
-            let name = index_name_arg(call).unwrap_or_else(|| knex_name(table, &columns, "index"));
+            let columns = columns_arg(call, 0, LANG)?;
+            let name =
+                index_name_arg(call).unwrap_or_else(|| default_name(table, &columns, "index"));
             built.after.push(
                 IndexSpec {
                     table: table.to_string(),
@@ -317,36 +239,15 @@ fn builder_call(
             );
         }
         "foreign" => {
-            let columns = columns_arg(call, 0)?;
-            let name = call
-                .positional()
-                .nth(1)
-                .and_then(|n| n.value.str())
-                .map_or_else(|| knex_name(table, &columns, "foreign"), str::to_string);
+            let columns = columns_arg(call, 0, LANG)?;
+            let name =
+                second_name(call).unwrap_or_else(|| default_name(table, &columns, "foreign"));
             built
                 .foreign_keys
                 .push(reference(table, name, columns, modifiers)?);
         }
-        "dropColumn" | "dropColumns" => {
-            for n in call.positional() {
-                for column in names_of(&n.value).ok_or("dropColumn of names built in JavaScript")? {
-                    built.after.push(sql::drop_column(table, &column, false, d));
-                }
-            }
-        }
-        "renameColumn" => built.after.push(sql::rename_column(
-            table,
-            &text(call, 0)?,
-            &text(call, 1)?,
-            d,
-        )),
         "dropIndex" | "dropUnique" | "dropForeign" | "dropPrimary" => {
             drop_key(d, table, call, built)?
-        }
-        "dropTimestamps" => {
-            for c in ["created_at", "updated_at"] {
-                built.after.push(sql::drop_column(table, c, false, d));
-            }
         }
         "setNullable" | "dropNullable" => {
             let column = text(call, 0)?;
@@ -402,7 +303,7 @@ fn drop_key(d: Dialect, table: &str, call: &Link, built: &mut Built) -> Result<(
     let name = match explicit {
         Some(n) => n.to_string(),
         None if call.name == "dropPrimary" => format!("{}_pkey", crate::names::last(table)),
-        None => knex_name(table, &columns_arg(call, 0)?, suffix),
+        None => default_name(table, &columns_arg(call, 0, LANG)?, suffix),
     };
     built.after.push(match kind {
         None => sql::drop_index(table, &name, false, false, d),
@@ -478,7 +379,10 @@ fn column_call(
     if has("unique") {
         built.constraints.push(format!(
             "CONSTRAINT {} UNIQUE ({})",
-            crate::ddl::ident(&knex_name(table, std::slice::from_ref(&name), "unique"), d),
+            crate::ddl::ident(
+                &default_name(table, std::slice::from_ref(&name), "unique"),
+                d
+            ),
             crate::ddl::ident(&name, d)
         ));
     }
@@ -487,7 +391,7 @@ fn column_call(
         built.after.push(
             IndexSpec {
                 table: table.to_string(),
-                name: knex_name(table, &columns, "index"),
+                name: default_name(table, &columns, "index"),
                 columns,
                 ..IndexSpec::default()
             }
@@ -495,13 +399,13 @@ fn column_call(
         );
     }
     if has("references") {
-        let fk_name = knex_name(table, std::slice::from_ref(&name), "foreign");
+        let fk_name = default_name(table, std::slice::from_ref(&name), "foreign");
         built
             .foreign_keys
             .push(reference(table, fk_name, vec![name.clone()], modifiers)?);
     }
     if has("alter") {
-        built.altered.push(c);
+        built.changed.push(c);
     } else {
         built.columns.push(c);
     }

@@ -49,26 +49,14 @@ fn detect(files: &[File]) -> Found {
     let v = named(files, &|b, x| {
         b.ends_with(".php") && laravel_version(b).is_some() && claims(x.text)
     });
-    if !v.is_empty() {
-        hit(
-            &mut found,
-            5 * v.len() as u32,
-            format!(
-                "{} Laravel migrations named <YYYY_MM_DD_HHMMSS>_<name>.php",
-                v.len()
-            ),
-        );
-        found.dir = parent(v[0].path).to_string();
-        for x in &v {
-            let (ver, rest) = laravel_version(base(x.path)).unwrap_or(("", ""));
-            found.migrations.push(Migration {
-                version: ver.into(),
-                name: rest.trim_end_matches(".php").into(),
-                up_path: x.path.into(),
-                down_path: x.text.contains("function down").then(|| x.path.to_string()),
-            });
-        }
-    }
+    versioned_migrations(
+        &mut found,
+        &v,
+        5,
+        "Laravel migrations named <YYYY_MM_DD_HHMMSS>_<name>.php",
+        &laravel_version,
+        &|text| text.contains("function down"),
+    );
     found
 }
 

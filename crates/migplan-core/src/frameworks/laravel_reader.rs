@@ -7,10 +7,16 @@
 //! is read. Other PHP is code not analysed.
 
 use crate::Dialect;
+use crate::frameworks::dsl::builder::{
+    Built, block_arg, columns_arg, default_name, second_name, text,
+};
 use crate::frameworks::dsl::sql::{self, ColumnSpec, ConstraintKind, ForeignKey, IndexSpec};
 use crate::frameworks::dsl::tree::{self, Block, Link, Node, Value};
 use crate::frameworks::dsl::{Lang, Ops, ReadCx, Reading, literal, names_of, tokens};
 use crate::parse::Section;
+
+/// The language, for messages.
+const LANG: &str = "PHP";
 
 type Read = Result<Vec<String>, String>;
 
@@ -77,11 +83,7 @@ fn read_statement(ops: &mut Ops, node: &Node) {
             }
         }
         Value::Control(word, inner) => {
-            ops.code(
-                node,
-                format!("a PHP `{word}`: migplan reads the statements inside as if they run"),
-            );
-            for n in inner.iter().skip(1) {
+            for n in ops.control(node, Lang::Php, word, inner) {
                 read_statement(ops, n);
             }
         }
@@ -115,69 +117,18 @@ fn chain(ops: &mut Ops, node: &Node, links: &[Link]) {
     ops.read(node, result);
 }
 
-fn text(call: &Link, at: usize) -> Result<String, String> {
-    call.positional()
-        .nth(at)
-        .and_then(|n| n.value.str())
-        .map(str::to_string)
-        .ok_or_else(|| {
-            format!(
-                "`{}`: argument {} is not a name migplan can read",
-                call.name,
-                at + 1
-            )
-        })
-}
-
-fn blueprint(call: &Link) -> Result<&Block, String> {
-    call.positional()
-        .find_map(|n| match &n.value {
-            Value::Block(b) => Some(b),
-            _ => None,
-        })
-        .ok_or_else(|| format!("`Schema::{}` without a Blueprint function", call.name))
-}
-
 fn schema(d: Dialect, op: &str, call: &Link) -> Read {
     match op {
         "create" => {
             let table = text(call, 0)?;
-            let built = build(d, &table, blueprint(call)?)?;
-            let mut constraints = built.constraints.clone();
-            constraints.extend(built.foreign_keys.iter().map(|f| f.constraint(d)));
-            let mut out = vec![sql::create_table(
-                &table,
-                &built.columns,
-                &constraints,
-                false,
-                d,
-            )];
-            out.extend(built.after);
-            Ok(out)
+            Ok(
+                build(d, &table, block_arg(call, "a Blueprint function")?)?
+                    .create(&table, false, d),
+            )
         }
         "table" => {
             let table = text(call, 0)?;
-            let built = build(d, &table, blueprint(call)?)?;
-            let mut out: Vec<String> = built
-                .columns
-                .iter()
-                .map(|c| sql::add_column(&table, c, false, d))
-                .collect();
-            out.extend(
-                built
-                    .changed
-                    .iter()
-                    .map(|c| sql::change_type(&table, c, None, d)),
-            );
-            out.extend(
-                built
-                    .constraints
-                    .iter()
-                    .map(|c| format!("ALTER TABLE {} ADD {c}", crate::ddl::name(&table, d))),
-            );
-            out.extend(built.foreign_keys.iter().map(|f| f.add(d)));
-            out.extend(built.after);
-            Ok(out)
+            Ok(build(d, &table, block_arg(call, "a Blueprint function")?)?.alter(&table, d))
         }
         "drop" => Ok(vec![sql::drop_table(&text(call, 0)?, false, false, d)]),
         "dropIfExists" => Ok(vec![sql::drop_table(&text(call, 0)?, true, false, d)]),
@@ -191,24 +142,6 @@ fn schema(d: Dialect, op: &str, call: &Link) -> Read {
         },
         other => Err(format!("`Schema::{other}`, which migplan does not read")),
     }
-}
-
-/// What a Blueprint declares.
-#[derive(Default)]
-struct Built {
-    columns: Vec<ColumnSpec>,
-    /// `->change()`d columns.
-    changed: Vec<ColumnSpec>,
-    constraints: Vec<String>,
-    foreign_keys: Vec<ForeignKey>,
-    after: Vec<String>,
-}
-
-/// Laravel's default names: `<table>_<columns>_<kind>`, lower case.
-fn laravel_name(table: &str, columns: &[String], kind: &str) -> String {
-    format!("{}_{}_{kind}", crate::names::last(table), columns.join("_"))
-        .to_lowercase()
-        .replace(['-', '.'], "_")
 }
 
 fn build(d: Dialect, table: &str, blueprint: &Block) -> Result<Built, String> {
@@ -256,13 +189,6 @@ fn build_statements(
     Ok(())
 }
 
-fn columns_arg(call: &Link, at: usize) -> Result<Vec<String>, String> {
-    call.positional()
-        .nth(at)
-        .and_then(|n| names_of(&n.value))
-        .ok_or_else(|| format!("`{}` of columns built in PHP", call.name))
-}
-
 fn blueprint_call(
     d: Dialect,
     table: &str,
@@ -270,21 +196,21 @@ fn blueprint_call(
     modifiers: &[Link],
     built: &mut Built,
 ) -> Result<(), String> {
+    if built.shared_call(d, table, call, LANG)? {
+        return Ok(());
+    }
     match call.name.as_str() {
         "primary" => {
-            let columns = columns_arg(call, 0)?;
+            let columns = columns_arg(call, 0, LANG)?;
             built.constraints.push(format!(
                 "PRIMARY KEY ({})",
                 crate::ddl::columns(&columns, d)
             ));
         }
         "unique" | "index" => {
-            let columns = columns_arg(call, 0)?;
-            let name = call
-                .positional()
-                .nth(1)
-                .and_then(|n| n.value.str())
-                .map_or_else(|| laravel_name(table, &columns, &call.name), str::to_string);
+            let columns = columns_arg(call, 0, LANG)?;
+            let name =
+                second_name(call).unwrap_or_else(|| default_name(table, &columns, &call.name));
             built.after.push(
                 IndexSpec {
                     table: table.to_string(),
@@ -297,36 +223,15 @@ fn blueprint_call(
             );
         }
         "foreign" => {
-            let columns = columns_arg(call, 0)?;
-            let name = call
-                .positional()
-                .nth(1)
-                .and_then(|n| n.value.str())
-                .map_or_else(|| laravel_name(table, &columns, "foreign"), str::to_string);
+            let columns = columns_arg(call, 0, LANG)?;
+            let name =
+                second_name(call).unwrap_or_else(|| default_name(table, &columns, "foreign"));
             built
                 .foreign_keys
                 .push(reference(table, name, columns, modifiers)?);
         }
-        "dropColumn" | "dropColumns" => {
-            for n in call.positional() {
-                for column in names_of(&n.value).ok_or("dropColumn of names built in PHP")? {
-                    built.after.push(sql::drop_column(table, &column, false, d));
-                }
-            }
-        }
-        "renameColumn" => built.after.push(sql::rename_column(
-            table,
-            &text(call, 0)?,
-            &text(call, 1)?,
-            d,
-        )),
         "dropIndex" | "dropUnique" | "dropForeign" | "dropPrimary" => {
             drop_key(d, table, call, built)?
-        }
-        "dropTimestamps" | "dropTimestampsTz" => {
-            for c in ["created_at", "updated_at"] {
-                built.after.push(sql::drop_column(table, c, false, d));
-            }
         }
         "dropSoftDeletes" | "dropSoftDeletesTz" => {
             built
@@ -364,7 +269,7 @@ fn blueprint_call(
             built.after.push(
                 IndexSpec {
                     table: table.to_string(),
-                    name: laravel_name(table, &columns, "index"),
+                    name: default_name(table, &columns, "index"),
                     columns,
                     ..IndexSpec::default()
                 }
@@ -400,7 +305,7 @@ fn drop_key(d: Dialect, table: &str, call: &Link, built: &mut Built) -> Result<(
     };
     let name = match call.positional().next().map(|n| &n.value) {
         Some(Value::Str(name)) => name.clone(),
-        Some(v) => laravel_name(
+        Some(v) => default_name(
             table,
             &names_of(v).ok_or("a key of columns built in PHP")?,
             suffix,
@@ -535,7 +440,7 @@ fn column_call(
         built.after.push(
             IndexSpec {
                 table: table.to_string(),
-                name: laravel_name(table, &columns, "unique"),
+                name: default_name(table, &columns, "unique"),
                 columns,
                 unique: true,
                 ..IndexSpec::default()
@@ -548,7 +453,7 @@ fn column_call(
         built.after.push(
             IndexSpec {
                 table: table.to_string(),
-                name: laravel_name(table, &columns, "index"),
+                name: default_name(table, &columns, "index"),
                 columns,
                 ..IndexSpec::default()
             }
@@ -559,7 +464,7 @@ fn column_call(
         c.primary_key = true;
     }
     if has("constrained") || has("references") {
-        let fk_name = laravel_name(table, std::slice::from_ref(&name), "foreign");
+        let fk_name = default_name(table, std::slice::from_ref(&name), "foreign");
         built
             .foreign_keys
             .push(reference(table, fk_name, vec![name.clone()], modifiers)?);

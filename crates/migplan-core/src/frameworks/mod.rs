@@ -409,6 +409,38 @@ fn named<'a>(files: &'a [File<'a>], pred: &dyn Fn(&str, &File) -> bool) -> Vec<&
 
 /// Knex and Sequelize: JavaScript/TypeScript migration files named by a
 /// timestamp, and the tool's configuration file.
+/// Migration files named `<version><separator><name>.<ext>`: one piece of
+/// evidence (`{count} {what}`) weighing `weight` each, their folder, and
+/// each as a migration, reversible when `has_down` says so of its text.
+fn versioned_migrations(
+    found: &mut Found,
+    matched: &[&File],
+    weight: u32,
+    what: &str,
+    version_of: &dyn Fn(&str) -> Option<(&str, &str)>,
+    has_down: &dyn Fn(&str) -> bool,
+) {
+    if matched.is_empty() {
+        return;
+    }
+    hit(
+        found,
+        weight * matched.len() as u32,
+        format!("{} {what}", matched.len()),
+    );
+    found.dir = parent(matched[0].path).to_string();
+    for file in matched {
+        let (version, rest) = version_of(base(file.path)).unwrap_or(("", ""));
+        let name = rest.rsplit_once('.').map_or(rest, |(name, _)| name);
+        found.migrations.push(Migration {
+            version: version.into(),
+            name: name.into(),
+            up_path: file.path.into(),
+            down_path: has_down(file.text).then(|| file.path.to_string()),
+        });
+    }
+}
+
 fn detect_js_builder(files: &[File], f: Framework) -> Found {
     let mut found = Found::default();
     let (config, marker, sep) = if f == Framework::Knex {
@@ -429,24 +461,14 @@ fn detect_js_builder(files: &[File], f: Framework) -> Found {
                 && !x.text.contains("MigrationInterface")
         })
         .collect();
-    if !v.is_empty() {
-        hit(
-            &mut found,
-            4 * v.len() as u32,
-            format!("{} {} migration files", v.len(), f.label()),
-        );
-        found.dir = parent(v[0].path).to_string();
-        for x in &v {
-            let (ver, rest) = digits_then(base(x.path), sep).unwrap_or(("", ""));
-            let name = rest.rsplit_once('.').map_or(rest, |(n, _)| n);
-            found.migrations.push(Migration {
-                version: ver.into(),
-                name: name.into(),
-                up_path: x.path.into(),
-                down_path: x.text.contains("down").then(|| x.path.to_string()),
-            });
-        }
-    }
+    versioned_migrations(
+        &mut found,
+        &v,
+        4,
+        &format!("{} migration files", f.label()),
+        &|name| digits_then(name, sep),
+        &|text| text.contains("down"),
+    );
     found
 }
 

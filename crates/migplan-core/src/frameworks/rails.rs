@@ -39,24 +39,14 @@ fn detect(files: &[File]) -> Found {
                 && digits_then(base(x.path), '_').is_some()
         })
         .collect();
-    if !v.is_empty() {
-        hit(
-            &mut found,
-            4 * v.len() as u32,
-            format!("{} db/migrate/<timestamp>_<name>.rb files", v.len()),
-        );
-        found.dir = parent(v[0].path).to_string();
-        for x in &v {
-            let (ver, rest) = digits_then(base(x.path), '_').unwrap_or(("", ""));
-            let reversible = x.text.contains("def down") || x.text.contains("def change");
-            found.migrations.push(Migration {
-                version: ver.into(),
-                name: rest.trim_end_matches(".rb").into(),
-                up_path: x.path.into(),
-                down_path: reversible.then(|| x.path.to_string()),
-            });
-        }
-    }
+    versioned_migrations(
+        &mut found,
+        &v,
+        4,
+        "db/migrate/<timestamp>_<name>.rb files",
+        &|name| digits_then(name, '_'),
+        &|text| text.contains("def down") || text.contains("def change"),
+    );
     found
 }
 

@@ -7,6 +7,7 @@
 //! is reported as not analysed.
 
 use crate::Dialect;
+use crate::frameworks::dsl::builder;
 use crate::frameworks::dsl::sql::{self, ColumnSpec, ConstraintKind, ForeignKey, IndexSpec};
 use crate::frameworks::dsl::tree::{self, Block, Link, Node, Value};
 use crate::frameworks::dsl::{Lang, Ops, ReadCx, Reading, literal, names_of, tokens};
@@ -91,11 +92,8 @@ fn statement(cx: &mut Cx, node: &Node) {
             statements(cx, &inner[1..]);
         }
         Value::Control(word, inner) => {
-            cx.ops.code(
-                node,
-                format!("a Ruby `{word}`: migplan reads the statements inside as if they run"),
-            );
-            statements(cx, inner.get(1..).unwrap_or_default());
+            let body = cx.ops.control(node, Lang::Ruby, word, inner);
+            statements(cx, body);
         }
         Value::Str(_) | Value::Nil => {}
         _ => cx.ops.code(node, "Ruby code migplan does not follow"),
@@ -210,19 +208,8 @@ fn reversible(cx: &mut Cx, call: &Link) {
 /// One schema statement outside a table block.
 fn operation(version: Version, d: Dialect, call: &Link) -> Read {
     let args: Vec<&Node> = call.positional().collect();
-    let text = |i: usize| -> Result<String, String> {
-        args.get(i)
-            .and_then(|n| n.value.str())
-            .map(str::to_string)
-            .ok_or_else(|| {
-                format!(
-                    "`{}`: argument {} is not a name migplan can read",
-                    call.name,
-                    i + 1
-                )
-            })
-    };
-    let flag = |name: &str| matches!(call.named(name), Some(Value::Bool(true)));
+    let text = |at: usize| builder::text(call, at);
+    let flag = |name: &str| call.flag(name);
     match call.name.as_str() {
         "execute" => execute(call),
         "add_column" => {
@@ -272,19 +259,8 @@ fn operation(version: Version, d: Dialect, call: &Link) -> Read {
 /// Indexes, keys, checks, references, timestamps, extensions, enums.
 fn schema_object_operation(version: Version, d: Dialect, call: &Link) -> Read {
     let args: Vec<&Node> = call.positional().collect();
-    let text = |i: usize| -> Result<String, String> {
-        args.get(i)
-            .and_then(|n| n.value.str())
-            .map(str::to_string)
-            .ok_or_else(|| {
-                format!(
-                    "`{}`: argument {} is not a name migplan can read",
-                    call.name,
-                    i + 1
-                )
-            })
-    };
-    let flag = |name: &str| matches!(call.named(name), Some(Value::Bool(true)));
+    let text = |at: usize| builder::text(call, at);
+    let flag = |name: &str| call.flag(name);
     match call.name.as_str() {
         "change_column_comment" | "change_table_comment" => Ok(vec![]),
         "add_index" => Ok(vec![
@@ -354,19 +330,8 @@ fn schema_object_operation(version: Version, d: Dialect, call: &Link) -> Read {
 /// References, timestamps, extensions, enums and join tables.
 fn column_group_operation(version: Version, d: Dialect, call: &Link) -> Read {
     let args: Vec<&Node> = call.positional().collect();
-    let text = |i: usize| -> Result<String, String> {
-        args.get(i)
-            .and_then(|n| n.value.str())
-            .map(str::to_string)
-            .ok_or_else(|| {
-                format!(
-                    "`{}`: argument {} is not a name migplan can read",
-                    call.name,
-                    i + 1
-                )
-            })
-    };
-    let flag = |name: &str| matches!(call.named(name), Some(Value::Bool(true)));
+    let text = |at: usize| builder::text(call, at);
+    let flag = |name: &str| call.flag(name);
     match call.name.as_str() {
         "add_reference" | "add_belongs_to" => {
             let table = text(0)?;

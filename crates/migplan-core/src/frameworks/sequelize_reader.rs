@@ -115,11 +115,7 @@ fn read_statement(ops: &mut Ops, scope: &Scope, node: &Node) {
             ops.sql(node, Vec::new());
         }
         Value::Control(word, inner) => {
-            ops.code(
-                node,
-                format!("a `{word}`: migplan reads the statements inside as if they run"),
-            );
-            for n in inner.iter().skip(1) {
+            for n in ops.control(node, Lang::Js, word, inner) {
                 read_statement(ops, scope, n);
             }
         }

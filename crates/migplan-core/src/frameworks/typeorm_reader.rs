@@ -91,11 +91,7 @@ impl<'a> Reader<'a, '_> {
                 self.statement(runner, value);
             }
             Value::Control(word, inner) => {
-                self.ops.code(
-                    node,
-                    format!("a `{word}`: migplan reads the statements inside as if they run"),
-                );
-                for n in inner.iter().skip(1) {
+                for n in self.ops.control(node, Lang::Js, word, inner) {
                     self.statement(runner, n);
                 }
             }

@@ -5,6 +5,7 @@
 //! would run, or why migplan did not analyse it. [`into_source`] turns
 //! that into parsed statements placed at the operation's line and column.
 
+pub mod builder;
 pub mod sql;
 pub mod tokens;
 pub mod tree;
@@ -97,6 +98,26 @@ impl<'a> Ops<'a> {
     /// `node` is code migplan does not follow, for `why`.
     pub fn code(&mut self, node: &Node, why: impl Into<String>) {
         self.push(node, OpKind::Code(why.into()));
+    }
+
+    /// A loop or condition: general-purpose code (whether and how often it
+    /// runs is not followed), and its body, which the reader goes on to
+    /// read as if it runs.
+    pub fn control<'n>(
+        &mut self,
+        node: &Node,
+        lang: Lang,
+        word: &str,
+        inner: &'n [Node],
+    ) -> &'n [Node] {
+        self.code(
+            node,
+            format!(
+                "{} `{word}`: migplan reads the statements inside as if they run",
+                lang.with_article()
+            ),
+        );
+        inner.get(1..).unwrap_or_default()
     }
 
     /// The result of reading one operation.

@@ -17,6 +17,21 @@ pub enum Lang {
     Xml,
 }
 
+impl Lang {
+    /// The language's name after "a"/"an", for messages.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Lang::Ruby => "a Ruby",
+            Lang::Python => "a Python",
+            Lang::Php => "a PHP",
+            Lang::Js => "a JavaScript",
+            Lang::CSharp => "a C#",
+            Lang::Elixir => "an Elixir",
+            Lang::Xml => "an XML",
+        }
+    }
+}
+
 /// What a token is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
@@ -81,7 +96,7 @@ struct Lexer<'a> {
     out: Vec<Token>,
     /// Ruby heredocs opened on this line, read when the line ends:
     /// (token index, terminator).
-    heredocs: Vec<(usize, String)>,
+    heredocs: Vec<(usize, String, bool)>,
     /// Byte ranges of the comments skipped.
     comments: Vec<(usize, usize)>,
 }
@@ -241,9 +256,10 @@ impl<'a> Lexer<'a> {
             }
             Lang::Ruby if rest.starts_with('%') => self.ruby_percent(),
             Lang::Php if rest.starts_with("<<<") => self.php_heredoc(),
-            Lang::Elixir | Lang::Python if rest.starts_with("\"\"\"") => self.triple("\"\"\""),
-            Lang::Python if rest.starts_with("'''") => self.triple("'''"),
-            Lang::CSharp if rest.starts_with("\"\"\"") => self.triple("\"\"\""),
+            Lang::Elixir if rest.starts_with("\"\"\"") => self.triple("\"\"\"", false),
+            Lang::Python if rest.starts_with("\"\"\"") => self.triple("\"\"\"", true),
+            Lang::Python if rest.starts_with("'''") => self.triple("'''", true),
+            Lang::CSharp if rest.starts_with("\"\"\"") => self.triple("\"\"\"", false),
             Lang::Python => {
                 let prefix = rest
                     .char_indices()
@@ -257,7 +273,7 @@ impl<'a> Lexer<'a> {
                 let formatted = rest[..prefix].to_ascii_lowercase().contains('f');
                 self.at += prefix;
                 if after.starts_with("\"\"\"") || after.starts_with("'''") {
-                    let mut tok = self.triple(&after[..3])?;
+                    let mut tok = self.triple(&after[..3], !raw)?;
                     if let Tok::Str {
                         value,
                         interpolated,
@@ -337,8 +353,20 @@ impl<'a> Lexer<'a> {
             if c == '\\' {
                 let Some((_, n)) = chars.next() else { break };
                 let escaped = match (escapes, n) {
-                    (true, 'n') => '\n',
-                    (true, 't') => '\t',
+                    (true, 'x' | 'u') => {
+                        let digits = if n == 'x' { 2 } else { 4 };
+                        let hex: String = chars.clone().take(digits).map(|(_, h)| h).collect();
+                        match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                            Some(code) if hex.len() == digits => {
+                                for _ in 0..digits {
+                                    chars.next();
+                                }
+                                code
+                            }
+                            _ => n,
+                        }
+                    }
+                    (true, n) => simple_escape(n),
                     (false, n) if n != q && n != '\\' => {
                         value.push('\\');
                         n
@@ -399,19 +427,29 @@ impl<'a> Lexer<'a> {
     }
 
     /// `"""..."""` or `'''...'''` (Python, Elixir heredocs, C# raw).
-    fn triple(&mut self, q: &str) -> Option<Tok> {
+    fn triple(&mut self, q: &str, escapes: bool) -> Option<Tok> {
         self.at += q.len();
         let rest = self.rest();
-        let end = rest.find(q).unwrap_or(rest.len());
+        // The closing quotes, not an escaped quote before them.
+        let mut end = rest.len();
+        let mut chars = rest.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if escapes && c == '\\' {
+                chars.next();
+            } else if rest[i..].starts_with(q) {
+                end = i;
+                break;
+            }
+        }
         let body = &rest[..end];
         let interpolated = match self.lang {
             Lang::Elixir => body.contains("#{"),
             _ => false,
         };
-        let value = if self.lang == Lang::Python {
-            body.to_string()
-        } else {
-            dedent(body)
+        let value = match self.lang {
+            Lang::Python if escapes => python_unescape(body),
+            Lang::Python => body.to_string(),
+            _ => dedent(body),
         };
         self.at = (self.at + end + q.len()).min(self.src.len());
         Some(Tok::Str {
@@ -432,8 +470,10 @@ impl<'a> Lexer<'a> {
             return None;
         }
         let name = rest[name_start..name_start + len].to_string();
+        // `<<~'SQL'` is taken as written: no `#{}`.
+        let interpolates = !rest[3..].starts_with('\'');
         self.at += name_start + len + usize::from(name_start == 4);
-        self.heredocs.push((self.out.len(), name));
+        self.heredocs.push((self.out.len(), name, interpolates));
         Some(Tok::Str {
             value: String::new(),
             interpolated: false,
@@ -442,7 +482,7 @@ impl<'a> Lexer<'a> {
 
     /// The bodies of the heredocs opened on the line just ended.
     fn read_heredoc_bodies(&mut self) {
-        for (index, name) in std::mem::take(&mut self.heredocs) {
+        for (index, name, interpolates) in std::mem::take(&mut self.heredocs) {
             let rest = self.rest();
             let mut body_end = rest.len();
             let mut after = rest.len();
@@ -466,7 +506,7 @@ impl<'a> Lexer<'a> {
             }) = self.out.get_mut(index)
             {
                 *value = dedent(body);
-                *interpolated = body.contains("#{");
+                *interpolated = interpolates && body.contains("#{");
             }
             self.at += after;
         }
@@ -574,7 +614,7 @@ impl<'a> Lexer<'a> {
         self.at += 2;
         let rest = self.rest();
         let tok = if rest.starts_with("\"\"\"") {
-            self.triple("\"\"\"")?
+            self.triple("\"\"\"", false)?
         } else {
             let open = rest.chars().next()?;
             let close = match open {
@@ -614,6 +654,53 @@ fn single(c: char) -> &'static str {
         Some(i) => &SINGLE[i..i + c.len_utf8()],
         None => "?",
     }
+}
+
+/// The character a one-letter escape stands for (`\\n`); any other is
+/// itself.
+fn simple_escape(n: char) -> char {
+    match n {
+        'n' => '\n',
+        't' => '\t',
+        'r' => '\r',
+        '0' => '\0',
+        n => n,
+    }
+}
+
+/// A Python string body with its escapes read (`\\n`, `\\"`, `\\x1f`);
+/// an escape Python does not know keeps its backslash.
+fn python_unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // A backslash at a line's end joins the lines.
+            Some('\n') => {}
+            Some(n @ ('n' | 't' | 'r' | '0' | '\\' | '\'' | '"')) => out.push(simple_escape(n)),
+            Some('x') => {
+                let hex: String = chars.clone().take(2).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(code) if hex.len() == 2 => {
+                        chars.next();
+                        chars.next();
+                        out.push(code);
+                    }
+                    _ => out.push_str("\\x"),
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// Removes the common leading indentation of a heredoc's lines.

@@ -107,6 +107,11 @@ impl Link {
                 _ => None,
             })
     }
+
+    /// Whether the named argument is literally `true`.
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.named(name), Some(Value::Bool(true)))
+    }
 }
 
 /// A parameter's name: `x`, or TypeScript's `x: Type` (read as a label).
