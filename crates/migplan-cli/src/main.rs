@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use migplan_cli::check::{self, Input};
 use migplan_cli::sqlite::NativeSqlite;
 use migplan_core::plan::{self, PlanOptions};
-use migplan_core::{Dialect, Options, Session, Severity, frameworks, rollback, simulate};
+use migplan_core::{
+    Dialect, Options, SchemaStatements, Session, Severity, frameworks, rollback, simulate,
+};
 
 #[derive(Parser)]
 #[command(
@@ -179,15 +181,28 @@ impl SourceArgs {
             .collect())
     }
 
-    /// The session of one migration against the schema: every input
-    /// parsed once, analysed once.
-    fn session(&self, migration: &str) -> Result<Session, String> {
-        Ok(Session::new(
-            self.dialect(),
-            self.options()?,
-            &self.schema_text()?,
-            migration,
-        ))
+    /// The session of the migration `file` against the schema files, or
+    /// of a project directory's newest migration against them and the
+    /// history before it (as `check DIR`): every input parsed once,
+    /// analysed once; a history or schema written in a framework's
+    /// language is replayed as the SQL it runs.
+    fn session_of(&self, file: &Path) -> Result<Session, String> {
+        let (schema, mut migrations) = if file.is_dir() {
+            project_inputs(self, file, None)?
+        } else {
+            (read(&self.schema)?, vec![read_one(file)?])
+        };
+        let migration = migrations
+            .pop()
+            .ok_or_else(|| format!("migplan: no migration in {}", file.display()))?;
+        let d = self.dialect();
+        let mut builder = Session::builder(d, self.options()?, SchemaStatements::Keep);
+        for input in schema {
+            builder = builder.schema(frameworks::schema_sql(Some(&input.path), &input.text, d));
+        }
+        Ok(builder
+            .migration(Some(migration.path), migration.text.as_str())
+            .build())
     }
 }
 
@@ -270,7 +285,7 @@ enum Command {
         /// text, json, or markdown (the runbook).
         #[arg(long, value_enum, default_value = "text")]
         format: PlanFormat,
-        /// The migration file.
+        /// The migration file, or a project directory (its newest migration against its history).
         file: PathBuf,
     },
     /// Generate the down migration for a migration (and compare it with
@@ -283,7 +298,7 @@ enum Command {
         down: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
-        /// The up migration.
+        /// The up migration, or a project directory (its newest migration against its history).
         file: PathBuf,
     },
     /// Detect the migration framework of a project directory.
@@ -316,7 +331,7 @@ enum Command {
         /// Overwrite files that already exist in --out.
         #[arg(long)]
         force: bool,
-        /// The migration file.
+        /// The migration file, or a project directory (its newest migration against its history).
         file: PathBuf,
     },
     /// Print a share link that opens these inputs in the migplan web app.
@@ -372,6 +387,7 @@ enum Command {
         pg_bin: Option<PathBuf>,
         #[command(flatten)]
         source: SourceArgs,
+        /// The up migration, or a project directory (its newest migration against its history).
         #[arg(long)]
         up: PathBuf,
         /// Your down migration (default: the generated one).
@@ -653,7 +669,7 @@ fn project_inputs(
     eprintln!(
         "{}",
         migplan_cli::printable(&format!(
-            "migplan: {} checked against the {} migration(s) before it (ordered as {})",
+            "migplan: {}, read against the {} migration(s) before it (ordered as {})",
             found.changed.first().map_or("", |f| f.path.as_str()),
             found.history.len(),
             found.ordered_by
@@ -758,12 +774,13 @@ fn run_plan(
     format: PlanFormat,
     file: &Path,
 ) -> Result<ExitCode, String> {
-    let input = read_one(file)?;
-    let session = source.session(&input.text)?;
+    let session = source.session_of(file)?;
     let p = plan::plan(&session, options);
     emit(&match format {
         PlanFormat::Json => json(&p)?,
-        PlanFormat::Markdown => plan::runbook::markdown(&p, &input.path, &p.validation),
+        PlanFormat::Markdown => {
+            plan::runbook::markdown(&p, &file.display().to_string(), &p.validation)
+        }
         PlanFormat::Text => check::render_plan(&p),
     });
     Ok(ExitCode::SUCCESS)
@@ -775,7 +792,7 @@ fn run_rollback(
     format: Format,
     file: &Path,
 ) -> Result<ExitCode, String> {
-    let session = source.session(&read_one(file)?.text)?;
+    let session = source.session_of(file)?;
     let generated = rollback::generate(&session);
     let differences = match down {
         Some(p) => Some(rollback::compare(&session, &read_one(p)?.text)),
@@ -901,7 +918,7 @@ fn run_export(source: &SourceArgs, args: &ExportArgs, file: &Path) -> Result<Exi
             return Err("migplan: give --framework, or --project to detect it".into());
         }
     };
-    let session = source.session(&read_one(file)?.text)?;
+    let session = source.session_of(file)?;
     let p = plan::plan(&session, PlanOptions::default());
     let stamp = migplan_cli::project::timestamp();
     let files = frameworks::export(
@@ -1075,7 +1092,7 @@ fn run_simulate(
     {
         return Err("migplan: each --growth row count is at most 1000000".into());
     }
-    let session = source.session(&read_one(up)?.text)?;
+    let session = source.session_of(up)?;
     let down = match &args.down {
         Some(p) => Some(read_one(p)?.text),
         None => None,

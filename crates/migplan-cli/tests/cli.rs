@@ -362,7 +362,7 @@ fn a_project_directory_is_checked_against_its_history() {
     let (code, out, err) = migplan(&["check", "--format", "json", &project]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
-        err.contains("checked against the 1 migration(s) before it (ordered as Rails"),
+        err.contains("read against the 1 migration(s) before it (ordered as Rails"),
         "{err}"
     );
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
@@ -383,5 +383,46 @@ fn a_project_directory_is_checked_against_its_history() {
     let (code, _, err) = migplan(&["check", &project, "--migration", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("no migration named nope"), "{err}");
+    // plan, rollback, simulate and export take the project the same way.
+    let (code, out, err) = migplan(&["plan", "--format", "json", &project]);
+    assert_eq!(code, 0, "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).expect("plan json");
+    let titles: Vec<&str> = plan["steps"]
+        .as_array()
+        .map(|steps| steps.iter().filter_map(|s| s["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        titles.contains(&"Archive users.legacy to users_legacy_archive"),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"Drop users.legacy"), "{titles:?}");
+    let (code, out, _) = migplan(&["rollback", &project]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("ALTER TABLE users ADD COLUMN legacy varchar;"),
+        "{out}"
+    );
+    let (code, out, err) = migplan(&["simulate", "--engine", "sqlite", "--up", &project]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("up applies: 2 of 2 statements"), "{out}");
+    let exported = dir.join("out");
+    let (code, _, err) = migplan(&[
+        "export",
+        "--framework",
+        "rails",
+        "--out",
+        &exported.display().to_string(),
+        &project,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let written: String = std::fs::read_dir(exported.join("db/migrate"))
+        .expect("exported")
+        .flatten()
+        .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
+        .collect();
+    assert!(
+        written.contains("remove_column 'users', 'legacy', if_exists: true"),
+        "{written}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
