@@ -251,20 +251,20 @@ pub fn render_simulation(r: &migplan_core::simulate::SimulationReport) -> String
         if r.ok { "ok" } else { "FAILED" }
     );
     if let Some(f) = &r.failure {
-        let _ = writeln!(
-            out,
-            "failed: {:?} statement at line {}, column {}: {}",
-            f.phase, f.line, f.column, f.message
-        );
+        let at = f
+            .place()
+            .map(|place| format!(" at {place}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "failed: {:?} statement{at}: {}", f.phase, f.message);
+    }
+    if !r.adversarial.is_empty() {
+        let _ = writeln!(out, "adversarial rows:");
+        for line in &r.adversarial {
+            let _ = writeln!(out, "  - {line}");
+        }
     }
     for c in &r.checks {
-        let _ = writeln!(
-            out,
-            "  [{}] {}: {}",
-            if c.ok { "pass" } else { "FAIL" },
-            c.name,
-            c.detail
-        );
+        let _ = writeln!(out, "  [{}] {}: {}", c.mark(), c.name, c.detail);
     }
     let cov = &r.coverage;
     let _ = writeln!(

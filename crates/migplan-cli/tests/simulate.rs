@@ -130,11 +130,17 @@ fn orphans_fail_the_integrity_check_and_a_wrong_down_is_caught() {
         Some("DROP INDEX orders_note;\nALTER TABLE orders DROP COLUMN note;"),
     );
     assert!(check(&right, "down restores").ok, "{:?}", right.checks);
-    // A second run of ADD COLUMN is reported, not hidden.
+    // A second run of ADD COLUMN is reported, not hidden, as a note (not
+    // a pass): where it stops, line and column.
+    let again = check(&right, "second run");
+    assert!(again.note, "{again:?}");
     assert!(
-        check(&right, "second run")
+        again
             .detail
-            .starts_with("running up again fails: line 1: duplicate column name: note")
+            .starts_with("running up again stops at line 1, column 1")
+            && again.detail.contains("duplicate column name: note"),
+        "{}",
+        again.detail
     );
 }
 
@@ -703,7 +709,8 @@ fn data_preserved_fails_on_changes_the_migration_does_not_make() {
 
 /// "second run" fails when running up again goes through and changes the
 /// data again (a retried deploy would corrupt it); a migration that
-/// refuses to run twice, or that changes nothing the second time, passes.
+/// refuses to run twice is a note (never a pass mark), one that changes
+/// nothing the second time passes.
 #[test]
 fn second_run_fails_when_it_changes_the_data_again() {
     let schema = "CREATE TABLE accounts (id bigint PRIMARY KEY, balance int NOT NULL DEFAULT 0);";
@@ -734,9 +741,9 @@ fn second_run_fails_when_it_changes_the_data_again() {
         None,
     );
     let c = check(&once, "second run");
-    assert!(c.ok, "{}", c.detail);
+    assert!(c.ok && c.note, "{}", c.detail);
     assert!(
-        c.detail.starts_with("running up again fails"),
+        c.detail.starts_with("running up again stops"),
         "{}",
         c.detail
     );
@@ -1044,4 +1051,82 @@ fn every_sqlite_plan_rolls_back_from_every_step() {
     }
     assert!(count >= 10, "only {count} SQLite plan fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A failure inside a SQLite table rebuild names the user's table, never
+/// the table the rebuild stages (`users__migplan_new`).
+#[test]
+fn rebuild_failures_name_the_users_table() {
+    let r = run(
+        Dialect::Postgres,
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text);",
+        "ALTER TABLE users ALTER COLUMN name SET NOT NULL;",
+        50,
+        true,
+        None,
+    );
+    let failure = r.failure.as_ref().expect("adversarial NULL names fail");
+    assert!(
+        failure.message.contains("users.name"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        !failure.message.contains("__migplan"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(failure.place().as_deref(), Some("line 1, column 1"));
+}
+
+/// Adversarial rows say what they break, and say when there is nothing to
+/// break.
+#[test]
+fn adversarial_rows_say_what_they_break() {
+    let schema = "CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);";
+    let r = run(
+        Dialect::Postgres,
+        schema,
+        "ALTER TABLE users ALTER COLUMN name SET NOT NULL;\nCREATE UNIQUE INDEX users_email ON users (email);",
+        100,
+        true,
+        None,
+    );
+    assert!(
+        r.adversarial
+            .iter()
+            .any(|l| l.starts_with("users.name: NULL in 5 rows")),
+        "{:?}",
+        r.adversarial
+    );
+    assert!(
+        r.adversarial
+            .iter()
+            .any(|l| l.starts_with("users.email: the first row's value repeated in 5 rows")),
+        "{:?}",
+        r.adversarial
+    );
+    let nothing = run(
+        Dialect::Postgres,
+        schema,
+        "ALTER TABLE users ADD COLUMN note text;",
+        100,
+        true,
+        None,
+    );
+    assert_eq!(nothing.adversarial.len(), 1);
+    assert!(
+        nothing.adversarial[0].starts_with("nothing to break"),
+        "{:?}",
+        nothing.adversarial
+    );
+    let ordinary = run(
+        Dialect::Postgres,
+        schema,
+        "ALTER TABLE users ADD COLUMN note text;",
+        100,
+        false,
+        None,
+    );
+    assert!(ordinary.adversarial.is_empty());
 }

@@ -98,6 +98,21 @@ pub fn layout(
     side: Side,
     limit: Option<usize>,
 ) -> Diagram {
+    layout_shaped(before, after, changes, side, limit, None)
+}
+
+/// [`layout`] shaped for a view `aspect` times as wide as it is high:
+/// the tables flow in their layers' order (referenced tables first) onto
+/// rows as wide as make the drawing about that shape, instead of a row
+/// per layer (a long chain of foreign keys would make it a tall sliver).
+pub fn layout_shaped(
+    before: &Catalog,
+    after: &Catalog,
+    changes: &[Change],
+    side: Side,
+    limit: Option<usize>,
+    aspect: Option<f64>,
+) -> Diagram {
     let marks = Marks::new(changes);
     let mark_of = |object: &str, name: &str| -> Option<ChangeKind> {
         marks.get(object, name).filter(|k| match side {
@@ -125,43 +140,47 @@ pub fn layout(
     }
     let all = tables.len();
     if let Some(limit) = limit.filter(|l| all > *l) {
-        keep_touched(&mut tables, changes, limit);
+        let touched = crate::diff::touched_tables(changes, before, after);
+        keep_touched(&mut tables, &touched, limit);
     }
     let hidden = all - tables.len();
 
     let layers = layers(&tables);
 
-    // Boxes, row by row.
-    let mut boxes: Vec<TableBox> = Vec::new();
-    let mut y = 10.0;
-    let mut width: f64 = 0.0;
-    for layer in &layers {
-        let mut x = 10.0;
-        let mut row_h: f64 = 0.0;
-        for name in layer {
-            // After: columns the migration drops are still listed, marked.
-            let gone: Vec<&Column> = match (side, before.tables.get(*name)) {
-                (Side::After, Some(old)) if after.tables.contains_key(*name) => old
-                    .columns
-                    .iter()
-                    .filter(|c| tables[name].column(&c.name).is_none())
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let b = table_box(name, tables[name], &gone, &mark_of);
-            if x > 10.0 && x + b.w > MAX_ROW_W {
-                y += row_h + GAP_Y;
-                x = 10.0;
-                row_h = 0.0;
-            }
-            row_h = row_h.max(b.h);
-            width = width.max(x + b.w + 10.0);
-            boxes.push(TableBox { x, y, ..b });
-            x += boxes.last().map_or(0.0, |b| b.w) + GAP_X;
+    // Boxes, layer by layer.
+    let layered: Vec<Vec<TableBox>> = layers
+        .iter()
+        .map(|layer| {
+            layer
+                .iter()
+                .map(|name| {
+                    // After: columns the migration drops are still listed, marked.
+                    let gone: Vec<&Column> = match (side, before.tables.get(*name)) {
+                        (Side::After, Some(old)) if after.tables.contains_key(*name) => old
+                            .columns
+                            .iter()
+                            .filter(|c| tables[name].column(&c.name).is_none())
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    table_box(name, tables[name], &gone, &mark_of)
+                })
+                .collect()
+        })
+        .collect();
+    let (boxes, width, height) = match aspect {
+        Some(aspect) => {
+            let area: f64 = layered
+                .iter()
+                .flatten()
+                .map(|b| (b.w + GAP_X) * (b.h + GAP_Y))
+                .sum();
+            let widest = layered.iter().flatten().map(|b| b.w).fold(0.0, f64::max);
+            let row_w = (area * aspect.clamp(0.3, 4.0)).sqrt().max(widest + 20.0);
+            place(layered, row_w, true)
         }
-        y += row_h + GAP_Y;
-    }
-    let height = (y - GAP_Y + 10.0).max(40.0);
+        None => place(layered, MAX_ROW_W, false),
+    };
 
     // Foreign keys, from the referencing table to the referenced one.
     let at: BTreeMap<&str, &TableBox> = boxes.iter().map(|b| (b.name.as_str(), b)).collect();
@@ -197,14 +216,41 @@ pub fn layout(
     }
 }
 
+/// Places the boxes on rows `row_w` wide: each layer starting a row of
+/// its own, or (`flow`) the layers one after another.
+fn place(layered: Vec<Vec<TableBox>>, row_w: f64, flow: bool) -> (Vec<TableBox>, f64, f64) {
+    let mut boxes = Vec::new();
+    let (mut x, mut y, mut row_h, mut width) = (10.0, 10.0, 0.0_f64, 0.0_f64);
+    for layer in layered {
+        if !flow && x > 10.0 {
+            y += row_h + GAP_Y;
+            x = 10.0;
+            row_h = 0.0;
+        }
+        for b in layer {
+            if x > 10.0 && x + b.w > row_w {
+                y += row_h + GAP_Y;
+                x = 10.0;
+                row_h = 0.0;
+            }
+            row_h = row_h.max(b.h);
+            width = width.max(x + b.w + 10.0);
+            let w = b.w;
+            boxes.push(TableBox { x, y, ..b });
+            x += w + GAP_X;
+        }
+    }
+    let height = (y + row_h + 10.0).max(40.0);
+    (boxes, width, height)
+}
+
 /// Keeps, of a schema with more than `limit` tables, the tables `changes`
 /// touch and their neighbours by foreign key, then the first others by
 /// name, up to `limit`.
-fn keep_touched(tables: &mut BTreeMap<&str, &Table>, changes: &[Change], limit: usize) {
-    let touched: BTreeSet<&str> = changes
+fn keep_touched(tables: &mut BTreeMap<&str, &Table>, touched: &BTreeSet<String>, limit: usize) {
+    let touched: BTreeSet<&str> = touched
         .iter()
-        .map(|c| c.name.split('.').next().unwrap_or(&c.name))
-        .filter_map(|n| tables.get_key_value(n).map(|(k, _)| *k))
+        .filter_map(|n| tables.get_key_value(n.as_str()).map(|(k, _)| *k))
         .collect();
     let mut keep: BTreeSet<&str> = touched.clone();
     for (k, t) in tables.iter() {
@@ -550,5 +596,93 @@ DROP TABLE settings;";
         );
         let all = layout(&a.before, &a.after, &a.changes, Side::After, None);
         assert_eq!((all.tables.len(), all.hidden), (501, 0));
+    }
+
+    /// A long chain of foreign keys is a row per table laid out by layers;
+    /// shaped for a view, the same tables fill about the view's shape, in
+    /// the same order (each referenced table before the ones that
+    /// reference it), without two boxes on top of each other.
+    #[test]
+    fn a_drawing_shaped_for_its_view_follows_the_views_aspect() {
+        let mut schema = String::from("CREATE TABLE t00 (id int PRIMARY KEY, a text, b text);\n");
+        for i in 1..40 {
+            schema.push_str(&format!(
+                "CREATE TABLE t{i:02} (id int PRIMARY KEY, parent_id int REFERENCES t{:02}(id), a text);\n",
+                i - 1
+            ));
+        }
+        let a = analyze(
+            Dialect::Postgres,
+            Options::default(),
+            &schema,
+            "ALTER TABLE t20 ADD COLUMN x int;",
+        );
+        let tall = layout(&a.before, &a.after, &a.changes, Side::After, None);
+        assert!(
+            tall.height > 5.0 * tall.width,
+            "{} x {}",
+            tall.width,
+            tall.height
+        );
+        let shaped = layout_shaped(
+            &a.before,
+            &a.after,
+            &a.changes,
+            Side::After,
+            None,
+            Some(1.6),
+        );
+        let ratio = shaped.width / shaped.height;
+        assert!(
+            (0.8..=3.2).contains(&ratio),
+            "{} x {}",
+            shaped.width,
+            shaped.height
+        );
+        assert_eq!(shaped.tables.len(), 40);
+        let order: Vec<&str> = shaped.tables.iter().map(|t| t.name.as_str()).collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted, "referenced tables first");
+        for (i, one) in shaped.tables.iter().enumerate() {
+            for other in &shaped.tables[i + 1..] {
+                let apart = one.x + one.w <= other.x
+                    || other.x + other.w <= one.x
+                    || one.y + one.h <= other.y
+                    || other.y + other.h <= one.y;
+                assert!(apart, "{} overlaps {}", one.name, other.name);
+            }
+        }
+    }
+
+    /// Schema-qualified names: the table a column, constraint or index
+    /// change is on is the one kept in focus.
+    #[test]
+    fn focus_follows_schema_qualified_tables() {
+        let mut schema = String::new();
+        for i in 0..100 {
+            schema.push_str(&format!(
+                "CREATE TABLE public.t{i:03} (id int PRIMARY KEY, a text);\n"
+            ));
+        }
+        let a = analyze(
+            Dialect::Postgres,
+            Options::default(),
+            &schema,
+            "ALTER TABLE public.t050 ADD COLUMN x int;\nCREATE INDEX t070_a ON public.t070 (a);",
+        );
+        let touched = crate::diff::touched_tables(&a.changes, &a.before, &a.after);
+        let names: Vec<&str> = touched.iter().map(String::as_str).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with("t050") || n.ends_with("t070")),
+            "{names:?}"
+        );
+        let d = layout(&a.before, &a.after, &a.changes, Side::After, Some(10));
+        for n in &names {
+            assert!(d.tables.iter().any(|t| t.name == *n), "{n} not drawn");
+        }
     }
 }

@@ -33,6 +33,25 @@ pub struct Change {
     pub detail: Option<String>,
 }
 
+/// The tables `changes` touch: a table's own change, its columns' and
+/// constraints' (named `table.name`, the table perhaps schema-qualified),
+/// and its indexes' (the index looked up in either catalogue).
+pub fn touched_tables(changes: &[Change], before: &Catalog, after: &Catalog) -> BTreeSet<String> {
+    changes
+        .iter()
+        .filter_map(|c| match c.object {
+            "table" => Some(c.name.clone()),
+            "column" | "constraint" => c.name.rsplit_once('.').map(|(table, _)| table.to_string()),
+            "index" => after
+                .indexes
+                .get(&c.name)
+                .or_else(|| before.indexes.get(&c.name))
+                .map(|i| i.table.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 impl std::fmt::Display for Change {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sign = match self.kind {

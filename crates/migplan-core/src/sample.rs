@@ -66,6 +66,55 @@ pub struct Demands {
 }
 
 impl Demands {
+    /// What adversarial rows put in, one line per column: every 20th row
+    /// (of `rows` per table) breaks what the migration will require. Says
+    /// so when there is nothing to break.
+    pub fn adversarial_rows(&self, rows: usize) -> Vec<String> {
+        let count = rows / 20;
+        let mut out = Vec::new();
+        // The order the generator tries them in: one break per column.
+        for key in &self.not_null {
+            out.push(format!(
+                "{key}: NULL in {count} rows (the migration makes it NOT NULL)"
+            ));
+        }
+        for key in self.unique.iter().filter(|k| !self.not_null.contains(*k)) {
+            out.push(format!(
+                "{key}: the first row's value repeated in {count} rows (the migration makes it unique)"
+            ));
+        }
+        for (key, parent) in &self.foreign {
+            if self.not_null.contains(key) || self.unique.contains(key) {
+                continue;
+            }
+            out.push(format!(
+                "{key}: {count} rows pointing at no row of {parent} (the migration adds a foreign key)"
+            ));
+        }
+        for (key, to) in &self.retyped {
+            if self.not_null.contains(key)
+                || self.unique.contains(key)
+                || self.foreign.contains_key(key)
+            {
+                continue;
+            }
+            out.push(format!(
+                "{key}: text that is not a number in {count} rows (the migration changes it to {to}, where it does not convert)"
+            ));
+        }
+        if out.is_empty() {
+            out.push(
+                "nothing to break: the migration makes no existing column NOT NULL or unique, adds no foreign key and changes no type, so the rows are the ordinary ones"
+                    .to_string(),
+            );
+        } else if count == 0 {
+            out.push(format!(
+                "with {rows} rows per table no row is the 20th: give at least 20 rows for adversarial rows"
+            ));
+        }
+        out
+    }
+
     /// Compares the catalogue before and after the migration.
     pub fn between(before: &Catalog, after: &Catalog) -> Demands {
         let mut d = Demands::default();

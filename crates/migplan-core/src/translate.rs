@@ -688,6 +688,21 @@ fn dropped_column(
     Some(out)
 }
 
+/// What the name of the table a rebuild fills ends with, before it takes
+/// the old table's name.
+const STAGING_SUFFIX: &str = "__migplan_new";
+
+/// An engine's message in the user's terms: the table a rebuild stages
+/// named as the table it becomes.
+pub fn in_user_terms(message: &str) -> String {
+    message.replace(STAGING_SUFFIX, "")
+}
+
+/// Whether `table` is the table a rebuild stages.
+pub fn is_staging(table: &str) -> bool {
+    table.ends_with(STAGING_SUFFIX)
+}
+
 /// The 12-step rebuild from `old` to `new` (same name).
 fn rebuild_table(
     old: &Table,
@@ -697,7 +712,7 @@ fn rebuild_table(
     d: Dialect,
 ) -> Vec<String> {
     let name = sqlite_name(&old.name);
-    let tmp = format!("{}__migplan_new", names::last(&old.name));
+    let tmp = format!("{}{STAGING_SUFFIX}", names::last(&old.name));
     let mut staged = new.clone();
     staged.name = match old.name.rsplit_once('.') {
         Some((sch, _)) => format!("{sch}.{tmp}"),

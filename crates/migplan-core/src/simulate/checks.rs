@@ -34,6 +34,7 @@ pub(super) async fn up_applies(
                 "nothing was simulated: none of the migration's {} statements could run on SQLite",
                 r.coverage.statements
             ),
+            note: false,
         });
         return false;
     }
@@ -57,6 +58,7 @@ pub(super) async fn up_applies(
         name: "up applies".into(),
         ok: up_ok,
         detail,
+        note: false,
     });
     up_ok
 }
@@ -102,6 +104,7 @@ pub(super) async fn schema_after_up(
                 list(&extra)
             )
         },
+        note: false,
     });
 }
 
@@ -160,6 +163,7 @@ pub(super) fn data_preserved(
         name: "data preserved".into(),
         ok: unintended.is_empty(),
         detail,
+        note: false,
     });
 }
 
@@ -183,6 +187,7 @@ pub(super) async fn integrity(engine: &mut dyn Engine, r: &mut SimulationReport)
                     .join("; ")
             )
         },
+        note: false,
     });
 }
 
@@ -225,10 +230,10 @@ pub(super) async fn second_run(
                 .join("; ")
         ),
         (false, _) => format!(
-            "running up again fails: {}",
+            "running up again stops{}: a retried deploy stops there too, changing nothing",
             probe
                 .failure
-                .map(|f| format!("line {}: {}", f.line, f.message))
+                .map(|f| format!(" at line {}, column {} ({})", f.line, f.column, f.message))
                 .unwrap_or_default()
         ),
     };
@@ -236,6 +241,8 @@ pub(super) async fn second_run(
         name: "second run".into(),
         ok: again.is_empty(),
         detail,
+        // Refusing to run twice is neither a pass nor a failure.
+        note: !again_ok,
     });
 }
 
@@ -274,6 +281,7 @@ pub(super) async fn down_restores(
             name: "down restores".into(),
             ok: false,
             detail,
+            note: false,
         });
         return;
     }
@@ -311,6 +319,7 @@ pub(super) async fn down_restores(
             ),
             (false, _) => format!("schema differs from before: {}", list(&schema_diff)),
         },
+        note: false,
     });
 }
 

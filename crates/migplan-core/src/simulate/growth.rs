@@ -121,6 +121,7 @@ pub async fn cost_growth(
                 contradictions.join("; ")
             )
         },
+        note: false,
     };
     (rows, check)
 }

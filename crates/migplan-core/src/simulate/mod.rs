@@ -52,6 +52,18 @@ pub struct Failure {
     pub stopped: bool,
 }
 
+impl Failure {
+    /// Where it failed, as "line L, column C" (columns only when known);
+    /// `None` for what has no line of its own (a batch of sample rows).
+    pub fn place(&self) -> Option<String> {
+        match (self.line, self.column) {
+            (0, _) => None,
+            (line, 0) => Some(format!("line {line}")),
+            (line, column) => Some(format!("line {line}, column {column}")),
+        }
+    }
+}
+
 /// A statement that was not run, and why (never silently skipped).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Skipped {
@@ -66,6 +78,22 @@ pub struct Check {
     pub name: String,
     pub ok: bool,
     pub detail: String,
+    /// Neither a pass nor a failure: something to know (running up a
+    /// second time stops at its first statement, as a retried deploy
+    /// would). Never shown with a pass mark.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub note: bool,
+}
+
+impl Check {
+    /// How the check is shown: `pass`, `FAIL` or `note`.
+    pub fn mark(&self) -> &'static str {
+        match (self.ok, self.note) {
+            (_, true) => "note",
+            (true, false) => "pass",
+            (false, false) => "FAIL",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,7 +168,12 @@ impl PlanCheck {
                 ),
             )
         };
-        Check { name, ok, detail }
+        Check {
+            name,
+            ok,
+            detail,
+            note: false,
+        }
     }
 }
 
@@ -195,6 +228,10 @@ pub struct SimulationReport {
     /// (the PostgreSQL engines).
     #[serde(default, skip_serializing_if = "Timing::is_empty")]
     pub timing: Timing,
+    /// With adversarial rows: what they break, column by column (or that
+    /// the migration leaves nothing to break).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adversarial: Vec<String>,
 }
 
 /// Milliseconds, where an engine measured them.
@@ -273,6 +310,7 @@ impl SimulationReport {
             seed,
             trace: Vec::new(),
             timing: Timing::default(),
+            adversarial: Vec::new(),
         }
     }
 }
@@ -296,6 +334,7 @@ impl SimulationReport {
             name: "stopped".into(),
             ok: false,
             detail: format!("line {line}: {message}"),
+            note: false,
         });
         r
     }
@@ -378,6 +417,9 @@ pub async fn prepare(
     } else if o.data.rows > 0 {
         let taken = taken(engine, &before).await;
         rows = crate::sample::batches_after(&before, &demands, &o.data, &taken);
+        if o.data.adversarial {
+            r.adversarial = demands.adversarial_rows(o.data.rows);
+        }
     }
     Ok(Prepared {
         report: r,
@@ -415,6 +457,7 @@ pub async fn insert_rows(
                 name: "sample data".into(),
                 ok: false,
                 detail: format!("inserting the sample rows was {stop}"),
+                note: false,
             });
             Err(Box::new(finish(engine, r).await))
         }
@@ -588,7 +631,7 @@ async fn run_translated(
                 r.skipped.push(Skipped {
                     phase,
                     line: t.line,
-                    reason: format!("not simulated: {error}"),
+                    reason: crate::translate::in_user_terms(&format!("not simulated: {error}")),
                 });
                 break;
             }
@@ -599,7 +642,7 @@ async fn run_translated(
                 line: t.line,
                 column: t.column,
                 sql: t.source.clone(),
-                message: error.to_string(),
+                message: crate::translate::in_user_terms(&error.to_string()),
                 stopped,
             });
             return false;
@@ -654,6 +697,8 @@ async fn finish(engine: &mut dyn Engine, mut r: SimulationReport) -> SimulationR
     ).await
     .into_iter()
     .filter_map(|row| row.into_iter().next())
+    // A rebuild that failed leaves its staging table: migplan's, not yours.
+    .filter(|name| !crate::translate::is_staging(name))
     .collect();
     r.ok = r.failure.is_none() && r.checks.iter().all(|c| c.ok);
     r

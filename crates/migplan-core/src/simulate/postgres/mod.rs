@@ -262,6 +262,7 @@ fn check(name: &str, ok: bool, detail: String) -> Check {
         name: name.into(),
         ok,
         detail,
+        note: false,
     }
 }
 
@@ -298,6 +299,9 @@ pub async fn simulate(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SimulationReport, String> {
     let mut report = SimulationReport::empty(String::new(), job.rows_per_table, job.seed);
+    if let Some(sample) = job.sample.as_ref().filter(|s| s.data.adversarial) {
+        report.adversarial = sample.demands.adversarial_rows(sample.data.rows);
+    }
     report.engine = job.engine.clone();
     let mut skipped = Vec::new();
     report.executed += replay_schema(engine, &job.schema, &mut skipped).await;
