@@ -32,6 +32,7 @@ test('the diagram highlights what the migration changes; zoom, pan, 60 tables', 
     await page.click('#diagram-after');
 
     // Zoom (buttons, keys) and pan (drag) move the view box.
+    await page.click('#diagram-fit');
     const fit = await viewBox(page);
     await page.click('#diagram-zoom-in');
     const zoomed = await viewBox(page);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { serveDist, openApp, setEditor, pasteEditor, analysed, SHOTS, ROOT } from './harness.mjs';
+import { serveDist, openApp, setEditor, pasteEditor, analysed, SHOTS, ROOT, fromFileMenu } from './harness.mjs';
 
 /** Drops files (path → text) on `selector`, as a drag from the desktop. */
 async function dropFiles(page, selector, files) {
@@ -149,7 +149,7 @@ test('files and folders fill the inputs; drafts and plan files keep work', async
     // The plan file: downloaded, then dropped on a fresh page, opens the same work.
     await page.selectOption('#dialect', 'mysql');
     await analysed(page);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), fromFileMenu(page, '#save-file')]);
     assert.equal(download.suggestedFilename(), 'plan.migplan.json');
     const path = join(SHOTS, 'plan.migplan.json');
     await download.saveAs(path);

@@ -36,7 +36,7 @@ test('a runaway statement is stopped with its line and the page stays usable', a
     assert.ok(typed < 500, `the page took ${typed} ms to answer`);
     const stopped = page.locator('#simulation .sim-failed');
     await stopped.waitFor({ timeout: 30000 });
-    assert.match(await stopped.innerText(), /stopped at line 2: stopped: took longer than 2 s/);
+    assert.match(await stopped.innerText(), /stopped at line 2, column 1: stopped: took longer than 2 s/);
     assert.ok(Date.now() - started < 20000, 'stopped in time');
 
     // Cancel ends a run at once, whatever the statement is doing.

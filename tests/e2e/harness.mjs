@@ -103,3 +103,11 @@ export async function pasteEditor(page, id, text) {
 export async function analysed(page) {
   await page.waitForFunction(() => document.querySelector('#severity-summary')?.dataset.stale === 'false');
 }
+
+/** Clicks an item of the bar's File menu (`#save-file`, `#reset`),
+ *  opening the menu first when it is closed. */
+export async function fromFileMenu(page, id) {
+  const open = await page.locator('#file-menu').evaluate((menu) => menu.open);
+  if (!open) await page.click('#file-menu > summary');
+  await page.click(id);
+}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { serveDist, openApp, setEditor, pasteEditor, ROOT } from './harness.mjs';
+import { serveDist, openApp, setEditor, pasteEditor, ROOT, fromFileMenu } from './harness.mjs';
 
 test('share links round-trip, refuse tampering and open CLI links', async () => {
   const site = await serveDist();
@@ -91,10 +91,10 @@ test('share links round-trip, refuse tampering and open CLI links', async () => 
     await fourth.locator('#plan .deploy-point').first().waitFor();
     // Reset to example asks first; declining keeps the work.
     page.once('dialog', (d) => d.dismiss());
-    await page.click('#reset');
+    await fromFileMenu(page, '#reset');
     assert.equal(await page.locator('#migration-editor').inputValue(), migration);
     page.once('dialog', (d) => d.accept());
-    await page.click('#reset');
+    await fromFileMenu(page, '#reset');
     await page.waitForFunction(() => document.getElementById('migration-editor').value.startsWith('-- Add a display name'));
     assert.deepEqual(problems, []);
   } finally {

@@ -168,6 +168,38 @@ pub struct PlanSettings {
     pub keep_copies: bool,
 }
 
+/// Whether a notice reports a problem or news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Something went wrong (shown like an error, announced at once).
+    Problem,
+    /// Something happened as asked (shown like success).
+    Info,
+}
+
+/// A line the page says above the panels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub tone: Tone,
+}
+
+impl Notice {
+    pub fn problem(text: impl Into<String>) -> Notice {
+        Notice {
+            text: text.into(),
+            tone: Tone::Problem,
+        }
+    }
+
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice {
+            text: text.into(),
+            tone: Tone::Info,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub dialect: Dialect,
@@ -195,8 +227,10 @@ pub struct State {
     pub statement_seconds: u32,
     /// The user's own rows (INSERT statements), used instead of generated ones.
     pub rows_sql: String,
-    /// Why a share link could not be opened (the work stays as it was).
-    pub notice: Option<String>,
+    /// What the page has to say that is not in a panel: a problem (a link
+    /// that could not be opened; the work stays as it was) or news (a
+    /// project opened).
+    pub notice: Option<Notice>,
     /// The last cost-growth measurement: sizes, rows, summary.
     pub growth: Option<Rc<GrowthResult>>,
     pub project: Option<Rc<Project>>,
@@ -371,11 +405,11 @@ impl State {
             return State {
                 stale: false,
                 simulation: Simulation::Idle,
-                notice: Some(format!(
+                notice: Some(Notice::problem(format!(
                     "Not analysed: the schema and migration are {} MB together, over this page's {} MB limit. Your text is kept; the command-line tool reads larger files (--max-input-mb).",
                     size.div_ceil(1 << 20),
                     MAX_INPUT_BYTES >> 20
-                )),
+                ))),
                 ..self
             };
         }
@@ -481,7 +515,7 @@ pub enum Action {
     /// Table sizes, CSV or JSON, pasted.
     SetStats(String),
     /// A message for the user (a link that could not be opened).
-    Notice(Option<String>),
+    Notice(Option<Notice>),
     /// Back to the built-in example (after the user confirmed).
     Reset,
     /// A project folder: (path, text) of its files; with `true`, its schema
@@ -618,8 +652,12 @@ impl State {
                 None => said.push("no migration framework recognised in that folder".into()),
             }
             next.notice = Some(match &detection {
-                Some(d) => format!("Opened your {} project: {}.", d.label, said.join("; ")),
-                None => format!("Nothing filled in: {}.", said.join("; ")),
+                Some(d) => Notice::info(format!(
+                    "Opened your {} project: {}.",
+                    d.label,
+                    said.join("; ")
+                )),
+                None => Notice::problem(format!("Nothing filled in: {}.", said.join("; "))),
             });
             next.reanalysed()
         } else {
@@ -755,7 +793,7 @@ impl Reducible for State {
             },
             Action::SimulationCancelled => State {
                 simulation: Simulation::Idle,
-                notice: Some("The simulation was cancelled.".into()),
+                notice: Some(Notice::info("The simulation was cancelled.")),
                 ..s
             },
             Action::SimulationFinished(r) => State {
@@ -835,8 +873,8 @@ mod tests {
         assert!(Rc::ptr_eq(&s.analysis, &before), "not analysed");
         assert!(
             s.notice
-                .as_deref()
-                .is_some_and(|n| n.contains("64 MB limit")),
+                .as_ref()
+                .is_some_and(|n| n.tone == Tone::Problem && n.text.contains("64 MB limit")),
             "{:?}",
             s.notice
         );
@@ -1041,10 +1079,16 @@ mod tests {
                 .iter()
                 .any(|c| c.to_string() == "+ column users.email")
         );
-        let notice = s.notice.clone().unwrap_or_default();
+        let notice = s.notice.clone().expect("a notice");
+        assert_eq!(
+            notice.tone,
+            Tone::Info,
+            "opening a project is news, not a problem"
+        );
         assert!(
-            notice.contains("dbmate") && notice.contains("down from"),
-            "{notice}"
+            notice.text.contains("dbmate") && notice.text.contains("down from"),
+            "{}",
+            notice.text
         );
     }
 

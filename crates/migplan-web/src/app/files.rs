@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::state::{Action, State};
+use crate::state::{Action, Notice, State};
 
 /// The file picker's and the drop zone's handlers, and whether something
 /// is being dragged over the page.
@@ -44,17 +44,17 @@ pub fn use_files(state: UseReducerHandle<State>) -> Handlers {
                 [(name, text)] if name.ends_with(".json") => {
                     match migplan_core::share::from_file(text) {
                         Ok(shared) => s.dispatch(Action::LoadShared(Box::new(shared))),
-                        Err(e) => s.dispatch(Action::Notice(Some(format!(
+                        Err(e) => s.dispatch(Action::Notice(Some(Notice::problem(format!(
                             "{name} could not be opened: {e}. Your work is as it was."
-                        )))),
+                        ))))),
                     }
                 }
                 [(name, text)] if !name.contains('/') => {
                     s.dispatch(Action::SetMigration(text.clone()));
                     s.dispatch(Action::Analyze);
-                    s.dispatch(Action::Notice(Some(format!(
+                    s.dispatch(Action::Notice(Some(Notice::info(format!(
                         "{name} is now the migration (drop it on the schema editor to use it as the schema)."
-                    ))));
+                    )))));
                 }
                 _ => s.dispatch(Action::SetProject(files, true)),
             }

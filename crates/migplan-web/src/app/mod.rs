@@ -16,7 +16,7 @@ use crate::components::plan_panel::PlanPanel;
 use crate::components::schema_model::SchemaModel;
 use crate::components::simulation::SimulationPanel;
 use crate::components::statements::Statements;
-use crate::state::{Action, PlanSettings, SameAnalysis, State};
+use crate::state::{Action, Notice, PlanSettings, SameAnalysis, State, Tone};
 use crate::worker::Task;
 
 mod files;
@@ -107,9 +107,9 @@ pub fn App() -> Html {
         Callback::from(
             move |encoded: String| match migplan_core::share::decode_draft(&encoded) {
                 Ok(shared) => s.dispatch(Action::LoadShared(Box::new(shared))),
-                Err(e) => s.dispatch(Action::Notice(Some(format!(
+                Err(e) => s.dispatch(Action::Notice(Some(Notice::problem(format!(
                     "The draft could not be opened: {e}."
-                )))),
+                ))))),
             },
         )
     };
@@ -254,27 +254,30 @@ pub fn App() -> Html {
             if *dragging {
                 <div class="drop-hint" aria-hidden="true">{ "Drop a project folder, SQL files or a .migplan.json plan file" }</div>
             }
+            <div class="top">
             <header class="topbar">
                 <h1>{ "migplan" }</h1>
                 { severity_summary(state.analysis.migration(), state.stale) }
                 { analysis_time(&state.analysis) }
-                <label class="dialect">{ "Dialect " }
+                <label class="dialect"><span class="label-text">{ "Dialect " }</span>
                     <select id="dialect" onchange={on_dialect} aria-label="SQL dialect">
                         { for Dialect::ALL.iter().map(|d| html! {
                             <option value={d.as_str()} selected={*d == state.dialect}>{ d.label() }</option>
                         }) }
                     </select>
                 </label>
-                if state.dialect == Dialect::Postgres {
-                    <label class="dialect">{ "Version " }
+                // The version's place is kept for every dialect: the bar
+                // does not shift when the dialect changes.
+                <label class="dialect version"><span class="label-text">{ if state.dialect == Dialect::Postgres { "Version " } else { "" } }</span>
+                    if state.dialect == Dialect::Postgres {
                         <select id="pg-version" onchange={on_pg_version} aria-label="Target PostgreSQL version">
                             { for migplan_core::rules::PG_VERSIONS.map(|v| html! {
                                 <option value={v.to_string()} selected={v == state.options.pg_version}>{ format!("PostgreSQL {v}") }</option>
                             }) }
                         </select>
-                    </label>
-                }
-                <label class="dialect">{ "Theme " }
+                    }
+                </label>
+                <label class="dialect"><span class="label-text">{ "Theme " }</span>
                     <select id="theme" onchange={on_theme} aria-label="Colour theme">
                         { for [("system", "System"), ("light", "Light"), ("dark", "Dark")].iter().map(|(v, l)| html! {
                             <option value={*v} selected={*theme == *v}>{ *l }</option>
@@ -282,21 +285,26 @@ pub fn App() -> Html {
                     </select>
                 </label>
                 <crate::components::drafts::Drafts current={current} on_open={on_open_draft} />
-                <label class="file-button secondary" title="A .sql file (the migration), a .migplan.json plan file, or several files of a project">
-                    { "Open files…" }
-                    <input id="open-files" type="file" multiple=true accept=".sql,.json,.txt,.csv" onchange={on_pick.clone()} />
-                </label>
-                <label class="file-button secondary" title="Your project's folder: its schema dump, latest migration and down fill the editors">
-                    { "Open folder…" }
-                    <input id="open-folder" type="file" multiple=true webkitdirectory=true onchange={on_pick} />
-                </label>
-                <button type="button" id="save-file" class="secondary" onclick={on_save_file.clone()} title="Everything on this page as a file you can open again by dropping it here">{ "Save plan file" }</button>
-                <button type="button" id="reset" class="secondary" onclick={on_reset}>{ "Reset to example" }</button>
+                <details class="menu" id="file-menu">
+                    <summary>{ "File" }</summary>
+                    <div class="menu-panel">
+                        <label class="file-button secondary" title="A .sql file (the migration), a .migplan.json plan file, or several files of a project">
+                            { "Open files…" }
+                            <input id="open-files" type="file" multiple=true accept=".sql,.json,.txt,.csv" onchange={on_pick.clone()} />
+                        </label>
+                        <label class="file-button secondary" title="Your project's folder: its schema dump, latest migration and down fill the editors">
+                            { "Open folder…" }
+                            <input id="open-folder" type="file" multiple=true webkitdirectory=true onchange={on_pick} />
+                        </label>
+                        <button type="button" id="save-file" class="secondary" onclick={on_save_file.clone()} title="Everything on this page as a file you can open again by dropping it here">{ "Save plan file" }</button>
+                        <button type="button" id="reset" class="secondary" onclick={on_reset}>{ "Reset to example" }</button>
+                    </div>
+                </details>
                 <button type="button" id="share" class="secondary" onclick={on_share} title="Copy a link that opens exactly this: nothing is sent anywhere">{ "Copy share link" }</button>
             </header>
             if !share_link.is_empty() {
                 <div class="share-bar" role="status">
-                    <label>{ "Link copied " }
+                    <label><span class="done">{ "✔ Link copied " }</span>
                         <input id="share-link" type="text" readonly=true value={(*share_link).clone()} />
                     </label>
                     if share_link.len() > migplan_core::share::LONG_LINK {
@@ -309,11 +317,13 @@ pub fn App() -> Html {
                 </div>
             }
             if let Some(n) = &state.notice {
-                <div class="notice" id="notice" role="alert">
-                    <span>{ n.clone() }</span>
+                <div class={classes!("notice", if n.tone == Tone::Problem { "problem" } else { "info" })} id="notice"
+                    role={if n.tone == Tone::Problem { "alert" } else { "status" }}>
+                    <span>{ if n.tone == Tone::Problem { "✖ " } else { "✔ " } }{ n.text.clone() }</span>
                     <button type="button" class="secondary" onclick={on_dismiss}>{ "Dismiss" }</button>
                 </div>
             }
+            </div>
             <main class="layout">
                 <div class="inputs">
                     <Editor id="schema-editor" label="Schema" value={state.schema.clone()} on_input={on_schema}
@@ -325,7 +335,7 @@ pub fn App() -> Html {
                     if let Some((framework, sql)) = state.analysis.read_as_sql() {
                         <details class="panel" id="migration-sql-panel">
                             <summary id="show-sql">{ format!("Show as SQL: what migplan read from this {framework} migration") }</summary>
-                            <pre id="migration-sql" class="sql">{ sql }</pre>
+                            <pre id="migration-sql" class="sql" tabindex="0">{ sql }</pre>
                         </details>
                     }
                     <Editor id="down-editor" label="Down migration (optional: yours, to check; otherwise migplan writes one)" value={state.down.clone()} on_input={on_down}
@@ -335,6 +345,7 @@ pub fn App() -> Html {
                         pg_version={state.options.pg_version} on_settings={on_team_settings} on_stats={on_team_stats} />
                 </div>
                 <div class="outputs">
+                    { section_rail(&state) }
                     <Findings findings={state.analysis.migration().findings.clone()} max_severity={state.analysis.migration().max_severity} not_analysed={state.analysis.migration().not_analysed} errors={state.analysis.migration().errors.clone()} editor="migration-editor" />
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
@@ -414,6 +425,57 @@ fn severity_summary(r: &migplan_core::report::CheckReport, stale: bool) -> Html 
             { for parts.into_iter().enumerate().map(|(i, p)| html! { <>{ if i > 0 { ", " } else { "" } }{ p }</> }) }
             if stale { <span class="hint">{ " · analysing…" }</span> }
         </button>
+    }
+}
+
+/// The results, each with its count: a rail to go to one without scrolling
+/// through the others (buttons: the page's fragment holds share links).
+fn section_rail(state: &State) -> Html {
+    use crate::state::Simulation;
+    let report = state.analysis.migration();
+    let count = |n: usize| Some(n.to_string());
+    let simulation = match &state.simulation {
+        Simulation::Done(r) if r.ok => Some("✔".to_string()),
+        Simulation::Done(_) => Some("✖".to_string()),
+        Simulation::Unavailable(_) => Some("✖".to_string()),
+        s if s.running() => Some("…".to_string()),
+        _ => None,
+    };
+    let sections: [(&str, &str, Option<String>); 9] = [
+        (
+            "findings",
+            "Findings",
+            count(report.active_findings().count()),
+        ),
+        ("plan", "Plan", None),
+        (
+            "migration-statements",
+            "Statements",
+            count(report.statements.len()),
+        ),
+        ("simulation", "Simulation", simulation),
+        ("diagram-panel", "Diagram", None),
+        (
+            "schema-model",
+            "Schema",
+            count(state.analysis.model().after.tables.len()),
+        ),
+        ("rollback", "Rollback", None),
+        ("files", "Files", None),
+        ("runbook", "Runbook", None),
+    ];
+    html! {
+        <nav class="sections" id="sections" aria-label="Results">
+            { for sections.into_iter().map(|(id, label, n)| {
+                let onclick = Callback::from(move |_: MouseEvent| scroll_to(id));
+                html! {
+                    <button type="button" class="secondary" data-target={id} {onclick}>
+                        { label }
+                        if let Some(n) = n { <span class="count">{ n }</span> }
+                    </button>
+                }
+            }) }
+        </nav>
     }
 }
 
@@ -528,7 +590,9 @@ fn open_link(
             } else if kept.is_some() {
                 notes.push("The work it replaced is under Drafts › Replaced work.".to_string());
             }
-            s.dispatch(Action::Notice((!notes.is_empty()).then(|| notes.join(" "))));
+            s.dispatch(Action::Notice(
+                (!notes.is_empty()).then(|| Notice::info(notes.join(" "))),
+            ));
             Ok(())
         }
         Err(e) => Err(e),

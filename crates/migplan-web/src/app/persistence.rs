@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use super::{link_refused, location_fragment, open_link};
-use crate::state::{Action, State};
+use crate::state::{Action, Notice, State};
 
 /// Links at start-up and on `hashchange`, drafts saved after a pause and
 /// on `pagehide`.
@@ -34,7 +34,7 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
                 }
             }
             if let Some(Err(e)) = link {
-                s.dispatch(Action::Notice(Some(link_refused(&e))));
+                s.dispatch(Action::Notice(Some(Notice::problem(link_refused(&e)))));
             }
         });
     }
@@ -57,7 +57,7 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
                         .as_ref()
                         .map(|st| migplan_core::share::encode(&st.shared()));
                     if let Err(e) = open_link(&fragment, &s, current) {
-                        s.dispatch(Action::Notice(Some(link_refused(&e))));
+                        s.dispatch(Action::Notice(Some(Notice::problem(link_refused(&e)))));
                     }
                 })
             });
@@ -81,9 +81,9 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
                 let failing = saved.is_err();
                 if failing != std::mem::replace(&mut *save_failing.borrow_mut(), failing) {
                     s.dispatch(Action::Notice(saved.err().map(|e| {
-                        format!(
+                        Notice::problem(format!(
                             "Your work is not saved in this browser: {e}. Download it as a plan file (Save plan file) to keep it."
-                        )
+                        ))
                     })));
                 }
             }));

@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use migplan_core::diagram::{Diagram, Side, layout};
+use migplan_core::diagram::{Diagram, Side, TableBox, layout_shaped};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent, PointerEvent, WheelEvent};
 use yew::prelude::*;
@@ -16,6 +16,17 @@ use crate::state::{Analysis, SameAnalysis};
 
 /// Tables drawn before a large schema is focused on the migration.
 const LIMIT: usize = 60;
+
+/// The drawing's shape: about the diagram box's (full width of the
+/// results column, 26rem high).
+const ASPECT: f64 = 1.6;
+
+/// The scale at which the drawing's 12–13px text reads at 11px or more.
+const LEGIBLE: f64 = 0.9;
+
+/// What one zoom step multiplies by: two steps from a fitted large
+/// schema reach legible text.
+const ZOOM_STEP: f64 = 1.5;
 
 #[derive(Properties)]
 pub struct DiagramProps {
@@ -49,6 +60,54 @@ impl ViewBox {
     fn pan(self, dx: f64, dy: f64) -> Self {
         ViewBox(self.0 + dx, self.1 + dy, self.2, self.3)
     }
+
+    /// Centred on `boxes` at a scale where text reads, for a drawing
+    /// `px` pixels wide on screen.
+    fn around(boxes: &[&TableBox], px: f64) -> Option<Self> {
+        let left = boxes.iter().map(|b| b.x).fold(f64::MAX, f64::min);
+        let top = boxes.iter().map(|b| b.y).fold(f64::MAX, f64::min);
+        let right = boxes.iter().map(|b| b.x + b.w).fold(f64::MIN, f64::max);
+        let bottom = boxes.iter().map(|b| b.y + b.h).fold(f64::MIN, f64::max);
+        if boxes.is_empty() {
+            return None;
+        }
+        let w = (px / LEGIBLE).max(200.0);
+        let h = w / ASPECT;
+        let (cx, cy) = ((left + right) / 2.0, (top + bottom) / 2.0);
+        // The top of what is shown, when it is taller than the view.
+        let y = if bottom - top > h {
+            top - 20.0
+        } else {
+            cy - h / 2.0
+        };
+        Some(ViewBox(cx - w / 2.0, y, w, h))
+    }
+
+    /// How the drawing opens: on the tables the migration touches, at a
+    /// scale where they read; all of it when nothing is touched.
+    fn open(d: &Diagram, px: f64) -> Self {
+        let touched: Vec<&TableBox> = d
+            .tables
+            .iter()
+            .filter(|t| t.mark.is_some() || t.rows.iter().any(|r| r.mark.is_some()))
+            .collect();
+        // Many touched tables far apart: the first of them.
+        let first: Vec<&TableBox> = touched.iter().take(1).copied().collect();
+        let fits = |v: &ViewBox| touched.iter().all(|t| t.x >= v.0 && t.x + t.w <= v.0 + v.2);
+        match ViewBox::around(&touched, px) {
+            Some(v) if fits(&v) => v,
+            Some(_) => ViewBox::around(&first, px).unwrap_or_else(|| ViewBox::fit(d)),
+            None => ViewBox::fit(d),
+        }
+    }
+}
+
+/// The drawing's width on screen (the box it is in before the first draw).
+fn screen_width(svg: &NodeRef) -> f64 {
+    svg.cast::<Element>()
+        .map(|el| el.get_bounding_client_rect().width())
+        .filter(|w| *w > 0.0)
+        .unwrap_or(680.0)
 }
 
 #[function_component]
@@ -62,7 +121,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
         |(a, side, all)| {
             let m = a.0.model();
             let limit = (!*all).then_some(LIMIT);
-            layout(&m.before, &m.after, &m.changes, *side, limit)
+            layout_shaped(&m.before, &m.after, &m.changes, *side, limit, Some(ASPECT))
         },
     );
     let on_show_all = {
@@ -70,12 +129,18 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
     };
     let view = use_state(|| ViewBox::fit(&diagram));
-    {
-        // A new drawing starts fitted.
-        let view = view.clone();
-        use_effect_with(diagram.clone(), move |d| view.set(ViewBox::fit(d)));
-    }
     let svg_ref = use_node_ref();
+    // The table found by name, drawn highlighted.
+    let found = use_state(|| None::<String>);
+    let full = use_state(|| false);
+    {
+        // A new drawing opens on what the migration touches.
+        let view = view.clone();
+        let svg_ref = svg_ref.clone();
+        use_effect_with(diagram.clone(), move |d| {
+            view.set(ViewBox::open(d, screen_width(&svg_ref)));
+        });
+    }
     // Ctrl/⌘ + wheel zooms around the pointer (a plain wheel scrolls the
     // page, as users expect); the listener must not be passive to do so.
     {
@@ -149,8 +214,8 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
             let v = *view;
             let step = v.2 * 0.1;
             let next = match e.key().as_str() {
-                "+" | "=" => v.zoom(1.0 / 1.25, 0.5, 0.5),
-                "-" | "_" => v.zoom(1.25, 0.5, 0.5),
+                "+" | "=" => v.zoom(1.0 / ZOOM_STEP, 0.5, 0.5),
+                "-" | "_" => v.zoom(ZOOM_STEP, 0.5, 0.5),
                 "0" => ViewBox::fit(&diagram),
                 "ArrowLeft" => v.pan(-step, 0.0),
                 "ArrowRight" => v.pan(step, 0.0),
@@ -170,6 +235,37 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
         let view = view.clone();
         let diagram = diagram.clone();
         Callback::from(move |_: MouseEvent| view.set(ViewBox::fit(&diagram)))
+    };
+    let on_find = {
+        let (view, found, diagram, svg_ref) = (
+            view.clone(),
+            found.clone(),
+            diagram.clone(),
+            svg_ref.clone(),
+        );
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let name = input.value();
+            let hit = diagram.tables.iter().find(|t| t.name == name);
+            if let Some(v) = hit.and_then(|t| ViewBox::around(&[t], screen_width(&svg_ref))) {
+                view.set(v);
+            }
+            found.set(hit.map(|t| t.name.clone()));
+        })
+    };
+    let on_full = {
+        let full = full.clone();
+        Callback::from(move |_: MouseEvent| full.set(!*full))
+    };
+    let on_panel_key = {
+        let full = full.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" && *full {
+                full.set(false);
+            }
+        })
     };
     let pick = |s: Side| {
         let side = side.clone();
@@ -225,7 +321,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
                 html! { <text class="er-more" x="44" y={ty.to_string()}>{ format!("+{} more columns", t.more) }</text> }
             });
             html! {
-                <g class={classes!("er-table", mark_class(t.mark))} transform={format!("translate({:.0},{:.0})", t.x, t.y)} data-table={t.name.clone()}>
+                <g class={classes!("er-table", mark_class(t.mark), (found.as_deref() == Some(t.name.as_str())).then_some("found"))} transform={format!("translate({:.0},{:.0})", t.x, t.y)} data-table={t.name.clone()}>
                     <rect class="er-box" width={format!("{:.0}", t.w)} height={format!("{:.0}", t.h)} rx="5" />
                     <rect class="er-head" width={format!("{:.0}", t.w)} height="26" rx="5" />
                     <text class="er-name" x="8" y="18">{ format!("{}{}", mark_sign(t.mark), t.name) }</text>
@@ -237,16 +333,25 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
         .collect();
 
     html! {
-        <section class="panel diagram" id="diagram-panel" aria-labelledby="diagram-title">
+        <section class={classes!("panel", "diagram", full.then_some("fullscreen"))} id="diagram-panel" aria-labelledby="diagram-title" onkeydown={on_panel_key}>
             <h2 id="diagram-title">{ "Schema diagram" }<span class="summary">{ summary.clone() }</span></h2>
             <div class="plan-tools">
                 <div class="tabs" role="tablist" aria-label="Diagram of the schema">
                     <button type="button" role="tab" id="diagram-before" aria-selected={(*side == Side::Before).to_string()} onclick={pick(Side::Before)}>{ "Before" }</button>
                     <button type="button" role="tab" id="diagram-after" aria-selected={(*side == Side::After).to_string()} onclick={pick(Side::After)}>{ "After" }</button>
                 </div>
-                <button type="button" class="secondary" id="diagram-zoom-in" aria-label="Zoom in" onclick={zoom_by(1.0 / 1.25)}>{ "+" }</button>
-                <button type="button" class="secondary" id="diagram-zoom-out" aria-label="Zoom out" onclick={zoom_by(1.25)}>{ "−" }</button>
+                <button type="button" class="secondary" id="diagram-zoom-in" aria-label="Zoom in" onclick={zoom_by(1.0 / ZOOM_STEP)}>{ "+" }</button>
+                <button type="button" class="secondary" id="diagram-zoom-out" aria-label="Zoom out" onclick={zoom_by(ZOOM_STEP)}>{ "−" }</button>
                 <button type="button" class="secondary" id="diagram-fit" onclick={fit}>{ "Fit" }</button>
+                <button type="button" class="secondary" id="diagram-full" aria-pressed={full.to_string()} onclick={on_full}>
+                    { if *full { "Close full screen" } else { "Full screen" } }
+                </button>
+                <label class="find">{ "Find a table " }
+                    <input type="search" id="diagram-find" list="diagram-tables" onchange={on_find} placeholder="name" />
+                </label>
+                <datalist id="diagram-tables">
+                    { for d.tables.iter().map(|t| html! { <option value={t.name.clone()} /> }) }
+                </datalist>
                 <span class="hint">{ "Drag to pan, Ctrl+wheel or +/− to zoom." }</span>
             </div>
             if d.hidden > 0 || *show_all {

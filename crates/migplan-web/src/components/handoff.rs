@@ -123,7 +123,7 @@ pub fn HandOff(props: &HandOffProps) -> Html {
                     </li>
                 }) }
             </ul>
-            <pre id="rollback-sql"><code>{ rollback.sql.clone() }</code></pre>
+            <pre id="rollback-sql" tabindex="0"><code>{ rollback.sql.clone() }</code></pre>
             <button type="button" class="secondary" onclick={on_rollback}>{ "Download rollback.sql" }</button>
             <details class="compare" open={!props.down.trim().is_empty()}>
                 <summary>{ "Compare with your own down migration" }</summary>
@@ -177,12 +177,12 @@ pub fn HandOff(props: &HandOffProps) -> Html {
                 { for files.iter().enumerate().map(|(i, f)| {
                     let selected = selected.clone();
                     let onclick = Callback::from(move |_: MouseEvent| selected.set(i));
-                    html! { <li><button type="button" class="file-name secondary" {onclick}>{ f.path.clone() }</button></li> }
+                    html! { <li><button type="button" class="file-name secondary" {onclick}>{ breakable(&f.path) }</button></li> }
                 }) }
             </ul>
             if let Some(f) = current {
-                <h3 class="file-path">{ f.path.clone() }</h3>
-                <pre id="file-preview"><code>{ f.content.clone() }</code></pre>
+                <h3 class="file-path">{ breakable(&f.path) }</h3>
+                <pre id="file-preview" tabindex="0"><code>{ f.content.clone() }</code></pre>
             }
             <button type="button" id="download-zip" onclick={on_zip}>{ format!("Download all as zip ({} files)", files.len()) }</button>
         </section>
@@ -190,10 +190,23 @@ pub fn HandOff(props: &HandOffProps) -> Html {
             <h2>{ "Runbook" }</h2>
             <details>
                 <summary>{ "Preview" }</summary>
-                <pre id="runbook-preview"><code>{ runbook_md }</code></pre>
+                <pre id="runbook-preview" tabindex="0"><code>{ runbook_md }</code></pre>
             </details>
             <button type="button" class="secondary" id="download-runbook" onclick={on_runbook}>{ "Download RUNBOOK.md" }</button>
         </section>
         </>
     }
+}
+
+/// A file path that wraps at its separators (after `/`, `_`, `-`, `.`),
+/// never inside a word.
+fn breakable(path: &str) -> Html {
+    let mut pieces: Vec<Html> = Vec::new();
+    let mut rest = path;
+    while let Some(at) = rest.find(['/', '_', '-', '.']) {
+        pieces.push(html! { <>{ &rest[..=at] }<wbr /></> });
+        rest = &rest[at + 1..];
+    }
+    pieces.push(html! { { rest } });
+    html! { <>{ for pieces }</> }
 }

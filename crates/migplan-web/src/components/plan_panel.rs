@@ -199,7 +199,7 @@ fn step(i: usize, s: &Step, show_down: bool) -> Html {
             <p class="why">{ s.why.clone() }</p>
             <div class="sql-block">
                 <button type="button" class="copy secondary" onclick={on_copy} title="Copy this SQL">{ "Copy" }</button>
-                <pre data-sql={label}><code>{ sql }</code></pre>
+                <pre data-sql={label} tabindex="0" aria-label={format!("{label} SQL")}><code>{ sql }</code></pre>
             </div>
             if let Some(r) = &s.reason {
                 <p class="reason">{ format!("⚠ {r}") }</p>

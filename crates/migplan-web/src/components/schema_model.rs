@@ -12,8 +12,9 @@ use yew::prelude::*;
 use crate::components::{mark_class, mark_sign};
 use crate::state::Analysis;
 
-/// Tables listed before a large schema is cut short.
-const LIMIT: usize = 60;
+/// Tables listed before a large schema is cut short: the tables the
+/// migration touches always, others up to this many, the rest on asking.
+const LIMIT: usize = 12;
 
 #[derive(Properties)]
 pub struct SchemaModelProps {
@@ -63,12 +64,11 @@ pub fn SchemaModel(props: &SchemaModelProps) -> Html {
     // A large schema lists the tables the migration touches, then the
     // first others, until asked for all.
     let total = names.len();
-    if total > LIMIT && !*show_all {
-        let touched: BTreeSet<&str> = model
-            .changes
-            .iter()
-            .map(|c| c.name.split('.').next().unwrap_or(&c.name))
-            .collect();
+    let touched = migplan_core::diff::touched_tables(&model.changes, &model.before, &model.after);
+    // In a large schema a table the migration leaves alone is one line
+    // until opened.
+    let large = total > LIMIT;
+    if large && !*show_all {
         let mut room = LIMIT.saturating_sub(touched.len());
         names.retain(|n| {
             touched.contains(n.as_str())
@@ -89,13 +89,25 @@ pub fn SchemaModel(props: &SchemaModelProps) -> Html {
             .get(n)
             .or_else(|| model.before.tables.get(n))?;
         let before = model.before.tables.get(n).map(|t| &**t);
-        Some(table(
+        let card = table(
             t,
             before,
             catalog,
             &model.before,
             with_marks.then_some(&marks),
-        ))
+        );
+        Some(if large && !touched.contains(n.as_str()) {
+            html! {
+                <article class="table-card compact" data-table={t.name.clone()}>
+                    <details>
+                        <summary><code>{ t.name.clone() }</code><span class="facts">{ format!(" {} columns", t.columns.len()) }</span></summary>
+                        { card }
+                    </details>
+                </article>
+            }
+        } else {
+            card
+        })
     });
     let summary = format!(
         "{} tables, {} changes by the migration",
@@ -174,6 +186,21 @@ fn table(
             }
         }
     }
+    // A wide table lists the columns that matter here (changed, keys) and
+    // folds the rest.
+    let keys: Vec<&str> = t
+        .constraints
+        .iter()
+        .flat_map(|k| k.kind.columns())
+        .map(String::as_str)
+        .collect();
+    let (shown, folded): (Vec<_>, Vec<_>) = if columns.len() > WIDE {
+        columns.iter().partition(|(c, m)| {
+            m.is_some() || pk.contains(&c.name) || keys.contains(&c.name.as_str())
+        })
+    } else {
+        (columns.iter().collect(), Vec::new())
+    };
     let mut indexes: Vec<(&migplan_core::catalog::Index, Option<ChangeKind>)> = catalog
         .indexes_on(&t.name)
         .map(|i| (i, mark("index", i.name.clone())))
@@ -188,21 +215,13 @@ fn table(
     html! {
         <article class={classes!("table-card", mark_class(table_mark))} data-table={t.name.clone()}>
             <h3><code>{ t.name.clone() }</code>{ badge(table_mark) }</h3>
-            <ul class="columns">
-                { for columns.iter().map(|(c, m)| {
-                    let mut facts = vec![c.data_type.clone()];
-                    if pk.contains(&c.name) { facts.push("primary key".into()); }
-                    if !c.nullable { facts.push("not null".into()); }
-                    if let Some(d) = &c.default { facts.push(format!("default {d}")); }
-                    if let Some(i) = &c.identity { facts.push(i.clone()); }
-                    if let Some(g) = &c.generated { facts.push(format!("generated {g}")); }
-                    html! {
-                        <li class={classes!("column", mark_class(*m))} data-column={c.name.clone()}>
-                            <code>{ c.name.clone() }</code>{ " " }<span class="facts">{ facts.join(", ") }</span>{ badge(*m) }
-                        </li>
-                    }
-                }) }
-            </ul>
+            <ul class="columns">{ for shown.iter().map(|(c, m)| column_item(c, *m, &pk)) }</ul>
+            if !folded.is_empty() {
+                <details class="more-columns">
+                    <summary>{ format!("{} more columns", folded.len()) }</summary>
+                    <ul class="columns">{ for folded.iter().map(|(c, m)| column_item(c, *m, &pk)) }</ul>
+                </details>
+            }
             if !constraints.is_empty() {
                 <ul class="keys">
                     { for constraints.iter().map(|(k, m)| html! {
@@ -228,6 +247,33 @@ fn table(
                 </ul>
             }
         </article>
+    }
+}
+
+/// Columns a table card lists before folding the unchanged ones.
+const WIDE: usize = 16;
+
+fn column_item(c: &migplan_core::catalog::Column, m: Option<ChangeKind>, pk: &[String]) -> Html {
+    let mut facts = vec![c.data_type.clone()];
+    if pk.contains(&c.name) {
+        facts.push("primary key".into());
+    }
+    if !c.nullable {
+        facts.push("not null".into());
+    }
+    if let Some(d) = &c.default {
+        facts.push(format!("default {d}"));
+    }
+    if let Some(i) = &c.identity {
+        facts.push(i.clone());
+    }
+    if let Some(g) = &c.generated {
+        facts.push(format!("generated {g}"));
+    }
+    html! {
+        <li class={classes!("column", mark_class(m))} data-column={c.name.clone()}>
+            <code>{ c.name.clone() }</code>{ " " }<span class="facts">{ facts.join(", ") }</span>{ badge(m) }
+        </li>
     }
 }
 

@@ -226,22 +226,20 @@ fn headline(r: &SimulationReport) -> Html {
         };
     };
     let phase = phase_word(f.phase);
+    let at = f
+        .place()
+        .map(|place| format!(" at {place}"))
+        .unwrap_or_default();
     let what = if f.stopped {
-        format!(
-            "✖ The {phase} was stopped at line {}: {}",
-            f.line, f.message
-        )
+        format!("✖ The {phase} was stopped{at}: {}", f.message)
     } else {
-        format!(
-            "✖ {engine} rejected the {phase} at line {}, column {}: {}",
-            f.line, f.column, f.message
-        )
+        format!("✖ {engine} rejected the {phase}{at}: {}", f.message)
     };
     html! {
         <div class="sim-result sim-failed" role="status">
             <p>{ what }</p>
             if !f.sql.is_empty() {
-                <pre><code>{ f.sql.clone() }</code></pre>
+                <pre tabindex="0"><code>{ f.sql.clone() }</code></pre>
             }
         </div>
     }
@@ -252,15 +250,28 @@ fn report_view(r: &SimulationReport) -> Html {
     html! {
         <>
             { headline(r) }
+            if !r.adversarial.is_empty() {
+                <div class="note" id="sim-adversarial-rows">
+                    <p>{ "Adversarial rows:" }</p>
+                    <ul>{ for r.adversarial.iter().map(|line| html! { <li>{ line.clone() }</li> }) }</ul>
+                </div>
+            }
             <table class="checks" id="sim-checks">
                 <thead><tr><th>{ "check" }</th><th>{ "result" }</th><th>{ "detail" }</th></tr></thead>
                 <tbody>
-                    { for r.checks.iter().map(|c| html! {
-                        <tr class={if c.ok { "pass" } else { "fail" }} data-check={c.name.clone()}>
-                            <td>{ c.name.clone() }</td>
-                            <td class="result">{ if c.ok { "✔ pass" } else { "✖ fail" } }</td>
-                            <td>{ c.detail.clone() }</td>
-                        </tr>
+                    { for r.checks.iter().map(|c| {
+                        let (class, mark) = match (c.note, c.ok) {
+                            (true, _) => ("note", "ℹ note"),
+                            (false, true) => ("pass", "✔ pass"),
+                            (false, false) => ("fail", "✖ fail"),
+                        };
+                        html! {
+                            <tr class={class} data-check={c.name.clone()}>
+                                <td>{ c.name.clone() }</td>
+                                <td class="result">{ mark }</td>
+                                <td>{ c.detail.clone() }</td>
+                            </tr>
+                        }
                     }) }
                 </tbody>
             </table>
