@@ -3,8 +3,11 @@
 // - time to interactive: navigation start to the app's `migplan-interactive`
 //   mark (the page rendered with the example analysed), each load cold in a
 //   fresh browser context;
+// - the same on a 390 px phone with the CPU throttled four times;
 // - analysis of the built-in example, and of the 20,000-line dump in
 //   target/bench/ (written by xtask), as the page itself times it;
+// - a real paste (clipboard, Ctrl+V) of 15,000 lines of that dump into the
+//   schema editor, until the results of the pasted text are shown;
 // - PostgreSQL in the page (PGlite): its start (download, compile, initdb
 //   of both databases) cold and from the service worker's cache, and the
 //   column backfill of the simulation benchmarks at 100,000 rows, as the
@@ -27,6 +30,20 @@ try {
     await context.close();
   }
   console.log(`BENCH|time to interactive (cold, loopback)|built-in example|${median(tti).toFixed(1)}`);
+
+  // A phone: 390 px, the CPU four times slower (Chromium's throttling).
+  const phone = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await context.newPage();
+    const cdp = await context.newCDPSession(p);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await p.goto(site.url);
+    await p.waitForFunction(() => performance.getEntriesByName('migplan-interactive').length > 0, null, { timeout: 120000 });
+    phone.push(await p.evaluate(() => performance.getEntriesByName('migplan-interactive')[0].startTime));
+    await context.close();
+  }
+  console.log(`BENCH|time to interactive (390 px phone, CPU 4x slower)|built-in example|${median(phone).toFixed(1)}`);
 
   const timed = async () => {
     await page.waitForSelector('#severity-summary:not(:has(.hint))');
@@ -56,6 +73,27 @@ try {
     big.push(await analyse('schema-editor', dump + `\n-- run ${i}\n`));
   }
   console.log(`BENCH|analysis in the page|20,000-line pg_dump + example migration|${median(big).toFixed(1)}`);
+
+  // A real paste: the dump on the clipboard, Ctrl+V in the schema editor,
+  // until the results are there (the analysis of the pasted text shown).
+  const lines = dump.split('\n');
+  const pasted = lines.slice(0, 15000).join('\n');
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.origin });
+  const paste = [];
+  for (let i = 0; i < 5; i++) {
+    const text = pasted + `\n-- paste ${i}\n`;
+    await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+    // The draft of the previous run saved first (it is saved after a pause).
+    await page.waitForTimeout(4000);
+    await page.locator('#schema-editor').focus();
+    await page.keyboard.press('Control+A');
+    const start = await page.evaluate(() => performance.now());
+    await page.keyboard.press('Control+V');
+    await page.waitForFunction((n) => document.getElementById('schema-editor').value.length === n
+      && document.querySelector('#severity-summary')?.dataset.stale === 'false', text.length, { timeout: 60000 });
+    paste.push(await page.evaluate((t0) => performance.now() - t0, start));
+  }
+  console.log(`BENCH|paste to results (real Ctrl+V)|15,000-line pg_dump|${median(paste).toFixed(1)}`);
   await pgliteBench(page);
   if (problems.length) console.error(problems.join('\n'));
 } finally {

@@ -117,7 +117,7 @@ fn ensure_npm(root: &Path) -> Result<()> {
         step("npm packages in web/: up to date");
         return Ok(());
     }
-    step("npm ci in web/ (sql.js, PGlite, binaryen, playwright-core)");
+    step("npm ci in web/ (sql.js, PGlite, binaryen, playwright-core, axe-core)");
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&web))?;

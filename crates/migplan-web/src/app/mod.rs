@@ -78,6 +78,18 @@ pub fn App() -> Html {
         })
     };
     let share_link = use_state(String::new);
+    // The schema's statements are drawn only while their panel is open: a
+    // large dump's thousands of rows would be redrawn on every paste.
+    let schema_open = use_state(|| false);
+    let on_schema_toggle = {
+        let schema_open = schema_open.clone();
+        Callback::from(move |e: Event| {
+            let open = e
+                .target_dyn_into::<web_sys::HtmlDetailsElement>()
+                .is_some_and(|d| d.open());
+            schema_open.set(open);
+        })
+    };
     let on_share = {
         let state = state.clone();
         let share_link = share_link.clone();
@@ -355,9 +367,11 @@ pub fn App() -> Html {
                     <SchemaDiagram analysis={state.analysis.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} down={AttrValue::from(state.down.clone())} />
-                    <details class="panel" id="schema-statements-panel">
+                    <details class="panel" id="schema-statements-panel" ontoggle={on_schema_toggle}>
                         <summary>{ "Schema statements" }</summary>
-                        <Statements id="schema-statements" title="Schema statements" analysis={state.analysis.clone()} schema=true />
+                        if *schema_open {
+                            <Statements id="schema-statements" title="Schema statements" analysis={state.analysis.clone()} schema=true />
+                        }
                     </details>
                 </div>
             </main>

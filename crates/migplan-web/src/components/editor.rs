@@ -44,6 +44,10 @@ pub struct EditorProps {
 
 /// Line height of the editor text, in pixels (see `.editor` in style.css).
 pub const LINE_HEIGHT: i32 = 19;
+/// Pastes this large (bytes) skip the browser's editing command (and so
+/// its undo step): it would take seconds.
+const LARGE_PASTE: usize = 200_000;
+
 /// Lines drawn above and below the visible ones.
 const MARGIN: usize = 30;
 
@@ -78,11 +82,50 @@ pub fn Editor(props: &EditorProps) -> Html {
 
     let oninput = {
         let cb = props.on_input.clone();
+        let on_run = props.on_run.clone();
         let view = view.clone();
         Callback::from(move |e: InputEvent| {
             let area = e.target_unchecked_into::<HtmlTextAreaElement>();
             view.set(view_of(&area));
-            cb.emit(area.value())
+            cb.emit(area.value());
+            // A paste or a drop is a whole text at once: analysed at once,
+            // not after the pause that waits for typing to stop.
+            if matches!(
+                e.input_type().as_str(),
+                "insertFromPaste" | "insertFromDrop"
+            ) {
+                on_run.emit(());
+            }
+        })
+    };
+    // A large paste is put in place directly: the browser's own editing
+    // command takes seconds for tens of thousands of lines.
+    let onpaste = {
+        let cb = props.on_input.clone();
+        let on_run = props.on_run.clone();
+        let view = view.clone();
+        Callback::from(move |e: Event| {
+            let Some(paste) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+                return;
+            };
+            let Some(text) = paste
+                .clipboard_data()
+                .and_then(|d| d.get_data("text/plain").ok())
+                .filter(|t| t.len() >= LARGE_PASTE)
+            else {
+                return;
+            };
+            e.prevent_default();
+            let area = e.target_unchecked_into::<HtmlTextAreaElement>();
+            let _ = area.set_range_text_with_start_and_end_and_mode(
+                &text,
+                area.selection_start().ok().flatten().unwrap_or(0),
+                area.selection_end().ok().flatten().unwrap_or(0),
+                "end",
+            );
+            view.set(view_of(&area));
+            cb.emit(area.value());
+            on_run.emit(());
         })
     };
     let onscroll = {
@@ -246,7 +289,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                     <textarea id={props.id.clone()} spellcheck="false" wrap="off" autocomplete="off"
                         autocapitalize="off" placeholder={props.placeholder.clone()}
                         aria-keyshortcuts="Control+Enter Meta+Enter"
-                        value={props.value.clone()} {oninput} {onscroll} {onkeydown} />
+                        value={props.value.clone()} {oninput} {onpaste} {onscroll} {onkeydown} />
                 </div>
             </div>
         </div>
