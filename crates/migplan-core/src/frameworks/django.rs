@@ -164,11 +164,7 @@ fn run_sql(part: &Part, pad: &str) -> String {
         None => part.up.clone(),
     };
     let reverse = match &part.down {
-        Some(down)
-            if down
-                .lines()
-                .all(|l| l.trim().is_empty() || l.trim_start().starts_with("--")) =>
-        {
+        Some(down) if comments_only(down) => {
             format!("{pad}    reverse_sql=migrations.RunSQL.noop,\n")
         }
         Some(down) => format!("{pad}    reverse_sql={},\n", py(down)),

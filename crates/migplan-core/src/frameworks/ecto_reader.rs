@@ -125,17 +125,7 @@ fn target(call: &Link) -> Result<&Link, String> {
 }
 
 fn name_at(call: &Link, at: usize) -> Result<String, String> {
-    call.positional()
-        .nth(at)
-        .and_then(|n| n.value.str())
-        .map(str::to_string)
-        .ok_or_else(|| {
-            format!(
-                "`{}`: argument {} is not a name migplan can read",
-                call.name,
-                at + 1
-            )
-        })
+    crate::frameworks::dsl::builder::text(call, at)
 }
 
 /// A table with its `prefix:` (schema).

@@ -348,12 +348,15 @@ impl Speech<'_> {
     }
 }
 
+/// Whether `sql` holds only `--` comments and blank lines (nothing to run).
+pub(super) fn comments_only(sql: &str) -> bool {
+    sql.lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"))
+}
+
 /// SQL as pieces: comments alone stay comments (nothing to run).
 fn sql_or_comments<'a>(sql: &str) -> Vec<Piece<'a>> {
-    let comments_only = sql
-        .lines()
-        .all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"));
-    if !comments_only {
+    if !comments_only(sql) {
         return vec![Piece::Sql(sql.to_string())];
     }
     sql.lines()
