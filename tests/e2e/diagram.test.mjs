@@ -2,8 +2,9 @@
 // absent before; zoom and pan; a 60-table schema laid out without overlap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDist, openApp, setEditor, analysed, SHOTS } from './harness.mjs';
+import { ROOT, serveDist, openApp, setEditor, analysed, SHOTS } from './harness.mjs';
 
 const viewBox = (page) => page.getAttribute('#diagram', 'viewBox').then((v) => v.split(' ').map(Number));
 
@@ -71,6 +72,47 @@ test('the diagram highlights what the migration changes; zoom, pan, 60 tables', 
     assert.equal(await page.locator('#diagram path.er-edge').count(), 59);
     assert.match(await page.locator('#diagram g.er-table[data-table="t42"] text.er-row.added').textContent(), /flagged/);
     await panel.screenshot({ path: join(SHOTS, 'diagram-60-tables.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
+
+// A real schema of about twenty tables (authelia's PostgreSQL history up
+// to V0008, from the corpus beside the project) reads whole at "Fit" on a
+// 1440 px screen: every table in view, its name at least 11 px high.
+test('a twenty-table schema is legible whole at Fit', async () => {
+  const site = await serveDist();
+  const { browser, page, problems } = await openApp(site);
+  try {
+    const dir = join(ROOT, '..', 'shared', 'corpus', 'authelia__authelia', 'internal', 'storage', 'migrations', 'postgres');
+    const ups = (await readdir(dir)).filter((f) => f.endsWith('.up.sql')).sort();
+    const upTo = (version) => Promise.all(ups.filter((f) => f < version).map((f) => readFile(join(dir, f), 'utf8')));
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await setEditor(page, 'schema-editor', (await upTo('V0009')).join('\n'));
+    await setEditor(page, 'migration-editor', await readFile(join(dir, ups.find((f) => f.startsWith('V0009'))), 'utf8'));
+    await analysed(page);
+    const panel = page.locator('#diagram-panel');
+    await panel.scrollIntoViewIfNeeded();
+    const count = await page.locator('#diagram g.er-table').count();
+    assert.ok(count >= 15 && count <= 20, `${count} tables`);
+    await page.click('#diagram-fit');
+    const { svg, names } = await page.evaluate(() => {
+      const box = (el) => el.getBoundingClientRect();
+      return {
+        svg: box(document.getElementById('diagram')),
+        names: [...document.querySelectorAll('#diagram .er-name')].map((t) => ({ name: t.textContent, ...box(t).toJSON() })),
+      };
+    });
+    await panel.screenshot({ path: join(SHOTS, 'diagram-20-tables-fit.png') });
+    assert.ok(svg.height <= 2 * 900, `a box ${svg.height}px high`);
+    assert.equal(names.length, count);
+    for (const n of names) {
+      assert.ok(n.height >= 11, `${n.name}: ${n.height}px high at Fit`);
+      assert.ok(n.left >= svg.x - 1 && n.right <= svg.x + svg.width + 1
+        && n.top >= svg.y - 1 && n.bottom <= svg.y + svg.height + 1, `${n.name} outside the box at Fit`);
+    }
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -72,6 +72,13 @@ const HEAD_H: f64 = 26.0;
 const CHAR_W: f64 = 7.2;
 const GAP_X: f64 = 48.0;
 const GAP_Y: f64 = 70.0;
+/// Gaps when the layers flow onto rows (shaped for a view): the drawing
+/// is kept compact, so it reads at a larger scale.
+const FLOW_GAP_X: f64 = 28.0;
+const FLOW_GAP_Y: f64 = 40.0;
+/// Room above the first row for the arc of a foreign key between two
+/// tables on the same row.
+const ARC_ROOM: f64 = 30.0;
 const MAX_ROW_W: f64 = 1600.0;
 const MAX_ROWS: usize = 12;
 
@@ -86,6 +93,21 @@ fn fks(t: &Table) -> impl Iterator<Item = (&str, &str, &[String])> {
     })
 }
 
+/// How the tables are placed on rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shape {
+    /// A row per layer of foreign keys (long layers wrap).
+    Layers,
+    /// The layers one after another on rows as wide as make the drawing
+    /// about `aspect` times as wide as it is high (a long chain of foreign
+    /// keys would otherwise make it a tall sliver).
+    Aspect(f64),
+    /// The layers one after another on rows at most this wide (a table
+    /// wider than that still gets a row of its own): a drawing for a view
+    /// of that width, as tall as it needs.
+    Width(f64),
+}
+
 /// Lays out `side` of a migration from `before` to `after` with `changes`.
 ///
 /// With `limit`, a schema of more tables shows the tables the migration
@@ -98,20 +120,18 @@ pub fn layout(
     side: Side,
     limit: Option<usize>,
 ) -> Diagram {
-    layout_shaped(before, after, changes, side, limit, None)
+    layout_shaped(before, after, changes, side, limit, Shape::Layers)
 }
 
-/// [`layout`] shaped for a view `aspect` times as wide as it is high:
-/// the tables flow in their layers' order (referenced tables first) onto
-/// rows as wide as make the drawing about that shape, instead of a row
-/// per layer (a long chain of foreign keys would make it a tall sliver).
+/// [`layout`] in the given [`Shape`]; the tables keep their layers'
+/// order (referenced tables first) whatever the shape.
 pub fn layout_shaped(
     before: &Catalog,
     after: &Catalog,
     changes: &[Change],
     side: Side,
     limit: Option<usize>,
-    aspect: Option<f64>,
+    shape: Shape,
 ) -> Diagram {
     let marks = Marks::new(changes);
     let mark_of = |object: &str, name: &str| -> Option<ChangeKind> {
@@ -168,18 +188,19 @@ pub fn layout_shaped(
                 .collect()
         })
         .collect();
-    let (boxes, width, height) = match aspect {
-        Some(aspect) => {
+    let widest = layered.iter().flatten().map(|b| b.w).fold(0.0, f64::max);
+    let (boxes, width, height) = match shape {
+        Shape::Aspect(aspect) => {
             let area: f64 = layered
                 .iter()
                 .flatten()
-                .map(|b| (b.w + GAP_X) * (b.h + GAP_Y))
+                .map(|b| (b.w + FLOW_GAP_X) * (b.h + FLOW_GAP_Y))
                 .sum();
-            let widest = layered.iter().flatten().map(|b| b.w).fold(0.0, f64::max);
             let row_w = (area * aspect.clamp(0.3, 4.0)).sqrt().max(widest + 20.0);
             place(layered, row_w, true)
         }
-        None => place(layered, MAX_ROW_W, false),
+        Shape::Width(width) => place(layered, (width - 10.0).max(widest + 20.0), true),
+        Shape::Layers => place(layered, MAX_ROW_W, false),
     };
 
     // Foreign keys, from the referencing table to the referenced one.
@@ -219,17 +240,23 @@ pub fn layout_shaped(
 /// Places the boxes on rows `row_w` wide: each layer starting a row of
 /// its own, or (`flow`) the layers one after another.
 fn place(layered: Vec<Vec<TableBox>>, row_w: f64, flow: bool) -> (Vec<TableBox>, f64, f64) {
+    let (gap_x, gap_y) = if flow {
+        (FLOW_GAP_X, FLOW_GAP_Y)
+    } else {
+        (GAP_X, GAP_Y)
+    };
     let mut boxes = Vec::new();
-    let (mut x, mut y, mut row_h, mut width) = (10.0, 10.0, 0.0_f64, 0.0_f64);
+    let top = if flow { 10.0 + ARC_ROOM } else { 10.0 };
+    let (mut x, mut y, mut row_h, mut width) = (10.0, top, 0.0_f64, 0.0_f64);
     for layer in layered {
         if !flow && x > 10.0 {
-            y += row_h + GAP_Y;
+            y += row_h + gap_y;
             x = 10.0;
             row_h = 0.0;
         }
         for b in layer {
             if x > 10.0 && x + b.w > row_w {
-                y += row_h + GAP_Y;
+                y += row_h + gap_y;
                 x = 10.0;
                 row_h = 0.0;
             }
@@ -237,7 +264,7 @@ fn place(layered: Vec<Vec<TableBox>>, row_w: f64, flow: bool) -> (Vec<TableBox>,
             width = width.max(x + b.w + 10.0);
             let w = b.w;
             boxes.push(TableBox { x, y, ..b });
-            x += w + GAP_X;
+            x += w + gap_x;
         }
     }
     let height = (y + row_h + 10.0).max(40.0);
@@ -630,7 +657,7 @@ DROP TABLE settings;";
             &a.changes,
             Side::After,
             None,
-            Some(1.6),
+            Shape::Aspect(1.6),
         );
         let ratio = shaped.width / shaped.height;
         assert!(
@@ -653,6 +680,63 @@ DROP TABLE settings;";
                 assert!(apart, "{} overlaps {}", one.name, other.name);
             }
         }
+    }
+
+    /// Laid out for a view of a given width, twenty tables stay within it
+    /// (as many rows as they need), referenced tables first, none on top
+    /// of another; a table wider than the view still gets a row.
+    #[test]
+    fn a_drawing_for_a_width_stays_within_it() {
+        let mut schema = String::from("CREATE TABLE accounts (id int PRIMARY KEY, name text);\n");
+        for i in 1..20 {
+            schema.push_str(&format!(
+                "CREATE TABLE t{i:02} (id int PRIMARY KEY, account_id int REFERENCES accounts(id), a text);\n"
+            ));
+        }
+        let a = analyze(
+            Dialect::Postgres,
+            Options::default(),
+            &schema,
+            "ALTER TABLE t07 ADD COLUMN x int;",
+        );
+        let drawn = layout_shaped(
+            &a.before,
+            &a.after,
+            &a.changes,
+            Side::After,
+            None,
+            Shape::Width(900.0),
+        );
+        assert_eq!(drawn.tables.len(), 20);
+        assert!(drawn.width <= 900.0, "{} x {}", drawn.width, drawn.height);
+        let right = drawn.tables.iter().map(|t| t.x + t.w).fold(0.0, f64::max);
+        assert!(right <= 900.0, "{right}");
+        assert!(
+            drawn.tables.iter().any(|t| t.y > drawn.tables[0].y),
+            "more than one row"
+        );
+        assert_eq!(
+            drawn.tables[0].name, "accounts",
+            "the referenced table first"
+        );
+        for (i, one) in drawn.tables.iter().enumerate() {
+            for other in &drawn.tables[i + 1..] {
+                let apart = one.x + one.w <= other.x
+                    || other.x + other.w <= one.x
+                    || one.y + one.h <= other.y
+                    || other.y + other.h <= one.y;
+                assert!(apart, "{} overlaps {}", one.name, other.name);
+            }
+        }
+        let narrow = layout_shaped(
+            &a.before,
+            &a.after,
+            &a.changes,
+            Side::After,
+            None,
+            Shape::Width(50.0),
+        );
+        assert!(narrow.tables.iter().all(|t| t.x == 10.0), "a table per row");
     }
 
     /// Schema-qualified names: the table a column, constraint or index

@@ -50,3 +50,8 @@ pub fn mark_sign(m: Option<ChangeKind>) -> &'static str {
         None => "",
     }
 }
+
+/// `n` and the noun for it: "1 table", "2 tables".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -6,20 +6,21 @@
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use migplan_core::diagram::{Diagram, Side, TableBox, layout_shaped};
+use migplan_core::diagram::{Diagram, Shape, Side, TableBox, layout_shaped};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
-use crate::components::{mark_class, mark_sign};
+use crate::components::{counted, mark_class, mark_sign};
 use crate::state::{Analysis, SameAnalysis};
 
 /// Tables drawn before a large schema is focused on the migration.
 const LIMIT: usize = 60;
 
-/// The drawing's shape: about the diagram box's (full width of the
-/// results column, 26rem high).
-const ASPECT: f64 = 1.6;
+/// The box's height when the drawing cannot be legible whole: 26rem
+/// (20rem on a phone).
+const BOX_HEIGHT: f64 = 416.0;
+const PHONE_BOX_HEIGHT: f64 = 320.0;
 
 /// The scale at which the drawing's 12–13px text reads at 11px or more.
 const LEGIBLE: f64 = 0.9;
@@ -39,16 +40,123 @@ impl PartialEq for DiagramProps {
     }
 }
 
+/// Up to this many tables, the whole drawing reads at "Fit": its box is
+/// as tall as it needs (within two windows' height).
+const FIT_TABLES: usize = 20;
+
+/// Where the drawing is shown: the width of the panel and the height of
+/// the window, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Screen {
+    width: f64,
+    window: f64,
+}
+
+impl Screen {
+    /// Before the first draw: a desktop results column.
+    const GUESS: Screen = Screen {
+        width: 680.0,
+        window: 800.0,
+    };
+
+    /// The panel's width (its toolbar spans it) and the window's height.
+    fn measure(panel: &NodeRef) -> Self {
+        let width = panel
+            .cast::<Element>()
+            .map(|el| el.get_bounding_client_rect().width())
+            .filter(|w| *w > 0.0)
+            .unwrap_or(Self::GUESS.width);
+        let window_h = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .unwrap_or(800.0);
+        // In steps of 8 px: a scroll bar coming and going redraws nothing.
+        Screen {
+            width: (width / 8.0).floor() * 8.0,
+            window: (window_h / 8.0).floor() * 8.0,
+        }
+    }
+
+    fn phone(self) -> bool {
+        self.width < 600.0
+    }
+
+    /// The tallest box: two windows for a drawing that reads whole.
+    fn tallest(self) -> f64 {
+        (self.window * 2.0).max(BOX_HEIGHT)
+    }
+
+    /// The drawing for this screen: all of it legible at "Fit" (its rows
+    /// as wide as the panel at a legible scale) when it has up to
+    /// [`FIT_TABLES`] tables or is no taller than most of the window;
+    /// else in the shape of the usual box.
+    fn layout(self, a: &Analysis, side: Side, limit: Option<usize>) -> Diagram {
+        let m = a.model();
+        let shaped = |shape| layout_shaped(&m.before, &m.after, &m.changes, side, limit, shape);
+        let legible = shaped(Shape::Width(self.width / LEGIBLE));
+        let room = if legible.tables.len() <= FIT_TABLES {
+            self.tallest()
+        } else {
+            self.window * 0.8
+        };
+        if legible.height * LEGIBLE <= room {
+            return legible;
+        }
+        let box_h = if self.phone() {
+            PHONE_BOX_HEIGHT
+        } else {
+            BOX_HEIGHT
+        };
+        shaped(Shape::Aspect(self.width / box_h))
+    }
+
+    /// The box `d` is shown in: as wide as the panel, as tall as the whole
+    /// drawing at its fitted scale (within bounds).
+    fn frame(self, d: &Diagram) -> Frame {
+        let scale = (self.width / d.width.max(1.0)).min(1.0);
+        Frame {
+            width: self.width,
+            height: (d.height * scale).clamp(160.0, self.tallest()),
+        }
+    }
+}
+
+/// The [`Screen`] the panel measures, again when the window is resized.
+#[hook]
+fn use_screen(panel: &NodeRef) -> Screen {
+    let screen = use_state_eq(|| Screen::GUESS);
+    {
+        let screen = screen.clone();
+        let panel = panel.clone();
+        use_effect_with((), move |_| {
+            let measure = move || screen.set(Screen::measure(&panel));
+            measure();
+            let listener =
+                web_sys::window().map(|w| EventListener::new(&w, "resize", move |_| measure()));
+            move || drop(listener)
+        });
+    }
+    *screen
+}
+
+/// The box the drawing is shown in, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Frame {
+    width: f64,
+    height: f64,
+}
+
 /// The visible part of the drawing: x, y, width, height.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct ViewBox(f64, f64, f64, f64);
 
 impl ViewBox {
-    fn fit(d: &Diagram) -> Self {
-        // Never zoom in past 1:1 on a small schema.
-        let w = d.width.max(640.0);
-        let h = d.height.max(320.0).max(w * 0.5);
-        ViewBox(0.0, 0.0, w, h)
+    /// All of the drawing, never zoomed in past 1:1 on a small schema.
+    fn fit(d: &Diagram, frame: Frame) -> Self {
+        let scale = (frame.width / d.width.max(1.0))
+            .min(frame.height / d.height.max(1.0))
+            .min(1.0);
+        ViewBox(0.0, 0.0, frame.width / scale, frame.height / scale)
     }
     /// Zoom by `f` (< 1 zooms in) around the point (`cx`, `cy`) given as
     /// fractions of the view.
@@ -61,9 +169,8 @@ impl ViewBox {
         ViewBox(self.0 + dx, self.1 + dy, self.2, self.3)
     }
 
-    /// Centred on `boxes` at a scale where text reads, for a drawing
-    /// `px` pixels wide on screen.
-    fn around(boxes: &[&TableBox], px: f64) -> Option<Self> {
+    /// Centred on `boxes` at a scale where text reads.
+    fn around(boxes: &[&TableBox], frame: Frame) -> Option<Self> {
         let left = boxes.iter().map(|b| b.x).fold(f64::MAX, f64::min);
         let top = boxes.iter().map(|b| b.y).fold(f64::MAX, f64::min);
         let right = boxes.iter().map(|b| b.x + b.w).fold(f64::MIN, f64::max);
@@ -71,8 +178,8 @@ impl ViewBox {
         if boxes.is_empty() {
             return None;
         }
-        let w = (px / LEGIBLE).max(200.0);
-        let h = w / ASPECT;
+        let w = (frame.width / LEGIBLE).max(200.0);
+        let h = w * frame.height / frame.width.max(1.0);
         let (cx, cy) = ((left + right) / 2.0, (top + bottom) / 2.0);
         // The top of what is shown, when it is taller than the view.
         let y = if bottom - top > h {
@@ -83,9 +190,14 @@ impl ViewBox {
         Some(ViewBox(cx - w / 2.0, y, w, h))
     }
 
-    /// How the drawing opens: on the tables the migration touches, at a
-    /// scale where they read; all of it when nothing is touched.
-    fn open(d: &Diagram, px: f64) -> Self {
+    /// How the drawing opens: all of it when that reads (or nothing is
+    /// touched), else on the tables the migration touches, at a scale
+    /// where they read.
+    fn open(d: &Diagram, frame: Frame) -> Self {
+        let whole = ViewBox::fit(d, frame);
+        if frame.width / whole.2 >= LEGIBLE {
+            return whole;
+        }
         let touched: Vec<&TableBox> = d
             .tables
             .iter()
@@ -94,20 +206,12 @@ impl ViewBox {
         // Many touched tables far apart: the first of them.
         let first: Vec<&TableBox> = touched.iter().take(1).copied().collect();
         let fits = |v: &ViewBox| touched.iter().all(|t| t.x >= v.0 && t.x + t.w <= v.0 + v.2);
-        match ViewBox::around(&touched, px) {
+        match ViewBox::around(&touched, frame) {
             Some(v) if fits(&v) => v,
-            Some(_) => ViewBox::around(&first, px).unwrap_or_else(|| ViewBox::fit(d)),
-            None => ViewBox::fit(d),
+            Some(_) => ViewBox::around(&first, frame).unwrap_or(whole),
+            None => whole,
         }
     }
-}
-
-/// The drawing's width on screen (the box it is in before the first draw).
-fn screen_width(svg: &NodeRef) -> f64 {
-    svg.cast::<Element>()
-        .map(|el| el.get_bounding_client_rect().width())
-        .filter(|w| *w > 0.0)
-        .unwrap_or(680.0)
 }
 
 #[function_component]
@@ -116,29 +220,33 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
     // A large schema shows what the migration touches and its neighbours
     // unless asked for everything.
     let show_all = use_state(|| false);
+    let panel_ref = use_node_ref();
+    let screen = use_screen(&panel_ref);
     let diagram: Rc<Diagram> = use_memo(
-        (SameAnalysis(props.analysis.clone()), *side, *show_all),
-        |(a, side, all)| {
-            let m = a.0.model();
-            let limit = (!*all).then_some(LIMIT);
-            layout_shaped(&m.before, &m.after, &m.changes, *side, limit, Some(ASPECT))
-        },
+        (
+            SameAnalysis(props.analysis.clone()),
+            *side,
+            *show_all,
+            screen,
+        ),
+        |(a, side, all, screen)| screen.layout(&a.0, *side, (!*all).then_some(LIMIT)),
     );
+    let frame = screen.frame(&diagram);
     let on_show_all = {
         let show_all = show_all.clone();
         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
     };
-    let view = use_state(|| ViewBox::fit(&diagram));
+    let view = use_state(|| ViewBox::fit(&diagram, frame));
     let svg_ref = use_node_ref();
     // The table found by name, drawn highlighted.
     let found = use_state(|| None::<String>);
     let full = use_state(|| false);
     {
-        // A new drawing opens on what the migration touches.
+        // A new drawing opens whole when it reads, else on what the
+        // migration touches.
         let view = view.clone();
-        let svg_ref = svg_ref.clone();
-        use_effect_with(diagram.clone(), move |d| {
-            view.set(ViewBox::open(d, screen_width(&svg_ref)));
+        use_effect_with((diagram.clone(), frame), move |(d, frame)| {
+            view.set(ViewBox::open(d, *frame));
         });
     }
     // Ctrl/⌘ + wheel zooms around the pointer (a plain wheel scrolls the
@@ -216,7 +324,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
             let next = match e.key().as_str() {
                 "+" | "=" => v.zoom(1.0 / ZOOM_STEP, 0.5, 0.5),
                 "-" | "_" => v.zoom(ZOOM_STEP, 0.5, 0.5),
-                "0" => ViewBox::fit(&diagram),
+                "0" => ViewBox::fit(&diagram, frame),
                 "ArrowLeft" => v.pan(-step, 0.0),
                 "ArrowRight" => v.pan(step, 0.0),
                 "ArrowUp" => v.pan(0.0, -step),
@@ -234,22 +342,17 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
     let fit = {
         let view = view.clone();
         let diagram = diagram.clone();
-        Callback::from(move |_: MouseEvent| view.set(ViewBox::fit(&diagram)))
+        Callback::from(move |_: MouseEvent| view.set(ViewBox::fit(&diagram, frame)))
     };
     let on_find = {
-        let (view, found, diagram, svg_ref) = (
-            view.clone(),
-            found.clone(),
-            diagram.clone(),
-            svg_ref.clone(),
-        );
+        let (view, found, diagram) = (view.clone(), found.clone(), diagram.clone());
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
                 return;
             };
             let name = input.value();
             let hit = diagram.tables.iter().find(|t| t.name == name);
-            if let Some(v) = hit.and_then(|t| ViewBox::around(&[t], screen_width(&svg_ref))) {
+            if let Some(v) = hit.and_then(|t| ViewBox::around(&[t], frame)) {
                 view.set(v);
             }
             found.set(hit.map(|t| t.name.clone()));
@@ -280,10 +383,9 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
         .filter(|t| t.mark.is_some() || t.rows.iter().any(|r| r.mark.is_some()))
         .count();
     let summary = format!(
-        "{} tables, {} foreign keys; {} touched by the migration",
-        d.tables.len(),
-        d.edges.len(),
-        changed
+        "{}, {}; {changed} touched by the migration",
+        counted(d.tables.len(), "table", "tables"),
+        counted(d.edges.len(), "foreign key", "foreign keys"),
     );
     let edges: Html = d
         .edges
@@ -335,7 +437,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
     html! {
         <section class={classes!("panel", "diagram", full.then_some("fullscreen"))} id="diagram-panel" aria-labelledby="diagram-title" onkeydown={on_panel_key}>
             <h2 id="diagram-title">{ "Schema diagram" }<span class="summary">{ summary.clone() }</span></h2>
-            <div class="plan-tools">
+            <div class="plan-tools" ref={panel_ref}>
                 <div class="tabs" role="tablist" aria-label="Diagram of the schema">
                     <button type="button" role="tab" id="diagram-before" aria-selected={(*side == Side::Before).to_string()} onclick={pick(Side::Before)}>{ "Before" }</button>
                     <button type="button" role="tab" id="diagram-after" aria-selected={(*side == Side::After).to_string()} onclick={pick(Side::After)}>{ "After" }</button>
@@ -369,6 +471,7 @@ pub fn SchemaDiagram(props: &DiagramProps) -> Html {
             } else {
                 <svg ref={svg_ref} id="diagram" class="er" role="img" tabindex="0" aria-label={summary}
                     viewBox={format!("{x:.0} {y:.0} {w:.0} {h:.0}")} preserveAspectRatio="xMidYMin meet"
+                    style={format!("--box-height: {:.0}px", frame.height)}
                     {onpointerdown} {onpointermove} onpointerup={onpointerup.clone()} onpointercancel={onpointerup} {onkeydown}>
                     <defs>
                         <marker id="er-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
