@@ -173,3 +173,71 @@ test('files and folders fill the inputs; drafts and plan files keep work', async
     await site.close();
   }
 });
+
+// Real clipboard pastes (Ctrl+V): a large text over a large selection is
+// put in place by the page (the browser's own command takes seconds), and
+// replaces exactly the selection; a small paste over a large selection
+// too; a small paste elsewhere stays the browser's (with its undo step).
+test('pastes replace the selection, large or small, with the caret after them', async () => {
+  const site = await serveDist();
+  const { browser, context, page, problems } = await openApp(site);
+  try {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.origin });
+    const table = (i) => `CREATE TABLE t_${i} (\n  id bigint PRIMARY KEY,\n  note text -- é😀\n);\n`;
+    const big = (from, n) => Array.from({ length: n }, (_, i) => table(from + i)).join('');
+    const paste = async (text) => {
+      await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+      await page.keyboard.press('Control+V');
+    };
+    const editor = page.locator('#schema-editor');
+    const statements = () => page.getAttribute('#analysis-time', 'data-statements').then(Number);
+    const settled = (text) => page.waitForFunction((n) => {
+      const ta = document.getElementById('schema-editor');
+      return ta.value.length === n && !ta.readOnly;
+    }, text.length);
+
+    // Large over the whole example.
+    const first = big(0, 3200);
+    await editor.focus();
+    await page.keyboard.press('Control+A');
+    await paste(first);
+    await page.waitForFunction(() => Number(document.getElementById("analysis-time").dataset.statements) >= 3200);
+    await settled(first);
+    assert.equal(await editor.inputValue(), first);
+    assert.equal(await editor.evaluate((t) => t.selectionStart), first.length);
+    assert.ok(await statements() >= 3200);
+
+    // Large over a large selection in the middle (from table 1000 to 2400).
+    const from = first.indexOf('CREATE TABLE t_1000 ');
+    const to = first.indexOf('CREATE TABLE t_2400 ');
+    await editor.evaluate((t, [a, b]) => t.setSelectionRange(a, b), [from, to]);
+    const middle = big(90000, 3200);
+    await paste(middle);
+    const second = first.slice(0, from) + middle + first.slice(to);
+    await settled(second);
+    assert.equal(await editor.inputValue(), second);
+    assert.equal(await editor.evaluate((t) => t.selectionStart), from + middle.length);
+    await page.waitForFunction(() => document.querySelector('#severity-summary').dataset.stale === 'false');
+
+    // Small over a large selection: replaced too. (Selected by script:
+    // Chromium's own select-all over 20,000 lines takes many seconds.)
+    await editor.evaluate((t) => t.setSelectionRange(0, 30000));
+    const one = 'CREATE TABLE only_one (id int);';
+    await paste(one);
+    const third = one + second.slice(30000);
+    await settled(third);
+    assert.equal(await editor.inputValue(), third);
+    assert.equal(await editor.evaluate((t) => t.selectionStart), one.length);
+
+    // Small at the caret: the browser's own paste, undone by Ctrl+Z.
+    await paste('\nCREATE TABLE two (id int);');
+    await page.waitForFunction(() => document.getElementById('schema-editor').value.includes('TABLE two'));
+    assert.ok((await editor.inputValue()).startsWith(`${one}\nCREATE TABLE two (id int);`));
+    await page.keyboard.press('Control+Z');
+    await page.waitForFunction(() => !document.getElementById('schema-editor').value.includes('TABLE two'));
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});

@@ -497,7 +497,7 @@ fn section_rail(state: &State) -> Html {
 fn analysis_time(a: &crate::state::Analysis) -> Html {
     let n = a.migration().statements.len() + a.schema.statements.len();
     html! {
-        <span class="hint analysis-time" id="analysis-time" data-ms={format!("{:.1}", a.ms)}>
+        <span class="hint analysis-time" id="analysis-time" data-ms={format!("{:.1}", a.ms)} data-statements={n.to_string()}>
             { format!("{n} statements analysed in {:.0} ms", a.ms.max(1.0)) }
         </span>
     }

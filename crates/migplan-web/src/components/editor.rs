@@ -7,6 +7,7 @@
 //! text. Parse errors and findings are marked in the gutter (with the
 //! message as a tooltip) and underlined from their column.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use migplan_core::Dialect;
@@ -48,6 +49,11 @@ pub const LINE_HEIGHT: i32 = 19;
 /// its undo step): it would take seconds.
 const LARGE_PASTE: usize = 200_000;
 
+/// A selection this long (UTF-16 units) is collapsed when Ctrl/⌘+V is
+/// pressed, and the paste replaces it here: Chromium spends seconds on a
+/// large selection before it even announces the paste.
+const LARGE_SELECTION: u32 = 20_000;
+
 /// Lines drawn above and below the visible ones.
 const MARGIN: usize = 30;
 
@@ -79,6 +85,7 @@ pub fn Editor(props: &EditorProps) -> Html {
     });
     // After Escape, Tab leaves the editor (keyboard users are never trapped).
     let escaped = use_mut_ref(|| false);
+    let paste = use_large_paste(view.clone());
 
     let oninput = {
         let cb = props.on_input.clone();
@@ -98,33 +105,40 @@ pub fn Editor(props: &EditorProps) -> Html {
             }
         })
     };
-    // A large paste is put in place directly: the browser's own editing
-    // command takes seconds for tens of thousands of lines.
+    // A large paste (or one over a large selection) is put in place here:
+    // the browser's own editing command takes seconds for tens of
+    // thousands of lines.
     let onpaste = {
         let cb = props.on_input.clone();
         let on_run = props.on_run.clone();
-        let view = view.clone();
+        let paste = paste.clone();
+        let before = props.value.clone();
         Callback::from(move |e: Event| {
-            let Some(paste) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
-                return;
-            };
-            let Some(text) = paste
-                .clipboard_data()
-                .and_then(|d| d.get_data("text/plain").ok())
-                .filter(|t| t.len() >= LARGE_PASTE)
-            else {
-                return;
-            };
-            e.prevent_default();
             let area = e.target_unchecked_into::<HtmlTextAreaElement>();
-            let _ = area.set_range_text_with_start_and_end_and_mode(
-                &text,
-                area.selection_start().ok().flatten().unwrap_or(0),
-                area.selection_end().ok().flatten().unwrap_or(0),
-                "end",
-            );
-            view.set(view_of(&area));
-            cb.emit(area.value());
+            let stashed = paste.range.borrow_mut().take();
+            let text = e
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(|c| c.clipboard_data())
+                .and_then(|d| d.get_data("text/plain").ok())
+                .unwrap_or_default();
+            if text.is_empty() || (stashed.is_none() && text.len() < LARGE_PASTE) {
+                // The browser's own paste (with its undo step); a selection
+                // collapsed for nothing comes back.
+                if let Some((start, end)) = stashed {
+                    let _ = area.set_selection_range(start, end);
+                }
+                return;
+            }
+            e.prevent_default();
+            let selection = || {
+                let at = |v: Result<Option<u32>, _>| v.ok().flatten().unwrap_or(0);
+                (at(area.selection_start()), at(area.selection_end()))
+            };
+            let (start, end) = stashed.unwrap_or_else(selection);
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            let (pasted, caret) = splice_utf16(&area.value(), start, end, &text);
+            paste.hold(before.clone(), caret);
+            cb.emit(pasted);
             on_run.emit(());
         })
     };
@@ -140,11 +154,17 @@ pub fn Editor(props: &EditorProps) -> Html {
     let onkeydown = {
         let on_run = props.on_run.clone();
         let escaped = escaped.clone();
+        let paste = paste.clone();
         Callback::from(move |e: KeyboardEvent| {
             let key = e.key();
             if key == "Enter" && (e.ctrl_key() || e.meta_key()) {
                 e.prevent_default();
                 on_run.emit(());
+            } else if key.eq_ignore_ascii_case("v")
+                && (e.ctrl_key() || e.meta_key())
+                && !e.alt_key()
+            {
+                paste.stash_selection(&e.target_unchecked_into::<HtmlTextAreaElement>());
             } else if key == "Tab"
                 && !e.shift_key()
                 && !e.ctrl_key()
@@ -286,14 +306,110 @@ pub fn Editor(props: &EditorProps) -> Html {
                 <div class="gutter" aria-hidden="true"><div style={gutter_shift}>{ gutter }</div></div>
                 <div class="code">
                     <div class="hl" aria-hidden="true" style={shift}>{ code }</div>
-                    <textarea id={props.id.clone()} spellcheck="false" wrap="off" autocomplete="off"
+                    <textarea ref={paste.area.clone()} id={props.id.clone()} spellcheck="false" wrap="off" autocomplete="off"
                         autocapitalize="off" placeholder={props.placeholder.clone()}
-                        aria-keyshortcuts="Control+Enter Meta+Enter"
-                        value={props.value.clone()} {oninput} {onpaste} {onscroll} {onkeydown} />
+                        aria-keyshortcuts="Control+Enter Meta+Enter" readonly={paste.holding()}
+                        value={paste.shown(&props.value)} {oninput} {onpaste} {onscroll} {onkeydown} />
                 </div>
             </div>
         </div>
     }
+}
+
+/// A large paste in progress. The page first shows the pasted text (the
+/// lines in view are drawn from the editor's value) with its results, and
+/// gives the browser's text area the text after that frame is painted:
+/// laying out half a megabyte of text in a text area takes Chromium about
+/// half a second, which the results need not wait for. The text area is
+/// read-only in between.
+#[derive(Clone)]
+struct LargePaste {
+    area: NodeRef,
+    /// The selection collapsed at Ctrl/⌘+V, which the paste replaces.
+    range: Rc<RefCell<Option<(u32, u32)>>>,
+    /// The text the text area keeps until the results are painted.
+    held: UseStateHandle<Option<AttrValue>>,
+    /// Where the caret goes once the text area has the pasted text.
+    caret: Rc<RefCell<Option<u32>>>,
+}
+
+impl LargePaste {
+    /// At Ctrl/⌘+V over a large selection: collapse it (keeping it to
+    /// replace) so the browser announces the paste at once.
+    fn stash_selection(&self, area: &HtmlTextAreaElement) {
+        let at = |v: Result<Option<u32>, _>| v.ok().flatten().unwrap_or(0);
+        let (start, end) = (at(area.selection_start()), at(area.selection_end()));
+        if end.saturating_sub(start) >= LARGE_SELECTION {
+            *self.range.borrow_mut() = Some((start, end));
+            let _ = area.set_selection_range(end, end);
+        }
+    }
+
+    fn hold(&self, before: AttrValue, caret: u32) {
+        *self.caret.borrow_mut() = Some(caret);
+        self.held.set(Some(before));
+    }
+
+    fn holding(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// What the text area holds: `value`, or the text before a paste until
+    /// its results are painted.
+    fn shown(&self, value: &AttrValue) -> AttrValue {
+        (*self.held).clone().unwrap_or_else(|| value.clone())
+    }
+}
+
+#[hook]
+fn use_large_paste(view: UseStateHandle<View>) -> LargePaste {
+    let paste = LargePaste {
+        area: use_node_ref(),
+        range: use_mut_ref(|| None),
+        held: use_state(|| None),
+        caret: use_mut_ref(|| None),
+    };
+    let frame = use_mut_ref(|| None::<gloo::render::AnimationFrame>);
+    {
+        let paste = paste.clone();
+        use_effect_with(paste.holding(), move |holding| {
+            if *holding {
+                // After the next paint (a task queued from the frame).
+                let held = paste.held.clone();
+                *frame.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+                    gloo::timers::callback::Timeout::new(0, move || held.set(None)).forget();
+                }));
+            } else if let Some(caret) = paste.caret.borrow_mut().take()
+                && let Some(area) = paste.area.cast::<HtmlTextAreaElement>()
+            {
+                let _ = area.set_selection_range(caret, caret);
+                view.set(view_of(&area));
+            }
+        });
+    }
+    paste
+}
+
+/// `text` in place of the range `start..end` of `old`, counted in UTF-16
+/// units as a text area counts, and the offset just after it.
+fn splice_utf16(old: &str, start: u32, end: u32, text: &str) -> (String, u32) {
+    let byte_at = |unit: u32| {
+        let mut units = 0u32;
+        for (at, ch) in old.char_indices() {
+            if units >= unit {
+                return at;
+            }
+            units += ch.len_utf16() as u32;
+        }
+        old.len()
+    };
+    let (from, to) = (byte_at(start.min(end)), byte_at(start.max(end)));
+    let mut spliced = String::with_capacity(old.len() - (to - from) + text.len());
+    spliced.push_str(&old[..from]);
+    spliced.push_str(text);
+    spliced.push_str(&old[to..]);
+    let caret = old[..from].encode_utf16().count() + text.encode_utf16().count();
+    (spliced, u32::try_from(caret).unwrap_or(u32::MAX))
 }
 
 /// The same icons as the findings (and ⊘ for what does not parse).
@@ -359,4 +475,27 @@ pub fn focus_line(id: &str, line: usize, column: usize) {
     let _ = area.focus();
     let _ = area.set_selection_range((start + col) as u32, end as u32);
     area.set_scroll_top(line.saturating_sub(3) as i32 * LINE_HEIGHT);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice_utf16;
+
+    /// Offsets count UTF-16 units, as the text area's selection does: an
+    /// emoji is two, an accented letter one.
+    #[test]
+    fn a_paste_replaces_the_selection_counted_as_the_text_area_counts() {
+        assert_eq!(
+            splice_utf16("abcdef", 1, 3, "XY"),
+            ("aXYdef".to_string(), 3)
+        );
+        assert_eq!(splice_utf16("abc", 0, 3, "new"), ("new".to_string(), 3));
+        assert_eq!(splice_utf16("abc", 3, 3, "!"), ("abc!".to_string(), 4));
+        // "é😀x": é is one unit, 😀 two.
+        assert_eq!(splice_utf16("é😀x", 1, 3, "-"), ("é-x".to_string(), 2));
+        assert_eq!(splice_utf16("é😀x", 3, 1, "-"), ("é-x".to_string(), 2));
+        // Past the end (a stale selection): appended.
+        assert_eq!(splice_utf16("ab", 9, 12, "c"), ("abc".to_string(), 3));
+        assert_eq!(splice_utf16("", 0, 0, "😀"), ("😀".to_string(), 2));
+    }
 }
