@@ -515,6 +515,19 @@ mod tests {
     use super::*;
     use crate::{Dialect, Options, analyze};
 
+    /// No two boxes on top of each other.
+    fn assert_apart(boxes: &[TableBox]) {
+        for (i, one) in boxes.iter().enumerate() {
+            for other in &boxes[i + 1..] {
+                let apart = one.x + one.w <= other.x
+                    || other.x + other.w <= one.x
+                    || one.y + one.h <= other.y
+                    || other.y + other.h <= one.y;
+                assert!(apart, "{} overlaps {}", one.name, other.name);
+            }
+        }
+    }
+
     fn diagram(schema: &str, migration: &str, side: Side) -> Diagram {
         let a = analyze(Dialect::Postgres, Options::default(), schema, migration);
         layout(&a.before, &a.after, &a.changes, side, None)
@@ -583,18 +596,14 @@ DROP TABLE settings;";
         }
         let d = diagram(&schema, "", Side::After);
         assert_eq!(d.tables.len(), 60);
-        for (i, a) in d.tables.iter().enumerate() {
+        for a in &d.tables {
             assert!(
                 a.x + a.w <= d.width && a.y + a.h <= d.height,
                 "{} inside",
                 a.name
             );
-            for b in &d.tables[i + 1..] {
-                let apart =
-                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
-                assert!(apart, "{} and {} overlap", a.name, b.name);
-            }
         }
+        assert_apart(&d.tables);
         assert!(d.width <= MAX_ROW_W + 400.0, "rows wrap");
         assert_eq!(d.edges.len(), 120);
     }
@@ -671,15 +680,7 @@ DROP TABLE settings;";
         let mut sorted = order.clone();
         sorted.sort();
         assert_eq!(order, sorted, "referenced tables first");
-        for (i, one) in shaped.tables.iter().enumerate() {
-            for other in &shaped.tables[i + 1..] {
-                let apart = one.x + one.w <= other.x
-                    || other.x + other.w <= one.x
-                    || one.y + one.h <= other.y
-                    || other.y + other.h <= one.y;
-                assert!(apart, "{} overlaps {}", one.name, other.name);
-            }
-        }
+        assert_apart(&shaped.tables);
     }
 
     /// Laid out for a view of a given width, twenty tables stay within it
@@ -719,15 +720,7 @@ DROP TABLE settings;";
             drawn.tables[0].name, "accounts",
             "the referenced table first"
         );
-        for (i, one) in drawn.tables.iter().enumerate() {
-            for other in &drawn.tables[i + 1..] {
-                let apart = one.x + one.w <= other.x
-                    || other.x + other.w <= one.x
-                    || one.y + one.h <= other.y
-                    || other.y + other.h <= one.y;
-                assert!(apart, "{} overlaps {}", one.name, other.name);
-            }
-        }
+        assert_apart(&drawn.tables);
         let narrow = layout_shaped(
             &a.before,
             &a.after,
