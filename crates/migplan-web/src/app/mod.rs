@@ -22,6 +22,7 @@ use crate::worker::Task;
 mod files;
 mod persistence;
 mod simulation;
+mod staging;
 
 #[function_component]
 pub fn App() -> Html {
@@ -146,16 +147,12 @@ pub fn App() -> Html {
         let s = state.dispatcher();
         Callback::from(move |t: String| s.dispatch(Action::SetDown(t)))
     };
-    // A link that names a panel scrolls to it once opened.
-    {
+    // A link or the rail that names a panel scrolls to it once drawn.
+    let stage = staging::use_stage(&state);
+    let on_go = {
         let s = state.dispatcher();
-        use_effect_with(state.panel.clone(), move |p| {
-            if let Some(id) = p {
-                scroll_to(id);
-                s.dispatch(Action::SetPanel(None));
-            }
-        });
-    }
+        Callback::from(move |id: &'static str| s.dispatch(Action::SetPanel(Some(id.to_string()))))
+    };
     let on_dismiss = {
         let s = state.dispatcher();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::Notice(None)))
@@ -357,16 +354,26 @@ pub fn App() -> Html {
                         pg_version={state.options.pg_version} on_settings={on_team_settings} on_stats={on_team_stats} />
                 </div>
                 <div class="outputs">
-                    { section_rail(&state) }
+                    { section_rail(&state, &on_go) }
                     <Findings findings={state.analysis.migration().findings.clone()} max_severity={state.analysis.migration().max_severity} not_analysed={state.analysis.migration().not_analysed} errors={state.analysis.migration().errors.clone()} editor="migration-editor" />
+                    if stage.shows(0) {
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
                         still_read={AttrValue::from(state.still_read.clone())} keep_copies={state.keep_copies} {on_settings} />
+                    }
+                    if stage.shows(1) {
                     <Statements id="migration-statements" title="Migration statements" analysis={state.analysis.clone()} />
+                    }
+                    if stage.shows(2) {
                     <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} statement_seconds={state.statement_seconds} {on_statement_seconds} engine={state.engine} {on_engine} />
+                    }
+                    if stage.shows(3) {
                     <SchemaDiagram analysis={state.analysis.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />
+                    }
+                    if stage.shows(4) {
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} down={AttrValue::from(state.down.clone())} />
+                    }
                     <details class="panel" id="schema-statements-panel" ontoggle={on_schema_toggle}>
                         <summary>{ "Schema statements" }</summary>
                         if *schema_open {
@@ -444,7 +451,7 @@ fn severity_summary(r: &migplan_core::report::CheckReport, stale: bool) -> Html 
 
 /// The results, each with its count: a rail to go to one without scrolling
 /// through the others (buttons: the page's fragment holds share links).
-fn section_rail(state: &State) -> Html {
+fn section_rail(state: &State, on_go: &Callback<&'static str>) -> Html {
     use crate::state::Simulation;
     let report = state.analysis.migration();
     let count = |n: usize| Some(n.to_string());
@@ -481,7 +488,7 @@ fn section_rail(state: &State) -> Html {
     html! {
         <nav class="sections" id="sections" aria-label="Results">
             { for sections.into_iter().map(|(id, label, n)| {
-                let onclick = Callback::from(move |_: MouseEvent| scroll_to(id));
+                let onclick = on_go.reform(move |_: MouseEvent| id);
                 html! {
                     <button type="button" class="secondary" data-target={id} {onclick}>
                         { label }

@@ -1,0 +1,71 @@
+//! Start-up in stages: the first render draws the header, the editors and
+//! the findings (what the first screen shows); the result panels below are
+//! drawn after it, one per task, so the page answers input between them.
+//! A panel asked for (by a share link or the section rail) draws them all
+//! at once and is scrolled to when it exists.
+
+use yew::prelude::*;
+
+use super::scroll_to;
+use crate::state::{Action, State};
+
+/// How many result panels are drawn after the first render.
+pub const LATER_PANELS: usize = 5;
+
+/// Which of the later panels are drawn: the first `drawn` of them, in the
+/// page's order.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Stage {
+    drawn: usize,
+}
+
+impl Stage {
+    /// Whether the later panel at `order` (0-based, in the page's order)
+    /// is drawn.
+    pub fn shows(self, order: usize) -> bool {
+        order < self.drawn
+    }
+
+    fn complete(self) -> bool {
+        self.drawn >= LATER_PANELS
+    }
+}
+
+/// Draws one more later panel after each render until all are, then marks
+/// `migplan-drawn` (read by `cargo xtask bench`); a panel asked for draws
+/// all of them first, then scrolls to it.
+#[hook]
+pub fn use_stage(state: &UseReducerHandle<State>) -> Stage {
+    let drawn = use_state_eq(|| 0usize);
+    let stage = Stage { drawn: *drawn };
+    {
+        let drawn = drawn.clone();
+        use_effect_with(stage, move |stage| {
+            let next = stage.drawn + 1;
+            let timeout = (!stage.complete())
+                .then(|| gloo::timers::callback::Timeout::new(0, move || drawn.set(next)));
+            if stage.complete()
+                && let Some(performance) = web_sys::window().and_then(|w| w.performance())
+            {
+                let _ = performance.mark("migplan-drawn");
+            }
+            move || drop(timeout)
+        });
+    }
+    {
+        let s = state.dispatcher();
+        let drawn = drawn.clone();
+        use_effect_with(
+            (state.panel.clone(), stage.complete()),
+            move |(panel, complete)| match panel {
+                Some(id) if *complete => {
+                    scroll_to(id);
+                    s.dispatch(Action::SetPanel(None));
+                }
+                Some(_) => drawn.set(LATER_PANELS),
+                None => {}
+            },
+        );
+    }
+    stage
+}
