@@ -235,6 +235,19 @@ test('pastes replace the selection, large or small, with the caret after them', 
     assert.ok((await editor.inputValue()).startsWith(`${one}\nCREATE TABLE two (id int);`));
     await page.keyboard.press('Control+Z');
     await page.waitForFunction(() => !document.getElementById('schema-editor').value.includes('TABLE two'));
+
+    // A Ctrl+V whose paste never comes (a keydown sent by script pastes
+    // nothing) keeps the selection it collapsed only until the next key:
+    // a later paste goes at the caret, not over that old selection.
+    const now = await editor.inputValue();
+    await editor.evaluate((t) => t.setSelectionRange(0, 25000));
+    await editor.dispatchEvent('keydown', { key: 'v', ctrlKey: true });
+    assert.equal(await editor.evaluate((t) => t.selectionStart), 25000, 'the selection is collapsed at its end');
+    await page.keyboard.type('x');
+    await paste('-- z\n');
+    const fourth = `${now.slice(0, 25000)}x-- z\n${now.slice(25000)}`;
+    await page.waitForFunction((n) => document.getElementById('schema-editor').value.length === n, fourth.length);
+    assert.equal(await editor.inputValue(), fourth);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -156,6 +156,9 @@ pub fn Editor(props: &EditorProps) -> Html {
         let escaped = escaped.clone();
         let paste = paste.clone();
         Callback::from(move |e: KeyboardEvent| {
+            // A selection kept at Ctrl/⌘+V is for the paste that follows
+            // it; if none came, it is forgotten at the next key.
+            paste.range.borrow_mut().take();
             let key = e.key();
             if key == "Enter" && (e.ctrl_key() || e.meta_key()) {
                 e.prevent_default();
@@ -308,7 +311,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                     <div class="hl" aria-hidden="true" style={shift}>{ code }</div>
                     <textarea ref={paste.area.clone()} id={props.id.clone()} spellcheck="false" wrap="off" autocomplete="off"
                         autocapitalize="off" placeholder={props.placeholder.clone()}
-                        aria-keyshortcuts="Control+Enter Meta+Enter" readonly={paste.holding()}
+                        aria-keyshortcuts="Control+Enter Meta+Enter"
                         value={paste.shown(&props.value)} {oninput} {onpaste} {onscroll} {onkeydown} />
                 </div>
             </div>
@@ -320,8 +323,8 @@ pub fn Editor(props: &EditorProps) -> Html {
 /// lines in view are drawn from the editor's value) with its results, and
 /// gives the browser's text area the text after that frame is painted:
 /// laying out half a megabyte of text in a text area takes Chromium about
-/// half a second, which the results need not wait for. The text area is
-/// read-only in between.
+/// half a second, which the results need not wait for. The text area
+/// takes no edit in between.
 #[derive(Clone)]
 struct LargePaste {
     area: NodeRef,
@@ -370,9 +373,24 @@ fn use_large_paste(view: UseStateHandle<View>) -> LargePaste {
         caret: use_mut_ref(|| None),
     };
     let frame = use_mut_ref(|| None::<gloo::render::AnimationFrame>);
+    // While the paste is held, the text area keeps the old text: an edit to
+    // it would be lost, so none is taken. (Not `readonly`: that restyles
+    // every line of the text area, about 100 ms for 15,000 lines.)
+    let no_edits = use_mut_ref(|| None::<gloo::events::EventListener>);
     {
         let paste = paste.clone();
         use_effect_with(paste.holding(), move |holding| {
+            *no_edits.borrow_mut() = holding
+                .then(|| paste.area.cast::<HtmlTextAreaElement>())
+                .flatten()
+                .map(|area| {
+                    gloo::events::EventListener::new_with_options(
+                        &area,
+                        "beforeinput",
+                        gloo::events::EventListenerOptions::enable_prevent_default(),
+                        |e| e.prevent_default(),
+                    )
+                });
             if *holding {
                 // After the next paint (a task queued from the frame).
                 let held = paste.held.clone();
