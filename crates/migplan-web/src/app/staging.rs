@@ -53,14 +53,14 @@ pub fn use_stage(state: &UseReducerHandle<State>) -> Stage {
         });
     }
     {
-        let s = state.dispatcher();
+        let reducer = state.dispatcher();
         let drawn = drawn.clone();
         use_effect_with(
             (state.panel.clone(), stage.complete()),
             move |(panel, complete)| match panel {
                 Some(id) if *complete => {
                     scroll_to(id);
-                    s.dispatch(Action::SetPanel(None));
+                    reducer.dispatch(Action::SetPanel(None));
                 }
                 Some(_) => drawn.set(LATER_PANELS),
                 None => {}
