@@ -15,8 +15,14 @@ async fn renders_the_example_analysed() {
         .append_child(&root)
         .expect("append");
     yew::Renderer::<migplan_web::App>::with_root(root.clone()).render();
-    // Let the scheduler render.
-    gloo::timers::future::TimeoutFuture::new(50).await;
+    // Let the scheduler render: the panels below the findings are drawn
+    // one per task after the first render, the runbook last.
+    for _ in 0..100 {
+        if root.query_selector("#runbook").ok().flatten().is_some() {
+            break;
+        }
+        gloo::timers::future::TimeoutFuture::new(50).await;
+    }
     let items = root
         .query_selector_all("#migration-statements li.statement")
         .expect("query");
