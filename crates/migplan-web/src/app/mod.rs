@@ -148,11 +148,7 @@ pub fn App() -> Html {
         Callback::from(move |t: String| s.dispatch(Action::SetDown(t)))
     };
     // A link or the rail that names a panel scrolls to it once drawn.
-    let stage = staging::use_stage(&state);
-    let on_go = {
-        let s = state.dispatcher();
-        Callback::from(move |id: &'static str| s.dispatch(Action::SetPanel(Some(id.to_string()))))
-    };
+    let staging::Staging { stage, go: on_go } = staging::use_stage(&state);
     let on_dismiss = {
         let s = state.dispatcher();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::Notice(None)))

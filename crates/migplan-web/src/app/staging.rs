@@ -31,13 +31,22 @@ impl Stage {
     }
 }
 
+/// The stage, and the rail's way to a panel: scrolled to at once when
+/// every panel is drawn, else once they are.
+pub struct Staging {
+    pub stage: Stage,
+    pub go: Callback<&'static str>,
+}
+
 /// Draws one more later panel after each render until all are, then marks
-/// `migplan-drawn` (read by `cargo xtask bench`); a panel asked for draws
-/// all of them first, then scrolls to it.
+/// `migplan-drawn` (read by `cargo xtask bench`); a panel asked for (by a
+/// share link or the rail) draws all of them first, then is scrolled to.
 #[hook]
-pub fn use_stage(state: &UseReducerHandle<State>) -> Stage {
+pub fn use_stage(state: &UseReducerHandle<State>) -> Staging {
     let drawn = use_state_eq(|| 0usize);
     let stage = Stage { drawn: *drawn };
+    // A panel the rail asked for before every panel was drawn.
+    let wanted = use_state_eq(|| None::<&'static str>);
     {
         let drawn = drawn.clone();
         use_effect_with(stage, move |stage| {
@@ -54,18 +63,35 @@ pub fn use_stage(state: &UseReducerHandle<State>) -> Stage {
     }
     {
         let reducer = state.dispatcher();
-        let drawn = drawn.clone();
+        let (drawn, wanted) = (drawn.clone(), wanted.clone());
+        let asked = state.panel.clone().or(wanted.map(String::from));
+        let linked = state.panel.is_some();
         use_effect_with(
-            (state.panel.clone(), stage.complete()),
-            move |(panel, complete)| match panel {
+            (asked, stage.complete()),
+            move |(asked, complete)| match asked {
                 Some(id) if *complete => {
                     scroll_to(id);
-                    reducer.dispatch(Action::SetPanel(None));
+                    if linked {
+                        reducer.dispatch(Action::SetPanel(None));
+                    }
+                    wanted.set(None);
                 }
                 Some(_) => drawn.set(LATER_PANELS),
                 None => {}
             },
         );
     }
-    stage
+    // Once every panel is drawn the rail scrolls at once: no state
+    // changes, so nothing is redrawn or saved for a click.
+    let go = {
+        let complete = stage.complete();
+        Callback::from(move |id: &'static str| {
+            if complete {
+                scroll_to(id);
+            } else {
+                wanted.set(Some(id));
+            }
+        })
+    };
+    Staging { stage, go }
 }
