@@ -24,6 +24,8 @@ mod persistence;
 mod simulation;
 mod staging;
 
+use staging::Later;
+
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(State::example);
@@ -352,22 +354,22 @@ pub fn App() -> Html {
                 <div class="outputs">
                     { section_rail(&state, &on_go) }
                     <Findings findings={state.analysis.migration().findings.clone()} max_severity={state.analysis.migration().max_severity} not_analysed={state.analysis.migration().not_analysed} errors={state.analysis.migration().errors.clone()} editor="migration-editor" />
-                    if stage.shows(0) {
+                    if stage.shows(Later::Plan) {
                     <PlanPanel analysis={state.analysis.clone()} batch_size={state.batch_size} {on_batch_size}
                         lock_timeout={AttrValue::from(state.lock_timeout.to_string())} idempotent={state.idempotent}
                         still_read={AttrValue::from(state.still_read.clone())} keep_copies={state.keep_copies} {on_settings} />
                     }
-                    if stage.shows(1) {
+                    if stage.shows(Later::Statements) {
                     <Statements id="migration-statements" title="Migration statements" analysis={state.analysis.clone()} />
                     }
-                    if stage.shows(2) {
+                    if stage.shows(Later::Simulation) {
                     <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} statement_seconds={state.statement_seconds} {on_statement_seconds} engine={state.engine} {on_engine} />
                     }
-                    if stage.shows(3) {
+                    if stage.shows(Later::Schema) {
                     <SchemaDiagram analysis={state.analysis.clone()} />
                     <SchemaModel analysis={state.analysis.clone()} />
                     }
-                    if stage.shows(4) {
+                    if stage.shows(Later::HandOff) {
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} down={AttrValue::from(state.down.clone())} />
                     }
                     <details class="panel" id="schema-statements-panel" ontoggle={on_schema_toggle}>

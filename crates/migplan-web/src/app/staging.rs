@@ -9,8 +9,32 @@ use yew::prelude::*;
 use super::scroll_to;
 use crate::state::{Action, State};
 
+/// The result panels drawn after the first render, in the page's order
+/// (the order they are drawn in).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Later {
+    Plan,
+    Statements,
+    Simulation,
+    /// The diagram and the schema model.
+    Schema,
+    /// Rollback, files and runbook.
+    HandOff,
+}
+
+impl Later {
+    /// Every later panel, in the order they are drawn.
+    const ALL: [Later; 5] = [
+        Later::Plan,
+        Later::Statements,
+        Later::Simulation,
+        Later::Schema,
+        Later::HandOff,
+    ];
+}
+
 /// How many result panels are drawn after the first render.
-pub const LATER_PANELS: usize = 5;
+const LATER_PANELS: usize = Later::ALL.len();
 
 /// Which of the later panels are drawn: the first `drawn` of them, in the
 /// page's order.
@@ -20,10 +44,9 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// Whether the later panel at `order` (0-based, in the page's order)
-    /// is drawn.
-    pub fn shows(self, order: usize) -> bool {
-        order < self.drawn
+    /// Whether `panel` is drawn yet.
+    pub fn shows(self, panel: Later) -> bool {
+        Later::ALL[..self.drawn.min(LATER_PANELS)].contains(&panel)
     }
 
     fn complete(self) -> bool {
