@@ -2,7 +2,8 @@
 // its line while the page stays responsive; Cancel ends a run at once;
 // links never destroy work (start-up and a fragment change keep it, the
 // last five replaced pieces are kept); a changed byte in a link is caught;
-// a draft over 4 MB comes back after a reload; v1 links open with a note.
+// a draft over 4 MB comes back after a reload; v1 links open with a note;
+// the draft is written when the work changes, not at every redraw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -119,6 +120,35 @@ test('links keep the work they replace, and changed links are refused', async ()
     await page.waitForFunction(() => document.getElementById('migration-editor').value === 'SELECT 42;');
     assert.match(await page.locator('#notice').innerText(), /carries no checksum/);
     assert.deepEqual(problems.filter((p) => !p.includes('could not be opened')), []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
+
+test('the draft is written when the work changes, not when the page only redraws', async () => {
+  const site = await serveDist();
+  const { browser, page, problems } = await openApp(site);
+  try {
+    // Start-up draws the page in six renders: none of them saves the
+    // untouched example.
+    await page.locator('#runbook').waitFor();
+    await page.waitForTimeout(800);
+    const draft = () => page.evaluate(() => localStorage.getItem('migplan.draft'));
+    assert.equal(await draft(), null);
+    await setEditor(page, 'migration-editor', 'ALTER TABLE users ADD COLUMN nickname text;');
+    await page.waitForFunction(() => localStorage.getItem('migplan.draft') !== null);
+    // A newer draft (another tab's) is not overwritten by a redraw here
+    // that changes no work: a theme change.
+    await page.evaluate(() => localStorage.setItem('migplan.draft', 'from another tab'));
+    await page.selectOption('#theme', 'dark');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.waitForTimeout(800);
+    assert.equal(await draft(), 'from another tab');
+    // A change to the work is saved again.
+    await setEditor(page, 'migration-editor', 'ALTER TABLE users ADD COLUMN nick text;');
+    await page.waitForFunction(() => localStorage.getItem('migplan.draft') !== 'from another tab');
+    assert.deepEqual(problems, []);
   } finally {
     await browser.close();
     await site.close();

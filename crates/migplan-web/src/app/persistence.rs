@@ -11,11 +11,16 @@ use crate::state::{Action, Notice, State};
 /// on `pagehide`.
 #[hook]
 pub fn use_persistence(state: UseReducerHandle<State>) {
+    // What this browser holds as the draft (or, at start, the example it
+    // need not hold): a render that changes none of it saves nothing, since
+    // a save encodes all the work.
+    let stored = use_mut_ref(|| state.shared());
     // At start: a share link in the fragment opens its state (the draft it
     // replaces is kept first); otherwise the draft saved by the last visit
     // comes back.
     {
         let s = state.dispatcher();
+        let stored = stored.clone();
         use_effect_with((), move |_| {
             crate::browser::register_worker();
             // For `cargo xtask bench`: the page is interactive from here.
@@ -30,6 +35,7 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
                     .as_deref()
                     .and_then(|d| migplan_core::share::decode_draft(d).ok());
                 if let Some(d) = restored {
+                    *stored.borrow_mut() = d.clone();
                     s.dispatch(Action::LoadShared(Box::new(d)));
                 }
             }
@@ -70,14 +76,21 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
     // page says so at once, and again only after saving worked in between.
     let save_timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     let save_failing = use_mut_ref(|| false);
+    let stored_on_leave = stored.clone();
     {
         let state = state.clone();
         let save_timer = save_timer.clone();
         let s = state.dispatcher();
         use_effect(move || {
             *save_timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(300, move || {
-                let saved =
-                    crate::browser::save_draft(&migplan_core::share::encode(&state.shared()));
+                let work = state.shared();
+                if *stored.borrow() == work {
+                    return;
+                }
+                let saved = crate::browser::save_draft(&migplan_core::share::encode(&work));
+                if saved.is_ok() {
+                    *stored.borrow_mut() = work;
+                }
                 let failing = saved.is_err();
                 if failing != std::mem::replace(&mut *save_failing.borrow_mut(), failing) {
                     s.dispatch(Action::Notice(saved.err().map(|e| {
@@ -94,12 +107,15 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
     *latest.borrow_mut() = Some(state.clone());
     {
         let latest = latest.clone();
+        let stored = stored_on_leave;
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 gloo::events::EventListener::new(&w, "pagehide", move |_| {
                     if let Some(s) = latest.borrow().as_ref() {
-                        let _ =
-                            crate::browser::save_draft(&migplan_core::share::encode(&s.shared()));
+                        let work = s.shared();
+                        if crate::browser::save_draft(&migplan_core::share::encode(&work)).is_ok() {
+                            *stored.borrow_mut() = work;
+                        }
                     }
                 })
             });
