@@ -358,9 +358,15 @@ impl LargePaste {
     }
 
     /// What the text area holds: `value`, or the text before a paste until
-    /// its results are painted.
+    /// its results are painted (nothing, when that text is itself large:
+    /// keeping its thousands of lines on screen costs the frame that shows
+    /// the results as much as drawing them).
     fn shown(&self, value: &AttrValue) -> AttrValue {
-        (*self.held).clone().unwrap_or_else(|| value.clone())
+        match &*self.held {
+            Some(before) if before.len() >= LARGE_PASTE => AttrValue::default(),
+            Some(before) => before.clone(),
+            None => value.clone(),
+        }
     }
 }
 
