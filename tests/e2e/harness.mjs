@@ -90,6 +90,7 @@ export async function setEditor(page, id, text) {
  * seconds per thousand lines in any textarea.
  */
 export async function pasteEditor(page, id, text) {
+  await page.locator(`#${id}`).waitFor();
   await page.evaluate(([id, text]) => {
     const a = document.getElementById(id);
     a.focus();
@@ -99,9 +100,11 @@ export async function pasteEditor(page, id, text) {
   await analysed(page);
 }
 
-/** Waits for the analysis that follows typing (after a short pause). */
+/** Waits for the analysis that follows typing (after a short pause), and
+ *  for the result panels below the findings, which follow it a frame later. */
 export async function analysed(page) {
-  await page.waitForFunction(() => document.querySelector('#severity-summary')?.dataset.stale === 'false');
+  await page.waitForFunction(() => document.querySelector('#severity-summary')?.dataset.stale === 'false'
+    && document.querySelector('.outputs')?.getAttribute('aria-busy') === 'false');
 }
 
 /** Clicks an item of the bar's File menu (`#save-file`, `#reset`),

@@ -150,7 +150,12 @@ pub fn App() -> Html {
         Callback::from(move |t: String| s.dispatch(Action::SetDown(t)))
     };
     // A link or the rail that names a panel scrolls to it once drawn.
-    let staging::Staging { stage, go: on_go } = staging::use_stage(&state);
+    let staging::Staging {
+        stage,
+        go: on_go,
+        schema_panels,
+        behind,
+    } = staging::use_stage(&state);
     let on_dismiss = {
         let s = state.dispatcher();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::Notice(None)))
@@ -351,7 +356,7 @@ pub fn App() -> Html {
                     <crate::components::team_settings::TeamSettings team={state.team.clone()} dialect={state.dialect}
                         pg_version={state.options.pg_version} on_settings={on_team_settings} on_stats={on_team_stats} />
                 </div>
-                <div class="outputs">
+                <div class="outputs" aria-busy={behind.to_string()}>
                     { section_rail(&state, &on_go) }
                     <Findings findings={state.analysis.migration().findings.clone()} max_severity={state.analysis.migration().max_severity} not_analysed={state.analysis.migration().not_analysed} errors={state.analysis.migration().errors.clone()} editor="migration-editor" />
                     if stage.shows(Later::Plan) {
@@ -366,8 +371,8 @@ pub fn App() -> Html {
                     <SimulationPanel dialect={state.dialect} state={state.simulation.clone()} data={state.data.clone()} simulate_plan={state.simulate_plan} {on_simulate_plan} rows_sql={AttrValue::from(state.rows_sql.clone())} {on_rows_sql} {on_data} {on_run} {on_cancel} {on_growth} growth={state.growth.clone()} statement_seconds={state.statement_seconds} {on_statement_seconds} engine={state.engine} {on_engine} />
                     }
                     if stage.shows(Later::Schema) {
-                    <SchemaDiagram analysis={state.analysis.clone()} />
-                    <SchemaModel analysis={state.analysis.clone()} />
+                    <SchemaDiagram analysis={schema_panels.clone()} />
+                    <SchemaModel analysis={schema_panels.clone()} />
                     }
                     if stage.shows(Later::HandOff) {
                     <HandOff analysis={state.analysis.clone()} dialect={state.dialect} schema={AttrValue::from(state.schema.clone())} migration={AttrValue::from(state.migration.clone())} framework={state.framework} project={state.project.clone()} {on_framework} {on_project} down={AttrValue::from(state.down.clone())} />
@@ -375,7 +380,7 @@ pub fn App() -> Html {
                     <details class="panel" id="schema-statements-panel" ontoggle={on_schema_toggle}>
                         <summary>{ "Schema statements" }</summary>
                         if *schema_open {
-                            <Statements id="schema-statements" title="Schema statements" analysis={state.analysis.clone()} schema=true />
+                            <Statements id="schema-statements" title="Schema statements" analysis={schema_panels.clone()} schema=true />
                         }
                     </details>
                 </div>

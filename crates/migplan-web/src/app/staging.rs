@@ -3,11 +3,20 @@
 //! drawn after it, one per task, so the page answers input between them.
 //! A panel asked for (by a share link or the section rail) draws them all
 //! at once and is scrolled to when it exists.
+//!
+//! Once drawn, the schema's panels (diagram, model, statements) follow a
+//! new analysis one painted frame after the findings do: the frame that
+//! shows the results of a large paste is not also the one that redraws
+//! thousands of table rows and shapes. The panels with inputs (plan
+//! settings, framework) follow at once: a redraw resets an input's text to
+//! its value, which would undo typing begun in between.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::scroll_to;
-use crate::state::{Action, State};
+use crate::state::{Action, Analysis, SameAnalysis, State};
 
 /// The result panels drawn after the first render, in the page's order
 /// (the order they are drawn in).
@@ -54,11 +63,15 @@ impl Stage {
     }
 }
 
-/// The stage, and the rail's way to a panel: scrolled to at once when
-/// every panel is drawn, else once they are.
+/// The stage, the rail's way to a panel (scrolled to at once when every
+/// panel is drawn, else once they are), and the analysis the schema's
+/// panels draw: the current one, or the one before it until the findings
+/// of the current one are painted (`behind`).
 pub struct Staging {
     pub stage: Stage,
     pub go: Callback<&'static str>,
+    pub schema_panels: Rc<Analysis>,
+    pub behind: bool,
 }
 
 /// Draws one more later panel after each render until all are, then marks
@@ -116,5 +129,48 @@ pub fn use_stage(state: &UseReducerHandle<State>) -> Staging {
             }
         })
     };
-    Staging { stage, go }
+    let (schema_panels, behind) = use_schema_panels_analysis(state, stage);
+    Staging {
+        stage,
+        go,
+        schema_panels,
+        behind,
+    }
+}
+
+/// The analysis the schema's panels draw: while the panels are being drawn
+/// at start, the current one; after that, a new analysis reaches them in a
+/// task queued from the frame after the one that paints its findings.
+#[hook]
+fn use_schema_panels_analysis(
+    state: &UseReducerHandle<State>,
+    stage: Stage,
+) -> (Rc<Analysis>, bool) {
+    let shown = use_mut_ref(|| state.analysis.clone());
+    if !stage.complete() {
+        *shown.borrow_mut() = state.analysis.clone();
+    }
+    let behind = !Rc::ptr_eq(&shown.borrow(), &state.analysis);
+    let caught_up = use_force_update();
+    {
+        let shown = shown.clone();
+        use_effect_with(
+            (SameAnalysis(state.analysis.clone()), behind),
+            move |(current, behind)| {
+                let current = current.0.clone();
+                let frame = behind.then(|| {
+                    gloo::render::request_animation_frame(move |_| {
+                        gloo::timers::callback::Timeout::new(0, move || {
+                            *shown.borrow_mut() = current;
+                            caught_up.force_update();
+                        })
+                        .forget();
+                    })
+                });
+                move || drop(frame)
+            },
+        );
+    }
+    let panels = shown.borrow().clone();
+    (panels, behind)
 }
