@@ -44,13 +44,15 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
             }
         });
     }
+    // The state as last drawn, for the page's own events (a link opened
+    // later, leaving the page).
+    let latest = use_mut_ref(|| None::<UseReducerHandle<State>>);
+    *latest.borrow_mut() = Some(state.clone());
     // A link opened in a tab that already shows the app changes only the
     // fragment: it opens too, keeping the current work first.
-    let latest_for_links = use_mut_ref(|| None::<UseReducerHandle<State>>);
-    *latest_for_links.borrow_mut() = Some(state.clone());
     {
         let s = state.dispatcher();
-        let latest = latest_for_links.clone();
+        let latest = latest.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 gloo::events::EventListener::new(&w, "hashchange", move |_| {
@@ -87,10 +89,7 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
                 if *stored.borrow() == work {
                     return;
                 }
-                let saved = crate::browser::save_draft(&migplan_core::share::encode(&work));
-                if saved.is_ok() {
-                    *stored.borrow_mut() = work;
-                }
+                let saved = write_draft(&stored, work);
                 let failing = saved.is_err();
                 if failing != std::mem::replace(&mut *save_failing.borrow_mut(), failing) {
                     s.dispatch(Action::Notice(saved.err().map(|e| {
@@ -103,23 +102,28 @@ pub fn use_persistence(state: UseReducerHandle<State>) {
         });
     }
     // Leaving or reloading the page saves the very latest state at once.
-    let latest = use_mut_ref(|| None::<UseReducerHandle<State>>);
-    *latest.borrow_mut() = Some(state.clone());
     {
-        let latest = latest.clone();
         let stored = stored_on_leave;
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 gloo::events::EventListener::new(&w, "pagehide", move |_| {
                     if let Some(s) = latest.borrow().as_ref() {
-                        let work = s.shared();
-                        if crate::browser::save_draft(&migplan_core::share::encode(&work)).is_ok() {
-                            *stored.borrow_mut() = work;
-                        }
+                        let _ = write_draft(&stored, s.shared());
                     }
                 })
             });
             move || drop(listener)
         });
     }
+}
+
+/// Saves `work` as this browser's draft and, once saved, keeps it as what
+/// the draft holds.
+fn write_draft(
+    stored: &std::cell::RefCell<migplan_core::share::Shared>,
+    work: migplan_core::share::Shared,
+) -> Result<(), String> {
+    crate::browser::save_draft(&migplan_core::share::encode(&work))?;
+    *stored.borrow_mut() = work;
+    Ok(())
 }
