@@ -17,9 +17,17 @@ test('simulate 10,000 rows, then adversarial rows break SET NOT NULL', async () 
     await page.selectOption('#sim-engine', 'sqlite');
     await page.fill('#sim-rows', '10000');
     await page.dispatchEvent('#sim-rows', 'change');
+    // The worker runs the page's own compiled module: the only wasm a
+    // simulation on SQLite fetches is sql.js's.
+    const fetched = [];
+    const onRequest = (request) => fetched.push(new URL(request.url()).pathname.split('/').pop());
+    page.context().on('request', onRequest);
     await page.click('#simulate');
     const ok = page.locator('#simulation .sim-ok');
     await ok.waitFor({ timeout: 60000 });
+    page.context().off('request', onRequest);
+    assert.ok(fetched.includes('sim-worker.js'), JSON.stringify(fetched));
+    assert.deepEqual(fetched.filter((name) => name.endsWith('.wasm')), ['sql-wasm.wasm']);
     assert.match(await ok.innerText(), /All checks passed on SQLite [\d.]+ with 10000 rows per table \(seed 42\)/);
     const checks = await page.locator('#sim-checks tbody tr').evaluateAll((rows) => rows.map((r) => [r.dataset.check, r.className]));
     assert.deepEqual(checks.map((c) => c[0]), ['up applies', 'schema after up', 'data preserved', 'integrity', 'second run', 'down restores']);

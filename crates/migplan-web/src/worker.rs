@@ -4,8 +4,15 @@
 //! worker at once, and a statement that runs past its time budget is
 //! stopped the same way, with its line.
 //!
-//! The page ([`Simulation::start`]) and the worker ([`serve`], from
-//! `src/bin/sim_worker.rs`) speak JSON: one [`Job`] in, [`Event`]s out.
+//! The page ([`Simulation::start`]) and the worker ([`listen`]) speak JSON:
+//! one [`Job`] in, [`Event`]s out.
+//!
+//! The worker runs the page's own wasm: `web/sim-worker.js` (a classic
+//! worker, so that sql.js and PGlite's loader come in by `importScripts`)
+//! receives the page's compiled `WebAssembly.Module` and the URL of
+//! its bindings, and instantiates it; `main` finds no window there and
+//! calls [`listen`]. So the site ships one binary, and a simulation neither
+//! downloads nor compiles a second one.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,8 +25,21 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-/// The worker's loader, beside `index.html` (Trunk's loader shim).
-const WORKER_URL: &str = "./sim_worker_loader.js";
+/// The worker's script, beside `index.html` (copied by Trunk).
+const WORKER_URL: &str = "./sim-worker.js";
+
+#[wasm_bindgen]
+extern "C" {
+    type ImportMeta;
+
+    /// `import.meta` of the bindings' module: its URL is the one the
+    /// worker imports to instantiate this same binary.
+    #[wasm_bindgen(thread_local_v2, js_namespace = import, js_name = meta)]
+    static IMPORT_META: ImportMeta;
+
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &ImportMeta) -> String;
+}
 
 /// Seconds PGlite may take between two signs of life while it downloads
 /// and starts (a slow connection fetches about 15 MB).
@@ -107,6 +127,33 @@ pub enum Event {
 }
 
 // ------------------------------------------------------------------ worker
+
+/// The worker's side: listens for the job, serves it, posts its events.
+/// `main` calls this when the binary runs in a worker (it has no window).
+pub fn listen() {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let post: Post = {
+        let scope = scope.clone();
+        Rc::new(move |event: &Event| {
+            if let Ok(text) = serde_json::to_string(event) {
+                let _ = scope.post_message(&JsValue::from_str(&text));
+            }
+        })
+    };
+    let on_message = {
+        let post = post.clone();
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let Some(text) = e.data().as_string() else {
+                return;
+            };
+            let post = post.clone();
+            wasm_bindgen_futures::spawn_local(async move { serve(&text, post).await });
+        })
+    };
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Event::Ready);
+}
 
 /// How the worker posts an event to the page.
 pub type Post = Rc<dyn Fn(&Event)>;
@@ -204,7 +251,7 @@ async fn on_pglite(job: &Job, session: &Session, post: &Post) -> Result<Simulati
 }
 
 /// Runs the job in `text` (JSON), telling `post` as it goes.
-pub async fn serve(text: &str, post: Post) {
+async fn serve(text: &str, post: Post) {
     let job: Job = match serde_json::from_str(text) {
         Ok(job) => job,
         Err(e) => {
@@ -308,7 +355,7 @@ impl Simulation {
     /// Starts `job` in a new worker; `on_outcome` hears every event and the
     /// end. A statement silent for `limits.statement_seconds` ends it.
     pub fn start(job: Job, on_outcome: yew::Callback<Outcome>) -> Result<Simulation, String> {
-        let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
+        let worker = spawn().map_err(|e| format!("{e:?}"))?;
         let watch: Rc<RefCell<Watch>> = Rc::default();
         let seconds = job.limits.statement_seconds;
         let (rows, seed) = (job.options.data.rows, job.options.data.seed);
@@ -371,6 +418,18 @@ impl Simulation {
             _on_error: on_error,
         })
     }
+}
+
+/// A worker running this binary: it is sent the compiled module and the
+/// URL of the bindings that instantiate it.
+fn spawn() -> Result<web_sys::Worker, JsValue> {
+    let worker = web_sys::Worker::new(WORKER_URL)?;
+    let start = js_sys::Object::new();
+    let bindings = IMPORT_META.with(ImportMeta::url);
+    js_sys::Reflect::set(&start, &"bindings".into(), &bindings.into())?;
+    js_sys::Reflect::set(&start, &"module".into(), &wasm_bindgen::module())?;
+    worker.post_message(&start)?;
+    Ok(worker)
 }
 
 /// Restarts the budget of the statement running now.

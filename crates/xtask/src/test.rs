@@ -933,7 +933,7 @@ fn page_section(sizes: &[(String, usize, usize)], page: &[[String; 3]]) -> Strin
         }
     };
     md.push_str(&format!(
-        "| **total (cold load)** | {} | **{}** |\n\nThe cold load: {} gzip, {}. The app's own wasm: **{}** gzip, {}.\n\n",
+        "| **total (cold load)** | {} | **{}** |\n\nThe cold load: {} gzip, {}. The app's own wasm (one binary, which the simulation worker runs too): **{}** gzip, {}.\n\n",
         kb(sizes.iter().map(|s| s.1).sum()),
         kb(total),
         kb(total),
