@@ -1,5 +1,6 @@
 //! The app state and its pure reducer (tested natively).
 
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 use migplan_core::frameworks::{self, Detection, Framework};
@@ -33,11 +34,15 @@ pub struct Analysis {
     /// The sources parsed once, the schema model before and after the
     /// migration, and what changed.
     pub session: Session,
-    /// The zero-downtime plan.
-    pub plan: Plan,
-    /// The generated down migration.
-    pub rollback: Rollback,
-    /// How long all of this took, in milliseconds.
+    /// What the plan is made with.
+    plan_options: PlanOptions,
+    /// The zero-downtime plan, made when first asked for ([`Analysis::plan`]).
+    plan: OnceCell<Plan>,
+    /// The generated down migration, made when first asked for.
+    rollback: OnceCell<Rollback>,
+    /// How long parsing, the model and the findings took, in milliseconds
+    /// (the plan and the rollback are made when their panels first draw,
+    /// after the findings: at start, after the page is interactive).
     pub ms: f64,
 }
 
@@ -102,15 +107,26 @@ impl Analysis {
             pg_version,
             ..plan_options
         };
-        let plan = plan::plan(&session, plan_options);
-        let rollback = rollback::generate(&session);
         Analysis {
             schema: schema_report,
             session,
-            plan,
-            rollback,
+            plan_options,
+            plan: OnceCell::new(),
+            rollback: OnceCell::new(),
             ms: now_ms() - start,
         }
+    }
+
+    /// The zero-downtime plan.
+    pub fn plan(&self) -> &Plan {
+        self.plan
+            .get_or_init(|| plan::plan(&self.session, self.plan_options.clone()))
+    }
+
+    /// The generated down migration.
+    pub fn rollback(&self) -> &Rollback {
+        self.rollback
+            .get_or_init(|| rollback::generate(&self.session))
     }
 }
 
@@ -972,14 +988,14 @@ mod tests {
     #[test]
     fn the_plan_follows_the_inputs_and_options() {
         let s = State::example();
-        assert!(s.analysis.plan.steps.iter().any(|st| st.deploy_after));
+        assert!(s.analysis.plan().steps.iter().any(|st| st.deploy_after));
         let s = reduce(s, Action::SetBatchSize(50));
-        assert!(s.analysis.plan.up_script().contains("LIMIT 50"));
+        assert!(s.analysis.plan().up_script().contains("LIMIT 50"));
         let s = reduce(s, Action::SetBatchSize(0));
         assert_eq!(s.batch_size, 50, "a zero batch is refused");
         assert!(
             s.analysis
-                .rollback
+                .rollback()
                 .sql
                 .contains("DROP INDEX IF EXISTS orders_status_idx")
         );
@@ -1001,7 +1017,7 @@ mod tests {
                 keep_copies: false,
             }),
         );
-        let up = s.analysis.plan.up_script();
+        let up = s.analysis.plan().up_script();
         assert!(up.contains("SET lock_timeout = '5s'"), "{up}");
         assert!(!up.contains("IF EXISTS"), "{up}");
         let s = reduce(
@@ -1138,7 +1154,7 @@ mod tests {
         assert_eq!(o.rows_sql, s.rows_sql);
         assert!(o.simulate_plan);
         assert_eq!(o.panel.as_deref(), Some("diagram-panel"));
-        assert!(o.analysis.plan.up_script().contains("'9s'"));
+        assert!(o.analysis.plan().up_script().contains("'9s'"));
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn HandOff(props: &HandOffProps) -> Html {
     let stamp = use_memo(Rc::as_ptr(&props.analysis) as usize, |_| timestamp());
     let files = frameworks::export(
         props.framework,
-        &a.plan,
+        a.plan(),
         detection.filter(|d| d.framework == props.framework),
         name,
         &stamp,
@@ -95,12 +95,12 @@ pub fn HandOff(props: &HandOffProps) -> Html {
         })
     };
     let current = files.get(*selected).or(files.first()).cloned();
-    let runbook_md = runbook::markdown(&a.plan, "migration", &a.plan.validation);
+    let runbook_md = runbook::markdown(a.plan(), "migration", &a.plan().validation);
     let on_runbook = {
         let md = runbook_md.clone();
         Callback::from(move |_: MouseEvent| download("RUNBOOK.md", md.as_bytes(), "text/markdown"))
     };
-    let rollback = a.rollback.clone();
+    let rollback = a.rollback().clone();
     let on_rollback = {
         let sql = rollback.sql.clone();
         Callback::from(move |_: MouseEvent| download("rollback.sql", sql.as_bytes(), "text/plain"))

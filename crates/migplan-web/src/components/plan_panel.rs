@@ -37,7 +37,7 @@ impl PartialEq for PlanProps {
 #[function_component]
 pub fn PlanPanel(props: &PlanProps) -> Html {
     let show_down = use_state(|| false);
-    let plan = &props.analysis.plan;
+    let plan = props.analysis.plan();
     let toggle = {
         let show_down = show_down.clone();
         Callback::from(move |_: MouseEvent| show_down.set(!*show_down))
