@@ -942,12 +942,95 @@ fn page_section(sizes: &[(String, usize, usize)], page: &[[String; 3]]) -> Strin
         within(app, 1228.8, "1.2 MB"),
     ));
     md.push_str(&table(page));
+    md.push_str(&timing_verdicts(page));
     md
+}
+
+/// The page's timing targets, each the bench row (what, input) it reads
+/// and its limit in ms.
+const PAGE_TARGETS: &[(&str, &str, f64)] = &[
+    (
+        "time to interactive (cold, loopback)",
+        "built-in example",
+        1500.0,
+    ),
+    (
+        "time to interactive (390 px phone, CPU 4x slower)",
+        "built-in example",
+        1000.0,
+    ),
+    ("analysis in the page", "built-in example", 50.0),
+    (
+        "analysis in the page",
+        "20,000-line pg_dump + example migration",
+        300.0,
+    ),
+    (
+        "paste to results (real Ctrl+V)",
+        "15,000-line pg_dump",
+        500.0,
+    ),
+];
+
+/// One line saying, for each timing target, whether the run met it; a row
+/// the bench did not print is said to be unmeasured, never met.
+fn timing_verdicts(page: &[[String; 3]]) -> String {
+    let verdicts: Vec<String> = PAGE_TARGETS
+        .iter()
+        .map(|(what, input, limit)| {
+            let measured = page
+                .iter()
+                .find(|[name, given, _]| name == what && given == input)
+                .and_then(|[_, _, ms]| ms.parse::<f64>().ok());
+            match measured {
+                Some(ms) if ms <= *limit => {
+                    format!("{what} ({input}) {ms:.1} ms, within {limit:.0} ms")
+                }
+                Some(ms) => format!("{what} ({input}) {ms:.1} ms, **over** {limit:.0} ms"),
+                None => format!("{what} ({input}) **not measured** (target {limit:.0} ms)"),
+            }
+        })
+        .collect();
+    format!("\nAgainst the timing targets: {}.\n", verdicts.join("; "))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, timing_verdicts};
+
+    #[test]
+    fn says_which_timing_targets_were_met() {
+        let row = |what: &str, input: &str, ms: &str| [what, input, ms].map(String::from);
+        let line = timing_verdicts(&[
+            row(
+                "time to interactive (cold, loopback)",
+                "built-in example",
+                "501.9",
+            ),
+            row(
+                "time to interactive (390 px phone, CPU 4x slower)",
+                "built-in example",
+                "1365.5",
+            ),
+            row("analysis in the page", "built-in example", "1.1"),
+        ]);
+        assert!(
+            line.contains("(cold, loopback) (built-in example) 501.9 ms, within 1500 ms"),
+            "{line}"
+        );
+        assert!(
+            line.contains("slower) (built-in example) 1365.5 ms, **over** 1000 ms"),
+            "{line}"
+        );
+        assert!(
+            line.contains("analysis in the page (built-in example) 1.1 ms, within 50 ms"),
+            "{line}"
+        );
+        assert!(
+            line.contains("paste to results (real Ctrl+V) (15,000-line pg_dump) **not measured**"),
+            "{line}"
+        );
+    }
 
     #[test]
     fn counts_cargo_and_tap_summaries() {
