@@ -245,6 +245,44 @@ test('pastes replace the selection, large or small, with the caret after them', 
     const fourth = `${now.slice(0, 25000)}x-- z\n${now.slice(25000)}`;
     await page.waitForFunction((n) => document.getElementById('schema-editor').value.length === n, fourth.length);
     assert.equal(await editor.inputValue(), fourth);
+
+    // While a large paste is held (until the frame with its results is
+    // painted, the text area still shows the old text), an edit would be
+    // lost, so none is taken; once it is in place, edits are taken again.
+    // The paste and the edit are sent in one task, so the edit lands inside
+    // the hold whatever the machine's speed.
+    const held = big(500000, 3300);
+    const during = await editor.evaluate(async (area, text) => {
+      const edit = () => {
+        const typed = new InputEvent('beforeinput', { inputType: 'insertText', data: 'x', bubbles: true, cancelable: true });
+        area.dispatchEvent(typed);
+        return typed.defaultPrevented;
+      };
+      area.focus();
+      area.setSelectionRange(area.value.length, area.value.length);
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      const atOnce = edit();
+      // Yew draws the hold in microtasks of this task, and may yield to
+      // the browser between that render and its effects.
+      for (let i = 0; i < 50; i++) await Promise.resolve();
+      const again = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+      area.dispatchEvent(again);
+      return { refused: [atOnce, edit(), again.defaultPrevented], shown: area.value.length };
+    }, held);
+    assert.deepEqual(during.refused, [true, true, true], 'an edit or a second paste during the hold is refused');
+    assert.ok(during.shown < fourth.length + held.length, 'the pasted text is not in place yet');
+    const fifth = fourth + held;
+    await page.waitForFunction((n) => document.getElementById('schema-editor').value.length === n, fifth.length);
+    assert.equal(await editor.inputValue(), fifth);
+    assert.equal(await editor.evaluate((t) => t.selectionStart), fifth.length);
+    const after = await editor.evaluate((area) => {
+      const edit = new InputEvent('beforeinput', { inputType: 'insertText', data: 'x', bubbles: true, cancelable: true });
+      area.dispatchEvent(edit);
+      return edit.defaultPrevented;
+    });
+    assert.equal(after, false, 'edits are taken once the paste is in place');
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -7,7 +7,7 @@
 //! text. Parse errors and findings are marked in the gutter (with the
 //! message as a tooltip) and underlined from their column.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use migplan_core::Dialect;
@@ -114,6 +114,12 @@ pub fn Editor(props: &EditorProps) -> Html {
         let paste = paste.clone();
         let before = props.value.clone();
         Callback::from(move |e: Event| {
+            // A paste while another is held would go into the text area's
+            // old (or empty) text: refused like any other edit then.
+            if paste.holding() {
+                e.prevent_default();
+                return;
+            }
             let area = e.target_unchecked_into::<HtmlTextAreaElement>();
             let stashed = paste.range.borrow_mut().take();
             let text = e
@@ -334,6 +340,11 @@ struct LargePaste {
     held: UseStateHandle<Option<AttrValue>>,
     /// Where the caret goes once the text area has the pasted text.
     caret: Rc<RefCell<Option<u32>>>,
+    /// From the paste until the text area has the pasted text: set in the
+    /// paste's own event, so no edit slips in before the page has drawn
+    /// the hold (Yew may yield to the browser between a render and its
+    /// effects).
+    refusing: Rc<Cell<bool>>,
 }
 
 impl LargePaste {
@@ -350,11 +361,13 @@ impl LargePaste {
 
     fn hold(&self, before: AttrValue, caret: u32) {
         *self.caret.borrow_mut() = Some(caret);
+        self.refusing.set(true);
         self.held.set(Some(before));
     }
 
+    /// Whether a paste is held: the text area takes no edit.
     fn holding(&self) -> bool {
-        self.held.is_some()
+        self.refusing.get()
     }
 
     /// What the text area holds: `value`, or the text before a paste until
@@ -377,31 +390,46 @@ fn use_large_paste(view: UseStateHandle<View>) -> LargePaste {
         range: use_mut_ref(|| None),
         held: use_state(|| None),
         caret: use_mut_ref(|| None),
+        refusing: use_memo((), |_| Cell::new(false)),
     };
     let frame = use_mut_ref(|| None::<gloo::render::AnimationFrame>);
-    // While the paste is held, the text area keeps the old text: an edit to
-    // it would be lost, so none is taken. (Not `readonly`: that restyles
-    // every line of the text area, about 100 ms for 15,000 lines.)
-    let no_edits = use_mut_ref(|| None::<gloo::events::EventListener>);
+    // While the paste is held, the text area keeps the old text (or none):
+    // an edit to it would replace the pasted text, so none is taken. (Not
+    // `readonly`: that restyles every line of the text area, about 100 ms
+    // for 15,000 lines.) The listener is there from the start and asks
+    // `refusing`, which the paste itself sets.
+    {
+        let area = paste.area.clone();
+        let refusing = paste.refusing.clone();
+        use_effect_with((), move |_| {
+            let listener = area.cast::<HtmlTextAreaElement>().map(|area| {
+                gloo::events::EventListener::new_with_options(
+                    &area,
+                    "beforeinput",
+                    gloo::events::EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        if refusing.get() {
+                            e.prevent_default();
+                        }
+                    },
+                )
+            });
+            move || drop(listener)
+        });
+    }
     {
         let paste = paste.clone();
-        use_effect_with(paste.holding(), move |holding| {
-            *no_edits.borrow_mut() = holding
-                .then(|| paste.area.cast::<HtmlTextAreaElement>())
-                .flatten()
-                .map(|area| {
-                    gloo::events::EventListener::new_with_options(
-                        &area,
-                        "beforeinput",
-                        gloo::events::EventListenerOptions::enable_prevent_default(),
-                        |e| e.prevent_default(),
-                    )
-                });
-            if *holding {
+        use_effect_with(paste.held.is_some(), move |held| {
+            if *held {
                 // After the next paint (a task queued from the frame).
                 let held = paste.held.clone();
+                let refusing = paste.refusing.clone();
                 *frame.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
-                    gloo::timers::callback::Timeout::new(0, move || held.set(None)).forget();
+                    gloo::timers::callback::Timeout::new(0, move || {
+                        refusing.set(false);
+                        held.set(None);
+                    })
+                    .forget();
                 }));
             } else if let Some(caret) = paste.caret.borrow_mut().take()
                 && let Some(area) = paste.area.cast::<HtmlTextAreaElement>()
