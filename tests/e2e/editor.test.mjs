@@ -247,8 +247,9 @@ test('pastes replace the selection, large or small, with the caret after them', 
     assert.equal(await editor.inputValue(), fourth);
 
     // While a large paste is held (until the frame with its results is
-    // painted, the text area still shows the old text), an edit would be
-    // lost, so none is taken; once it is in place, edits are taken again.
+    // painted, the text area keeps its old text, or none when that text is
+    // itself large), an edit would replace the pasted text, so none is
+    // taken; once it is in place, edits are taken again.
     // The paste and the edit are sent in one task, so the edit lands inside
     // the hold whatever the machine's speed.
     const held = big(500000, 3300);
